@@ -1,0 +1,38 @@
+"""Where things live: the exercise bank (installed or in a checkout) and the user's data."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SUITES_DIR = PACKAGE_DIR / "suites"
+
+
+def bank_root() -> Path:
+    """The folder holding ``exercises/`` and ``solutions/``.
+
+    An installed package carries them as ``grader/bank/``; a source checkout has
+    them at the top level, beside ``grader/``.
+    """
+    installed = PACKAGE_DIR / "bank"
+    if (installed / "exercises").is_dir():
+        return installed
+    return PACKAGE_DIR.parent
+
+
+def exercises_dir() -> Path:
+    return bank_root() / "exercises"
+
+
+def solutions_dir() -> Path:
+    return bank_root() / "solutions"
+
+
+def data_dir() -> Path:
+    """The gradebook's and settings' folder: ``$DLX_HOME`` or the platform's user data directory."""
+    home = os.environ.get("DLX_HOME")
+    path = Path(home).expanduser() if home else Path(platformdirs.user_data_dir("dlx", appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,87 @@
+"""The pytest plugin that runs a suite against one submission and records points and feedback."""
+from __future__ import annotations
+
+import zlib
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+from .proxy import SandboxError, Submission
+from .results import TestResult
+from .testing import Feedback
+
+
+class GradingPlugin:
+    """Gives suites their fixtures and turns each test's outcome into a :class:`TestResult`."""
+
+    def __init__(self, submission: Submission, reference: ModuleType | None, seed: int, visibility: str):
+        self._submission, self._reference, self._seed = submission, reference, seed
+        self.visibility = visibility
+        self.results: dict[str, TestResult] = {}
+        self.order: list[str] = []
+
+    # -- fixtures -----------------------------------------------------------------
+    @pytest.fixture
+    def submission(self) -> Submission:
+        """The student's module, running in the sandbox."""
+        return self._submission
+
+    @pytest.fixture
+    def reference(self) -> ModuleType:
+        """The reference solution, imported in the grading process."""
+        if self._reference is None:
+            raise RuntimeError("this exercise has no reference solution installed")
+        return self._reference
+
+    @pytest.fixture
+    def seed(self) -> int:
+        return self._seed
+
+    @pytest.fixture
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        """Inputs for this test: the attempt's seed mixed with the test's name, so order does not matter."""
+        return np.random.default_rng([self._seed, zlib.crc32(request.node.name.encode())])
+
+    # -- hooks ----------------------------------------------------------------------
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "points(n): the points a test is worth")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            marker = item.get_closest_marker("points")
+            max_score = float(marker.args[0]) if marker else 1.0
+            doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines() if hasattr(item, "function") else []
+            name = doc[0].strip() if doc else item.name
+            self.results[item.nodeid] = TestResult(name, 0.0, max_score, "failed", "not run",
+                                                   self.visibility)
+            self.order.append(item.nodeid)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Any:
+        outcome = yield
+        report = outcome.get_result()
+        result = self.results.get(item.nodeid)
+        if result is None:
+            return
+        if report.when == "call" and report.passed:
+            result.score, result.status, result.output = result.max_score, "passed", ""
+        elif report.failed and (report.when == "call" or result.output == "not run"):
+            result.score, result.status = 0.0, "failed"
+            result.output = describe_failure(call.excinfo)
+
+    def collected(self) -> list[TestResult]:
+        return [self.results[n] for n in self.order]
+
+
+def describe_failure(excinfo: pytest.ExceptionInfo | None) -> str:
+    """The student-facing message for a failed test; never the suite's code."""
+    if excinfo is None:
+        return "failed"
+    exc = excinfo.value
+    if isinstance(exc, (Feedback, SandboxError)):
+        return str(exc)
+    if isinstance(exc, AssertionError):
+        return str(exc) or "a check failed"
+    return f"your result could not be checked ({type(exc).__name__}: {exc}); check the types and shapes you return"

@@ -1,0 +1,247 @@
+"""The student's module as the hidden suite sees it: a proxy to a sandboxed worker.
+
+``submission.affine_forward(x, w, b)`` runs the student's function in the worker
+and returns plain data (numbers, strings, lists, tuples, dicts, numeric NumPy
+arrays).  Anything else stays in the worker and comes back as a
+:class:`RemoteObject` handle that can be passed back, called, or asked for
+attributes.  Failures in the student's code raise :class:`SandboxError`
+subclasses whose message is written for the student.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .sandbox.client import (
+    SandboxError, StudentBadValue, StudentCrash, StudentException, StudentLoadError, StudentMissing,
+    StudentTimeout, WorkerProcess, WorkerSpec,
+)
+
+__all__ = ["Submission", "RemoteObject", "TrustedFunction", "SandboxError", "StudentException",
+           "StudentMissing", "StudentLoadError", "StudentTimeout", "StudentCrash", "StudentBadValue"]
+
+
+@dataclass
+class CallInfo:
+    """What the worker observed during the last call."""
+
+    function: str = ""
+    warnings: list[str] = field(default_factory=list)
+    mutated: list[Any] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TrustedFunction:
+    """A grader-provided function, built inside the worker from ``grader/sandbox/trusted.py``."""
+
+    name: str
+    params: dict = field(default_factory=dict)
+
+
+class RemoteObject:
+    """A handle to an object that lives in the worker."""
+
+    def __init__(self, submission: "Submission", hid: int, type_name: str, is_callable: bool, generation: int):
+        self._submission, self._hid, self.type_name = submission, hid, type_name
+        self.is_callable, self._generation = is_callable, generation
+
+    def get(self, name: str) -> Any:
+        """The attribute ``name`` of the remote object (plain data or another handle)."""
+        return self._submission.remote_getattr(self, name)
+
+    def method(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call the method ``name`` on the remote object."""
+        return self._submission.call(self.get(name), *args, label=f"{self.type_name}.{name}", **kwargs)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._submission.call(self, *args, label=self.type_name, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name} in the sandbox>"
+
+
+class Submission:
+    """Calls into one student file, restarting the worker after a crash, within a time budget."""
+
+    def __init__(self, spec: WorkerSpec, display_name: str):
+        self.spec, self.display_name = spec, display_name
+        self.limits = spec.limits
+        self.last = CallInfo()
+        self.output: list[str] = []
+        self._worker: WorkerProcess | None = None
+        self._loaded: dict | None = None
+        self._generation = 0
+        self._restarts = 0
+        self._used_s = 0.0
+        self._fatal: SandboxError | None = None
+        self.start()
+
+    # -- life cycle -------------------------------------------------------------
+    def start(self) -> None:
+        """Start a worker now (its start-up overlaps with whatever the caller does next)."""
+        if self._worker is None:
+            self._worker = WorkerProcess(self.spec)
+            self._generation += 1
+            self._loaded = None
+
+    def _ready(self) -> WorkerProcess:
+        if self._fatal is not None:
+            raise self._fatal
+        if self._worker is None or not self._worker.alive:
+            if self._worker is not None:
+                self.close()
+                self._restarts += 1
+                if self._restarts > self.limits.max_restarts:
+                    self._fatal = StudentCrash("your code crashed or hung too many times; the remaining tests were not run")
+                    raise self._fatal
+            self.start()
+        assert self._worker is not None
+        if self._loaded is None:
+            self._loaded = self._timed(lambda w, t: w.reply(t), what="loading your file")
+            if not self._loaded["ok"]:
+                self._fatal = StudentLoadError(self._load_message(self._loaded["e"]))
+                raise self._fatal
+        return self._worker
+
+    def _retire(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            text = self._worker.tap.text()
+            if text:
+                self.output.append(text)
+
+    def close(self) -> None:
+        """Stop the worker; keep what it printed in :attr:`output`."""
+        self._retire()
+        self._worker = None
+
+    def __enter__(self) -> "Submission":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @property
+    def loaded_names(self) -> list[str]:
+        """The public callables the student's file defines (loads it if needed)."""
+        self._ready()
+        assert self._loaded is not None
+        return list(self._loaded["v"])
+
+    def load_error(self) -> SandboxError | None:
+        """Why the file cannot be used, or None."""
+        try:
+            self._ready()
+        except SandboxError as exc:
+            return exc
+        return None
+
+    # -- calls ------------------------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return _RemoteFunction(self, name)
+
+    def call(self, target: Any, *args: Any, label: str | None = None, **kwargs: Any) -> Any:
+        """Call ``target`` (a function name or a handle) with plain data or handles."""
+        ref = _Ref({"N": target}) if isinstance(target, str) else target
+        label = label or (target if isinstance(target, str) else getattr(target, "type_name", "function"))
+        return self._request({"op": "call", "f": ref, "a": list(args), "k": kwargs}, label)
+
+    def map(self, name: str, argsets: list[tuple]) -> list:
+        """Call the student's ``name`` once per argument tuple, in one round trip."""
+        return self._request({"op": "map", "f": _Ref({"N": name}), "argsets": [list(a) for a in argsets]}, name)
+
+    def op(self, name: str, *args: Any) -> Any:
+        """Apply a Python operator (``add``, ``mul``, ``neg``, ...) in the worker."""
+        return self._request({"op": "call", "f": _Ref({"O": name}), "a": list(args), "k": {}}, f"operator {name}")
+
+    def make(self, trusted: TrustedFunction) -> "RemoteObject":
+        """Build a grader-provided object in the worker and keep it there as a handle."""
+        return self._request({"op": "make", "f": trusted}, trusted.name)
+
+    def remote_getattr(self, obj: RemoteObject, name: str) -> Any:
+        return self._request({"op": "getattr", "o": obj, "n": name}, f"{obj.type_name}.{name}")
+
+    def _request(self, message: dict, label: str) -> Any:
+        worker = self._ready()
+        generation = self._generation
+
+        def encode_other(value: Any) -> dict:
+            if isinstance(value, RemoteObject):
+                if value._generation != generation:
+                    raise StudentCrash("an object from before a crash of your code can no longer be used")
+                return {"H": value._hid}
+            if isinstance(value, TrustedFunction):
+                return {"F": value.name, "p": value.params}
+            if isinstance(value, _Ref):
+                return value.tree
+            raise TypeError(f"cannot send {type(value).__name__} to the worker")
+
+        def decode_handle(tree: dict) -> RemoteObject:
+            return RemoteObject(self, int(tree["H"]), str(tree.get("t", "object")), bool(tree.get("c")), generation)
+
+        reply = self._timed(lambda w, t: w.request(message, t, encode_other, decode_handle), what=label)
+        if not reply["ok"]:
+            raise self._error(reply["e"], label)
+        self.last = CallInfo(label, list(reply.get("w", [])), list(reply.get("mut", [])))
+        return reply["v"]
+
+    def _timed(self, action: Any, what: str) -> Any:
+        assert self._worker is not None
+        left = self.limits.total_timeout_s - self._used_s
+        if left <= 0:
+            self._fatal = StudentTimeout(f"the time budget for this submission ({self.limits.total_timeout_s:.0f} s) is used up")
+            raise self._fatal
+        start = time.monotonic()
+        try:
+            return action(self._worker, min(self.limits.call_timeout_s, left))
+        except StudentTimeout as exc:
+            raise StudentTimeout(f"{what} {exc}") from None
+        except StudentCrash as exc:
+            raise StudentCrash(f"{exc} (while {what})" if what.startswith("loading") else f"{what}: {exc}") from None
+        finally:
+            self._used_s += time.monotonic() - start
+
+    # -- messages ---------------------------------------------------------------
+    def _error(self, error: dict, label: str) -> SandboxError:
+        kind, exc_type, msg = error.get("kind"), error.get("type", "Error"), error.get("msg", "")
+        if kind == "missing":
+            return StudentMissing(f"{self.display_name} does not define `{msg}`")
+        if kind == "return":
+            return StudentBadValue(f"{label} returned something that cannot be graded: {msg}")
+        if kind == "protocol":
+            return StudentCrash(f"the grader could not send the inputs for {label} ({msg})")
+        if exc_type == "NotImplementedError":
+            return StudentException(exc_type, f"{label} is not implemented yet (it still raises NotImplementedError)", [], "")
+        return StudentException(exc_type, f"{label} raised {exc_type}: {msg}" if msg else f"{label} raised {exc_type}",
+                                error.get("tb", []), self.display_name)
+
+    def _load_message(self, error: dict) -> str:
+        exc_type, msg, frames = error.get("type", "Error"), error.get("msg", ""), error.get("tb", [])
+        where = ""
+        if frames:
+            line, _, text = frames[-1]
+            where = f" at line {line}" + (f": `{text}`" if text else "")
+        return f"{self.display_name} could not be loaded: {exc_type}: {msg}{where}"
+
+
+class _Ref:
+    """A reference the worker resolves: a name in the student's module or an operator."""
+
+    def __init__(self, tree: dict):
+        self.tree = tree
+
+
+class _RemoteFunction:
+    """A student function, called through the proxy."""
+
+    def __init__(self, submission: Submission, name: str):
+        self._submission, self.__name__ = submission, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._submission.call(self.__name__, *args, **kwargs)
+
+    def map(self, argsets: list[tuple]) -> list:
+        return self._submission.map(self.__name__, argsets)

@@ -1,0 +1,126 @@
+"""Grade one source file against one exercise's suite: the sandbox, pytest and the plugin together."""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import os
+import secrets
+import sys
+import time
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+from typing import Iterator
+
+from .catalog import Exercise
+from .plugin import GradingPlugin
+from .proxy import Submission
+from .results import GradeResult
+from .sandbox.client import Limits, WorkerSpec
+
+PYTEST_INI = Path(__file__).with_name("pytest.ini")
+TORCH_PRELOAD = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd")
+
+
+class GradingError(Exception):
+    """dlx could not grade at all (unreadable file, missing suite); the message is one line."""
+
+
+def new_seed() -> int:
+    """A fresh per-attempt seed."""
+    return secrets.randbelow(2**31)
+
+
+@lru_cache(maxsize=None)
+def load_reference(path: str) -> ModuleType | None:
+    """The reference solution as a module of the grading process (trusted code)."""
+    if not Path(path).is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(f"dlx_reference_{Path(path).stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def worker_spec(exercise: Exercise, source: str, limits: Limits | None = None) -> WorkerSpec:
+    """How a worker for this exercise is set up: torch only for the PyTorch exercises."""
+    spec = WorkerSpec(source=source, filename=exercise.filename, module=exercise.id, limits=limits or Limits())
+    if exercise.requires == "torch":
+        spec.blocked_imports = ("jax", "tensorflow", "autograd")
+        spec.preload = spec.preload + TORCH_PRELOAD
+    return spec
+
+
+@contextlib.contextmanager
+def _quiet_pytest_env() -> Iterator[None]:
+    """No user plugins or options reach the grading run; nothing it prints reaches the terminal."""
+    saved = {k: os.environ.get(k) for k in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD")}
+    os.environ.pop("PYTEST_ADDOPTS", None)
+    os.environ.pop("PYTEST_PLUGINS", None)
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    sink = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_suite(suite: Path, submission: Submission, reference: ModuleType | None, seed: int,
+              visibility: str = "visible") -> tuple[list, str]:
+    """Run one pytest file with the grading plugin; returns the test results and pytest's own log."""
+    import pytest
+
+    plugin = GradingPlugin(submission, reference, seed, visibility)
+    args = [str(suite), "-c", str(PYTEST_INI), "--rootdir", str(suite.parent), "-p", "no:cacheprovider",
+            "-p", "no:stepwise", "--assert=plain", "-q", "-s", "--no-header"]
+    with _quiet_pytest_env():
+        code = pytest.main(args, plugins=[plugin])
+    results = plugin.collected()
+    if not results:
+        raise GradingError(f"the test suite {suite.name} could not be run (pytest exit code {int(code)})")
+    return results, ""
+
+
+def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, visible: bool = False,
+                 limits: Limits | None = None) -> GradeResult:
+    """Grade ``source`` (the text of the student's file) against the hidden or the visible tests."""
+    seed = new_seed() if seed is None else seed
+    start = time.perf_counter()
+    suite = exercise.visible_tests if visible else exercise.suite
+    if not suite.is_file():
+        raise GradingError(f"no {'visible tests' if visible else 'hidden suite'} for {exercise.id} in this installation")
+    with Submission(worker_spec(exercise, source, limits), exercise.filename) as submission:
+        tests, _ = run_suite(suite, submission, load_reference(str(exercise.solution)), seed)
+    output = "".join(submission.output)
+    return GradeResult(exercise.id, seed, tests, time.perf_counter() - start, output)
+
+
+def read_source(path: Path) -> str:
+    """The text of a student's file, or a one-line :class:`GradingError`."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise GradingError(f"{path} does not exist") from None
+    except OSError as exc:
+        raise GradingError(f"cannot read {path}: {exc.strerror}") from None
+    if len(data) > 2**20:
+        raise GradingError(f"{path} is larger than 1 MiB; that is not a solution file")
+    return data.decode("utf-8", errors="replace")
+
+
+def grade_file(exercise: Exercise, path: Path, seed: int | None = None, *, visible: bool = False) -> GradeResult:
+    """Grade the file at ``path``."""
+    return grade_source(exercise, read_source(path), seed, visible=visible)
+
+
+if __name__ == "__main__":  # pragma: no cover - a debugging aid
+    from .catalog import get
+
+    print(grade_file(get(sys.argv[1]), Path(sys.argv[2])).to_json())

@@ -1,0 +1,248 @@
+"""Starting, talking to and killing a sandboxed worker process."""
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import wire
+
+WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+NOBODY = 65534
+PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
+# Imported before the worker drops its privileges, so that code which uses them
+# needs no file the unprivileged user may be unable to read.
+PRELOAD = ("numpy", "numpy.linalg", "numpy.random", "numpy.fft", "math", "cmath", "copy", "itertools",
+           "functools", "collections", "dataclasses", "typing", "random", "statistics", "numbers", "heapq",
+           "bisect", "enum", "abc", "re", "time", "contextlib", "operator", "decimal", "fractions")
+THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
+              "VECLIB_MAXIMUM_THREADS")
+
+
+@dataclass
+class Limits:
+    """What one submission may use."""
+
+    call_timeout_s: float = 10.0
+    total_timeout_s: float = 60.0
+    cpu_s: int = 60
+    memory_bytes: int = 3 * 2**30
+    file_bytes: int = 16 * 2**20
+    open_files: int = 64
+    processes: int = 0
+    output_bytes: int = 32 * 1024
+    max_restarts: int = 3
+
+
+@dataclass
+class WorkerSpec:
+    """What a worker loads and which guards it installs."""
+
+    source: str
+    filename: str
+    module: str
+    limits: Limits = field(default_factory=Limits)
+    blocked_imports: tuple[str, ...] = ("torch", "jax", "tensorflow", "autograd", "mxnet", "paddle")
+    preload: tuple[str, ...] = PRELOAD
+
+
+class SandboxError(Exception):
+    """Something went wrong in or with the student's code; ``str()`` is the message for the student."""
+
+
+class StudentException(SandboxError):
+    """The student's code raised an exception."""
+
+    def __init__(self, exc_type: str, message: str, frames: list, where: str):
+        self.exc_type, self.message, self.frames = exc_type, message, frames
+        location = ""
+        if frames:
+            line, func, text = frames[-1]
+            location = f" ({where}, line {line}, in {func}: `{text}`)" if text else f" ({where}, line {line})"
+        super().__init__(f"{message}{location}")
+
+
+class StudentMissing(SandboxError):
+    """A name the suite needs is not defined in the student's file."""
+
+
+class StudentLoadError(SandboxError):
+    """The student's file could not be executed."""
+
+
+class StudentTimeout(SandboxError):
+    """A call or the whole submission ran out of time."""
+
+
+class StudentCrash(SandboxError):
+    """The worker died: exit, signal, resource limit, or broken protocol."""
+
+
+class StudentBadValue(SandboxError):
+    """A value came back that cannot cross the boundary."""
+
+
+class _OutputTap(threading.Thread):
+    """Drains the worker's stdout/stderr, keeping the first ``cap`` bytes."""
+
+    def __init__(self, stream: Any, cap: int):
+        super().__init__(daemon=True)
+        self.stream, self.cap = stream, cap
+        self.kept = bytearray()
+        self.dropped = 0
+
+    def run(self) -> None:
+        try:
+            while chunk := self.stream.read1(65536):
+                room = self.cap - len(self.kept)
+                self.kept += chunk[:max(room, 0)]
+                self.dropped += max(len(chunk) - max(room, 0), 0)
+        except (OSError, ValueError):
+            pass
+
+    def text(self) -> str:
+        out = self.kept.decode("utf-8", "replace")
+        return out + (f"\n... ({self.dropped} more bytes of output dropped)" if self.dropped else "")
+
+
+def sandbox_uid() -> int | None:
+    """The unprivileged user workers run as when dlx runs as root (None: stay as we are)."""
+    if os.geteuid() != 0 or os.environ.get("DLX_SANDBOX_KEEP_USER"):
+        return None
+    return NOBODY
+
+
+def worker_env(workdir: str) -> dict[str, str]:
+    """A scrubbed environment: no secrets, no PYTHON* variables, BLAS pinned to one thread."""
+    env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
+    env.update({k: "1" for k in THREAD_ENV})
+    env.update(HOME=workdir, TMPDIR=workdir, PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0")
+    return env
+
+
+class WorkerProcess:
+    """One live worker running one student file."""
+
+    def __init__(self, spec: WorkerSpec):
+        self.spec = spec
+        self.workdir = tempfile.mkdtemp(prefix="dlx-work-")
+        uid = sandbox_uid()
+        if uid is not None:
+            os.chown(self.workdir, uid, uid)
+        cmd_r, self.cmd_w = os.pipe()
+        self.reply_r, reply_w = os.pipe()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(cmd_r), str(reply_w)],
+            pass_fds=(cmd_r, reply_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, env=worker_env(self.workdir), cwd=self.workdir,
+            start_new_session=True,
+        )
+        os.close(cmd_r)
+        os.close(reply_w)
+        self.tap = _OutputTap(self.proc.stdout, spec.limits.output_bytes)
+        self.tap.start()
+        self.alive = True
+        limits = spec.limits
+        config = {
+            "source": spec.source, "filename": spec.filename, "module": spec.module, "cwd": self.workdir,
+            "preload": list(spec.preload), "blocked_imports": list(spec.blocked_imports), "uid": uid,
+            "limits": {"cpu_s": limits.cpu_s, "memory_bytes": limits.memory_bytes, "file_bytes": limits.file_bytes,
+                       "open_files": limits.open_files, "processes": limits.processes},
+        }
+        self._send(wire.encode(config))
+
+    def _send(self, frame: bytes) -> None:
+        try:
+            wire.write_frame(self.cmd_w, frame)
+        except OSError:
+            pass  # a dead worker is noticed when its reply does not come
+
+    def request(self, message: dict, timeout: float, encode_other: Callable[[Any], dict],
+                decode_handle: Callable[[dict], Any]) -> dict:
+        """Send one request and wait for its reply, at most ``timeout`` seconds."""
+        self._send(wire.encode(message, on_other=encode_other))
+        return self.reply(timeout, decode_handle)
+
+    def reply(self, timeout: float, decode_handle: Callable[[dict], Any] | None = None) -> dict:
+        deadline = time.monotonic() + timeout
+        try:
+            header = self._read(8, deadline)
+            (n,) = wire._HEADER.unpack(header)
+            if n > wire.MAX_FRAME_BYTES + (1 << 20):
+                raise wire.WireError("reply too large")
+            reply = wire.decode(self._read(n, deadline), on_handle=decode_handle)
+            if not isinstance(reply, dict) or "ok" not in reply:
+                raise wire.WireError("malformed reply")
+            return reply
+        except TimeoutError:
+            self.kill()
+            raise StudentTimeout(f"did not finish within {timeout:.0f} s (an infinite loop, or far too slow?)") from None
+        except EOFError:
+            raise StudentCrash(self._death()) from None
+        except wire.WireError as exc:
+            self.kill()
+            raise StudentCrash(f"the worker running your code sent back something unreadable ({exc})") from None
+
+    def _read(self, n: int, deadline: float) -> bytes:
+        chunks, remaining = [], n
+        while remaining:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.reply_r], [], [], left)[0]:
+                raise TimeoutError
+            chunk = os.read(self.reply_r, min(remaining, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
+
+    def _death(self) -> str:
+        try:
+            code = self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            code = None
+        self.kill()
+        if code is None:
+            return "the worker running your code stopped answering"
+        if code < 0:
+            sig = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+            why = {"SIGXCPU": " (CPU time limit reached)", "SIGSEGV": " (segmentation fault)",
+                   "SIGKILL": " (killed: memory or time limit?)", "SIGXFSZ": " (file size limit reached)"}.get(sig, "")
+            return f"the process running your code was killed by {sig}{why}"
+        return f"the process running your code exited with status {code} (sys.exit or os._exit in your code?)"
+
+    def kill(self) -> None:
+        """Kill the worker and everything in its session, then clean up."""
+        if not self.alive:
+            return
+        self.alive = False
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for fd in (self.cmd_w, self.reply_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.tap.join(timeout=1)
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def close(self) -> None:
+        """Ask the worker to exit, then make sure it did."""
+        if self.alive:
+            self._send(wire.encode({"op": "exit"}))
+        self.kill()

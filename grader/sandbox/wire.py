@@ -1,0 +1,199 @@
+"""The wire format between the grading process and a worker: plain data only.
+
+A message is a JSON tree plus binary blobs for NumPy arrays (``.npy`` bytes,
+always read with ``allow_pickle=False``).  Nothing is ever unpickled.  Values
+that are not plain data are replaced, by the side that owns them, with a
+handle (``{"H": id}``) that only the owner can resolve.
+
+This module is imported by the worker too, so it depends on the standard
+library and NumPy only.
+"""
+from __future__ import annotations
+
+import io
+import json
+import struct
+from typing import Any, Callable
+
+import numpy as np
+
+MAX_DEPTH = 32
+MAX_ITEMS = 200_000
+MAX_FRAME_BYTES = 256 * 1024 * 1024
+NUMERIC_KINDS = "biuf"
+
+_HEADER = struct.Struct("<Q")
+
+
+class WireError(Exception):
+    """Data that cannot cross the boundary (too large, too deep, malformed)."""
+
+
+class Encoder:
+    """Turns a value into a JSON tree and blobs; unknown objects go to ``on_other``."""
+
+    def __init__(self, on_other: Callable[[Any], dict] | None = None):
+        self.blobs: list[bytes] = []
+        self.items = 0
+        self.size = 0
+        self.on_other = on_other
+
+    def tree(self, value: Any, depth: int = 0) -> Any:
+        self.items += 1
+        if depth > MAX_DEPTH:
+            raise WireError(f"nested more than {MAX_DEPTH} levels deep")
+        if self.items > MAX_ITEMS:
+            raise WireError(f"more than {MAX_ITEMS} items")
+        if value is None or type(value) in (bool, int, str):
+            if type(value) is str:
+                self._grow(len(value))
+            return value
+        if type(value) is float:
+            return {"f": repr(value)} if value != value or value in (float("inf"), float("-inf")) else value
+        if type(value) is list:
+            return [self.tree(v, depth + 1) for v in value]
+        if type(value) is tuple:
+            return {"T": [self.tree(v, depth + 1) for v in value]}
+        if type(value) is dict and all(type(k) in (str, int) for k in value):
+            return {"D": [[k, self.tree(v, depth + 1)] for k, v in value.items()]}
+        if type(value) is np.ndarray and value.dtype.kind in NUMERIC_KINDS and not value.dtype.fields:
+            buf = io.BytesIO()
+            np.save(buf, np.ascontiguousarray(value), allow_pickle=False)
+            data = buf.getvalue()
+            self._grow(len(data))
+            self.blobs.append(data)
+            return {"A": len(self.blobs) - 1}
+        if isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS:
+            return self.tree(value.item(), depth)
+        if isinstance(value, np.random.Generator):
+            return {"G": _jsonable_state(value.bit_generator.state)}
+        if self.on_other is not None:
+            return self.on_other(value)
+        raise WireError(f"cannot send a {type(value).__name__}")
+
+    def _grow(self, n: int) -> None:
+        self.size += n
+        if self.size > MAX_FRAME_BYTES:
+            raise WireError(f"more than {MAX_FRAME_BYTES // 2**20} MiB of data")
+
+    def frame(self, message: Any) -> bytes:
+        head = json.dumps({"m": self.tree(message), "b": [len(b) for b in self.blobs]}).encode()
+        return b"".join([_HEADER.pack(len(head)), head, *self.blobs])
+
+
+def _jsonable_state(state: Any) -> Any:
+    if isinstance(state, dict):
+        return {k: _jsonable_state(v) for k, v in state.items()}
+    if isinstance(state, np.integer):
+        return int(state)
+    if isinstance(state, np.ndarray):
+        return {"__array__": state.tolist(), "dtype": str(state.dtype)}
+    return state
+
+
+def _state_from_json(state: Any) -> Any:
+    if isinstance(state, dict):
+        if "__array__" in state:
+            return np.array(state["__array__"], dtype=state["dtype"])
+        return {k: _state_from_json(v) for k, v in state.items()}
+    return state
+
+
+def make_generator(state: dict) -> np.random.Generator:
+    """Rebuild a Generator from the state sent over the wire."""
+    state = _state_from_json(state)
+    name = state.get("bit_generator")
+    if name not in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"):
+        raise WireError(f"unknown bit generator {name!r}")
+    bitgen = getattr(np.random, name)()
+    bitgen.state = state
+    return np.random.Generator(bitgen)
+
+
+class Decoder:
+    """Rebuilds a value from a JSON tree and blobs; ``{"H": ..}`` goes to ``on_handle``."""
+
+    def __init__(self, blobs: list[bytes], on_handle: Callable[[dict], Any] | None = None):
+        self.blobs = blobs
+        self.on_handle = on_handle
+
+    def value(self, tree: Any, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH + 2:
+            raise WireError("nested too deeply")
+        if tree is None or type(tree) in (bool, int, float, str):
+            return tree
+        if type(tree) is list:
+            return [self.value(v, depth + 1) for v in tree]
+        if type(tree) is not dict or len(tree) == 0:
+            raise WireError("malformed message")
+        if "f" in tree:
+            return float(tree["f"])
+        if "T" in tree:
+            return tuple(self.value(v, depth + 1) for v in tree["T"])
+        if "D" in tree:
+            return {k: self.value(v, depth + 1) for k, v in tree["D"]}
+        if "A" in tree:
+            array = np.load(io.BytesIO(self.blobs[tree["A"]]), allow_pickle=False)
+            if array.dtype.kind not in NUMERIC_KINDS:
+                raise WireError("non-numeric array")
+            return array
+        if "G" in tree:
+            return make_generator(tree["G"])
+        if self.on_handle is not None:
+            return self.on_handle(tree)
+        raise WireError("unexpected object in message")
+
+
+def encode(message: Any, on_other: Callable[[Any], dict] | None = None) -> bytes:
+    """One frame: length of the JSON head, the head, then the array blobs."""
+    return Encoder(on_other).frame(message)
+
+
+def decode(frame: bytes, on_handle: Callable[[dict], Any] | None = None) -> Any:
+    """The inverse of :func:`encode`; raises :class:`WireError` on anything malformed."""
+    try:
+        (head_len,) = _HEADER.unpack_from(frame, 0)
+        head = json.loads(frame[_HEADER.size:_HEADER.size + head_len])
+        lengths = head["b"]
+        blobs, offset = [], _HEADER.size + head_len
+        for n in lengths:
+            blobs.append(frame[offset:offset + n])
+            offset += n
+        return Decoder(blobs, on_handle).value(head["m"])
+    except WireError:
+        raise
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError, struct.error, OSError) as exc:
+        raise WireError(f"malformed message ({type(exc).__name__})") from None
+
+
+def write_frame(fd: int, frame: bytes) -> None:
+    """Write a length-prefixed frame to a file descriptor."""
+    import os
+
+    data = _HEADER.pack(len(frame)) + frame
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def read_exact(fd: int, n: int) -> bytes:
+    """Read exactly ``n`` bytes or raise EOFError."""
+    import os
+
+    chunks, remaining = [], n
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(fd: int) -> bytes:
+    """Read one length-prefixed frame (blocking)."""
+    (n,) = _HEADER.unpack(read_exact(fd, _HEADER.size))
+    if n > MAX_FRAME_BYTES + (1 << 20):
+        raise WireError("frame too large")
+    return read_exact(fd, n)

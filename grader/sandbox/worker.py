@@ -1,0 +1,299 @@
+"""The sandboxed worker: loads one student file and runs calls on it.
+
+Started as ``python -I worker.py CMD_FD REPLY_FD`` by :mod:`grader.sandbox.client`.
+It imports nothing from the grader but :mod:`wire` (plain-data encoding) and,
+on request, :mod:`trusted` (functions the grader hands to student code).  It
+never sees a hidden suite: it only answers requests.
+
+Protocol: the first frame is the configuration; the reply says whether the
+student's file loaded.  Every later frame is a request (``call``, ``getattr``,
+``map``, ``free``); each gets exactly one reply.
+"""
+from __future__ import annotations
+
+import linecache
+import operator
+import os
+import sys
+import traceback
+import types
+import warnings
+from typing import Any
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, _HERE)
+import wire  # noqa: E402
+
+sys.path.remove(_HERE)
+
+import numpy as np  # noqa: E402
+
+OPERATORS = {
+    name: getattr(operator, name)
+    for name in ("add", "sub", "mul", "truediv", "pow", "neg", "pos", "abs", "getitem", "lt", "gt", "eq")
+}
+PROCESS_EVENTS = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
+                  "os.fork", "os.forkpty", "pty.spawn", "os.kill", "os.killpg")
+NETWORK_EVENTS = ("socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg", "socket.getaddrinfo")
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+class Worker:
+    """Holds the student's module and the handles it has given out."""
+
+    def __init__(self, cmd_fd: int, reply_fd: int):
+        self.cmd_fd, self.reply_fd = cmd_fd, reply_fd
+        self.module: types.ModuleType | None = None
+        self.filename = "<submission>"
+        self.handles: dict[int, Any] = {}
+        self.next_handle = 1
+        self.trusted: Any = None
+
+    # -- encoding -----------------------------------------------------------
+    def keep(self, obj: Any) -> dict:
+        if isinstance(obj, _Opaque):
+            obj = obj.obj
+        hid = self.next_handle
+        self.next_handle += 1
+        self.handles[hid] = obj
+        return {"H": hid, "t": type(obj).__name__, "c": callable(obj)}
+
+    def resolve(self, tree: dict) -> Any:
+        if "H" in tree:
+            try:
+                return self.handles[tree["H"]]
+            except KeyError:
+                raise wire.WireError("unknown handle") from None
+        if "N" in tree:
+            return self.student_attr(tree["N"])
+        if "O" in tree:
+            return OPERATORS[tree["O"]]
+        if "F" in tree:
+            if self.trusted is None:
+                sys.path.insert(0, _HERE)
+                try:
+                    import trusted
+                finally:
+                    sys.path.remove(_HERE)
+                self.trusted = trusted
+            return self.trusted.build(tree["F"], tree.get("p", {}))
+        raise wire.WireError("unknown reference")
+
+    def student_attr(self, name: str) -> Any:
+        if self.module is None or not hasattr(self.module, name):
+            raise _Missing(name)
+        return getattr(self.module, name)
+
+    def send(self, message: dict) -> None:
+        try:
+            frame = wire.encode(message, on_other=self.keep)
+        except (wire.WireError, ValueError, TypeError, RecursionError) as exc:
+            frame = wire.encode({"ok": False, "e": {"kind": "return", "type": type(exc).__name__, "msg": str(exc)}})
+        wire.write_frame(self.reply_fd, frame)
+
+    # -- requests -----------------------------------------------------------
+    def serve(self) -> None:
+        while True:
+            try:
+                request = wire.decode(wire.read_frame(self.cmd_fd), on_handle=self.resolve)
+            except EOFError:
+                return
+            except _Missing as missing:
+                self.send({"ok": False, "e": {"kind": "missing", "type": "AttributeError", "msg": missing.name}})
+                continue
+            except Exception as exc:  # a request we cannot read is the grader's bug: say so
+                self.send({"ok": False, "e": {"kind": "protocol", "type": type(exc).__name__, "msg": str(exc)}})
+                continue
+            op = request.get("op")
+            if op == "exit":
+                return
+            if op == "make":  # a grader-built object, kept in the worker as a handle
+                try:
+                    self.send({"ok": True, "v": _Opaque(request["f"])})
+                except Exception as exc:  # noqa: BLE001
+                    self.send({"ok": False, "e": {"kind": "protocol", "type": type(exc).__name__, "msg": str(exc)}})
+                continue
+            if op == "free":
+                for hid in request["ids"]:
+                    self.handles.pop(hid, None)
+                self.send({"ok": True, "v": None})
+                continue
+            self.send(self.run(request))
+
+    def run(self, request: dict) -> dict:
+        with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn", under="ignore"):
+            warnings.simplefilter("always")
+            try:
+                if request["op"] == "getattr":
+                    value, mutated = getattr(request["o"], request["n"]), []
+                elif request["op"] == "map":
+                    fn = request["f"]
+                    value = [fn(*args) for args in request["argsets"]]
+                    mutated = []
+                else:
+                    value, mutated = self.call(request["f"], request.get("a", []), request.get("k", {}))
+            except BaseException as exc:  # noqa: BLE001 - student code may raise anything, even SystemExit
+                return {"ok": False, "e": self.describe(exc)}
+            finally:
+                _flush()
+        return {"ok": True, "v": value, "mut": mutated, "w": [_warning_text(w) for w in caught][:20]}
+
+    def call(self, fn: Any, args: list, kwargs: dict) -> tuple[Any, list]:
+        if not callable(fn):
+            raise TypeError(f"{type(fn).__name__} object is not callable")
+        before = [(i, a.copy()) for i, a in enumerate(args) if isinstance(a, np.ndarray)]
+        before += [(k, a.copy()) for k, a in kwargs.items() if isinstance(a, np.ndarray)]
+        value = fn(*args, **kwargs)
+        mutated = []
+        for key, copy in before:
+            now = args[key] if isinstance(key, int) else kwargs[key]
+            if now.shape != copy.shape or not np.array_equal(now, copy, equal_nan=True):
+                mutated.append(key)
+        return value, mutated
+
+    def describe(self, exc: BaseException) -> dict:
+        frames = [
+            [f.lineno, f.name, (f.line or "").strip()]
+            for f in traceback.extract_tb(exc.__traceback__)
+            if f.filename == self.filename
+        ]
+        kind = "missing" if isinstance(exc, _Missing) else "exception"
+        msg = exc.name if isinstance(exc, _Missing) else _safe_str(exc)
+        if isinstance(exc, SystemExit):
+            msg = f"your code called sys.exit({msg})"
+        return {"kind": kind, "type": type(exc).__name__, "msg": msg[:2000], "tb": frames[-5:]}
+
+    # -- start-up -------------------------------------------------------------
+    def load(self, config: dict) -> dict:
+        """Apply the sandbox, then execute the student's source as a module."""
+        os.chdir(config["cwd"])
+        for name in config.get("preload", []):
+            __import__(name)
+        _apply_limits(config)
+        _install_guard(config)
+        self.filename = config["filename"]
+        source = config["source"]
+        linecache.cache[self.filename] = (len(source), None, source.splitlines(True), self.filename)
+        module = types.ModuleType(config["module"])
+        module.__file__ = self.filename
+        sys.modules[config["module"]] = module
+        try:
+            code = compile(source, self.filename, "exec", dont_inherit=True)
+            exec(code, module.__dict__)
+        except BaseException as exc:  # noqa: BLE001
+            _flush()
+            error = self.describe(exc)
+            if isinstance(exc, SyntaxError):
+                error["tb"] = [[exc.lineno or 0, "<module>", (exc.text or "").strip()]]
+                error["msg"] = exc.msg
+            error["kind"] = "load"
+            return {"ok": False, "e": error}
+        _flush()
+        self.module = module
+        names = [n for n, v in vars(module).items() if not n.startswith("_") and callable(v)]
+        return {"ok": True, "v": names}
+
+
+class _Opaque:
+    """Wraps a value that must come back as a handle even if it is plain data."""
+
+    def __init__(self, obj: Any):
+        self.obj = obj
+
+
+class _Missing(Exception):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # noqa: BLE001 - a hostile __str__
+        return "<unprintable exception>"
+
+
+def _warning_text(w: warnings.WarningMessage) -> str:
+    return f"{w.category.__name__}: {_safe_str(w.message) if isinstance(w.message, BaseException) else w.message}"[:300]
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _apply_limits(config: dict) -> None:
+    import resource
+
+    limits = config.get("limits", {})
+
+    def cap(which: int, value: int | None) -> None:
+        if value is None:
+            return
+        try:
+            soft, hard = resource.getrlimit(which)
+            new_hard = value if hard == resource.RLIM_INFINITY else min(hard, value)
+            resource.setrlimit(which, (min(value, new_hard), new_hard))
+        except (ValueError, OSError):
+            pass
+
+    cpu = limits.get("cpu_s")
+    if cpu is not None:
+        try:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        except (ValueError, OSError):
+            pass
+    cap(resource.RLIMIT_AS, limits.get("memory_bytes"))
+    cap(resource.RLIMIT_FSIZE, limits.get("file_bytes"))
+    cap(resource.RLIMIT_NOFILE, limits.get("open_files"))
+    cap(resource.RLIMIT_CORE, 0)
+    uid = config.get("uid")
+    if uid is not None and os.geteuid() == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            cap(resource.RLIMIT_NPROC, limits.get("processes"))
+        except OSError:
+            pass
+
+
+def _install_guard(config: dict) -> None:
+    """An audit hook (it cannot be removed) that refuses what graded code must not do."""
+    blocked = frozenset(config.get("blocked_imports", ()))
+    workdir = os.path.realpath(config["cwd"])
+
+    def guard(event: str, args: tuple) -> None:
+        if event == "import":
+            if args[0].partition(".")[0] in blocked:
+                raise ImportError(f"dlx: {args[0]} may not be used in this exercise (hand-written means hand-written)")
+        elif event.startswith(PROCESS_EVENTS):
+            raise PermissionError("dlx: graded code may not start or signal processes")
+        elif event in NETWORK_EVENTS:
+            raise PermissionError("dlx: graded code has no network access")
+        elif event == "open":
+            path, mode, flags = args
+            writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (flags or 0) & WRITE_FLAGS
+            if writes and isinstance(path, (str, bytes)):
+                real = os.path.realpath(os.fsdecode(path))
+                if not (real == workdir or real.startswith(workdir + os.sep) or real == os.devnull):
+                    raise PermissionError(f"dlx: graded code may only write inside its working directory, not {path!r}")
+
+    sys.addaudithook(guard)
+
+
+def main() -> None:
+    cmd_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
+    worker = Worker(cmd_fd, reply_fd)
+    config = wire.decode(wire.read_frame(cmd_fd))
+    worker.send(worker.load(config))
+    worker.serve()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
