@@ -157,6 +157,10 @@ class Submission:
         """Apply a Python operator (``add``, ``mul``, ``neg``, ...) in the worker."""
         return self._request({"op": "call", "f": _Ref({"O": name}), "a": list(args), "k": {}}, f"operator {name}")
 
+    def name(self, name: str) -> "_Ref":
+        """A reference to ``name`` in the student's module, to pass as an argument (e.g. a class)."""
+        return _Ref({"N": name})
+
     def make(self, trusted: TrustedFunction) -> "RemoteObject":
         """Build a grader-provided object in the worker and keep it there as a handle."""
         return self._request({"op": "make", "f": trusted}, trusted.name)
