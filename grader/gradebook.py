@@ -1,0 +1,116 @@
+"""The gradebook: every attempt, kept forever, in SQLite (standard library)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from .paths import data_dir
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    time REAL NOT NULL,
+    kind TEXT NOT NULL,            -- 'exercise' or 'quiz'
+    item TEXT NOT NULL,            -- exercise id or quiz bank id
+    score REAL NOT NULL,
+    max_score REAL NOT NULL,
+    seed INTEGER,
+    file_hash TEXT,
+    result TEXT NOT NULL           -- the full result, JSON
+);
+CREATE INDEX IF NOT EXISTS attempts_item ON attempts (kind, item);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class GradebookError(Exception):
+    """The gradebook cannot be used; the message says which file and what to do."""
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Best and latest score of one item."""
+
+    kind: str
+    item: str
+    attempts: int
+    best: float
+    latest: float
+    max_score: float
+    last_time: float
+
+
+def file_hash(text: str) -> str:
+    """A short content hash for a submitted file."""
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+class Gradebook:
+    """A connection to the gradebook database; safe to use from concurrent processes."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = path or data_dir() / "gradebook.sqlite3"
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise GradebookError(
+                f"the gradebook {self.path} is damaged or not a dlx gradebook ({exc}); "
+                "move it aside (your attempts stay in it) and dlx will start a new one"
+            ) from None
+
+    def _run(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
+        try:
+            return self.db.execute(sql, args)
+        except sqlite3.DatabaseError as exc:
+            raise GradebookError(f"the gradebook {self.path} could not be used ({exc})") from None
+
+    def record(self, kind: str, item: str, score: float, max_score: float, seed: int | None,
+               result: dict[str, Any], file_hash: str | None = None) -> int:
+        """Store one attempt; returns its id. Nothing is ever overwritten."""
+        cur = self._run(
+            "INSERT INTO attempts (time, kind, item, score, max_score, seed, file_hash, result) VALUES (?,?,?,?,?,?,?,?)",
+            (time.time(), kind, item, score, max_score, seed, file_hash, json.dumps(result)),
+        )
+        return int(cur.lastrowid or 0)
+
+    def standings(self, kind: str | None = None) -> list[Standing]:
+        """Best and latest score per item (of one kind, or all)."""
+        rows = self._run(
+            """SELECT kind, item, COUNT(*), MAX(score),
+                      (SELECT score FROM attempts b WHERE b.kind = a.kind AND b.item = a.item ORDER BY id DESC LIMIT 1),
+                      MAX(max_score), MAX(time)
+               FROM attempts a WHERE (? IS NULL OR kind = ?) GROUP BY kind, item""",
+            (kind, kind),
+        ).fetchall()
+        return [Standing(*row) for row in rows]
+
+    def attempts(self, kind: str, item: str) -> Iterator[dict[str, Any]]:
+        """Every attempt at one item, oldest first, with its full result."""
+        for row in self._run("SELECT id, time, score, max_score, seed, file_hash, result FROM attempts "
+                             "WHERE kind = ? AND item = ? ORDER BY id", (kind, item)):
+            yield {"id": row[0], "time": row[1], "score": row[2], "max_score": row[3], "seed": row[4],
+                   "file_hash": row[5], "result": json.loads(row[6])}
+
+    def get_setting(self, key: str) -> str | None:
+        row = self._run("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str) -> None:
+        self._run("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                  (key, value))
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Gradebook":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

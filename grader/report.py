@@ -1,0 +1,78 @@
+"""Rendering results for people: the terminal view of a graded attempt, the list and the progress table."""
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .catalog import Exercise
+from .gradebook import Standing
+from .results import GradeResult
+
+
+def _points(x: float) -> str:
+    return f"{x:g}"
+
+
+def show_result(console: Console, exercise: Exercise, result: GradeResult, *, visible: bool = False) -> None:
+    """Per-test lines, the failure messages, the total and where to get help."""
+    kind = "visible tests" if visible else "hidden tests"
+    for test in result.tests:
+        mark = "[green]✓[/]" if test.passed else "[red]✗[/]"
+        pts = "" if visible else f" [dim]({_points(test.score)}/{_points(test.max_score)})[/]"
+        console.print(f" {mark} {escape(test.name)}{pts}")
+        if not test.passed and test.output:
+            for line in test.output.splitlines()[:8]:
+                console.print(f"     [yellow]{escape(line)}[/]")
+    if result.output.strip():
+        console.print("\n [dim]Your code printed:[/]")
+        for line in result.output.strip().splitlines()[:10]:
+            console.print(f"   [dim]{escape(line)}[/]")
+    passed = sum(t.passed for t in result.tests)
+    if visible:
+        summary = f"{passed}/{len(result.tests)} {kind} passed"
+    else:
+        summary = f"score {_points(result.score)}/{_points(result.max_score)}"
+    colour = "green" if passed == len(result.tests) else "yellow"
+    console.print(f"\n [bold {colour}]{exercise.id}: {summary}[/] [dim](seed {result.seed}, {result.duration_s:.2f} s)[/]")
+    if passed < len(result.tests):
+        console.print(f" [dim]Stuck? `dlx hint {exercise.id}` gives the next hint; the statement is in {exercise.id}.md.[/]")
+
+
+def exercise_table(exercises: list[Exercise], best: dict[str, Standing]) -> Table:
+    """The `dlx list` table."""
+    table = Table(title="dlx exercises", title_justify="left")
+    for col, justify in (("id", "left"), ("unit", "right"), ("title", "left"), ("points", "right"), ("best", "right")):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for e in exercises:
+        s = best.get(e.id)
+        table.add_row(e.id, str(e.unit), e.title, _points(e.points), "-" if s is None else _points(s.best))
+    return table
+
+
+def progress_table(exercises: list[Exercise], standings: list[Standing]) -> Table:
+    """The `dlx score` table: best and latest per exercise and quiz, and the total."""
+    by_item = {(s.kind, s.item): s for s in standings}
+    table = Table(title="dlx progress", title_justify="left")
+    for col in ("item", "best", "latest", "max", "attempts"):
+        table.add_column(col, justify="left" if col == "item" else "right")
+    total = maximum = 0.0
+    for e in exercises:
+        s = by_item.get(("exercise", e.id))
+        maximum += e.points
+        if s is None:
+            table.add_row(e.id, "-", "-", _points(e.points), "0")
+            continue
+        total += s.best
+        style = "green" if s.best >= e.points else ""
+        table.add_row(e.id, _points(s.best), _points(s.latest), _points(e.points), str(s.attempts), style=style)
+    quizzes = [s for s in standings if s.kind == "quiz"]
+    if quizzes:
+        table.add_section()
+        for s in sorted(quizzes, key=lambda s: s.item):
+            total += s.best
+            maximum += s.max_score
+            table.add_row(f"quiz {s.item}", _points(s.best), _points(s.latest), _points(s.max_score), str(s.attempts))
+    table.add_section()
+    table.add_row("total", _points(round(total, 4)), "", _points(maximum), "", style="bold")
+    return table
