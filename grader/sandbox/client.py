@@ -1,6 +1,7 @@
 """Starting, talking to and killing a sandboxed worker process."""
 from __future__ import annotations
 
+import atexit
 import os
 import select
 import shutil
@@ -32,9 +33,9 @@ THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUM
 class Limits:
     """What one submission may use."""
 
-    call_timeout_s: float = 10.0
-    total_timeout_s: float = 60.0
-    cpu_s: int = 60
+    call_timeout_s: float = 5.0
+    total_timeout_s: float = 30.0
+    cpu_s: int = 30
     memory_bytes: int = 3 * 2**30
     file_bytes: int = 16 * 2**20
     open_files: int = 64
@@ -129,6 +130,134 @@ def worker_env(workdir: str) -> dict[str, str]:
     return env
 
 
+class _Spawned:
+    """A worker started as a new interpreter."""
+
+    def __init__(self, cmd_r: int, reply_w: int, workdir: str):
+        self.popen = subprocess.Popen(
+            [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(cmd_r), str(reply_w)],
+            pass_fds=(cmd_r, reply_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, env=worker_env(workdir), cwd=workdir, start_new_session=True,
+        )
+        self.pid, self.output = self.popen.pid, self.popen.stdout
+
+    def wait(self, timeout: float) -> int | None:
+        try:
+            return self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+
+class _Forked:
+    """A worker forked from a warm :class:`Template`."""
+
+    def __init__(self, template: "Template", cmd_r: int, reply_w: int):
+        out_r, out_w = os.pipe()
+        try:
+            self.pid = template.fork((cmd_r, reply_w, out_w))
+        finally:
+            os.close(out_w)
+        self.template, self.output = template, open(out_r, "rb")
+        self.exit_code: int | None = None
+
+    def wait(self, timeout: float) -> int | None:
+        deadline = time.monotonic() + timeout
+        while self.exit_code is None and time.monotonic() <= deadline:
+            self.exit_code = self.template.status(self.pid)
+            if self.exit_code is None:
+                time.sleep(0.005)
+        return self.exit_code
+
+
+class Template:
+    """A warm process that has imported NumPy (and friends) once and forks a fresh worker per submission.
+
+    Forking skips the interpreter start and the imports, which dominate the
+    cost of a worker. The template runs no student code itself.
+    """
+
+    def __init__(self, preload: tuple[str, ...]):
+        import socket
+
+        self.preload = preload
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.home = tempfile.mkdtemp(prefix="dlx-template-")
+        self.popen = subprocess.Popen(
+            [sys.executable, "-I", "-B", str(WORKER_SCRIPT), "--template", str(theirs.fileno()), ",".join(preload)],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=worker_env(self.home), cwd=self.home,
+            start_new_session=True,
+        )
+        theirs.close()
+        self.lock = threading.Lock()
+        self.buffer = b""
+
+    def _ask(self, request: dict, fds: tuple[int, ...] = ()) -> dict:
+        import json
+        import socket
+
+        with self.lock:
+            if fds:
+                socket.send_fds(self.sock, [json.dumps(request).encode()], list(fds))
+            else:
+                self.sock.sendall(json.dumps(request).encode())
+            while b"\n" not in self.buffer:
+                chunk = self.sock.recv(4096)
+                if not chunk:
+                    raise OSError("the worker template has stopped")
+                self.buffer += chunk
+            line, _, self.buffer = self.buffer.partition(b"\n")
+        return json.loads(line)
+
+    def fork(self, fds: tuple[int, int, int]) -> int:
+        return int(self._ask({"op": "fork"}, fds)["pid"])
+
+    def status(self, pid: int) -> int | None:
+        return self._ask({"op": "status", "pid": pid})["status"]
+
+    @property
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def close(self) -> None:
+        self.sock.close()
+        try:
+            self.popen.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+_templates: dict[tuple[str, ...], Template] = {}
+_templates_lock = threading.Lock()
+
+
+def use_templates(enabled: bool = True) -> None:
+    """Fork workers from warm templates from now on (batch grading, test suites), or stop doing so."""
+    global _templates_enabled
+    _templates_enabled = enabled
+    if not enabled:
+        with _templates_lock:
+            for template in _templates.values():
+                template.close()
+            _templates.clear()
+
+
+_templates_enabled = False
+
+
+def _template_for(preload: tuple[str, ...]) -> Template | None:
+    if not _templates_enabled:
+        return None
+    with _templates_lock:
+        template = _templates.get(preload)
+        if template is None or not template.alive:
+            template = _templates[preload] = Template(preload)
+        return template
+
+
+atexit.register(use_templates, False)
+
+
 class WorkerProcess:
     """One live worker running one student file."""
 
@@ -140,15 +269,14 @@ class WorkerProcess:
             os.chown(self.workdir, uid, uid)
         cmd_r, self.cmd_w = os.pipe()
         self.reply_r, reply_w = os.pipe()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(WORKER_SCRIPT), str(cmd_r), str(reply_w)],
-            pass_fds=(cmd_r, reply_w), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, env=worker_env(self.workdir), cwd=self.workdir,
-            start_new_session=True,
-        )
-        os.close(cmd_r)
-        os.close(reply_w)
-        self.tap = _OutputTap(self.proc.stdout, spec.limits.output_bytes)
+        try:
+            template = _template_for(spec.preload)
+            self.proc: _Spawned | _Forked = (_Forked(template, cmd_r, reply_w) if template
+                                             else _Spawned(cmd_r, reply_w, self.workdir))
+        finally:
+            os.close(cmd_r)
+            os.close(reply_w)
+        self.tap = _OutputTap(self.proc.output, spec.limits.output_bytes)
         self.tap.start()
         self.alive = True
         limits = spec.limits
@@ -206,10 +334,7 @@ class WorkerProcess:
         return b"".join(chunks)
 
     def _death(self) -> str:
-        try:
-            code = self.proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            code = None
+        code = self.proc.wait(timeout=2)
         self.kill()
         if code is None:
             return "the worker running your code stopped answering"
@@ -225,14 +350,12 @@ class WorkerProcess:
         if not self.alive:
             return
         self.alive = False
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
+        for kill in (os.killpg, os.kill):  # the whole session; the pid too, in case it has no session yet
+            try:
+                kill(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self.proc.wait(timeout=5)
         for fd in (self.cmd_w, self.reply_r):
             try:
                 os.close(fd)

@@ -7,6 +7,7 @@ judge whatever the student's code does with them.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any, Callable
 
 import numpy as np
@@ -23,6 +24,116 @@ def builder(fn: Callable[..., Any]) -> Callable[..., Any]:
 def generator(seed: int = 0) -> np.random.Generator:
     """A NumPy Generator that lives in the worker (pass it on, then read its state back)."""
     return np.random.default_rng(seed)
+
+
+# -- autodiff: expression plans, run with the student's Value class ---------------
+# A plan is a list of steps; each step makes one node.  ``["leaf", 2.0]`` is
+# ``Value(2.0)``; otherwise ``[op, *operands]``, an operand being an int (an
+# earlier node) or a one-item list (the Python number in it):
+# ``["sub", [3], 0]`` is ``3 - node0``, ``["pow", 1, [0.5]]`` is ``node1 ** 0.5``.
+PLAN_OPERATORS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
+                  "truediv": operator.truediv, "pow": operator.pow, "neg": operator.neg}
+PLAN_METHODS = ("exp", "log", "tanh", "sigmoid", "relu", "maximum")
+
+
+def plan_node(value_cls: type, nodes: list, step: list) -> Any:
+    """The node that one plan step makes from the earlier ``nodes``."""
+    op, *operands = step
+    if op == "leaf":
+        return value_cls(operands[0])
+    args = [nodes[a] if type(a) is int else a[0] for a in operands]
+    if op in PLAN_OPERATORS:
+        return PLAN_OPERATORS[op](*args)
+    if op in PLAN_METHODS:
+        return getattr(args[0], op)(*args[1:])
+    raise ValueError(f"unknown plan step {op!r}")
+
+
+def run_plan(value_cls: type, plan: list, report: list | None = None, roots: list | None = None) -> list:
+    """Build the plan's nodes, call ``backward()`` on each root (default: the last node) in
+    turn, and return ``(data, grad)`` of the nodes listed in ``report`` (default: all)."""
+    nodes: list = []
+    for step in plan:
+        nodes.append(plan_node(value_cls, nodes, step))
+    for root in [len(nodes) - 1] if roots is None else roots:
+        nodes[root].backward()
+    return [(nodes[i].data, nodes[i].grad) for i in (range(len(nodes)) if report is None else report)]
+
+
+@builder
+def value_plan() -> Callable[..., list]:
+    """:func:`run_plan`, called in the worker with the student's class:
+    ``submission.call(TrustedFunction("value_plan"), submission.name("Value"), plan, report, roots)``."""
+    return run_plan
+
+
+# -- gradcheck: functions with known gradients that record where they were evaluated --
+class Probe:
+    """A trusted test function; ``seen`` keeps a copy of every point it was called at."""
+
+    def __init__(self, seed: int, shape: list, zero_d: bool = False):
+        self.rng = np.random.default_rng(seed)
+        self.shape, self.zero_d = tuple(shape), zero_d
+        self.seen: list[np.ndarray] = []
+
+    def __call__(self, x: Any) -> Any:
+        x = np.array(x, dtype=np.float64)
+        self.seen.append(x)
+        value = self.value(x)
+        return np.asarray(value) if self.zero_d else value
+
+    def value(self, x: np.ndarray) -> Any:
+        raise NotImplementedError
+
+
+class QuadraticForm(Probe):
+    """``f(x) = 0.5 d^T A d + (cubic / 3) sum(t * d**3)`` with ``d = x - center`` (x flattened);
+    ``A`` is diagonally dominant (diagonal in [1, 2], weak coupling), ``t`` in [0.5, 1.5]."""
+
+    def __init__(self, seed: int, shape: list, cubic: float = 0.0, zero_d: bool = False):
+        super().__init__(seed, shape, zero_d)
+        n = int(np.prod(self.shape))
+        coupling = 0.005 * self.rng.normal(size=(n, n))
+        self.a = np.diag(self.rng.uniform(1.0, 2.0, n)) + (coupling + coupling.T) / 2
+        self.t = cubic * self.rng.uniform(0.5, 1.5, n)
+        self.center = self.rng.normal(size=self.shape)
+
+    def value(self, x: np.ndarray) -> float:
+        d = (x - self.center).reshape(-1)
+        return float(0.5 * d @ self.a @ d + np.sum(self.t * d**3) / 3)
+
+    def gradient(self, x: np.ndarray) -> np.ndarray:
+        d = (x - self.center).reshape(-1)
+        return (self.a @ d + self.t * d**2).reshape(self.shape)
+
+
+class MatrixFunction(Probe):
+    """``f(x) = tanh(x) @ w`` (or ``x**3 @ w`` when ``cube``) for x of shape (N, D); w of shape
+    (D, M) has entries in [0.5, 1.5]."""
+
+    def __init__(self, seed: int, shape: list, m: int, cube: bool = False):
+        super().__init__(seed, shape)
+        self.w = self.rng.uniform(0.5, 1.5, size=(self.shape[1], m))
+        self.cube = cube
+
+    def value(self, x: np.ndarray) -> np.ndarray:
+        return (x**3 if self.cube else np.tanh(x)) @ self.w
+
+    def vjp(self, x: np.ndarray, dout: np.ndarray) -> np.ndarray:
+        local = 3 * x**2 if self.cube else 1 - np.tanh(x) ** 2
+        return local * (dout @ self.w.T)
+
+
+@builder
+def quadratic_form(seed: int, shape: list, cubic: float = 0.0, zero_d: bool = False) -> QuadraticForm:
+    """A scalar function of x with a known gradient (see :class:`QuadraticForm`)."""
+    return QuadraticForm(seed, shape, cubic, zero_d)
+
+
+@builder
+def matrix_function(seed: int, shape: list, m: int, cube: bool = False) -> MatrixFunction:
+    """An array-valued function of x with a known vector-Jacobian product (see :class:`MatrixFunction`)."""
+    return MatrixFunction(seed, shape, m, cube)
 
 
 def build(name: str, params: dict) -> Any:

@@ -167,6 +167,7 @@ class Worker:
     def load(self, config: dict) -> dict:
         """Apply the sandbox, then execute the student's source as a module."""
         os.chdir(config["cwd"])
+        os.environ.update(HOME=config["cwd"], TMPDIR=config["cwd"])
         for name in config.get("preload", []):
             __import__(name)
         _apply_limits(config)
@@ -286,12 +287,75 @@ def _install_guard(config: dict) -> None:
     sys.addaudithook(guard)
 
 
-def main() -> None:
-    cmd_fd, reply_fd = int(sys.argv[1]), int(sys.argv[2])
+def run_worker(cmd_fd: int, reply_fd: int) -> None:
+    """One worker's whole life: configuration, loading, requests."""
     worker = Worker(cmd_fd, reply_fd)
     config = wire.decode(wire.read_frame(cmd_fd))
     worker.send(worker.load(config))
     worker.serve()
+
+
+def serve_template(ctrl_fd: int, preload: list[str]) -> None:
+    """A warm template: import the heavy modules once, then fork one fresh worker per request.
+
+    Requests arrive on a Unix socket as one JSON line each; ``fork`` carries the
+    worker's three descriptors (commands, replies, output) and is answered with
+    the child's pid; ``status`` answers a child's exit status once it has ended.
+    The template runs no student code; each child starts its own session and
+    sandboxes itself exactly as a spawned worker does.
+    """
+    import json
+    import socket
+
+    for name in preload:
+        __import__(name)
+    ctrl = socket.socket(fileno=ctrl_fd)
+    ended: dict[int, int] = {}
+
+    def reap() -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            ended[pid] = os.waitstatus_to_exitcode(status)
+
+    while True:
+        message, fds, _, _ = socket.recv_fds(ctrl, 4096, 3)
+        if not message:
+            return
+        request = json.loads(message)
+        reap()
+        if request["op"] == "fork":
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.setsid()
+                    ctrl.close()
+                    cmd_fd, reply_fd, out_fd = fds
+                    null = os.open(os.devnull, os.O_RDONLY)
+                    os.dup2(null, 0)
+                    os.dup2(out_fd, 1)
+                    os.dup2(out_fd, 2)
+                    os.close(out_fd)
+                    run_worker(cmd_fd, reply_fd)
+                finally:
+                    os._exit(0)
+            for fd in fds:
+                os.close(fd)
+            reply = {"pid": pid}
+        else:
+            reply = {"status": ended.pop(request["pid"], None)}
+        ctrl.sendall(json.dumps(reply).encode() + b"\n")
+
+
+def main() -> None:
+    if sys.argv[1] == "--template":
+        serve_template(int(sys.argv[2]), [n for n in sys.argv[3].split(",") if n])
+    else:
+        run_worker(int(sys.argv[1]), int(sys.argv[2]))
     os._exit(0)
 
 
