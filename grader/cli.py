@@ -219,6 +219,60 @@ def grade(exercise_id: str, file: Path, seed: int | None, as_json: bool) -> None
         show_result(console, exercise, result)
 
 
+@main.command("grade-batch")
+@click.argument("exercise_id")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--workers", type=int, default=None, help="Parallel graders (default: one per core).")
+@click.option("--out", "out_csv", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The CSV to write (default: <id>-grades.csv).")
+@click.option("--json-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write one results.json per student here.")
+@click.option("--seed", type=int, default=None, help="One seed for everyone (default: a fixed seed per student).")
+def grade_batch_command(exercise_id: str, folder: Path, workers: int | None, out_csv: Path | None,
+                        json_dir: Path | None, seed: int | None) -> None:
+    """Grade every submission in FOLDER (<student>.py or <student>/<id>.py) to a CSV.
+
+    A rerun resumes: submissions already graded with the same file and seed are not graded again.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+    from .batch import grade_batch
+
+    exercise = _exercise(exercise_id)
+    out_csv = out_csv or Path(f"{exercise.id}-grades.csv")
+    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(f"grading {exercise.id}", total=None)
+        rows = grade_batch(exercise, folder, out_csv, workers=workers, json_dir=json_dir, seed=seed,
+                           on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+    scores = [r["result"]["score"] if r["result"] else 0.0 for r in rows]
+    errors = sum(1 for r in rows if r["error"])
+    mean = sum(scores) / len(scores) if scores else 0.0
+    console.print(f"Graded {len(rows)} submissions of {exercise.id}: mean {mean:.2f}/{exercise.points:g}"
+                  + (f", {errors} not graded (see the error column)" if errors else "") + f". Wrote {out_csv}.")
+
+
+@main.group()
+def gradescope() -> None:
+    """Gradescope autograder bundles."""
+
+
+@gradescope.command("build")
+@click.argument("exercise_ids", nargs=-1, required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("autograder.zip"),
+              show_default=True)
+@click.option("--hidden-visibility", default="after_due_date", show_default=True,
+              help="Gradescope visibility of the hidden tests (hidden, after_due_date, after_published, visible).")
+def gradescope_build(exercise_ids: tuple[str, ...], out: Path, hidden_visibility: str) -> None:
+    """Write an autograder.zip that grades EXERCISE_IDS on Gradescope."""
+    from .gradescope import build
+
+    names = build(list(exercise_ids), out, hidden_visibility)
+    console.print(f"Wrote {out} ({len(names)} files) for {', '.join(exercise_ids)}. "
+                  "Upload it as the assignment's autograder on Gradescope.")
+
+
 def _register_optional_groups() -> None:
     """Command groups that live in their own packages."""
     try:

@@ -73,6 +73,7 @@ class Submission:
         self._loaded: dict | None = None
         self._generation = 0
         self._restarts = 0
+        self._timeouts = 0
         self._used_s = 0.0
         self._fatal: SandboxError | None = None
         self.start()
@@ -93,7 +94,7 @@ class Submission:
                 self.close()
                 self._restarts += 1
                 if self._restarts > self.limits.max_restarts:
-                    self._fatal = StudentCrash("your code crashed or hung too many times; the remaining tests were not run")
+                    self._fatal = StudentCrash(f"not run: your code already crashed {self._restarts - 1} times")
                     raise self._fatal
             self.start()
         assert self._worker is not None
@@ -202,7 +203,11 @@ class Submission:
         try:
             return action(self._worker, min(self.limits.call_timeout_s, left))
         except StudentTimeout as exc:
-            raise StudentTimeout(f"{what} {exc}") from None
+            self._timeouts += 1
+            error = StudentTimeout(f"{what} {exc}")
+            if self._timeouts >= self.limits.max_timeouts:
+                self._fatal = StudentTimeout(f"not run: your code already timed out {self._timeouts} times ({error})")
+            raise error from None
         except StudentCrash as exc:
             raise StudentCrash(f"{exc} (while {what})" if what.startswith("loading") else f"{what}: {exc}") from None
         finally:

@@ -42,6 +42,7 @@ class Limits:
     processes: int = 0
     output_bytes: int = 32 * 1024
     max_restarts: int = 3
+    max_timeouts: int = 2
 
 
 @dataclass

@@ -1,0 +1,162 @@
+"""Grading a class: every submission in a folder, in parallel, resumable, to CSV and results.json files."""
+from __future__ import annotations
+
+import csv
+import json
+import multiprocessing
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .catalog import Exercise, get
+from .gradebook import file_hash
+from .results import GradeResult
+from .runner import GradingError, grade_source, read_source
+from .sandbox.client import use_templates
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One student's submission file."""
+
+    student: str
+    path: Path
+
+
+def discover(exercise: Exercise, folder: Path) -> list[Entry]:
+    """Submissions laid out as ``<student>.py`` or ``<student>/<id>.py``, sorted by student."""
+    if not folder.is_dir():
+        raise GradingError(f"{folder} is not a folder")
+    entries = {p.stem: Entry(p.stem, p) for p in folder.glob("*.py") if not p.name.startswith(".")}
+    for path in folder.glob(f"*/{exercise.filename}"):
+        entries[path.parent.name] = Entry(path.parent.name, path)
+    return [entries[k] for k in sorted(entries)]
+
+
+def student_seed(exercise_id: str, student: str, base: int | None) -> int:
+    """A reproducible seed per student (or the same ``base`` seed for everyone)."""
+    return base if base is not None else zlib.crc32(f"{exercise_id}:{student}".encode()) & 0x7FFFFFFF
+
+
+def _grade_task(task: tuple[str, str, str, int]) -> dict:
+    """Grade one submission (runs in a pool process); never raises."""
+    exercise_id, student, path, seed = task
+    try:
+        source = read_source(Path(path))
+    except GradingError as exc:
+        return {"student": student, "hash": None, "seed": seed, "error": str(exc), "result": None}
+    try:
+        result = grade_source(get(exercise_id), source, seed)
+    except Exception as exc:  # noqa: BLE001 - one broken submission must never stop the batch
+        return {"student": student, "hash": file_hash(source), "seed": seed, "error": f"not graded: {exc}",
+                "result": None}
+    return {"student": student, "hash": file_hash(source), "seed": seed, "error": None, "result": result.to_json()}
+
+
+def _init_pool_process() -> None:
+    use_templates(True)
+
+
+class ResultCache:
+    """An append-only JSON-lines file of finished gradings, so an interrupted batch resumes."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.done: dict[str, dict] = {}
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    row = json.loads(line)
+                    self.done[row["student"]] = row
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    continue  # a line cut short by an interruption
+
+    def fresh(self, entry: Entry, seed: int) -> dict | None:
+        """The cached grading of this exact file and seed, if any."""
+        row = self.done.get(entry.student)
+        if row is None or row.get("seed") != seed:
+            return None
+        try:
+            current = file_hash(read_source(entry.path))
+        except GradingError:
+            return None
+        return row if row.get("hash") == current else None
+
+    def add(self, row: dict) -> None:
+        self.done[row["student"]] = row
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(row) + "\n")
+
+
+def grade_batch(exercise: Exercise, folder: Path, out_csv: Path, *, workers: int | None = None,
+                json_dir: Path | None = None, seed: int | None = None,
+                on_progress: Callable[[int, int], None] | None = None) -> list[dict]:
+    """Grade every submission in ``folder``; write the CSV (and results.json files); return the rows."""
+    entries = discover(exercise, folder)
+    cache = ResultCache(out_csv.with_name(out_csv.name + ".cache.jsonl"))
+    rows: dict[str, dict] = {}
+    todo = []
+    for entry in entries:
+        s = student_seed(exercise.id, entry.student, seed)
+        cached = cache.fresh(entry, s)
+        if cached is not None:
+            rows[entry.student] = cached
+        else:
+            todo.append((exercise.id, entry.student, str(entry.path), s))
+    done = len(rows)
+    if on_progress:
+        on_progress(done, len(entries))
+    for row in _run(todo, workers or os.cpu_count() or 1):
+        cache.add(row)
+        rows[row["student"]] = row
+        done += 1
+        if on_progress:
+            on_progress(done, len(entries))
+    ordered = [rows[e.student] for e in entries]
+    write_csv(ordered, out_csv, exercise)
+    if json_dir is not None:
+        write_json(ordered, json_dir, exercise)
+    return ordered
+
+
+def _run(todo: list[tuple], workers: int) -> Iterator[dict]:
+    if not todo:
+        return
+    if workers <= 1 or len(todo) == 1:
+        _init_pool_process()
+        yield from map(_grade_task, todo)
+        return
+    with multiprocessing.get_context("fork").Pool(min(workers, len(todo)), _init_pool_process) as pool:
+        yield from pool.imap_unordered(_grade_task, todo)
+
+
+def write_csv(rows: list[dict], path: Path, exercise: Exercise) -> None:
+    """``student, score, max_score, seed, error`` and one column per test (its score)."""
+    test_names: list[str] = []
+    for row in rows:
+        for test in (row["result"] or {}).get("tests", []):
+            if test["name"] not in test_names:
+                test_names.append(test["name"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student", "score", "max_score", "seed", "error", *test_names])
+        for row in rows:
+            result = row["result"]
+            scores = {t["name"]: t["score"] for t in result["tests"]} if result else {}
+            writer.writerow([row["student"], result["score"] if result else 0,
+                             result["max_score"] if result else exercise.points, row["seed"], row["error"] or "",
+                             *(scores.get(n, 0) for n in test_names)])
+    tmp.replace(path)
+
+
+def write_json(rows: list[dict], folder: Path, exercise: Exercise) -> None:
+    """One Gradescope-style results.json per student: ``<folder>/<student>.json``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for row in rows:
+        result = row["result"] or {**GradeResult(exercise.id, row["seed"], output=row["error"] or "").to_json(),
+                                   "max_score": exercise.points}
+        (folder / f"{row['student']}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
