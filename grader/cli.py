@@ -15,6 +15,7 @@ from rich.console import Console
 from . import __version__
 from .catalog import Exercise, UnknownExercise, catalog, get
 from .gradebook import Gradebook, GradebookError, file_hash
+from .quiz.cli import quiz
 from .report import exercise_table, progress_table, show_result
 from .runner import GradingError, grade_source, read_source
 
@@ -253,6 +254,28 @@ def grade_batch_command(exercise_id: str, folder: Path, workers: int | None, out
                   + (f", {errors} not graded (see the error column)" if errors else "") + f". Wrote {out_csv}.")
 
 
+@main.group("nbgrader")
+def nbgrader_group() -> None:
+    """nbgrader: export the exercises as source notebooks that grade like dlx."""
+
+
+@nbgrader_group.command("export")
+@click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("exercise_ids", nargs=-1)
+@click.option("--assignment", required=True, help="The nbgrader assignment name (folder under source/).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The seed of the hidden tests' inputs (`dlx grade --seed` with it gives the same scores).")
+@click.option("--force", is_flag=True, help="Overwrite existing notebooks.")
+def nbgrader_export(course_dir: Path, exercise_ids: tuple[str, ...], assignment: str, seed: int, force: bool) -> None:
+    """Write COURSE_DIR/source/ASSIGNMENT/<id>.ipynb for each exercise (all when none is given)."""
+    from .nbexport import export
+
+    exercises = [_exercise(i) for i in exercise_ids] or [e for e in catalog().values()]
+    for path in export(course_dir, assignment, exercises, seed, force):
+        console.print(f"wrote {path}")
+    console.print(f"Next: cd {course_dir} && nbgrader generate_assignment {assignment}")
+
+
 @main.group()
 def gradescope() -> None:
     """Gradescope autograder bundles."""
@@ -273,13 +296,4 @@ def gradescope_build(exercise_ids: tuple[str, ...], out: Path, hidden_visibility
                   "Upload it as the assignment's autograder on Gradescope.")
 
 
-def _register_optional_groups() -> None:
-    """Command groups that live in their own packages."""
-    try:
-        from .quiz.cli import quiz
-    except ImportError:  # pragma: no cover - the quiz package is part of every install
-        return
-    main.add_command(quiz)
-
-
-_register_optional_groups()
+main.add_command(quiz)

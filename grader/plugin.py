@@ -16,9 +16,8 @@ from .testing import Feedback
 class GradingPlugin:
     """Gives suites their fixtures and turns each test's outcome into a :class:`TestResult`."""
 
-    def __init__(self, submission: Submission, reference: ModuleType | None, seed: int, visibility: str):
+    def __init__(self, submission: Submission | None, reference: ModuleType | None, seed: int):
         self._submission, self._reference, self._seed = submission, reference, seed
-        self.visibility = visibility
         self.results: dict[str, TestResult] = {}
         self.order: list[str] = []
 
@@ -26,6 +25,8 @@ class GradingPlugin:
     @pytest.fixture
     def submission(self) -> Submission:
         """The student's module, running in the sandbox."""
+        if self._submission is None:
+            raise RuntimeError("no submission to grade")
         return self._submission
 
     @pytest.fixture
@@ -52,10 +53,11 @@ class GradingPlugin:
         for item in items:
             marker = item.get_closest_marker("points")
             max_score = float(marker.args[0]) if marker else 1.0
-            doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines() if hasattr(item, "function") else []
+            function = getattr(item, "function", None)
+            doc = (function.__doc__ or "").strip().splitlines() if function is not None else []
             name = doc[0].strip() if doc else item.name
             self.results[item.nodeid] = TestResult(name, 0.0, max_score, "failed", "not run",
-                                                   self.visibility)
+                                                   test_id=item.name)
             self.order.append(item.nodeid)
 
     @pytest.hookimpl(hookwrapper=True)

@@ -225,7 +225,7 @@ class Submission:
         if exc_type == "NotImplementedError":
             return StudentException(exc_type, f"{label} is not implemented yet (it still raises NotImplementedError)", [], "")
         return StudentException(exc_type, f"{label} raised {exc_type}: {msg}" if msg else f"{label} raised {exc_type}",
-                                error.get("tb", []), self.display_name)
+                                error.get("tb", []), self.display_name, detail=msg)
 
     def _load_message(self, error: dict) -> str:
         exc_type, msg, frames = error.get("type", "Error"), error.get("msg", ""), error.get("tb", [])

@@ -17,7 +17,7 @@ class TestResult:
     status: str  # "passed" or "failed"
     output: str = ""
     visibility: str = "visible"
-    function: str = ""
+    test_id: str = ""  # the suite's test function, e.g. "test_forward_values"; not part of the JSON
 
     @property
     def passed(self) -> bool:
@@ -54,7 +54,7 @@ class GradeResult:
             "dlx_version": self.dlx_version,
             "output": self.output,
             "tests": [
-                {k: v for k, v in asdict(t).items() if k != "function" or v} for t in self.tests
+                {k: v for k, v in asdict(t).items() if k != "test_id"} for t in self.tests
             ],
         }
 

@@ -16,7 +16,7 @@ from typing import Iterator
 from .catalog import Exercise
 from .plugin import GradingPlugin
 from .proxy import Submission
-from .results import GradeResult
+from .results import GradeResult, TestResult
 from .sandbox.client import Limits, WorkerSpec
 
 PYTEST_INI = Path(__file__).with_name("pytest.ini")
@@ -75,20 +75,29 @@ def _quiet_pytest_env() -> Iterator[None]:
                 os.environ[key] = value
 
 
-def run_suite(suite: Path, submission: Submission, reference: ModuleType | None, seed: int,
-              visibility: str = "visible") -> tuple[list, str]:
-    """Run one pytest file with the grading plugin; returns the test results and pytest's own log."""
+def run_suite(suite: Path, submission: Submission | None, reference: ModuleType | None, seed: int, *,
+              collect_only: bool = False) -> list[TestResult]:
+    """Run (or only collect) one pytest file with the grading plugin; one result per test, in order."""
     import pytest
 
-    plugin = GradingPlugin(submission, reference, seed, visibility)
+    plugin = GradingPlugin(submission, reference, seed)
     args = [str(suite), "-c", str(PYTEST_INI), "--rootdir", str(suite.parent), "--assert=plain", "--tb=no",
-            "-q", "-s", "--no-header", *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}"))]
+            "--import-mode=importlib", "-q", "-s", "--no-header", *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}"))]
+    if collect_only:
+        args.append("--collect-only")
+    if not (suite.parent / "__init__.py").exists():
+        sys.modules.pop(suite.stem, None)  # every exercise's visible tests are a `test_visible` module
     with _quiet_pytest_env():
         code = pytest.main(args, plugins=[plugin])
     results = plugin.collected()
     if not results:
         raise GradingError(f"the test suite {suite.name} could not be run (pytest exit code {int(code)})")
-    return results, ""
+    return results
+
+
+def collect_tests(exercise: Exercise) -> list[TestResult]:
+    """The hidden suite's tests (id, name, points) without running them."""
+    return run_suite(exercise.suite, None, None, 0, collect_only=True)
 
 
 def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, visible: bool = False,
@@ -100,7 +109,7 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
     if not suite.is_file():
         raise GradingError(f"no {'visible tests' if visible else 'hidden suite'} for {exercise.id} in this installation")
     with Submission(worker_spec(exercise, source, limits), exercise.filename) as submission:
-        tests, _ = run_suite(suite, submission, load_reference(str(exercise.solution)), seed)
+        tests = run_suite(suite, submission, load_reference(str(exercise.solution)), seed)
     output = "".join(submission.output)
     return GradeResult(exercise.id, seed, tests, time.perf_counter() - start, output)
 

@@ -123,8 +123,18 @@ def assert_no_warnings(submission: Submission, fn: str) -> None:
 def assert_not_mutated(submission: Submission, fn: str, names: Sequence[str]) -> None:
     """The last call left its array arguments as they were; ``names`` are the arguments' names."""
     if submission.last.mutated:
-        which = [names[k] if isinstance(k, int) and k < len(names) else str(k) for k in submission.last.mutated]
+        which = [_argument_name(k, names) for k in submission.last.mutated]
         raise Feedback(f"{fn} changed its argument {', '.join(which)} in place; compute new arrays instead")
+
+
+def _argument_name(key: Any, names: Sequence[str]) -> str:
+    """``0`` -> ``names[0]``; ``"1[2]"`` -> ``names[1][2]``; keyword names stay as they are."""
+    if isinstance(key, int):
+        return names[key] if key < len(names) else f"argument {key}"
+    head, bracket, rest = str(key).partition("[")
+    if head.isdigit() and int(head) < len(names):
+        return names[int(head)] + bracket + rest
+    return str(key)
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:

@@ -64,8 +64,8 @@ class SandboxError(Exception):
 class StudentException(SandboxError):
     """The student's code raised an exception."""
 
-    def __init__(self, exc_type: str, message: str, frames: list, where: str):
-        self.exc_type, self.message, self.frames = exc_type, message, frames
+    def __init__(self, exc_type: str, message: str, frames: list, where: str, detail: str = ""):
+        self.exc_type, self.message, self.frames, self.detail = exc_type, message, frames, detail
         location = ""
         if frames:
             line, func, text = frames[-1]

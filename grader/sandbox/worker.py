@@ -141,14 +141,11 @@ class Worker:
     def call(self, fn: Any, args: list, kwargs: dict) -> tuple[Any, list]:
         if not callable(fn):
             raise TypeError(f"{type(fn).__name__} object is not callable")
-        before = [(i, a.copy()) for i, a in enumerate(args) if isinstance(a, np.ndarray)]
-        before += [(k, a.copy()) for k, a in kwargs.items() if isinstance(a, np.ndarray)]
+        before = list(_arrays({**dict(enumerate(args)), **kwargs}))
+        copies = [a.copy() for _, a in before]
         value = fn(*args, **kwargs)
-        mutated = []
-        for key, copy in before:
-            now = args[key] if isinstance(key, int) else kwargs[key]
-            if now.shape != copy.shape or not np.array_equal(now, copy, equal_nan=True):
-                mutated.append(key)
+        mutated = [key for (key, now), copy in zip(before, copies)
+                   if now.shape != copy.shape or not np.array_equal(now, copy, equal_nan=True)]
         return value, mutated
 
     def describe(self, exc: BaseException) -> dict:
@@ -193,6 +190,21 @@ class Worker:
         self.module = module
         names = [n for n, v in vars(module).items() if not n.startswith("_") and callable(v)]
         return {"ok": True, "v": names}
+
+
+def _arrays(items: dict, prefix: str = "", depth: int = 0) -> Any:
+    """Every NumPy array among the arguments, also inside lists, tuples and dicts: (key, array).
+
+    Top-level keys are argument positions (int) or names; nested ones read ``"0[1]"``.
+    """
+    for key, value in items.items():
+        label = key if not prefix else f"{prefix}[{key}]"
+        if isinstance(value, np.ndarray):
+            yield label, value
+        elif depth < 3 and isinstance(value, (list, tuple)):
+            yield from _arrays(dict(enumerate(value)), str(label), depth + 1)
+        elif depth < 3 and isinstance(value, dict):
+            yield from _arrays({k: v for k, v in value.items() if isinstance(k, (str, int))}, str(label), depth + 1)
 
 
 class _Opaque:

@@ -1,0 +1,90 @@
+"""What the cells of an exported notebook call: grade the student's functions through the sandbox.
+
+The kernel never judges the student's code itself: it only finds the source
+of the cells that defined the exercise's functions and hands that text to the
+same worker process and hidden suite as `dlx grade`. Nothing here writes to
+stderr (nbgrader zeroes a test cell that does).
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import linecache
+import warnings
+from types import FunctionType
+from typing import Any, Iterator
+
+from .results import GradeResult
+
+_cache: dict[tuple[str, str, int, bool], GradeResult] = {}
+
+
+class TestFailed(AssertionError):
+    """A failed dlx test; its message is the feedback."""
+
+
+def _code_objects(obj: Any) -> Iterator[Any]:
+    if isinstance(obj, FunctionType):
+        yield obj.__code__
+    elif isinstance(obj, type):
+        for member in vars(obj).values():
+            member = getattr(member, "__func__", member)
+            if isinstance(member, property):
+                member = member.fget
+            if isinstance(member, FunctionType):
+                yield member.__code__
+
+
+def student_source(namespace: dict[str, Any], names: list[str]) -> str:
+    """The source of every cell that defined one of ``names``, in the order first met."""
+    files: list[str] = []
+    for name in names:
+        for code in _code_objects(namespace.get(name)):
+            if code.co_filename not in files and linecache.getlines(code.co_filename):
+                files.append(code.co_filename)
+    return "\n\n".join("".join(linecache.getlines(f)) for f in files)
+
+
+@contextlib.contextmanager
+def _silent() -> Iterator[None]:
+    """No warning and no stray output reaches the cell's stderr."""
+    sink = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stderr(sink):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def grade_namespace(exercise_id: str, namespace: dict[str, Any], seed: int, visible: bool = False) -> GradeResult:
+    """Grade the functions defined in the notebook (cached for identical code and seed)."""
+    from .catalog import get
+    from .runner import grade_source
+
+    exercise = get(exercise_id)
+    source = student_source(namespace, list(exercise.functions))
+    key = (exercise_id, hashlib.sha256(source.encode()).hexdigest(), seed, visible)
+    if key not in _cache:
+        with _silent():
+            _cache[key] = grade_source(exercise, source, seed, visible=visible)
+    return _cache[key]
+
+
+def hidden_test(exercise_id: str, test_id: str, namespace: dict[str, Any], seed: int) -> None:
+    """One hidden test, as one autograded cell: passes silently or raises with the feedback."""
+    result = grade_namespace(exercise_id, namespace, seed)
+    test = next((t for t in result.tests if t.test_id == test_id), None)
+    if test is None:
+        raise TestFailed(f"{exercise_id}: test {test_id} is not in this version of dlx")
+    if not test.passed:
+        raise TestFailed(f"{test.name}: {test.output}")
+    print(f"passed: {test.name}")
+
+
+def visible_tests(exercise_id: str, namespace: dict[str, Any]) -> None:
+    """The visible tests, as a read-only cell: a line per test; raises if any failed."""
+    result = grade_namespace(exercise_id, namespace, 0, visible=True)
+    for test in result.tests:
+        print(("✓ " if test.passed else "✗ ") + test.name + ("" if test.passed else f"\n    {test.output}"))
+    failed = [t for t in result.tests if not t.passed]
+    if failed:
+        raise TestFailed(f"{len(failed)} of {len(result.tests)} visible tests failed (see above)")

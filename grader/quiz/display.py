@@ -1,0 +1,60 @@
+"""Terminal output of quizzes (rich); question and bank texts are printed literally, never as markup."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .bank import Bank
+from .grading import QuestionResult
+from .variant import Variant
+
+MARKS = {"correct": ("✔", "green"), "wrong": ("✘", "red"), "unanswered": ("–", "yellow"), "malformed": ("✘", "red")}
+
+
+def console() -> Console:
+    """A console on the current stdout (so click's test runner captures it)."""
+    return Console(highlight=False, emoji=False)
+
+
+def points(value: float) -> str:
+    return f"{value:g}"
+
+
+def show_banks(out: Console, banks: list[Bank]) -> None:
+    table = Table("bank", "title", "questions", "points", box=None, header_style="bold")
+    for bank in banks:
+        table.add_row(Text(bank.id), Text(bank.title), str(len(bank.questions)), points(bank.max_score))
+    out.print(table)
+    out.print(Text("Take one with: dlx quiz take BANK", style="dim"))
+
+
+def show_question(out: Console, number: int, total: int, variant: Variant) -> None:
+    question = variant.question
+    kind = {"single": "one answer", "multiple": "every right answer", "numeric": "a number"}[question.kind]
+    out.print()
+    out.print(Text(f"Question {number}/{total} · {variant.id} · {kind} · {points(question.points)} pt", style="bold"))
+    out.print(Text(variant.text))
+    if question.options:
+        options = Table.grid(padding=(0, 1))
+        options.add_column(no_wrap=True)
+        options.add_column()
+        for label, option in zip(question.labels, question.options, strict=True):
+            options.add_row(f"  {label})", Text(option))
+        out.print(options)
+
+
+def show_feedback(out: Console, result: QuestionResult) -> None:
+    mark, style = MARKS[result.outcome]
+    out.print(Text(f"{mark} {result.message}", style=style))
+    out.print(Text(result.variant.explanation, style="dim"))
+
+
+def show_summary(out: Console, result: dict[str, Any]) -> None:
+    out.print()
+    out.print(Text(f"{result['bank']}: {points(result['score'])} / {points(result['max_score'])} points "
+                   f"(variant {result['seed']})", style="bold"))
+    if result["ignored"]:
+        out.print(Text(f"ignored answers to unknown questions: {', '.join(result['ignored'])}", style="yellow"))

@@ -1,0 +1,263 @@
+"""Hidden suite for `activations` (22 points)."""
+import numpy as np
+
+from grader.testing import (Feedback, as_array, as_tuple, assert_close, assert_no_warnings, assert_not_mutated,
+                            check_layer_gradient, fmt, points)
+
+SHAPES = [(4, 5), (2, 3, 4)]
+NAMES = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu"]
+# Tolerance on |x| up to 1e4. There, slopes such as s * (1 - s) or 1 - t**2 are computed from outputs
+# within a few units of 2**-53 of 1, so any correct float64 formula has an absolute error up to about
+# 5e-16 * |dout| (with |dout| <= 1), and two correct ones can differ by about 1e-15; where the slope is
+# below 1e-8 the relative error's floor (1e-8) turns that into up to 1e-7. 1e-6 leaves a 10x margin,
+# and every real mistake is off by far more (orders of magnitude, or NaN).
+WIDE_TOL = 1e-6
+
+
+# -- calls -------------------------------------------------------------------------------------------
+def _forward(submission, name, x, **kwargs):
+    fn = f"{name}_forward"
+    out, cache = as_tuple(submission.call(fn, x, **kwargs), 2, fn, "(out, cache)")
+    return as_array(out, fn, "out", x.shape), cache
+
+
+def _backward(submission, name, dout, cache):
+    fn = f"{name}_backward"
+    return as_array(submission.call(fn, dout, cache), fn, "dx", dout.shape)
+
+
+def _reference(reference, name, x, dout, **kwargs):
+    """The reference's (out, dx)."""
+    out, cache = getattr(reference, f"{name}_forward")(x, **kwargs)
+    return out, getattr(reference, f"{name}_backward")(dout, cache)
+
+
+def _silent(submission, fn):
+    try:
+        assert_no_warnings(submission, fn)
+    except Feedback as exc:
+        raise Feedback(f"{exc} (inputs with |x| up to 1e4)") from None
+
+
+# -- inputs --------------------------------------------------------------------------------------------
+def _away_from_zero(rng, shape=(4, 5)):
+    """Normal draws (sd 2) at least 0.05 away from the kink at 0, so centred differences with
+    h = 1e-6 never straddle it."""
+    x = rng.normal(0.0, 2.0, size=shape)
+    x[np.abs(x) < 0.05] += 0.1
+    return x
+
+
+def _extreme(rng):
+    """Exactly -1e4 and 1e4, uniform draws on [-1e4, 1e4] and moderate values, in random order."""
+    x = np.concatenate([[-1e4, 1e4], rng.uniform(-1e4, 1e4, 198), rng.normal(0.0, 30.0, 200)])
+    return rng.permutation(x).reshape(8, 50)
+
+
+def _with_zeros(rng, shape=(4, 5)):
+    """Normal draws with exact zeros at a random ~40% of the entries (at least one); the zero mask."""
+    zero = rng.random(shape) < 0.4
+    zero.flat[0] = True
+    return np.where(zero, 0.0, rng.normal(size=shape)), zero
+
+
+# -- checks ------------------------------------------------------------------------------------------
+# With x ~ N(0, 2), other correct formulas (exp(x) - 1 instead of expm1, 1 - e over 1 + e for tanh, out + alpha
+# as the ELU slope) differ from the reference by more than 1e-7 (relative) only where |x| < 6e-10 or x < -21:
+# about 2.2e-10 per entry, below 1e-7 for the few hundred entries of an attempt.
+def _check_forward(submission, reference, rng, name, alpha=None):
+    kwargs = {} if alpha is None else {"alpha": alpha}
+    for shape in SHAPES:
+        x = rng.normal(0.0, 2.0, size=shape)
+        out, _ = _forward(submission, name, x, **kwargs)
+        expected = getattr(reference, f"{name}_forward")(x, **kwargs)[0]
+        where = f"x of shape {shape}" + ("" if alpha is None else f", alpha={alpha:.3g}")
+        assert_close(out, expected, f"{name}_forward", f"out ({where})")
+
+
+def _check_backward(submission, reference, rng, name, alpha=None):
+    args = (_away_from_zero(rng),) + (() if alpha is None else (alpha,))
+    try:
+        check_layer_gradient(submission, reference, name, args, "x", 0, rng.normal(size=(4, 5)))
+    except Feedback as exc:
+        raise Feedback(str(exc) + ("" if alpha is None else f" (forward called with alpha={alpha:.3g})")) from None
+
+
+def _check_slope_at_zero(submission, reference, rng, name, slope, **kwargs):
+    """At exact zeros, dx must be dout times the slope of the negative side; other entries are not judged here."""
+    x, zero = _with_zeros(rng)
+    dout = rng.normal(size=x.shape)
+    dx = _backward(submission, name, dout, _forward(submission, name, x, **kwargs)[1])
+    expected = _reference(reference, name, x, dout, **kwargs)[1]
+    with np.errstate(all="ignore"):
+        err = np.abs(dx - expected) / np.maximum(1e-8, np.abs(dx) + np.abs(expected))
+    bad = zero & ~(err <= 1e-7)
+    if bad.any():
+        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+        want = expected[idx] + 0.0  # turns -0.0 into 0.0 for the message
+        raise Feedback(f"{name}_backward: dx at {list(idx)}, where x is exactly 0: expected {fmt(want)} "
+                       f"(dout times {slope}, the slope of the negative side), got {fmt(dx[idx])}")
+
+
+def _check_extreme(submission, reference, rng, name, forward=True, backward=True):
+    """Finite, warning-free and right for |x| up to 1e4 (the forward, the backward, or both)."""
+    x = _extreme(rng)
+    dout = rng.uniform(-1.0, 1.0, size=x.shape)
+    expected_out, expected_dx = _reference(reference, name, x, dout)
+    out, cache = _forward(submission, name, x)
+    if forward:
+        _silent(submission, f"{name}_forward")
+        assert_close(out, expected_out, f"{name}_forward", "out for |x| up to 1e4", WIDE_TOL)
+    if backward:
+        dx = _backward(submission, name, dout, cache)
+        _silent(submission, f"{name}_backward")
+        assert_close(dx, expected_dx, f"{name}_backward", "dx for |x| up to 1e4", WIDE_TOL)
+
+
+# -- sigmoid (4) -----------------------------------------------------------------------------------------
+@points(1)
+def test_sigmoid_forward(submission, reference, rng):
+    """sigmoid_forward: out matches the reference"""
+    _check_forward(submission, reference, rng, "sigmoid")
+
+
+@points(1)
+def test_sigmoid_backward(submission, reference, rng):
+    """sigmoid_backward: dx is right"""
+    _check_backward(submission, reference, rng, "sigmoid")
+
+
+@points(1)
+def test_sigmoid_forward_extreme(submission, reference, rng):
+    """sigmoid_forward: finite, right and warning-free for |x| up to 1e4"""
+    _check_extreme(submission, reference, rng, "sigmoid", backward=False)
+
+
+@points(1)
+def test_sigmoid_backward_extreme(submission, reference, rng):
+    """sigmoid_backward: finite, right and warning-free for |x| up to 1e4"""
+    _check_extreme(submission, reference, rng, "sigmoid", forward=False)
+
+
+# -- tanh (3) --------------------------------------------------------------------------------------------
+@points(1)
+def test_tanh_forward(submission, reference, rng):
+    """tanh_forward: out matches the reference"""
+    _check_forward(submission, reference, rng, "tanh")
+
+
+@points(1)
+def test_tanh_backward(submission, reference, rng):
+    """tanh_backward: dx is right"""
+    _check_backward(submission, reference, rng, "tanh")
+
+
+@points(1)
+def test_tanh_extreme(submission, reference, rng):
+    """tanh: forward and backward finite, right and warning-free for |x| up to 1e4"""
+    _check_extreme(submission, reference, rng, "tanh")
+
+
+# -- relu (3) --------------------------------------------------------------------------------------------
+@points(1)
+def test_relu_forward(submission, reference, rng):
+    """relu_forward: out matches the reference"""
+    _check_forward(submission, reference, rng, "relu")
+
+
+@points(1)
+def test_relu_backward(submission, reference, rng):
+    """relu_backward: dx is right"""
+    _check_backward(submission, reference, rng, "relu")
+
+
+@points(1)
+def test_relu_slope_at_zero(submission, reference, rng):
+    """relu_backward: the derivative at exactly 0 is 0"""
+    _check_slope_at_zero(submission, reference, rng, "relu", "0")
+
+
+# -- leaky_relu (3) --------------------------------------------------------------------------------------
+@points(1)
+def test_leaky_relu_forward(submission, reference, rng):
+    """leaky_relu_forward: out matches the reference, for the default and a given alpha"""
+    _check_forward(submission, reference, rng, "leaky_relu")
+    _check_forward(submission, reference, rng, "leaky_relu", alpha=float(rng.uniform(0.05, 0.5)))
+
+
+@points(1)
+def test_leaky_relu_backward(submission, reference, rng):
+    """leaky_relu_backward: dx is right, for the default and a given alpha"""
+    _check_backward(submission, reference, rng, "leaky_relu")
+    _check_backward(submission, reference, rng, "leaky_relu", alpha=float(rng.uniform(0.05, 0.5)))
+
+
+@points(1)
+def test_leaky_relu_slope_at_zero(submission, reference, rng):
+    """leaky_relu_backward: the derivative at exactly 0 is alpha"""
+    _check_slope_at_zero(submission, reference, rng, "leaky_relu", "alpha = 0.01")
+
+
+# -- elu (4) ---------------------------------------------------------------------------------------------
+@points(1)
+def test_elu_forward(submission, reference, rng):
+    """elu_forward: out matches the reference, for the default and a given alpha"""
+    _check_forward(submission, reference, rng, "elu")
+    _check_forward(submission, reference, rng, "elu", alpha=float(rng.uniform(0.2, 2.0)))
+
+
+@points(1)
+def test_elu_backward(submission, reference, rng):
+    """elu_backward: dx is right, for the default and a given alpha"""
+    _check_backward(submission, reference, rng, "elu")
+    _check_backward(submission, reference, rng, "elu", alpha=float(rng.uniform(0.2, 0.8)))
+
+
+@points(1)
+def test_elu_slope_at_zero(submission, reference, rng):
+    """elu_backward: the derivative at exactly 0 is alpha"""
+    alpha = float(rng.uniform(0.2, 0.8))  # not 1.0, where both sides have slope 1
+    _check_slope_at_zero(submission, reference, rng, "elu", f"alpha = {alpha:.3g}", alpha=alpha)
+
+
+@points(1)
+def test_elu_extreme(submission, reference, rng):
+    """elu: forward and backward finite, right and warning-free for |x| up to 1e4"""
+    _check_extreme(submission, reference, rng, "elu")
+
+
+# -- selu (4) --------------------------------------------------------------------------------------------
+@points(1)
+def test_selu_forward(submission, reference, rng):
+    """selu_forward: out matches the reference"""
+    _check_forward(submission, reference, rng, "selu")
+
+
+@points(1)
+def test_selu_backward(submission, reference, rng):
+    """selu_backward: dx is right"""
+    _check_backward(submission, reference, rng, "selu")
+
+
+@points(1)
+def test_selu_slope_at_zero(submission, reference, rng):
+    """selu_backward: the derivative at exactly 0 is scale * alpha"""
+    _check_slope_at_zero(submission, reference, rng, "selu", "SELU_SCALE * SELU_ALPHA")
+
+
+@points(1)
+def test_selu_extreme(submission, reference, rng):
+    """selu: forward and backward finite, right and warning-free for |x| up to 1e4"""
+    _check_extreme(submission, reference, rng, "selu")
+
+
+# -- all (1) ---------------------------------------------------------------------------------------------
+@points(1)
+def test_no_mutation(submission, rng):
+    """all activations: forward and backward leave their arguments unchanged"""
+    for name in NAMES:
+        x = _with_zeros(rng)[0]
+        _, cache = _forward(submission, name, x)
+        assert_not_mutated(submission, f"{name}_forward", ["x"])
+        _backward(submission, name, rng.normal(size=x.shape), cache)
+        assert_not_mutated(submission, f"{name}_backward", ["dout", "cache"])
