@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +26,7 @@ class Exercise:
     functions: tuple[str, ...]
     hints: tuple[str, ...]
     folder: Path
+    limits: dict = field(default_factory=dict)  # overrides of grader.sandbox.client.Limits, e.g. call_timeout_s
 
     @property
     def filename(self) -> str:
@@ -58,6 +59,7 @@ def _load(toml_path: Path) -> Exercise:
         id=data["id"], unit=int(data["unit"]), order=int(data.get("order", 0)), title=data["title"],
         points=float(data["points"]), requires=data.get("requires", "numpy"),
         functions=tuple(data["functions"]), hints=tuple(data.get("hints", ())), folder=toml_path.parent,
+        limits=dict(data.get("limits", {})),
     )
 
 

@@ -16,7 +16,7 @@ from .testing import Feedback
 class GradingPlugin:
     """Gives suites their fixtures and turns each test's outcome into a :class:`TestResult`."""
 
-    def __init__(self, submission: Submission | None, reference: ModuleType | None, seed: int):
+    def __init__(self, submission: Submission | None, reference: ModuleType | Submission | None, seed: int):
         self._submission, self._reference, self._seed = submission, reference, seed
         self.results: dict[str, TestResult] = {}
         self.order: list[str] = []
@@ -30,8 +30,8 @@ class GradingPlugin:
         return self._submission
 
     @pytest.fixture
-    def reference(self) -> ModuleType:
-        """The reference solution, imported in the grading process."""
+    def reference(self) -> ModuleType | Submission:
+        """The reference solution: a module of the grading process (a sandboxed proxy for PyTorch exercises)."""
         if self._reference is None:
             raise RuntimeError("this exercise has no reference solution installed")
         return self._reference

@@ -11,7 +11,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
+from typing import Any, Iterator
 
 from .catalog import Exercise
 from .plugin import GradingPlugin
@@ -49,7 +49,8 @@ def load_reference(path: str) -> ModuleType | None:
 
 def worker_spec(exercise: Exercise, source: str, limits: Limits | None = None) -> WorkerSpec:
     """How a worker for this exercise is set up: torch only for the PyTorch exercises."""
-    spec = WorkerSpec(source=source, filename=exercise.filename, module=exercise.id, limits=limits or Limits())
+    spec = WorkerSpec(source=source, filename=exercise.filename, module=exercise.id,
+                      limits=limits or Limits(**exercise.limits))
     if exercise.requires == "torch":
         spec.blocked_imports = ("jax", "tensorflow", "autograd")
         spec.preload = spec.preload + TORCH_PRELOAD
@@ -75,7 +76,7 @@ def _quiet_pytest_env() -> Iterator[None]:
                 os.environ[key] = value
 
 
-def run_suite(suite: Path, submission: Submission | None, reference: ModuleType | None, seed: int, *,
+def run_suite(suite: Path, submission: Submission | None, reference: ModuleType | Submission | None, seed: int, *,
               collect_only: bool = False) -> list[TestResult]:
     """Run (or only collect) one pytest file with the grading plugin; one result per test, in order."""
     import pytest
@@ -100,6 +101,27 @@ def collect_tests(exercise: Exercise) -> list[TestResult]:
     return run_suite(exercise.suite, None, None, 0, collect_only=True)
 
 
+def _require_torch(exercise: Exercise) -> None:
+    if exercise.requires == "torch" and importlib.util.find_spec("torch") is None:
+        raise GradingError(f"{exercise.id} is a PyTorch exercise and PyTorch is not installed; "
+                           "install the CPU build with: pip install torch==2.13.0")
+
+
+@contextlib.contextmanager
+def _reference_for(exercise: Exercise) -> Iterator[Any]:
+    """The reference: a module of the grading process, or, for PyTorch exercises, a sandboxed worker.
+
+    The grading process never imports torch: a PyTorch reference runs in a
+    worker of its own, called exactly like the student's.
+    """
+    if exercise.requires != "torch":
+        yield load_reference(str(exercise.solution))
+        return
+    source = exercise.solution.read_text(encoding="utf-8")
+    with Submission(worker_spec(exercise, source), f"the reference {exercise.filename}") as reference:
+        yield reference
+
+
 def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, visible: bool = False,
                  limits: Limits | None = None) -> GradeResult:
     """Grade ``source`` (the text of the student's file) against the hidden or the visible tests."""
@@ -108,8 +130,10 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
     suite = exercise.visible_tests if visible else exercise.suite
     if not suite.is_file():
         raise GradingError(f"no {'visible tests' if visible else 'hidden suite'} for {exercise.id} in this installation")
-    with Submission(worker_spec(exercise, source, limits), exercise.filename) as submission:
-        tests = run_suite(suite, submission, load_reference(str(exercise.solution)), seed)
+    _require_torch(exercise)
+    with Submission(worker_spec(exercise, source, limits), exercise.filename) as submission, \
+            _reference_for(exercise) as reference:
+        tests = run_suite(suite, submission, reference, seed)
     output = "".join(submission.output)
     return GradeResult(exercise.id, seed, tests, time.perf_counter() - start, output)
 

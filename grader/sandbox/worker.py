@@ -47,7 +47,7 @@ class Worker:
         self.filename = "<submission>"
         self.handles: dict[int, Any] = {}
         self.next_handle = 1
-        self.trusted: Any = None
+        self.trusted: dict[str, Any] = {}
 
     # -- encoding -----------------------------------------------------------
     def keep(self, obj: Any) -> dict:
@@ -69,15 +69,19 @@ class Worker:
         if "O" in tree:
             return OPERATORS[tree["O"]]
         if "F" in tree:
-            if self.trusted is None:
-                sys.path.insert(0, _HERE)
-                try:
-                    import trusted
-                finally:
-                    sys.path.remove(_HERE)
-                self.trusted = trusted
-            return self.trusted.build(tree["F"], tree.get("p", {}))
+            return self.trusted_module(tree["F"]).build(tree["F"], tree.get("p", {}))
         raise wire.WireError("unknown reference")
+
+    def trusted_module(self, name: str) -> Any:
+        """``trusted`` (NumPy builders) or, for names starting ``torch_``, ``trusted_torch``."""
+        module_name = "trusted_torch" if name.startswith("torch_") else "trusted"
+        if module_name not in self.trusted:
+            sys.path.insert(0, _HERE)
+            try:
+                self.trusted[module_name] = __import__(module_name)
+            finally:
+                sys.path.remove(_HERE)
+        return self.trusted[module_name]
 
     def student_attr(self, name: str) -> Any:
         if self.module is None or not hasattr(self.module, name):
