@@ -7,6 +7,7 @@ judge whatever the student's code does with them.
 """
 from __future__ import annotations
 
+import gc
 import operator
 from typing import Any, Callable
 
@@ -53,11 +54,17 @@ def run_plan(value_cls: type, plan: list, report: list | None = None, roots: lis
     """Build the plan's nodes, call ``backward()`` on each root (default: the last node) in
     turn, and return ``(data, grad)`` of the nodes listed in ``report`` (default: all)."""
     nodes: list = []
-    for step in plan:
-        nodes.append(plan_node(value_cls, nodes, step))
-    for root in [len(nodes) - 1] if roots is None else roots:
-        nodes[root].backward()
-    return [(nodes[i].data, nodes[i].grad) for i in (range(len(nodes)) if report is None else report)]
+    collecting = gc.isenabled()
+    gc.disable()  # full collections while 10,000 nodes are alive would cost ~0.1 s each
+    try:
+        for step in plan:
+            nodes.append(plan_node(value_cls, nodes, step))
+        for root in [len(nodes) - 1] if roots is None else roots:
+            nodes[root].backward()
+        return [(nodes[i].data, nodes[i].grad) for i in (range(len(nodes)) if report is None else report)]
+    finally:
+        if collecting:
+            gc.enable()
 
 
 @builder
@@ -67,12 +74,35 @@ def value_plan() -> Callable[..., list]:
     return run_plan
 
 
+def chain_plan(seed: int, depth: int) -> list:
+    """A plan ``depth`` nodes deep on three leaves: multiply by a number in +-[0.5, 0.9], add a
+    leaf, tanh, and again.  Values stay in (-2, 2) and gradients shrink along the chain."""
+    rng = np.random.default_rng(seed)
+    plan: list = [["leaf", v] for v in rng.uniform(-1, 1, 3).tolist()]
+    factors = (rng.uniform(0.5, 0.9, depth) * rng.choice([-1.0, 1.0], depth)).tolist()
+    leaves = rng.integers(3, size=depth).tolist()
+    for k in range(depth):
+        prev = len(plan) - 1
+        plan.append(["mul", prev, [factors[k]]] if k % 3 == 0 else ["add", prev, leaves[k]] if k % 3 == 1
+                    else ["tanh", prev])
+    return plan
+
+
+@builder
+def value_chain(seed: int, depth: int) -> Callable[[type], list]:
+    """Runs :func:`chain_plan` with a Value class (built in the worker, so the long plan never
+    crosses the wire); reports ``(data, grad)`` of the three leaves and of the output."""
+    def run(value_cls: type) -> list:
+        plan = chain_plan(seed, depth)
+        return run_plan(value_cls, plan, [0, 1, 2, len(plan) - 1])
+    return run
+
+
 # -- gradcheck: functions with known gradients that record where they were evaluated --
 class Probe:
     """A trusted test function; ``seen`` keeps a copy of every point it was called at."""
 
-    def __init__(self, seed: int, shape: list, zero_d: bool = False):
-        self.rng = np.random.default_rng(seed)
+    def __init__(self, shape: list, zero_d: bool = False):
         self.shape, self.zero_d = tuple(shape), zero_d
         self.seen: list[np.ndarray] = []
 
@@ -91,12 +121,12 @@ class QuadraticForm(Probe):
     ``A`` is diagonally dominant (diagonal in [1, 2], weak coupling), ``t`` in [0.5, 1.5]."""
 
     def __init__(self, seed: int, shape: list, cubic: float = 0.0, zero_d: bool = False):
-        super().__init__(seed, shape, zero_d)
-        n = int(np.prod(self.shape))
-        coupling = 0.005 * self.rng.normal(size=(n, n))
-        self.a = np.diag(self.rng.uniform(1.0, 2.0, n)) + (coupling + coupling.T) / 2
-        self.t = cubic * self.rng.uniform(0.5, 1.5, n)
-        self.center = self.rng.normal(size=self.shape)
+        super().__init__(shape, zero_d)
+        rng, n = np.random.default_rng(seed), int(np.prod(self.shape))
+        coupling = 0.005 * rng.normal(size=(n, n))
+        self.a = np.diag(rng.uniform(1.0, 2.0, n)) + (coupling + coupling.T) / 2
+        self.t = cubic * rng.uniform(0.5, 1.5, n)
+        self.center = rng.normal(size=self.shape)
 
     def value(self, x: np.ndarray) -> float:
         d = (x - self.center).reshape(-1)
@@ -112,8 +142,8 @@ class MatrixFunction(Probe):
     (D, M) has entries in [0.5, 1.5]."""
 
     def __init__(self, seed: int, shape: list, m: int, cube: bool = False):
-        super().__init__(seed, shape)
-        self.w = self.rng.uniform(0.5, 1.5, size=(self.shape[1], m))
+        super().__init__(shape)
+        self.w = np.random.default_rng(seed).uniform(0.5, 1.5, size=(self.shape[1], m))
         self.cube = cube
 
     def value(self, x: np.ndarray) -> np.ndarray:
@@ -134,6 +164,21 @@ def quadratic_form(seed: int, shape: list, cubic: float = 0.0, zero_d: bool = Fa
 def matrix_function(seed: int, shape: list, m: int, cube: bool = False) -> MatrixFunction:
     """An array-valued function of x with a known vector-Jacobian product (see :class:`MatrixFunction`)."""
     return MatrixFunction(seed, shape, m, cube)
+
+
+def call_with_scalar_array(fn: Callable[..., Any], f: Any, value: float) -> Any:
+    """``fn(f, x)`` for the 0-d array ``x = np.array(value)``.  An array result comes back as
+    ``(shape, values)``, so that its shape survives the trip even if the array does not."""
+    result = fn(f, np.array(value, dtype=np.float64))
+    if isinstance(result, np.ndarray):
+        return list(result.shape), np.asarray(result, dtype=np.float64).tolist()
+    return result
+
+
+@builder
+def scalar_array_call() -> Callable[..., Any]:
+    """:func:`call_with_scalar_array`: hands student code a 0-d x built in the worker."""
+    return call_with_scalar_array
 
 
 def build(name: str, params: dict) -> Any:

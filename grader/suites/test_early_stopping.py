@@ -1,0 +1,163 @@
+"""Hidden suite for `early_stopping` (13 points).
+
+Losses are multiples of 1/64 (and min_delta too), so every comparison with
+``best_loss - min_delta`` is exact: no answer depends on rounding.
+"""
+import math
+
+import numpy as np
+
+from grader.proxy import TrustedFunction
+from grader.testing import Feedback, as_float, fmt, points
+
+CLS, STEP = "EarlyStopping", "EarlyStopping.step"
+
+
+class _Remote:
+    """An EarlyStopping in the sandbox, with its step method fetched once."""
+
+    def __init__(self, submission, **kwargs):
+        self.submission = submission
+        self.obj = submission.call(submission.name(CLS), label=CLS, **kwargs)
+        self._step = self.obj.get("step")
+
+    def step(self, val_loss, *params):
+        result = self.submission.call(self._step, val_loss, *params, label=STEP)
+        if not isinstance(result, bool):
+            raise Feedback(f"{STEP} should return True or False; it returned {fmt(result)}")
+        return result
+
+    def read(self, name):
+        """The attribute ``name`` as it is now (best_loss as a float, if it is a number)."""
+        value = self.obj.get(name)
+        return as_float(value, CLS, name) if name == "best_loss" and value is not None else value
+
+
+def _same(got, expected):
+    if isinstance(expected, float):
+        return isinstance(got, float) and (got == expected or (math.isnan(got) and math.isnan(expected)))
+    return got == expected and type(got) is type(expected)
+
+
+def _replay(submission, reference, losses, watch=(), **kwargs):
+    """Feed the same losses to the student's and the reference's stopper; compare the returns and ``watch``."""
+    got, expected = _Remote(submission, **kwargs), reference.EarlyStopping(**kwargs)
+    setting = ", ".join(f"{k}={v}" for k, v in kwargs.items()) or "the defaults"
+    for i, loss in enumerate(losses):
+        want, have = expected.step(loss), got.step(loss)
+        where = f"with {setting}, after the losses {[float(v) for v in losses[:i + 1]]}"
+        if have != want:
+            raise Feedback(f"{STEP} returned {have}, expected {want}, {where}")
+        for name in watch:
+            value = got.read(name)
+            if not _same(value, getattr(expected, name)):
+                raise Feedback(f"{CLS}: {name} is {fmt(value)}, expected {fmt(getattr(expected, name))}, {where}")
+
+
+def _losses(rng, n=20):
+    """A random validation curve in steps of 1/64: improvements, plateaus, exact repeats of the best, rises."""
+    k, best, out = int(rng.integers(100, 200)), None, []
+    for _ in range(n):
+        move = rng.choice(["down", "flat", "best", "up"], p=[0.35, 0.2, 0.15, 0.3])
+        if move == "down":
+            k -= int(rng.integers(1, 6))
+        elif move == "up":
+            k += int(rng.integers(1, 6))
+        elif move == "best" and best is not None:
+            k = best
+        best = k if best is None else min(best, k)
+        out.append(k / 64)
+    return out
+
+
+@points(1)
+def test_initial_state(submission):
+    """EarlyStopping: before any call, best_loss is inf and best_epoch and best_params are None"""
+    stopper = _Remote(submission, patience=3)
+    loss, epoch, params = (stopper.read(name) for name in ("best_loss", "best_epoch", "best_params"))
+    if not (loss == math.inf and epoch is None and params is None):
+        raise Feedback(f"{CLS}: before any call expected best_loss = inf, best_epoch = None, best_params = None; "
+                       f"got {fmt(loss)}, {fmt(epoch)}, {fmt(params)}")
+
+
+@points(2)
+def test_stop_signal(submission, reference, rng):
+    """EarlyStopping.step: True once patience calls in a row have not improved"""
+    for _ in range(3):
+        _replay(submission, reference, _losses(rng), patience=int(rng.integers(2, 5)))
+
+
+@points(2)
+def test_best_loss_and_epoch(submission, reference, rng):
+    """EarlyStopping: best_loss and best_epoch follow the best call"""
+    _replay(submission, reference, _losses(rng), ("best_loss", "best_epoch"), patience=3)
+
+
+@points(2)
+def test_min_delta_is_strict(submission, reference, rng):
+    """EarlyStopping: an improvement must beat best_loss - min_delta (by more than min_delta)"""
+    d, b0 = int(rng.integers(2, 9)), int(rng.integers(200, 300))  # in 64ths
+    b1 = b0 - d - 1  # beats b0 by d + 1: an improvement
+    b2 = b1 - 2 * d
+    losses = [v / 64 for v in (b0, b0 - d, b1, b1 - d, b1 - d + 1, b2, b2 - 1, b2 + d, b2 - d)]
+    _replay(submission, reference, losses, ("best_loss",), patience=3, min_delta=d / 64)
+
+
+@points(1)
+def test_plateau_is_not_an_improvement(submission, reference, rng):
+    """EarlyStopping: a loss equal to the best does not count as an improvement"""
+    value = int(rng.integers(10, 200)) / 64
+    _replay(submission, reference, [value, value, value, value], ("best_loss",), patience=3)
+
+
+@points(1)
+def test_nan_never_improves(submission, reference, rng):
+    """EarlyStopping: NaN never counts as an improvement, even at the first call"""
+    high, low = sorted((int(v) / 64 for v in rng.choice(np.arange(10, 300), size=2, replace=False)), reverse=True)
+    losses = [math.nan, high, math.nan, low, math.nan, math.nan, math.nan]
+    _replay(submission, reference, losses, ("best_loss",), patience=2)
+
+
+@points(1)
+def test_defaults(submission, reference, rng):
+    """EarlyStopping: the defaults are patience = 5 and min_delta = 0.0"""
+    start = int(rng.integers(100, 200)) / 64
+    tiny = 2.0 ** -40  # with min_delta = 0, any decrease is an improvement
+    losses = [start, start - tiny] + [start] * 6
+    _replay(submission, reference, losses, ("best_loss",))
+
+
+@points(1)
+def test_best_params_from_best_call(submission, rng):
+    """EarlyStopping: best_params holds the params of the best call"""
+    stopper = _Remote(submission, patience=10)
+    losses = _losses(rng, 12)
+    params = [{"epoch": i, "w": rng.normal(size=3)} for i in range(len(losses))]
+    for loss, p in zip(losses, params):
+        stopper.step(loss, p)
+    best = min(range(len(losses)), key=lambda i: (losses[i], i))
+    got = stopper.read("best_params")
+    if not (isinstance(got, dict) and got.get("epoch") == best and np.array_equal(got.get("w"), params[best]["w"])):
+        raise Feedback(f"{CLS}: after the losses {losses}, best_params should be the params passed at call {best}; "
+                       f"it is {fmt(got)}")
+
+
+@points(2)
+def test_best_params_is_a_deep_copy(submission, rng):
+    """EarlyStopping: best_params is a deep copy, untouched by later changes to the caller's object"""
+    seed = int(rng.integers(2**31))
+    state = np.random.default_rng(seed).bit_generator.state
+    inner = submission.make(TrustedFunction("generator", {"seed": seed}))  # a mutable object living in the sandbox
+    stopper = _Remote(submission, patience=3)
+    stopper.step(1.0, {"layer": {"w": rng.normal(size=2), "state": inner}, "history": [1.0]})
+    inner.method("random")  # the caller changes its own object after the best call
+    stopper.step(2.0, {"layer": {"w": rng.normal(size=2), "state": inner}, "history": [1.0, 2.0]})
+    got = stopper.read("best_params")
+    try:
+        kept = got["layer"]["state"].bit_generator.state
+    except (TypeError, KeyError, AttributeError):
+        raise Feedback(f"{CLS}: best_params should be a copy of the params passed at the best call "
+                       f"(a nested dict here); it is {fmt(got)}") from None
+    if kept != state or got["history"] != [1.0]:
+        raise Feedback(f"{CLS}: best_params changed when the caller modified an object nested inside its params "
+                       f"after the best call; store a deep copy (copy.deepcopy), not a reference or a shallow copy")

@@ -1,0 +1,201 @@
+"""Hidden suite for `gradcheck` (14 points).
+
+The student's checker is handed trusted functions (``grader/sandbox/trusted.py``)
+built in the worker; the grading process builds the same functions from the same
+parameters and knows their exact gradients.  The functions also record every
+point they were called at, which shows how the checker moved x.
+"""
+import numpy as np
+
+from grader.proxy import TrustedFunction
+from grader.sandbox.trusted import build
+from grader.testing import (
+    Feedback,
+    as_array,
+    as_float,
+    assert_close,
+    assert_not_mutated,
+    fmt,
+    numerical_gradient,
+    numerical_gradient_array,
+    points,
+)
+
+NG, NGA, REL = "numerical_gradient", "numerical_gradient_array", "rel_error"
+TOL = 1e-7  # centred differences with h = 1e-6 on these functions are good to about 1e-9
+
+
+def probe(submission, name, **params):
+    """A trusted function twice: a handle in the worker, for the student's code, and a local copy."""
+    return submission.make(TrustedFunction(name, params)), build(name, params)
+
+
+def scalar_case(submission, rng, shape, **params):
+    """A quadratic form (with a cubic term if asked) and an x near its centre where no
+    gradient element is close to 0."""
+    f, local = probe(submission, "quadratic_form", seed=int(rng.integers(2**31)), shape=list(shape), **params)
+    x = np.array(local.center + rng.uniform(0.1, 0.3, shape) * rng.choice([-1.0, 1.0], shape))
+    return f, local, x
+
+
+def matrix_case(submission, rng, cube=False):
+    """A function from (3, 4) to (3, 5), an x away from 0 and a positive dout (no vjp element near 0)."""
+    f, local = probe(submission, "matrix_function", seed=int(rng.integers(2**31)), shape=[3, 4], m=5, cube=cube)
+    x = rng.uniform(0.3, 1.0, (3, 4)) * rng.choice([-1.0, 1.0], (3, 4))
+    return f, local, x, rng.uniform(0.5, 1.5, (3, 5))
+
+
+def gradient(submission, fn, shape, *args, **kwargs):
+    """Call the student's ``fn`` and check that it returned an array of x's shape."""
+    return as_array(submission.call(fn, *args, **kwargs), fn, "grad", shape)
+
+
+def steps_taken(f, x, fn):
+    """``{(index, sign): [steps]}`` for the points the trusted ``f`` was called at.
+
+    A call at x itself is harmless; a point that differs from x in more than
+    one element means x was not put back exactly between evaluations.
+    """
+    steps = {}
+    for point in f.get("seen"):
+        if point.shape != x.shape:
+            raise Feedback(f"{fn} called f with an array of shape {point.shape}; x has shape {x.shape}")
+        moved = np.argwhere(point != x)
+        if len(moved) > 1:
+            where = [[int(k) for k in m] for m in moved[:2]]
+            raise Feedback(f"{fn} called f at a point that differs from x in {len(moved)} elements (at {where[0]} "
+                           f"and {where[1]}); move one element at a time and put it back exactly")
+        if len(moved) == 1:
+            i = tuple(int(k) for k in moved[0])
+            step = float(point[i] - x[i])
+            steps.setdefault((i, step > 0), []).append(step)
+    return steps
+
+
+def assert_centred(f, x, fn, call, h=None):
+    """``f`` was called at x + h*e_i and x - h*e_i for every element i (with this h, if given)."""
+    steps = steps_taken(f, x, fn)
+    for i in np.ndindex(x.shape):
+        for up, sign in ((True, "+"), (False, "-")):
+            if (i, up) not in steps:
+                raise Feedback(f"{call} never called f at x {sign} h*e_i for element {list(i)}; "
+                               "centred differences need both x + h*e_i and x - h*e_i")
+            wrong = [step for step in steps[(i, up)] if h is not None and not abs(abs(step) - h) <= 1e-6 * h]
+            if wrong:
+                raise Feedback(f"{call} moved element {list(i)} by {fmt(abs(wrong[0]))}; it should move it by h = {h:g}")
+
+
+# -- numerical_gradient -------------------------------------------------------------------
+@points(2)
+def test_quadratic_form(submission, rng):
+    """numerical_gradient: matches the analytic gradient of a quadratic form"""
+    f, local, x = scalar_case(submission, rng, (3, 4))
+    assert_close(gradient(submission, NG, x.shape, f, x), local.gradient(x), NG, "grad", TOL)
+
+
+@points(1)
+def test_any_shape(submission, rng):
+    """numerical_gradient: works for x of any shape (1-D, 3-D, a single element)"""
+    for shape in [(5,), (2, 3, 2), (1,)]:
+        f, local, x = scalar_case(submission, rng, shape, cubic=1.0)
+        got = gradient(submission, NG, x.shape, f, x)
+        assert_close(got, local.gradient(x), NG, f"grad (x of shape {shape})", TOL)
+
+
+@points(1)
+def test_zero_d(submission, rng):
+    """numerical_gradient: a 0-d x, and an f that returns a 0-d array"""
+    f, local, x = scalar_case(submission, rng, (), cubic=1.0)
+    got = submission.call(TrustedFunction("scalar_array_call"), submission.name(NG), f, float(x), label=NG)
+    if isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], list):  # an array, with its shape
+        got = np.array(got[1], dtype=np.float64).reshape(got[0])
+    assert_close(as_array(got, NG, "grad (x a 0-d array)", ()), local.gradient(x), NG, "grad (x a 0-d array)", TOL)
+    f, local, x = scalar_case(submission, rng, (4,), cubic=1.0, zero_d=True)
+    got = gradient(submission, NG, x.shape, f, x)
+    assert_close(got, local.gradient(x), NG, "grad (f returning a 0-d array)", TOL)
+
+
+@points(2)
+def test_x_unchanged(submission, rng):
+    """numerical_gradient: leaves x exactly as it was"""
+    f, _, x = scalar_case(submission, rng, (5, 6))
+    submission.numerical_gradient(f, x)
+    assert_not_mutated(submission, NG, ["f", "x"])
+
+
+@points(1)
+def test_one_element_at_a_time(submission, rng):
+    """numerical_gradient: calls f at x + h*e_i and x - h*e_i, one element at a time"""
+    f, _, x = scalar_case(submission, rng, (3, 4))
+    submission.numerical_gradient(f, x)
+    assert_centred(f, x, NG, NG)
+
+
+@points(1)
+def test_step_h(submission, rng):
+    """numerical_gradient: uses the step h it is given, 1e-6 by default"""
+    f, local, x = scalar_case(submission, rng, (2, 3), cubic=1.0)
+    got = gradient(submission, NG, x.shape, f, x, h=1e-2)
+    assert_centred(f, x, NG, f"{NG}(f, x, h=0.01)", 1e-2)
+    assert_close(got, numerical_gradient(local, x, 1e-2), NG, "grad with h = 0.01", 1e-8)
+    f, _, x = scalar_case(submission, rng, (2, 3))
+    submission.numerical_gradient(f, x)
+    assert_centred(f, x, NG, f"{NG}(f, x)", 1e-6)
+
+
+# -- numerical_gradient_array ---------------------------------------------------------------
+@points(2)
+def test_vector_jacobian_product(submission, rng):
+    """numerical_gradient_array: matches the vector-Jacobian product of a matrix function"""
+    f, local, x, dout = matrix_case(submission, rng)
+    assert_close(gradient(submission, NGA, x.shape, f, x, dout), local.vjp(x, dout), NGA, "grad", TOL)
+
+
+@points(1)
+def test_array_x_unchanged(submission, rng):
+    """numerical_gradient_array: leaves x and dout exactly as they were"""
+    f, _, x, dout = matrix_case(submission, rng)
+    submission.numerical_gradient_array(f, x, dout)
+    assert_not_mutated(submission, NGA, ["f", "x", "dout"])
+
+
+@points(1)
+def test_array_step_h(submission, rng):
+    """numerical_gradient_array: uses the step h it is given"""
+    f, local, x, dout = matrix_case(submission, rng, cube=True)
+    got = gradient(submission, NGA, x.shape, f, x, dout, h=1e-2)
+    assert_centred(f, x, NGA, f"{NGA}(f, x, dout, h=0.01)", 1e-2)
+    assert_close(got, numerical_gradient_array(local, x, dout, 1e-2), NGA, "grad with h = 0.01", 1e-8)
+
+
+# -- rel_error --------------------------------------------------------------------------------
+def expected_rel_error(a, b):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def check_rel_error(submission, a, b, case):
+    got = as_float(submission.rel_error(a, b), REL, f"the result ({case})")
+    assert_close(got, expected_rel_error(a, b), REL, f"the result ({case})", 1e-9)
+
+
+@points(1)
+def test_rel_error_max(submission, rng):
+    """rel_error: the largest elementwise relative error, for arrays and numbers"""
+    a = rng.normal(size=(4, 5))
+    b = a * (1 + rng.uniform(-1e-3, 1e-3, (4, 5)))
+    b[tuple(rng.integers(0, (4, 5)))] += 0.5
+    check_rel_error(submission, a, b, "two arrays")
+    x, y = rng.uniform(1, 2, 2)
+    check_rel_error(submission, float(x), float(y), "two numbers")
+
+
+@points(1)
+def test_rel_error_floor(submission, rng):
+    """rel_error: 0.0 for two zeros, and the 1e-8 floor for tiny values"""
+    zeros = np.zeros((2, 3))
+    got = as_float(submission.rel_error(zeros, zeros.copy()), REL, "the result")
+    if got != 0.0:
+        raise Feedback(f"{REL}(a, b) with a and b all zeros should be 0.0; it is {fmt(got)}")
+    tiny = np.full(3, rng.uniform(1e-10, 5e-9))
+    check_rel_error(submission, tiny, np.zeros(3), "a tiny, b zero")

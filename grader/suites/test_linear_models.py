@@ -1,0 +1,214 @@
+"""Hidden suite for `linear_models` (19 points)."""
+import numpy as np
+
+from grader.proxy import SandboxError
+from grader.testing import (
+    Feedback,
+    as_array,
+    as_float,
+    as_tuple,
+    assert_close,
+    assert_no_warnings,
+    assert_not_mutated,
+    fmt,
+    points,
+    rel_error,
+    student_numerical_gradient,
+)
+
+LINEAR, LOGISTIC = "linear_regression_loss_grad", "logistic_regression_loss_grad"
+SOFTMAX, PERCEPTRON, SVM = "softmax_regression_loss_grad", "perceptron_loss_grad", "svm_loss_grad"
+GD = "gradient_descent"
+N, D, C = 10, 4, 3
+KINK_NOTE = "; at a kink of max(0, u) (u exactly 0) use the flat branch's gradient, 0, as PyTorch does"
+
+
+def _margin_data(rng, margin, n=N, d=D):
+    """(w, X, y) for a hinge-type loss, y in {-1, +1}, every row at least 0.05 away from the kink."""
+    w, X = rng.normal(size=d), rng.normal(size=(n, d))
+    s = X @ w
+    y = np.where(s >= 0, 1.0, -1.0)
+    y[n // 2:] *= -1.0  # half the rows misclassified, so both branches of the hinge are used
+    near = np.abs(margin - y * s) < 0.05
+    X[near] -= 0.25 * y[near, None] * w / (w @ w)  # moves margin - y * s up by 0.25
+    return w, X, y
+
+
+def _data(rng, fn):
+    """Arguments for ``fn``: weights, X and y of the right kinds."""
+    X = rng.normal(size=(N, D))
+    if fn == LINEAR:
+        return rng.normal(size=D), X, rng.normal(size=N)
+    if fn == LOGISTIC:
+        return rng.normal(size=D), X, rng.integers(0, 2, size=N).astype(np.float64)
+    if fn == SOFTMAX:
+        return rng.normal(size=(D, C)), X, rng.integers(0, C, size=N)
+    if fn == PERCEPTRON:
+        return _margin_data(rng, 0.0)
+    return (*_margin_data(rng, 1.0), float(rng.uniform(0.1, 1.0)))
+
+
+def _gname(fn):
+    return "dW" if fn == SOFTMAX else "dw"
+
+
+def _call(submission, fn, args):
+    """The student's (loss, dw), checked for type and shape."""
+    loss, dw = as_tuple(submission.call(fn, *args), 2, fn, "(loss, dw)")
+    return as_float(loss, fn, "loss"), as_array(dw, fn, _gname(fn), np.shape(args[0]))
+
+
+def _check_loss(submission, reference, fn, args):
+    loss, _ = _call(submission, fn, args)
+    assert_close(loss, getattr(reference, fn)(*args)[0], fn, "loss")
+
+
+def _check_grad(submission, reference, fn, args):
+    """dw matches the reference, or (partial credit) the numerical gradient of the student's own loss."""
+    _, dw = _call(submission, fn, args)
+    try:
+        assert_close(dw, getattr(reference, fn)(*args)[1], fn, _gname(fn))
+    except Feedback:
+        own = student_numerical_gradient(submission, fn, args, 0, np.array(1.0), output=0)
+        if np.any(own != 0) and rel_error(dw, own) <= 1e-6:
+            return  # right for the student's own loss
+        raise
+
+
+def _case(check, fn, doc):
+    """A one-point test of ``check`` on fresh data for ``fn``; ``doc`` is its name in the results."""
+    @points(1)
+    def test(submission, reference, rng):
+        check(submission, reference, fn, _data(rng, fn))
+    test.__doc__ = doc
+    return test
+
+
+test_linear_loss = _case(_check_loss, LINEAR, f"{LINEAR}: loss is the mean of 0.5 * (X @ w - y) ** 2")
+test_linear_grad = _case(_check_grad, LINEAR, f"{LINEAR}: dw is right")
+test_logistic_loss = _case(_check_loss, LOGISTIC, f"{LOGISTIC}: loss is the mean log-loss")
+test_logistic_grad = _case(_check_grad, LOGISTIC, f"{LOGISTIC}: dw is right")
+test_softmax_loss = _case(_check_loss, SOFTMAX, f"{SOFTMAX}: loss is the mean cross-entropy")
+test_softmax_grad = _case(_check_grad, SOFTMAX, f"{SOFTMAX}: dW is right")
+test_perceptron_loss = _case(_check_loss, PERCEPTRON, f"{PERCEPTRON}: loss is the mean of max(0, -y * s)")
+test_perceptron_grad = _case(_check_grad, PERCEPTRON, f"{PERCEPTRON}: dw is right")
+test_svm_loss = _case(_check_loss, SVM, f"{SVM}: loss is the mean hinge loss plus 0.5 * lam * ||w||^2")
+test_svm_grad = _case(_check_grad, SVM, f"{SVM}: dw is right, with the lam * w term")
+
+
+def _check_large_scores(submission, reference, fn, args):
+    """Finite, warning-free and right when the scores reach thousands."""
+    loss, dw = _call(submission, fn, args)
+    assert_no_warnings(submission, fn)
+    expected_loss, expected_dw = getattr(reference, fn)(*args)
+    assert_close(loss, expected_loss, fn, "loss with scores of size up to 1e4")
+    assert_close(dw, expected_dw, fn, f"{_gname(fn)} with scores of size up to 1e4")
+
+
+@points(1)
+def test_logistic_large_scores(submission, reference, rng):
+    """logistic_regression_loss_grad: finite and warning-free for |X @ w| up to 1e4"""
+    w, X, y = _data(rng, LOGISTIC)
+    _check_large_scores(submission, reference, LOGISTIC, (w, X * (1e4 / np.abs(X @ w).max()), y))
+
+
+@points(1)
+def test_softmax_large_scores(submission, reference, rng):
+    """softmax_regression_loss_grad: finite and warning-free for scores up to 1e4"""
+    W, X, y = _data(rng, SOFTMAX)
+    _check_large_scores(submission, reference, SOFTMAX, (W, X * (1e4 / np.abs(X @ W).max()), y))
+
+
+def _kink_data(rng, margin):
+    """Integer data (exact arithmetic) where half the rows sit exactly on the kink, y * s == margin."""
+    X = rng.integers(-3, 4, size=(N, D)).astype(np.float64)
+    w = rng.integers(-2, 3, size=D).astype(np.float64)
+    w[-1] = 1.0
+    y = rng.choice([-1.0, 1.0], size=N)
+    on = np.arange(N) % 2 == 0
+    X[on, -1] += margin * y[on] - X[on] @ w  # now X[on] @ w == margin * y[on] exactly
+    return w, X, y
+
+
+@points(1)
+def test_perceptron_kink(submission, reference, rng):
+    """perceptron_loss_grad: a score of exactly 0 contributes no gradient"""
+    args = _kink_data(rng, 0.0)
+    _, dw = _call(submission, PERCEPTRON, args)
+    try:
+        assert_close(dw, reference.perceptron_loss_grad(*args)[1], PERCEPTRON, "dw with some scores exactly 0")
+    except Feedback as exc:
+        raise Feedback(f"{exc}{KINK_NOTE}") from None
+
+
+@points(1)
+def test_svm_kink(submission, reference, rng):
+    """svm_loss_grad: an example exactly on the margin contributes no gradient (default lam = 0)"""
+    args = _kink_data(rng, 1.0)
+    loss, dw = _call(submission, SVM, args)
+    assert_close(loss, reference.svm_loss_grad(*args)[0], SVM, "loss with the default lam")
+    try:
+        assert_close(dw, reference.svm_loss_grad(*args)[1], SVM, "dw with some examples exactly on the margin")
+    except Feedback as exc:
+        raise Feedback(f"{exc}{KINK_NOTE}") from None
+
+
+@points(1)
+def test_no_mutation(submission, rng):
+    """all five losses leave their arguments unchanged"""
+    for fn in (LINEAR, LOGISTIC, SOFTMAX, PERCEPTRON, SVM):
+        submission.call(fn, *_data(rng, fn))
+        assert_not_mutated(submission, fn, ["w", "X", "y"])
+
+
+# -- gradient_descent, judged against the loss_grad it is given: the student's own -------------
+
+LR, STEPS = 0.1, 5
+
+
+def _expected_descent(submission, w0, X, y):
+    """The weights and losses gradient_descent should give with the student's own linear_regression_loss_grad."""
+    path, losses = w0, []
+    try:
+        for _ in range(STEPS):
+            loss, dw = _call(submission, LINEAR, (path, X, y))
+            losses.append(loss)
+            path = path - LR * dw
+    except (Feedback, SandboxError) as exc:
+        raise Feedback(f"{GD} is graded with your {LINEAR} as loss_grad, and it failed: {exc}") from None
+    return path, np.array(losses)
+
+
+def _descend(submission, rng):
+    """(w, losses) of the student's gradient_descent, then the expected (w, losses)."""
+    w0, X, y = _data(rng, LINEAR)
+    expected = _expected_descent(submission, w0, X, y)
+    result = submission.gradient_descent(submission.name(LINEAR), w0, X, y, LR, STEPS)
+    w, losses = as_tuple(result, 2, GD, "(w, losses)")
+    if not isinstance(losses, (list, tuple, np.ndarray)) or len(losses) != STEPS:
+        raise Feedback(f"{GD}: losses should be a list of num_steps = {STEPS} floats; it is {fmt(losses)}")
+    losses = np.array([as_float(v, GD, f"losses[{t}]") for t, v in enumerate(losses)])
+    return as_array(w, GD, "w", (D,)), losses, *expected
+
+
+@points(2)
+def test_gd_updates(submission, rng):
+    """gradient_descent: w follows w <- w - lr * dw of the loss_grad it is given"""
+    w, _, expected, _ = _descend(submission, rng)
+    assert_close(w, expected, GD, f"w after {STEPS} steps with your {LINEAR}")
+
+
+@points(1)
+def test_gd_losses(submission, rng):
+    """gradient_descent: losses[t] is the loss at the weights before step t"""
+    _, losses, _, expected = _descend(submission, rng)
+    assert_close(losses, expected, GD, "losses (losses[0] is the loss at w0)")
+
+
+@points(1)
+def test_gd_no_mutation(submission, rng):
+    """gradient_descent: leaves w0 unchanged"""
+    w0, X, y = _data(rng, LINEAR)
+    _expected_descent(submission, w0, X, y)  # a clear message if the loss_grad it is run with fails
+    submission.gradient_descent(submission.name(LINEAR), w0, X, y, LR, STEPS)
+    assert_not_mutated(submission, GD, ["loss_grad", "w0", "X", "y"])

@@ -1,0 +1,240 @@
+"""Hidden suite for `linreg` (18 points)."""
+import numpy as np
+
+from grader.proxy import RemoteObject, StudentException
+from grader.testing import (
+    Feedback,
+    as_array,
+    as_float,
+    as_tuple,
+    assert_close,
+    assert_not_mutated,
+    fmt,
+    points,
+)
+
+ITER, TRAIN = "data_iter", "linreg_train"
+
+
+def _problem(rng, n, d, noise=0.1):
+    """A random regression problem ``y = X @ w + b + noise``."""
+    X = rng.normal(size=(n, d))
+    y = X @ rng.uniform(-2, 2, size=d) + rng.uniform(-1, 1) + noise * rng.normal(size=n)
+    return X, y
+
+
+def _squared_loss(X, y, w, b):
+    return float(np.mean(0.5 * (X @ w + b - y) ** 2))
+
+
+# -- data_iter: run it in the sandbox and read its batches back -------------------------
+
+
+def _drain(submission, iterable, cap):
+    """Iterate over a handle in the sandbox, at most ``cap`` items (one round trip per item)."""
+    try:
+        step = iterable.method("__iter__").get("__next__")
+    except StudentException:
+        raise Feedback(f"{ITER} should return a generator of (X_batch, y_batch); "
+                       f"it returned a {iterable.type_name}, which cannot be iterated") from None
+    items = []
+    while True:
+        try:
+            items.append(submission.call(step, label=f"iterating over {ITER}(...)"))
+        except StudentException as exc:
+            if exc.exc_type == "StopIteration":
+                return items
+            raise
+        if len(items) > cap:
+            raise Feedback(f"{ITER} yielded more than {cap} batches; one pass over the data should stop sooner")
+
+
+def _batches(submission, batch_size, X, y, rng):
+    """The (X_batch, y_batch) pairs the student's data_iter yields, checked for shape."""
+    value = submission.data_iter(batch_size, X, y, rng)
+    cap = len(X) + 1
+    items = _drain(submission, value, cap) if isinstance(value, RemoteObject) else value
+    if not isinstance(items, (list, tuple)):
+        raise Feedback(f"{ITER} should return a generator of (X_batch, y_batch); it returned {fmt(items)}")
+    batches = []
+    for k, item in enumerate(items):
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise Feedback(f"{ITER}: batch {k} should be a pair (X_batch, y_batch); it is {fmt(item)}")
+        xb = as_array(item[0], ITER, f"X_batch {k}")
+        yb = as_array(item[1], ITER, f"y_batch {k}")
+        if xb.ndim != 2 or xb.shape[1] != X.shape[1] or yb.shape != xb.shape[:1] or len(xb) == 0:
+            raise Feedback(f"{ITER}: batch {k} has shapes {xb.shape} and {yb.shape}; "
+                           f"expected (B, {X.shape[1]}) and (B,) with B >= 1")
+        batches.append((xb, yb))
+    return batches
+
+
+def _indices(X, batches):
+    """For each batch, the indices in X of the rows of X_batch (X's rows are distinct)."""
+    where = {row.tobytes(): i for i, row in enumerate(X)}
+    try:
+        return [[where[row.tobytes()] for row in xb] for xb, _ in batches]
+    except KeyError:
+        raise Feedback(f"{ITER}: an X_batch holds a row that is not a row of X; yield rows of X unchanged") from None
+
+
+@points(1)
+def test_data_iter_covers_every_example_once(submission, rng):
+    """data_iter: one pass yields every example exactly once"""
+    X, y = _problem(rng, 23, 3)
+    seen = sorted(i for idx in _indices(X, _batches(submission, 5, X, y, rng)) for i in idx)
+    if seen != list(range(len(X))):
+        missing = sorted(set(range(len(X))) - set(seen))
+        twice = sorted({i for i in seen if seen.count(i) > 1})
+        raise Feedback(f"{ITER}: with N = 23 and batch_size = 5, one pass should yield each of the 23 examples once; "
+                       f"missing rows {missing}, repeated rows {twice}")
+
+
+@points(2)
+def test_data_iter_aligned(submission, rng):
+    """data_iter: y_batch[i] is the target of X_batch[i]"""
+    X, y = _problem(rng, 23, 3)
+    batches = _batches(submission, 4, X, y, rng)
+    for k, ((xb, yb), idx) in enumerate(zip(batches, _indices(X, batches))):
+        if not np.array_equal(yb, y[idx]):
+            raise Feedback(f"{ITER}: y_batch {k} does not hold the targets of the rows in X_batch {k}; "
+                           f"index X and y with the same indices")
+
+
+@points(2)
+def test_data_iter_order(submission, rng):
+    """data_iter: batches follow rng.permutation(len(X))"""
+    X, y = _problem(rng, 24, 2)
+    batches = _batches(submission, 6, X, y, rng)
+    order = rng.permutation(len(X))  # the worker received a copy of rng in this same state
+    expected = [order[k:k + 6].tolist() for k in range(0, len(X), 6)]
+    got = _indices(X, batches)
+    for k, (want, have) in enumerate(zip(expected, got)):
+        if want != have:
+            raise Feedback(f"{ITER}: batch {k} should hold rows {want} of X (order = rng.permutation(len(X)) "
+                           f"cut into batches of 6); it holds rows {have}")
+    if len(got) != len(expected):
+        raise Feedback(f"{ITER}: N = 24 and batch_size = 6 should give 4 batches; it gave {len(got)}")
+
+
+@points(1)
+def test_data_iter_short_last_batch(submission, rng):
+    """data_iter: the last batch holds what is left, and no batch is empty"""
+    for n, batch_size in [(23, 5), (20, 5), (4, 10)]:
+        X, y = _problem(rng, n, 2)
+        batches = _batches(submission, batch_size, X, y, rng)
+        order = rng.permutation(n).tolist()
+        sizes = [len(xb) for xb, _ in batches]
+        expected = [min(batch_size, n - k) for k in range(0, n, batch_size)]
+        if sizes != expected:
+            raise Feedback(f"{ITER}: with N = {n} and batch_size = {batch_size} the batch sizes should be "
+                           f"{expected}; they are {sizes}")
+        last = _indices(X, batches)[-1]
+        if last != order[-sizes[-1]:]:
+            raise Feedback(f"{ITER}: with N = {n} and batch_size = {batch_size} the last batch should hold the "
+                           f"last {sizes[-1]} indices of the permutation, rows {order[-sizes[-1]:]}; "
+                           f"it holds rows {last}")
+
+
+# -- linreg_train ------------------------------------------------------------------------
+
+
+def _train(submission, X, y, rng, **kwargs):
+    """The student's (w, b, losses), checked for type and shape."""
+    w, b, losses = as_tuple(submission.linreg_train(X, y, rng, **kwargs), 3, TRAIN, "(w, b, losses)")
+    w = as_array(w, TRAIN, "w", (X.shape[1],))
+    b = as_float(b, TRAIN, "b")
+    if not isinstance(losses, (list, tuple, np.ndarray)) or np.ndim(losses) != 1:
+        raise Feedback(f"{TRAIN}: losses should be a list of floats, one per epoch; it is {fmt(losses)}")
+    losses = [as_float(v, TRAIN, f"losses[{e}]") for e, v in enumerate(losses)]
+    epochs = kwargs.get("num_epochs", 3)
+    if len(losses) != epochs:
+        raise Feedback(f"{TRAIN}: losses should hold one value per epoch ({epochs}); it holds {len(losses)}")
+    return w, b, losses
+
+
+def _compare_with_reference(submission, reference, X, y, rng, label, **kwargs):
+    """The student's w and b match the reference's, both run from the same generator state."""
+    got = _train(submission, X, y, rng, **kwargs)
+    expected = reference.linreg_train(X, y, rng, **kwargs)
+    assert_close(got[0], expected[0], TRAIN, f"w ({label})")
+    assert_close(got[1], expected[1], TRAIN, f"b ({label})")
+
+
+@points(1)
+def test_train_returns(submission, rng):
+    """linreg_train: returns (w, b, losses) with w of shape (D,), b a float, one loss per epoch"""
+    X, y = _problem(rng, 30, 4)
+    w, b, losses = _train(submission, X, y, rng, num_epochs=2)
+    if not np.all(np.isfinite(w)) or not np.isfinite(b) or not np.all(np.isfinite(losses)):
+        raise Feedback(f"{TRAIN}: w, b and losses must be finite; got w = {fmt(w)}, b = {fmt(b)}, losses = {losses}")
+
+
+@points(1)
+def test_train_initial_weights(submission, rng):
+    """linreg_train: w starts as rng.normal(0, 0.01, size=D), b as 0.0 (checked with lr = 0)"""
+    X, y = _problem(rng, 12, 5)
+    w, b, _ = _train(submission, X, y, rng, lr=0.0, num_epochs=1, batch_size=4)
+    assert_close(w, rng.normal(0, 0.01, size=5), TRAIN, "w with lr = 0 (it should stay at its initial draw)", 1e-12)
+    if b != 0.0:
+        raise Feedback(f"{TRAIN}: with lr = 0, b should stay at its initial value 0.0; got {fmt(b)}")
+
+
+@points(2)
+def test_train_one_epoch(submission, reference, rng):
+    """linreg_train: one epoch matches the reference step for step (batch_size divides N)"""
+    X, y = _problem(rng, 40, 3)
+    _compare_with_reference(submission, reference, X, y, rng, "1 epoch, N = 40, batch_size = 8",
+                            lr=0.05, num_epochs=1, batch_size=8)
+
+
+@points(2)
+def test_train_short_last_batch(submission, reference, rng):
+    """linreg_train: several epochs with a short last batch match the reference"""
+    X, y = _problem(rng, 37, 3)
+    _compare_with_reference(submission, reference, X, y, rng, "3 epochs, N = 37, batch_size = 10",
+                            lr=0.05, num_epochs=3, batch_size=10)
+
+
+@points(1)
+def test_train_losses_match_reference(submission, reference, rng):
+    """linreg_train: losses match the reference"""
+    X, y = _problem(rng, 37, 3)
+    got = _train(submission, X, y, rng, num_epochs=4, batch_size=10)[2]
+    assert_close(np.array(got), reference.linreg_train(X, y, rng, num_epochs=4, batch_size=10)[2], TRAIN, "losses")
+
+
+@points(1)
+def test_train_losses_of_returned_weights(submission, rng):
+    """linreg_train: losses[-1] is the mean of 0.5 * (X @ w + b - y) ** 2 at the returned w and b"""
+    X, y = _problem(rng, 25, 2)
+    w, b, losses = _train(submission, X, y, rng, num_epochs=2, batch_size=5)
+    assert_close(losses[-1], _squared_loss(X, y, w, b), TRAIN, "losses[-1] (the mean loss at the returned w, b)")
+
+
+@points(2)
+def test_train_converges_to_least_squares(submission, rng):
+    """linreg_train: converges to the least-squares solution"""
+    X, y = _problem(rng, 200, 4, noise=0.01)
+    w, b, _ = _train(submission, X, y, rng, lr=0.03, num_epochs=30, batch_size=10)
+    solution = np.linalg.lstsq(np.column_stack([X, np.ones(len(X))]), y, rcond=None)[0]
+    gap = float(np.max(np.abs(np.append(w, b) - solution)))
+    if not gap < 0.01:
+        raise Feedback(f"{TRAIN}: after 30 epochs (lr = 0.03, batch_size = 10) on a well-conditioned problem, "
+                       f"(w, b) = ({fmt(w)}, {fmt(b)}) is {gap:.3g} away from the least-squares solution "
+                       f"({fmt(solution[:-1])}, {fmt(solution[-1])})")
+
+
+@points(1)
+def test_train_defaults(submission, reference, rng):
+    """linreg_train: the defaults are lr = 0.03, num_epochs = 3, batch_size = 10"""
+    X, y = _problem(rng, 50, 2)
+    _compare_with_reference(submission, reference, X, y, rng, "default arguments")
+
+
+@points(1)
+def test_train_no_mutation(submission, rng):
+    """linreg_train: leaves X and y unchanged"""
+    X, y = _problem(rng, 20, 3)
+    submission.linreg_train(X, y, rng, num_epochs=1, batch_size=6)
+    assert_not_mutated(submission, TRAIN, ["X", "y", "rng"])

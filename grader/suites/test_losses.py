@@ -1,0 +1,329 @@
+"""Hidden suite for `losses` (23 points)."""
+import numpy as np
+
+from grader.testing import (
+    Feedback,
+    as_array,
+    as_float,
+    as_tuple,
+    assert_close,
+    assert_finite,
+    assert_no_warnings,
+    assert_not_mutated,
+    fmt,
+    points,
+    rel_error,
+    student_numerical_gradient,
+)
+
+BIG = 1e4  # the catalogue's bound on |scores|
+ATOL_BIG = 1e-13 * BIG  # absolute rounding error allowed when the inputs reach 1e4
+GRAD = {"mse_loss": "dpred", "bce_with_logits": "dz", "softmax_cross_entropy": "dlogits",
+        "hinge_loss": "dscores", "perceptron_loss": "dscores", "kl_divergence": "dlogits"}
+
+
+# -- inputs ------------------------------------------------------------------------
+def _extreme(rng, n, c=None):
+    """Both signs, magnitudes 1e-3 to 1e4, with exactly 1e4, -1e4 and 0; a matrix also gets a row of
+    +1e4 ties and a row of -1e4 ties."""
+    shape = (n,) if c is None else (n, c)
+    x = rng.choice([-1.0, 1.0], size=shape) * 10.0 ** rng.uniform(-3, 4, size=shape)
+    x.flat[rng.choice(x.size, 3, replace=False)] = [BIG, -BIG, 0.0]
+    if c is not None:
+        x = np.vstack([np.full(c, BIG), np.full(c, -BIG), x])
+    return x
+
+
+def _labels01(rng, shape):
+    return (rng.random(shape) < 0.5).astype(np.float64)
+
+
+def _signs(rng, n):
+    """n labels in {-1, +1}, both present."""
+    return rng.permutation(np.resize([1.0, -1.0], n))
+
+
+def _margin_scores(rng, y, offset, at_kink=0):
+    """Scores with ``offset - y * s`` = +-uniform(0.1, 2), half of each sign, except the first ``at_kink``
+    entries, which sit exactly on the kink (``offset - y * s == 0``)."""
+    u = _signs(rng, len(y)) * rng.uniform(0.1, 2.0, size=len(y))
+    u[:at_kink] = 0.0
+    return y * (offset - u)  # y * y == 1, so offset - y * s == u exactly
+
+
+def _targets(rng, n, c, zeros=False):
+    """Rows of probabilities; with ``zeros``, about 40% exact zeros and a one-hot first row."""
+    t = rng.dirichlet(np.ones(c), size=n)
+    if zeros:
+        drop = rng.random((n, c)) < 0.4
+        drop[np.arange(n), t.argmax(axis=1)] = False
+        t[drop] = 0.0
+        t /= t.sum(axis=1, keepdims=True)
+        t[0] = np.eye(c)[rng.integers(c)]
+    return t
+
+
+# -- checks ------------------------------------------------------------------------
+def _result(value, fn, shape):
+    """A loss function's return value as (loss, grad), checked."""
+    name = GRAD[fn]
+    loss, grad = as_tuple(value, 2, fn, f"(loss, {name})")
+    return as_float(loss, fn, "loss"), as_array(grad, fn, name, shape)
+
+
+def _assert_accurate(got, expected, fn, name, atol):
+    """Within relative error 1e-7, allowing an absolute rounding error ``atol``; finite."""
+    expected = np.asarray(expected, dtype=np.float64)
+    got = as_array(got, fn, name, expected.shape)
+    assert_finite(got, fn, name)
+    err = np.abs(got - expected)
+    allowed = 1e-7 * np.maximum(1e-8, np.abs(got) + np.abs(expected)) + atol
+    if np.any(err > allowed):
+        idx = np.unravel_index(int(np.argmax(err / allowed)), err.shape)
+        at = f" at {[int(i) for i in idx]}" if err.ndim else ""
+        raise Feedback(f"{fn}: {name}: error {float(err[idx]):.1e}{at}; "
+                       f"expected {fmt(expected[idx])}, got {fmt(got[idx])}")
+    return got
+
+
+def _check_loss(submission, reference, fn, *args):
+    loss = as_float(as_tuple(submission.call(fn, *args), 2, fn, f"(loss, {GRAD[fn]})")[0], fn, "loss")
+    assert_close(loss, getattr(reference, fn)(*args)[0], fn, f"loss (inputs of shape {np.shape(args[0])})")
+
+
+def _own_gradient(submission, fn, args):
+    """The numerical gradient of the student's own loss, or None if it cannot be taken."""
+    try:
+        return student_numerical_gradient(submission, fn, args, 0, np.array(1.0), output=0)
+    except Feedback:
+        return None
+
+
+def _check_grad(submission, reference, fn, args):
+    """The gradient matches the reference's, or the numerical gradient of the student's own loss (partial
+    credit for a right gradient of a wrong loss)."""
+    _, got = _result(submission.call(fn, *args), fn, np.shape(args[0]))
+    try:
+        assert_close(got, getattr(reference, fn)(*args)[1], fn, GRAD[fn])
+    except Feedback:
+        own = _own_gradient(submission, fn, args)
+        if own is None or not np.any(own != 0) or not rel_error(got, own) <= 1e-6:
+            raise
+
+
+def _check_extreme(submission, reference, fn, *args):
+    """Finite, warning-free and accurate when the scores reach |1e4|."""
+    loss, grad = _result(submission.call(fn, *args), fn, np.shape(args[0]))
+    assert_no_warnings(submission, fn)
+    ref_loss, ref_grad = getattr(reference, fn)(*args)
+    _assert_accurate(loss, ref_loss, fn, "loss for |scores| up to 1e4", ATOL_BIG)
+    _assert_accurate(grad, ref_grad, fn, f"{GRAD[fn]} for |scores| up to 1e4", ATOL_BIG)
+
+
+def _check_kink(submission, reference, fn, scores, y, kink, where):
+    """The gradient is exactly 0 where the loss sits on its kink, and not 0 where the loss has a slope."""
+    _, grad = _result(submission.call(fn, scores, y), fn, scores.shape)
+    wrong = kink & (grad != 0)
+    if np.any(wrong):
+        i = int(np.argmax(wrong))
+        raise Feedback(f"{fn}: dscores[{i}] is {fmt(float(grad[i]))} where {where} == 0 exactly; at the kink use the "
+                       f"branch for negative inputs of max(0, u), whose gradient is 0")
+    flat = ~kink & (getattr(reference, fn)(scores, y)[1] != 0) & (grad == 0)
+    if np.any(flat):
+        i = int(np.argmax(flat))
+        raise Feedback(f"{fn}: dscores[{i}] is 0 where {where} > 0; there the loss has a slope")
+
+
+# -- mse_loss --------------------------------------------------------------------------
+@points(1)
+def test_mse_loss_value(submission, reference, rng):
+    """mse_loss: loss is the mean over all elements"""
+    pred, y = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
+    _check_loss(submission, reference, "mse_loss", pred, y)
+    pred = rng.normal(size=7)
+    pred[:2] = [BIG, -BIG]
+    _check_loss(submission, reference, "mse_loss", pred, rng.normal(size=7))
+
+
+@points(1)
+def test_mse_loss_grad(submission, reference, rng):
+    """mse_loss: dpred is right (mean over all elements)"""
+    _check_grad(submission, reference, "mse_loss", (rng.normal(size=(5, 3)), rng.normal(size=(5, 3))))
+
+
+# -- bce_with_logits ----------------------------------------------------------------
+@points(1)
+def test_bce_value(submission, reference, rng):
+    """bce_with_logits: loss matches torch.nn.BCEWithLogitsLoss (mean)"""
+    for shape in [(8,), (4, 3)]:
+        _check_loss(submission, reference, "bce_with_logits", 2.0 * rng.normal(size=shape), _labels01(rng, shape))
+
+
+@points(1)
+def test_bce_grad(submission, reference, rng):
+    """bce_with_logits: dz is right (mean over all elements)"""
+    _check_grad(submission, reference, "bce_with_logits", (2.0 * rng.normal(size=(4, 3)), _labels01(rng, (4, 3))))
+
+
+@points(2)
+def test_bce_extreme(submission, reference, rng):
+    """bce_with_logits: finite, accurate and warning-free for |z| up to 1e4"""
+    z = _extreme(rng, 14)
+    _check_extreme(submission, reference, "bce_with_logits", z, _labels01(rng, z.shape))
+
+
+# -- softmax_cross_entropy ----------------------------------------------------------
+def _classes(rng, n, c):
+    return rng.integers(0, c, size=n)
+
+
+@points(1)
+def test_cross_entropy_value(submission, reference, rng):
+    """softmax_cross_entropy: loss with integer labels"""
+    _check_loss(submission, reference, "softmax_cross_entropy", 2.0 * rng.normal(size=(6, 4)), _classes(rng, 6, 4))
+
+
+@points(1)
+def test_cross_entropy_grad(submission, reference, rng):
+    """softmax_cross_entropy: dlogits is right (mean over the batch)"""
+    _check_grad(submission, reference, "softmax_cross_entropy", (2.0 * rng.normal(size=(6, 4)), _classes(rng, 6, 4)))
+
+
+@points(2)
+def test_cross_entropy_extreme(submission, reference, rng):
+    """softmax_cross_entropy: finite, accurate and warning-free for |logits| up to 1e4"""
+    logits = _extreme(rng, 6, 5)
+    _check_extreme(submission, reference, "softmax_cross_entropy", logits, _classes(rng, len(logits), 5))
+
+
+# -- hinge_loss and perceptron_loss ----------------------------------------------------------
+@points(1)
+def test_hinge_value(submission, reference, rng):
+    """hinge_loss: loss is the mean of max(0, 1 - y * s)"""
+    y = _signs(rng, 8)
+    scores = 2.0 * rng.normal(size=8)
+    scores[:2] = [BIG, -BIG]
+    _check_loss(submission, reference, "hinge_loss", scores, y)
+
+
+@points(1)
+def test_hinge_grad(submission, reference, rng):
+    """hinge_loss: dscores is right (mean over the batch)"""
+    y = _signs(rng, 8)
+    _check_grad(submission, reference, "hinge_loss", (_margin_scores(rng, y, 1.0), y))
+
+
+@points(1)
+def test_hinge_at_margin(submission, reference, rng):
+    """hinge_loss: dscores is 0 exactly at the margin (y * s == 1)"""
+    y = _signs(rng, 8)
+    scores = _margin_scores(rng, y, 1.0, at_kink=3)
+    _check_kink(submission, reference, "hinge_loss", scores, y, np.arange(8) < 3, "1 - y * s")
+
+
+@points(1)
+def test_perceptron_value(submission, reference, rng):
+    """perceptron_loss: loss is the mean of max(0, -y * s)"""
+    y = _signs(rng, 8)
+    scores = 2.0 * rng.normal(size=8)
+    scores[:2] = [BIG, -BIG]
+    _check_loss(submission, reference, "perceptron_loss", scores, y)
+
+
+@points(1)
+def test_perceptron_grad(submission, reference, rng):
+    """perceptron_loss: dscores is right (mean over the batch)"""
+    y = _signs(rng, 8)
+    _check_grad(submission, reference, "perceptron_loss", (_margin_scores(rng, y, 0.0), y))
+
+
+@points(1)
+def test_perceptron_at_zero(submission, reference, rng):
+    """perceptron_loss: dscores is 0 exactly at s == 0"""
+    y = _signs(rng, 8)
+    scores = _margin_scores(rng, y, 0.0, at_kink=3)
+    _check_kink(submission, reference, "perceptron_loss", scores, y, np.arange(8) < 3, "-y * s")
+
+
+# -- kl_divergence ------------------------------------------------------------------
+@points(1)
+def test_kl_value(submission, reference, rng):
+    """kl_divergence: loss is the batch mean of KL(target || softmax(logits))"""
+    _check_loss(submission, reference, "kl_divergence", 2.0 * rng.normal(size=(6, 4)), _targets(rng, 6, 4))
+
+
+@points(1)
+def test_kl_grad(submission, reference, rng):
+    """kl_divergence: dlogits is right (mean over the batch)"""
+    _check_grad(submission, reference, "kl_divergence", (2.0 * rng.normal(size=(6, 4)), _targets(rng, 6, 4)))
+
+
+@points(1)
+def test_kl_zero_targets(submission, reference, rng):
+    """kl_divergence: 0 log 0 = 0 for zero-probability targets, with no NaN and no warning"""
+    logits, target = 2.0 * rng.normal(size=(6, 4)), _targets(rng, 6, 4, zeros=True)
+    loss, grad = _result(submission.kl_divergence(logits, target), "kl_divergence", logits.shape)
+    assert_no_warnings(submission, "kl_divergence")
+    ref_loss, ref_grad = reference.kl_divergence(logits, target)
+    assert_close(loss, ref_loss, "kl_divergence", "loss with zero targets")
+    assert_close(grad, ref_grad, "kl_divergence", "dlogits with zero targets")
+
+
+@points(1)
+def test_kl_extreme(submission, reference, rng):
+    """kl_divergence: finite, accurate and warning-free for |logits| up to 1e4"""
+    logits = _extreme(rng, 5, 4)
+    _check_extreme(submission, reference, "kl_divergence", logits, _targets(rng, len(logits), 4))
+
+
+# -- l2_penalty ---------------------------------------------------------------------
+def _weights(rng):
+    return [rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(2, 3, 2))], float(rng.uniform(0.01, 1.0))
+
+
+def _l2(submission, weights, lam):
+    return as_tuple(submission.l2_penalty(weights, lam), 2, "l2_penalty", "(loss, grads)")
+
+
+@points(1)
+def test_l2_value(submission, reference, rng):
+    """l2_penalty: loss is 0.5 * lam * the sum of squares of all weights"""
+    weights, lam = _weights(rng)
+    loss = as_float(_l2(submission, weights, lam)[0], "l2_penalty", "loss")
+    assert_close(loss, reference.l2_penalty(weights, lam)[0], "l2_penalty", "loss")
+
+
+@points(1)
+def test_l2_grads(submission, reference, rng):
+    """l2_penalty: grads is a list with the gradient of each weight"""
+    weights, lam = _weights(rng)
+    grads = _l2(submission, weights, lam)[1]
+    if not isinstance(grads, (list, tuple)) or len(grads) != len(weights):
+        raise Feedback(f"l2_penalty: grads should be a list of {len(weights)} arrays, one per weight; "
+                       f"it is {_describe(grads)}")
+    for k, (got, expected) in enumerate(zip(grads, reference.l2_penalty(weights, lam)[1])):
+        assert_close(got, expected, "l2_penalty", f"grads[{k}]")
+
+
+def _describe(value):
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    return f"a {type(value).__name__}"
+
+
+# -- conventions ----------------------------------------------------------------------
+@points(1)
+def test_no_mutation(submission, rng):
+    """all losses: leave their arguments unchanged"""
+    y = _signs(rng, 6)
+    calls = [
+        ("mse_loss", ["pred", "y"], rng.normal(size=(6, 2)), rng.normal(size=(6, 2))),
+        ("bce_with_logits", ["z", "y"], rng.normal(size=6), _labels01(rng, 6)),
+        ("softmax_cross_entropy", ["logits", "y"], rng.normal(size=(6, 3)), _classes(rng, 6, 3)),
+        ("hinge_loss", ["scores", "y"], rng.normal(size=6), y),
+        ("perceptron_loss", ["scores", "y"], rng.normal(size=6), y),
+        ("kl_divergence", ["logits", "target"], rng.normal(size=(6, 3)), _targets(rng, 6, 3, zeros=True)),
+    ]
+    for fn, names, *args in calls:
+        submission.call(fn, *args)
+        assert_not_mutated(submission, fn, names)

@@ -1,0 +1,175 @@
+"""Hidden suite for `stability` (20 points)."""
+import numpy as np
+
+from grader.testing import (
+    Feedback,
+    as_array,
+    assert_close,
+    assert_finite,
+    assert_no_warnings,
+    assert_not_mutated,
+    fmt,
+    points,
+)
+
+BIG = 1e4  # the catalogue's bound on |x|
+ROUNDING = 1e-13  # absolute error allowed per unit of max|x|: a few hundred ulps of the inputs
+AXES = (0, 1, -2)  # on a (3, 4, 5) input
+
+
+def _moderate(rng, *shape):
+    return 2.0 * rng.normal(size=shape)
+
+
+def _extreme(rng, n, c=None):
+    """Both signs, magnitudes 1e-3 to 1e4, with exactly 1e4, -1e4 and 0; a matrix also gets a row of
+    +1e4 ties and a row of -1e4 ties."""
+    shape = (n,) if c is None else (n, c)
+    x = rng.choice([-1.0, 1.0], size=shape) * 10.0 ** rng.uniform(-3, 4, size=shape)
+    x.flat[rng.choice(x.size, 3, replace=False)] = [BIG, -BIG, 0.0]
+    if c is not None:
+        x = np.vstack([np.full(c, BIG), np.full(c, -BIG), x])
+    return x
+
+
+def _assert_accurate(got, expected, fn, name, atol):
+    """Within relative error 1e-7, allowing an absolute rounding error ``atol``; finite."""
+    expected = np.asarray(expected, dtype=np.float64)
+    got = as_array(got, fn, name, expected.shape)
+    assert_finite(got, fn, name)
+    err = np.abs(got - expected)
+    allowed = 1e-7 * np.maximum(1e-8, np.abs(got) + np.abs(expected)) + atol
+    if np.any(err > allowed):
+        idx = np.unravel_index(int(np.argmax(err / allowed)), err.shape)
+        at = f" at {[int(i) for i in idx]}" if err.ndim else ""
+        raise Feedback(f"{fn}: {name}: error {float(err[idx]):.1e}{at}; "
+                       f"expected {fmt(expected[idx])}, got {fmt(got[idx])}")
+    return got
+
+
+def _sums_to_one(p, fn, name, axis):
+    total = np.sum(p, axis=axis)
+    bad = np.abs(total - 1.0) > 1e-12
+    if np.any(bad):
+        idx = [int(i) for i in np.argwhere(bad)[0]]
+        raise Feedback(f"{fn}: {name} does not sum to 1 along axis {axis}: "
+                       f"the sum at {idx} is {fmt(total[tuple(idx)])}")
+
+
+def _check(submission, reference, fn, x, name, **kwargs):
+    """``fn(x, **kwargs)`` matches the reference within relative error 1e-7."""
+    return assert_close(submission.call(fn, x, **kwargs), getattr(reference, fn)(x, **kwargs), fn, name)
+
+
+def _check_extreme(submission, reference, fn, x, atol):
+    """Finite, warning-free and accurate for inputs with |x| up to 1e4."""
+    got = submission.call(fn, x)
+    assert_no_warnings(submission, fn)
+    return _assert_accurate(got, getattr(reference, fn)(x), fn, f"result for |x| up to 1e4, shape {x.shape}", atol)
+
+
+def _check_axes(submission, reference, fn, rng):
+    x = _moderate(rng, 3, 4, 5)
+    for axis in AXES:
+        got = _check(submission, reference, fn, x, f"result for axis={axis}, x of shape (3, 4, 5)", axis=axis)
+        if fn == "softmax":
+            _sums_to_one(got, fn, f"the result for axis={axis}", axis)
+
+
+@points(1)
+def test_logsumexp_values(submission, reference, rng):
+    """logsumexp: values along the last axis, which is dropped"""
+    for x in (_moderate(rng, 5, 7), _moderate(rng, 6)):
+        _check(submission, reference, "logsumexp", x, f"result for x of shape {x.shape}")
+
+
+@points(2)
+def test_logsumexp_axis(submission, reference, rng):
+    """logsumexp: respects axis=0, 1 and -2 on a 3-D input"""
+    _check_axes(submission, reference, "logsumexp", rng)
+
+
+@points(2)
+def test_logsumexp_extreme(submission, reference, rng):
+    """logsumexp: finite, accurate and warning-free for |x| up to 1e4"""
+    for x in (_extreme(rng, 5, 6), _extreme(rng, 9)):
+        _check_extreme(submission, reference, "logsumexp", x, ROUNDING * BIG)
+
+
+@points(1)
+def test_softmax_values(submission, reference, rng):
+    """softmax: values along the last axis; they sum to 1"""
+    for x in (_moderate(rng, 5, 7), _moderate(rng, 6)):
+        p = submission.softmax(x)
+        _sums_to_one(as_array(p, "softmax", "the result", x.shape), "softmax", "the result", -1)
+        assert_close(p, reference.softmax(x), "softmax", f"result for x of shape {x.shape}")
+
+
+@points(1)
+def test_softmax_axis(submission, reference, rng):
+    """softmax: respects axis=0, 1 and -2 on a 3-D input"""
+    _check_axes(submission, reference, "softmax", rng)
+
+
+@points(2)
+def test_softmax_extreme(submission, reference, rng):
+    """softmax: finite, accurate, warning-free and summing to 1 for |x| up to 1e4"""
+    for x in (_extreme(rng, 5, 6), _extreme(rng, 9)):
+        p = _check_extreme(submission, reference, "softmax", x, ROUNDING * BIG)
+        _sums_to_one(p, "softmax", "the result for |x| up to 1e4", -1)
+
+
+@points(1)
+def test_log_softmax_values(submission, reference, rng):
+    """log_softmax: values along the last axis"""
+    for x in (_moderate(rng, 5, 7), _moderate(rng, 6)):
+        _check(submission, reference, "log_softmax", x, f"result for x of shape {x.shape}")
+
+
+@points(1)
+def test_log_softmax_axis(submission, reference, rng):
+    """log_softmax: respects axis=0, 1 and -2 on a 3-D input"""
+    _check_axes(submission, reference, "log_softmax", rng)
+
+
+@points(2)
+def test_log_softmax_extreme(submission, reference, rng):
+    """log_softmax: finite, accurate and warning-free for |x| up to 1e4"""
+    for x in (_extreme(rng, 5, 6), _extreme(rng, 9)):
+        _check_extreme(submission, reference, "log_softmax", x, ROUNDING * BIG)
+
+
+@points(1)
+def test_sigmoid_values(submission, reference, rng):
+    """sigmoid: values, elementwise on any shape"""
+    for x in (_moderate(rng, 4, 6), _moderate(rng, 7)):
+        _check(submission, reference, "sigmoid", x, f"result for x of shape {x.shape}")
+
+
+@points(2)
+def test_sigmoid_extreme(submission, reference, rng):
+    """sigmoid: finite, accurate and warning-free for |x| up to 1e4"""
+    for x in (_extreme(rng, 15), _extreme(rng, 3, 4)):
+        _check_extreme(submission, reference, "sigmoid", x, ROUNDING)
+
+
+@points(1)
+def test_log_sigmoid_values(submission, reference, rng):
+    """log_sigmoid: values, elementwise on any shape"""
+    for x in (_moderate(rng, 4, 6), _moderate(rng, 7)):
+        _check(submission, reference, "log_sigmoid", x, f"result for x of shape {x.shape}")
+
+
+@points(2)
+def test_log_sigmoid_extreme(submission, reference, rng):
+    """log_sigmoid: finite, accurate and warning-free for |x| up to 1e4"""
+    for x in (_extreme(rng, 15), _extreme(rng, 3, 4)):
+        _check_extreme(submission, reference, "log_sigmoid", x, ROUNDING)
+
+
+@points(1)
+def test_no_mutation(submission, rng):
+    """all functions: leave their argument unchanged"""
+    for fn in ("logsumexp", "softmax", "log_softmax", "sigmoid", "log_sigmoid"):
+        submission.call(fn, _moderate(rng, 4, 5))
+        assert_not_mutated(submission, fn, ["x"])

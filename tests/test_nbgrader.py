@@ -1,0 +1,102 @@
+"""The nbgrader export, through nbgrader 0.9.6 itself: its recorded grades equal `dlx grade`'s."""
+import ast
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+
+from grader.catalog import catalog, get
+from grader.cli import main
+from grader.nbexport import notebook
+from grader.runner import grade_source
+from tests.grading import mutate, solution_text
+
+SEED = 7
+SOLUTION = solution_text("affine")
+STUDENTS = {
+    "alice": SOLUTION,
+    "bob": None,  # hands in the released notebook untouched
+    "carol": mutate(SOLUTION, "dout.sum(axis=0)", "dout.mean(axis=0)"),
+    "dave": "import sys, warnings\nprint('noise', file=sys.stderr)\nwarnings.warn('careful')\n" + SOLUTION,
+    "erin": SOLUTION.replace("def affine_backward(dout, cache):", "def affine_backward(dout, cache)"),
+}
+
+
+def _cell(nb, grade_id):
+    return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def _nbgrader(course, *args):
+    run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True,
+                         timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    result = CliRunner().invoke(main, ["nbgrader", "export", str(course), "--assignment", "ps1", "affine",
+                                       "--seed", str(SEED)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    _nbgrader(course, "generate_assignment", "ps1")
+    released = nbformat.read(course / "release" / "ps1" / "affine.ipynb", 4)
+    for student, code in STUDENTS.items():
+        nb = nbformat.from_dict(json.loads(json.dumps(released)))
+        if code is not None:
+            _cell(nb, "affine-solution").source = code
+        folder = course / "submitted" / student / "ps1"
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / "affine.ipynb")
+    _nbgrader(course, "autograde", "ps1")
+    return course
+
+
+def test_nbgrader_scores_equal_dlx_scores(course):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
+        scores = {s: book.find_submission("ps1", s).score for s in STUDENTS}
+    released_stub = _cell(nbformat.read(course / "release" / "ps1" / "affine.ipynb", 4), "affine-solution").source
+    expected = {s: grade_source(get("affine"), code if code is not None else released_stub, SEED).score
+                for s, code in STUDENTS.items()}
+    assert scores == expected
+    assert scores["alice"] == 10 and scores["bob"] == 0 and scores["carol"] == 9 and scores["dave"] == 10
+
+
+def test_failed_cells_carry_dlx_feedback_and_no_stderr(course):
+    nb = nbformat.read(course / "autograded" / "carol" / "ps1" / "affine.ipynb", 4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("name") == "stderr"]
+    errors = [o for o in outputs if o.output_type == "error"]
+    assert any("affine_backward: db: relative error" in o.evalue for o in errors)
+    shown = json.dumps(outputs)
+    assert "suites/test_affine" not in shown and "check_layer_gradient" not in shown  # no hidden suite code
+
+
+def test_generate_feedback_runs(course):
+    _nbgrader(course, "generate_feedback", "ps1")
+    assert (course / "feedback" / "carol" / "ps1" / "affine.html").is_file()
+
+
+def test_released_notebook_hides_solution_and_tests(course):
+    text = (course / "release" / "ps1" / "affine.ipynb").read_text()
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    assert "x, w, _ = cache" not in text and "hidden_test(" not in text
+
+
+@pytest.mark.parametrize("exercise_id", [e.id for e in catalog().values() if e.requires == "numpy"])
+def test_every_exercise_exports_a_valid_notebook(exercise_id):
+    exercise = get(exercise_id)
+    nb = notebook(exercise, SEED)
+    nbformat.validate(nb)
+    graded = [c for c in nb.cells if c.metadata["nbgrader"]["grade"]]
+    assert sum(c.metadata["nbgrader"]["points"] for c in graded) == exercise.points
+    assert len({c.metadata["nbgrader"]["grade_id"] for c in nb.cells}) == len(nb.cells)
+    solution = _cell(nb, f"{exercise_id}-solution").source
+    ast.parse(solution)
+    without_markers = "\n".join(line for line in solution.splitlines() if "### " not in line)
+    assert grade_source(exercise, without_markers, SEED).score == exercise.points
