@@ -7,6 +7,7 @@ process, on plain data that came back from the sandbox.
 """
 from __future__ import annotations
 
+import copy
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -17,7 +18,7 @@ from .proxy import Submission
 __all__ = [
     "Feedback", "points", "as_tuple", "as_array", "as_float", "rel_error", "assert_close",
     "assert_finite", "assert_no_warnings", "assert_not_mutated", "numerical_gradient",
-    "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "fmt",
+    "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "fmt", "dyadic",
 ]
 
 
@@ -78,6 +79,15 @@ def as_float(value: Any, fn: str, name: str) -> float:
     raise Feedback(f"{fn}: {name} should be a number; it is {_kind(value)}")
 
 
+def dyadic(rng: np.random.Generator, shape: Any, denominator: int) -> np.ndarray:
+    """Nonzero multiples of ``1/denominator`` in ``[-8, 8]/denominator``.
+
+    Sums of a few products of them are exact in float64, so ties and kinks built
+    from them survive any summation order: no correct answer can fail by rounding.
+    """
+    return rng.integers(1, 9, size=shape) * rng.choice([-1.0, 1.0], size=shape) / denominator
+
+
 def rel_error(a: Any, b: Any) -> float:
     """CS231n's relative error: ``max(|a - b| / max(1e-8, |a| + |b|))`` (NaN if either is not finite)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
@@ -97,20 +107,26 @@ def assert_finite(value: Any, fn: str, name: str) -> None:
         raise Feedback(f"{fn}: {name} contains {fmt(arr[where])} at {list(where)}; it must stay finite")
 
 
-def assert_close(got: Any, expected: Any, fn: str, name: str, tol: float = 1e-7) -> np.ndarray:
-    """``got`` matches ``expected`` within relative error ``tol``; returns ``got`` as an array."""
+def assert_close(got: Any, expected: Any, fn: str, name: str, tol: float = 1e-7, atol: float = 0.0) -> np.ndarray:
+    """``got`` matches ``expected`` within relative error ``tol`` (plus an absolute rounding error ``atol``).
+
+    Returns ``got`` as an array. NaN or inf in ``got`` always fails.
+    """
     expected = np.asarray(expected, dtype=np.float64)
     got = as_array(got, fn, name, expected.shape)
     assert_finite(got, fn, name)
     with np.errstate(all="ignore"):
-        err = np.abs(got - expected) / np.maximum(1e-8, np.abs(got) + np.abs(expected))
-    worst = float(err.max()) if err.size else 0.0
-    if not worst <= tol:
-        idx = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
-        at = f" at {list(int(i) for i in idx)}" if err.ndim else ""
-        raise Feedback(
-            f"{fn}: {name}: relative error {worst:.1e}{at}; expected {fmt(expected[idx])}, got {fmt(got[idx])}"
-        )
+        diff = np.abs(got - expected)
+        scale = np.maximum(1e-8, np.abs(got) + np.abs(expected))
+        excess = diff / (tol * scale + atol)
+    if excess.size and not float(excess.max()) <= 1.0:
+        idx = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.ndim else ()
+        at = f" at {list(int(i) for i in idx)}" if excess.ndim else ""
+        want, have = fmt(expected[idx]), fmt(got[idx])
+        if want == have:
+            want, have = f"{float(expected[idx]):.15g}", f"{float(got[idx]):.15g}"
+        raise Feedback(f"{fn}: {name}: relative error {float(diff[idx] / scale[idx]):.1e}{at}; "
+                       f"expected {want}, got {have}")
     return got
 
 
@@ -193,17 +209,20 @@ def _output(value: Any, output: int | None, fn: str, shape: tuple) -> np.ndarray
 
 def check_layer_gradient(submission: Submission, reference: Any, layer: str, args: Sequence[Any],
                          arg_names: Sequence[str], which: int, dout: np.ndarray, tol: float = 1e-7,
-                         consistency_tol: float = 1e-6) -> None:
+                         consistency_tol: float = 1e-5) -> None:
     """Grade the gradient of ``<layer>_backward`` for ``args[which]``.
 
     ``args`` are the forward's positional arguments; the first ``len(arg_names)``
     are the arrays it returns gradients for, in order.  The gradient earns its
     points when it matches the reference's, or, if the student's forward is
     wrong, when it matches the numerical gradient of the student's own forward
-    (and that gradient is not identically zero).
+    to ``consistency_tol`` relative to that gradient's largest entry (and that
+    gradient is not identically zero). Generator arguments are copied for the
+    reference, so the student's call sees the same draws.
     """
     fwd, bwd = f"{layer}_forward", f"{layer}_backward"
-    ref_out, ref_cache = getattr(reference, fwd)(*args)[:2]
+    ref_args = [copy.deepcopy(a) if isinstance(a, np.random.Generator) else a for a in args]
+    ref_out, ref_cache = getattr(reference, fwd)(*ref_args)[:2]
     expected = getattr(reference, bwd)(dout, ref_cache)
     expected = expected if isinstance(expected, tuple) else (expected,)
     result = submission.call(fwd, *args)
@@ -220,6 +239,7 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
         assert_close(got, expected[which], bwd, name, tol)
     except Feedback:
         own = student_numerical_gradient(submission, fwd, args, which, dout, output=0)
-        if np.any(own != 0) and rel_error(got, own) <= consistency_tol:
+        size = float(np.max(np.abs(own))) if own.size else 0.0
+        if size > 0 and float(np.max(np.abs(got - own))) <= consistency_tol * size:
             return  # right for the student's own forward: the backward points are earned
         raise

@@ -46,11 +46,17 @@ def assert_loses(result: GradeResult, *must_fail: str) -> None:
         assert any(fragment in name for name in failed), f"no failed test mentions {fragment!r}: {sorted(failed)}"
 
 
-def assert_loses_only(result: GradeResult, *must_fail: str) -> None:
+def assert_loses_only(result: GradeResult, *must_fail: str) -> GradeResult:
     """The tests matching ``must_fail`` failed and every other test passed (partial credit works)."""
     assert_loses(result, *must_fail)
     extra = {name for name in failed_tests(result) if not any(f in name for f in must_fail)}
     assert not extra, f"these tests should have passed: {sorted(extra)}"
+    return result
+
+
+def output_of(result: GradeResult, fragment: str) -> str:
+    """The feedback of the first test whose name contains ``fragment``."""
+    return next(t.output for t in result.tests if fragment in t.name)
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -1,14 +1,10 @@
 """Typical mistakes in `activations` lose the points they should, and only those."""
-from tests.grading import assert_loses_only, grade, mutate, solution_text
+from tests.grading import assert_loses_only, grade, mutate, output_of, solution_text
 
 SOLUTION = solution_text("activations")
 NAIVE_SIGMOID = mutate(SOLUTION, """    e = np.exp(-np.abs(x))
     out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 """, "    out = 1.0 / (1.0 + np.exp(-x))\n")
-
-
-def output_of(result, fragment):
-    return next(t.output for t in result.tests if fragment in t.name)
 
 
 def test_naive_sigmoid_overflows():

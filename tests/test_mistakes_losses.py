@@ -5,7 +5,7 @@ import pytest
 from grader.catalog import get
 from grader.runner import load_reference
 from grader.testing import numerical_gradient, rel_error
-from tests.grading import assert_loses, failed_tests, grade, mutate, solution_text
+from tests.grading import assert_loses_only, grade, mutate, output_of, solution_text
 
 SOLUTION = solution_text("losses")
 
@@ -19,16 +19,8 @@ CE_RETURN = "return float(-np.mean(logp[rows, y])), dlogits / n"
 
 
 def fails_exactly(source, *fragments):
-    """Grade ``source``; the failed tests are exactly those whose names contain one of ``fragments``."""
-    result = grade("losses", source)
-    assert_loses(result, *fragments)
-    unexpected = {name for name in failed_tests(result) if not any(f in name for f in fragments)}
-    assert not unexpected, f"these tests should still pass: {sorted(unexpected)}"
-    return result
-
-
-def output_of(result, fragment):
-    return next(t.output for t in result.tests if fragment in t.name)
+    """Grade ``source``; exactly the tests naming one of ``fragments`` fail."""
+    return assert_loses_only(grade("losses", source), *fragments)
 
 
 def test_mse_gradient_not_divided():

@@ -1,7 +1,7 @@
 """Typical mistakes in `stability` lose the points they should, and only those."""
 import pytest
 
-from tests.grading import assert_loses, failed_tests, grade, mutate, solution_text
+from tests.grading import assert_loses_only, grade, mutate, output_of, solution_text
 
 SOLUTION = solution_text("stability")
 
@@ -14,16 +14,8 @@ LOG_SIGMOID = "return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))"
 
 
 def fails_exactly(source, *fragments):
-    """Grade ``source``; the failed tests are exactly those whose names contain one of ``fragments``."""
-    result = grade("stability", source)
-    assert_loses(result, *fragments)
-    unexpected = {name for name in failed_tests(result) if not any(f in name for f in fragments)}
-    assert not unexpected, f"these tests should still pass: {sorted(unexpected)}"
-    return result
-
-
-def output_of(result, fragment):
-    return next(t.output for t in result.tests if fragment in t.name)
+    """Grade ``source``; exactly the tests naming one of ``fragments`` fail."""
+    return assert_loses_only(grade("stability", source), *fragments)
 
 
 def test_naive_logsumexp_overflows():

@@ -1,5 +1,4 @@
 """Hidden suite for `affine` (10 points)."""
-import numpy as np
 
 from grader.testing import as_tuple, assert_close, assert_not_mutated, check_layer_gradient, points
 

@@ -1,0 +1,156 @@
+"""Hidden suite for `dropout` (14 points).
+
+The catalogue fixes the draws (``mask = rng.random(x.shape) >= p`` from the
+given generator), so every check is exact: the student's generator is sent
+to the worker with the same state as a generator here, and the suite replays
+the draws. No statistical test is needed, so a correct solution never fails.
+"""
+import numpy as np
+
+from grader.proxy import TrustedFunction
+from grader.testing import (
+    Feedback,
+    as_array,
+    as_tuple,
+    assert_close,
+    assert_no_warnings,
+    assert_not_mutated,
+    points,
+    rel_error,
+)
+
+FWD, BWD = "dropout_forward", "dropout_backward"
+
+
+def _x(rng, shape=(6, 5)):
+    """Inputs at least 0.1 away from zero, so a zero in ``out`` means a dropped unit."""
+    return rng.uniform(0.1, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+
+
+def _p(rng):
+    return float(rng.uniform(0.2, 0.8))
+
+
+def _generator(rng):
+    """A fresh generator: sending it to the worker leaves it as it is, so the suite can replay the draws."""
+    return np.random.default_rng(int(rng.integers(2**63)))
+
+
+def _out(submission, x, p, train, gen):
+    out, _ = as_tuple(submission.dropout_forward(x, p, train, gen), 2, FWD, "(out, cache)")
+    return as_array(out, FWD, "out", x.shape)
+
+
+def _check_backward(submission, reference, x, p, train, rng):
+    """dx against the reference's for the same draws; or, for partial credit, against the student's own call.
+
+    Dropout multiplies x elementwise by a factor fixed for the call, so the
+    gradient of the student's own forward call is ``dout * out / x`` (x is
+    kept away from 0). This judges the backward even when the forward is wrong
+    or does not draw from ``rng`` (then a centred difference would see a new
+    mask in every call).
+    """
+    gen, dout = _generator(rng), rng.normal(size=x.shape)
+    out, cache = as_tuple(submission.dropout_forward(x, p, train, gen), 2, FWD, "(out, cache)")
+    out = as_array(out, FWD, "out", x.shape)
+    dx = as_array(submission.dropout_backward(dout, cache), BWD, "dx", x.shape)
+    assert_no_warnings(submission, f"{BWD} (p={p:.3f})")
+    expected = reference.dropout_backward(dout, reference.dropout_forward(x, p, train, gen)[1])
+    try:
+        assert_close(dx, expected, BWD, f"dx (p={p:.3f}, train={train})")
+    except Feedback:
+        own = dout * out / x
+        if not (np.any(own != 0) and rel_error(dx, own) <= 1e-7):
+            raise
+
+
+@points(3)
+def test_mask(submission, rng):
+    """dropout_forward: drops exactly the units where rng.random(x.shape) < p"""
+    x, p, gen = _x(rng), _p(rng), _generator(rng)
+    kept = _out(submission, x, p, True, gen) != 0
+    expected = gen.random(x.shape) >= p  # the suite's generator was not advanced by the call
+    wrong = np.argwhere(kept != expected)
+    if len(wrong):
+        i = tuple(int(k) for k in wrong[0])
+        what = "kept" if kept[i] else "dropped"
+        raise Feedback(f"{FWD}: out (p={p:.3f}): unit {list(i)} was {what}, but the mask "
+                       f"rng.random(x.shape) >= p from the given rng says otherwise "
+                       f"({len(wrong)} of {x.size} units differ)")
+
+
+@points(2)
+def test_scaling(submission, rng):
+    """dropout_forward: kept units are scaled by 1 / (1 - p)"""
+    x, p = _x(rng), _p(rng)
+    out = _out(submission, x, p, True, _generator(rng))
+    kept = out != 0
+    if not kept.any():
+        raise Feedback(f"{FWD}: out (p={p:.3f}) is all zeros; about {1 - p:.0%} of the units should be kept")
+    assert_close(out[kept], x[kept] / (1 - p), FWD, f"out at the kept units (p={p:.3f}, x / (1 - p) expected)")
+
+
+@points(1)
+def test_other_shapes(submission, reference, rng):
+    """dropout_forward: works for a 1-D and a 3-D x"""
+    for shape in [(7,), (2, 3, 4)]:
+        x, p, gen = _x(rng, shape), _p(rng), _generator(rng)
+        out = _out(submission, x, p, True, gen)
+        assert_close(out, reference.dropout_forward(x, p, True, gen)[0], FWD, f"out (x of shape {shape})")
+
+
+@points(1)
+def test_p_one(submission, rng):
+    """dropout_forward: p = 1 drops every unit, with no warning"""
+    x = _x(rng)
+    out = _out(submission, x, 1.0, True, _generator(rng))
+    assert_no_warnings(submission, f"{FWD} (p=1)")
+    assert_close(out, np.zeros_like(x), FWD, "out (p=1)")
+
+
+@points(1)
+def test_p_zero(submission, rng):
+    """dropout_forward: p = 0 returns x unchanged"""
+    x = _x(rng)
+    assert_close(_out(submission, x, 0.0, True, _generator(rng)), x, FWD, "out (p=0)")
+
+
+@points(1)
+def test_eval_returns_x(submission, rng):
+    """dropout_forward: evaluation returns x"""
+    x = _x(rng)
+    assert_close(_out(submission, x, _p(rng), False, _generator(rng)), x, FWD, "out (train=False)")
+
+
+@points(1)
+def test_eval_leaves_rng_alone(submission, rng):
+    """dropout_forward: evaluation does not draw from rng"""
+    seed = int(rng.integers(2**31))
+    gen = submission.make(TrustedFunction("generator", {"seed": seed}))
+    submission.dropout_forward(_x(rng), _p(rng), False, gen)
+    if gen.get("bit_generator").get("state") != np.random.default_rng(seed).bit_generator.state:
+        raise Feedback(f"{FWD}: with train=False the generator rng was used; evaluation must not draw from it")
+
+
+@points(2)
+def test_backward_train(submission, reference, rng):
+    """dropout_backward: dx uses the forward's mask and scale (p = 1 included)"""
+    for p in (_p(rng), 1.0):
+        _check_backward(submission, reference, _x(rng), p, True, rng)
+
+
+@points(1)
+def test_backward_eval(submission, reference, rng):
+    """dropout_backward: dx = dout in evaluation"""
+    _check_backward(submission, reference, _x(rng), _p(rng), False, rng)
+
+
+@points(1)
+def test_no_mutation(submission, rng):
+    """dropout_forward and dropout_backward leave their arguments unchanged"""
+    x = _x(rng)
+    for train in (False, True):
+        _, cache = as_tuple(submission.dropout_forward(x, _p(rng), train, _generator(rng)), 2, FWD, "(out, cache)")
+        assert_not_mutated(submission, f"{FWD} (train={train})", ["x", "p", "train", "rng"])
+    submission.dropout_backward(rng.normal(size=x.shape), cache)
+    assert_not_mutated(submission, BWD, ["dout", "cache"])

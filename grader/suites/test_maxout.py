@@ -1,0 +1,96 @@
+"""Hidden suite for `maxout` (13 points)."""
+import numpy as np
+
+from grader.testing import as_tuple, assert_close, assert_not_mutated, check_layer_gradient, dyadic, points
+
+FWD, BWD = "maxout_forward", "maxout_backward"
+
+
+def _inputs(rng, n=4, d=5, m=3, k=3, margin=1e-3):
+    """Random x, w, b whose winning piece leads the runner-up by more than ``margin`` in every unit.
+
+    The margin keeps centred differences (step 1e-6) on one side of every kink.
+    """
+    while True:
+        x, w, b = rng.normal(size=(n, d)), rng.normal(size=(d, m, k)), rng.normal(size=(m, k))
+        z = np.sort(np.einsum("nd,dmk->nmk", x, w) + b, axis=2)
+        if k == 1 or np.min(z[:, :, -1] - z[:, :, -2]) > margin:
+            return x, w, b
+
+
+def _gradients(submission, x, w, b, dout):
+    _, cache = as_tuple(submission.maxout_forward(x, w, b), 2, FWD, "(out, cache)")
+    return as_tuple(submission.maxout_backward(dout, cache), 3, BWD, "(dx, dw, db)")
+
+
+@points(2)
+def test_forward_values(submission, reference, rng):
+    """maxout_forward: out matches the reference"""
+    x, w, b = _inputs(rng)
+    out, _ = as_tuple(submission.maxout_forward(x, w, b), 2, FWD, "(out, cache)")
+    assert_close(out, reference.maxout_forward(x, w, b)[0], FWD, "out")
+
+
+@points(1)
+def test_forward_other_shapes(submission, reference, rng):
+    """maxout_forward: works for a single row and for one piece (K = 1, an affine layer)"""
+    for n, d, m, k in [(1, 3, 2, 4), (5, 2, 3, 1)]:
+        x, w, b = _inputs(rng, n, d, m, k)
+        out, _ = as_tuple(submission.maxout_forward(x, w, b), 2, FWD, "(out, cache)")
+        assert_close(out, reference.maxout_forward(x, w, b)[0], FWD, f"out (N={n}, D={d}, M={m}, K={k})")
+
+
+@points(2)
+def test_backward_dx(submission, reference, rng):
+    """maxout_backward: dx is right"""
+    check_layer_gradient(submission, reference, "maxout", _inputs(rng), "xwb", 0, rng.normal(size=(4, 3)))
+
+
+@points(2)
+def test_backward_dw(submission, reference, rng):
+    """maxout_backward: dw reaches only the winning pieces"""
+    check_layer_gradient(submission, reference, "maxout", _inputs(rng), "xwb", 1, rng.normal(size=(4, 3)))
+
+
+@points(1)
+def test_backward_db(submission, reference, rng):
+    """maxout_backward: db sums over the batch"""
+    check_layer_gradient(submission, reference, "maxout", _inputs(rng), "xwb", 2, rng.normal(size=(4, 3)))
+
+
+@points(2)
+def test_tie_identical_pieces(submission, reference, rng):
+    """maxout_backward: identical tied pieces share dw and db evenly"""
+    n, d, m, k = 4, 4, 3, 3
+    x, w, b = dyadic(rng, (n, d), 4), dyadic(rng, (d, m, k), 8), dyadic(rng, (m, k), 8)
+    b[:, 0] += 32.0  # |x @ w| <= 8 and |b| <= 1: piece 0 beats piece 2 everywhere
+    w[:, :, 1], b[:, 1] = w[:, :, 0], b[:, 0]  # piece 1 a copy of piece 0 in every unit...
+    w[:, 0, 2], b[0, 2] = w[:, 0, 0], b[0, 0]  # ...and piece 2 too in unit 0: exact ties
+    dout = rng.normal(size=(n, m))
+    _, dw, db = _gradients(submission, x, w, b, dout)
+    _, ref_dw, ref_db = reference.maxout_backward(dout, reference.maxout_forward(x, w, b)[1])
+    assert_close(dw, ref_dw, BWD, "dw (pieces tied for the max must share the gradient evenly)")
+    assert_close(db, ref_db, BWD, "db (pieces tied for the max must share the gradient evenly)")
+
+
+@points(2)
+def test_tie_distinct_pieces(submission, reference, rng):
+    """maxout_backward: a tie between different pieces splits dx evenly"""
+    n, d, m, k = 3, 4, 2, 3
+    x, w, b = dyadic(rng, (n, d), 4), dyadic(rng, (d, m, k), 8), dyadic(rng, (m, k), 8)
+    b[:, 1] = b[:, 0] + x[0] @ (w[:, :, 0] - w[:, :, 1])  # exact: pieces 0 and 1 tie in row 0
+    b[:, 2] = -64.0  # piece 2 never wins
+    dout = rng.normal(size=(n, m))
+    dx, _, _ = _gradients(submission, x, w, b, dout)
+    ref_dx = reference.maxout_backward(dout, reference.maxout_forward(x, w, b)[1])[0]
+    assert_close(dx, ref_dx, BWD, "dx (row 0 has two pieces tied for the max: each gets half the gradient)")
+
+
+@points(1)
+def test_no_mutation(submission, rng):
+    """maxout_forward and maxout_backward leave their arguments unchanged"""
+    x, w, b = _inputs(rng)
+    _, cache = as_tuple(submission.maxout_forward(x, w, b), 2, FWD, "(out, cache)")
+    assert_not_mutated(submission, FWD, ["x", "w", "b"])
+    submission.maxout_backward(rng.normal(size=(4, 3)), cache)
+    assert_not_mutated(submission, BWD, ["dout", "cache"])

@@ -1,0 +1,119 @@
+"""Hidden suite for `residual` (14 points)."""
+import numpy as np
+
+from grader.testing import (
+    dyadic,
+    Feedback,
+    as_array,
+    as_tuple,
+    assert_close,
+    assert_not_mutated,
+    check_layer_gradient,
+    points,
+    rel_error,
+)
+
+FWD, BWD = "residual_forward", "residual_backward"
+NAMES = ["x", "w1", "b1", "w2", "b2"]
+
+
+def _inputs(rng, n=4, d=5, h=6, margin=1e-3):
+    """Random x, w1, b1, w2, b2 with both ReLUs' inputs at least ``margin`` away from their kink at 0.
+
+    The margin keeps centred differences (step 1e-6) on one side of every kink.
+    """
+    while True:
+        x, w1, b1 = rng.normal(size=(n, d)), rng.normal(size=(d, h)) / np.sqrt(d), rng.normal(size=h)
+        w2, b2 = rng.normal(size=(h, d)) / np.sqrt(h), rng.normal(size=d)
+        a = x @ w1 + b1
+        s = np.maximum(a, 0) @ w2 + b2 + x
+        if min(np.abs(a).min(), np.abs(s).min()) > margin:
+            return x, w1, b1, w2, b2
+
+
+def _check(submission, reference, which, rng, n=4, d=5, h=6):
+    check_layer_gradient(submission, reference, "residual", _inputs(rng, n, d, h), NAMES, which,
+                         rng.normal(size=(n, d)))
+
+
+@points(2)
+def test_forward_values(submission, reference, rng):
+    """residual_forward: out matches the reference"""
+    args = _inputs(rng)
+    out, _ = as_tuple(submission.residual_forward(*args), 2, FWD, "(out, cache)")
+    assert_close(out, reference.residual_forward(*args)[0], FWD, "out")
+
+
+@points(1)
+def test_forward_other_shapes(submission, reference, rng):
+    """residual_forward: works for a single row and for a hidden width of one"""
+    for n, d, h in [(1, 3, 4), (5, 2, 1)]:
+        args = _inputs(rng, n, d, h)
+        out, _ = as_tuple(submission.residual_forward(*args), 2, FWD, "(out, cache)")
+        assert_close(out, reference.residual_forward(*args)[0], FWD, f"out (N={n}, D={d}, H={h})")
+
+
+@points(3)
+def test_backward_dx(submission, reference, rng):
+    """residual_backward: dx is right (through the branch and the skip connection)"""
+    args, dout = _inputs(rng), rng.normal(size=(4, 5))
+    try:
+        check_layer_gradient(submission, reference, "residual", args, NAMES, 0, dout)
+    except Feedback:
+        _, cache = as_tuple(submission.residual_forward(*args), 2, FWD, "(out, cache)")
+        dx = as_tuple(submission.residual_backward(dout, cache), 5, BWD, "(dx, dw1, db1, dw2, db2)")[0]
+        out, ref_cache = reference.residual_forward(*args)
+        branch_only = reference.residual_backward(dout, ref_cache)[0] - dout * (out > 0)
+        if rel_error(as_array(dx, BWD, "dx", args[0].shape), branch_only) < 1e-7:
+            raise Feedback(f"{BWD}: dx has the gradient through the branch only; it misses the skip "
+                           "connection's part (out depends on x directly too)") from None
+        raise
+
+
+@points(2)
+def test_backward_dw1(submission, reference, rng):
+    """residual_backward: dw1 is right"""
+    _check(submission, reference, 1, rng)
+
+
+@points(1)
+def test_backward_db1(submission, reference, rng):
+    """residual_backward: db1 is right"""
+    _check(submission, reference, 2, rng)
+
+
+@points(2)
+def test_backward_dw2(submission, reference, rng):
+    """residual_backward: dw2 is right"""
+    _check(submission, reference, 3, rng)
+
+
+@points(1)
+def test_backward_db2(submission, reference, rng):
+    """residual_backward: db2 is right"""
+    _check(submission, reference, 4, rng)
+
+
+@points(1)
+def test_kinks(submission, reference, rng):
+    """residual_backward: a ReLU whose input is exactly 0 passes no gradient"""
+    n, d, h = 3, 4, 5
+    x, w1, b1 = dyadic(rng, (n, d), 4), dyadic(rng, (d, h), 8), dyadic(rng, h, 8)
+    w2, b2 = dyadic(rng, (h, d), 8), dyadic(rng, d, 8)
+    b1[0] = -(x[0] @ w1[:, 0])  # exact: the hidden ReLU's input is 0 at [0, 0]...
+    b2[0] = -(np.maximum(x[0] @ w1 + b1, 0) @ w2[:, 0] + x[0, 0])  # ...and the output ReLU's at [0, 0]
+    dout = rng.normal(size=(n, d))
+    _, cache = as_tuple(submission.residual_forward(x, w1, b1, w2, b2), 2, FWD, "(out, cache)")
+    grads = as_tuple(submission.residual_backward(dout, cache), 5, BWD, "(dx, dw1, db1, dw2, db2)")
+    expected = reference.residual_backward(dout, reference.residual_forward(x, w1, b1, w2, b2)[1])
+    for i in (2, 4):  # the bias gradients see both kinks and no other part of the backward pass
+        assert_close(grads[i], expected[i], BWD, f"d{NAMES[i]} (ReLU inputs exactly 0 in row 0: relu'(0) must be 0)")
+
+
+@points(1)
+def test_no_mutation(submission, rng):
+    """residual_forward and residual_backward leave their arguments unchanged"""
+    _, cache = as_tuple(submission.residual_forward(*_inputs(rng)), 2, FWD, "(out, cache)")
+    assert_not_mutated(submission, FWD, NAMES)
+    submission.residual_backward(rng.normal(size=(4, 5)), cache)
+    assert_not_mutated(submission, BWD, ["dout", "cache"])
