@@ -145,3 +145,38 @@ def test_installed_command_works_outside_the_checkout(tmp_path, home):
     submitted = run("submit", "affine")
     assert submitted.returncode == 0 and "score 10/10" in submitted.stdout
     assert json.loads(run("score", "--json").stdout)["total"] == 10
+
+
+def test_check_watch_reruns_on_every_save(tmp_path, home):
+    import queue
+    import signal
+    import threading
+    import time
+
+    target = tmp_path / "affine.py"
+    target.write_text(solution_text("affine").replace("dout.sum(axis=0)", "dout.mean(axis=0)"))
+    env = {**os.environ, "DLX_HOME": str(home)}
+    proc = subprocess.Popen([shutil.which("dlx"), "check", "affine", "--dir", str(tmp_path), "--watch"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+    def wait_for(text, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if text in lines.get(timeout=1):
+                    return True
+            except queue.Empty:
+                pass
+        return False
+
+    try:
+        assert wait_for("1/2 visible tests passed")
+        time.sleep(0.1)
+        target.write_text(solution_text("affine"))
+        assert wait_for("2/2 visible tests passed")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+    assert proc.returncode == 0
