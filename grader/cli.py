@@ -15,6 +15,7 @@ from rich.console import Console
 from . import __version__
 from .catalog import Exercise, UnknownExercise, catalog, get
 from .gradebook import Gradebook, GradebookError, file_hash
+from .quiz import BankError, UnknownBank
 from .quiz.cli import quiz
 from .report import exercise_table, progress_table, show_result
 from .runner import GradingError, grade_source, read_source
@@ -30,7 +31,7 @@ class DlxGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (GradingError, UnknownExercise, GradebookError) as exc:
+        except (GradingError, UnknownExercise, GradebookError, UnknownBank, BankError) as exc:
             click.echo(f"dlx: {exc.args[0] if exc.args else exc}", err=True)
             sys.exit(2)
 
@@ -266,12 +267,18 @@ def nbgrader_group() -> None:
 @click.option("--seed", type=int, default=0, show_default=True,
               help="The seed of the hidden tests' inputs (`dlx grade --seed` with it gives the same scores).")
 @click.option("--force", is_flag=True, help="Overwrite existing notebooks.")
-def nbgrader_export(course_dir: Path, exercise_ids: tuple[str, ...], assignment: str, seed: int, force: bool) -> None:
+@click.option("--quiz", "quizzes", multiple=True, metavar="BANK",
+              help="Also export this quiz bank as auto-graded cells (repeatable; with no exercise id, quizzes only).")
+def nbgrader_export(course_dir: Path, exercise_ids: tuple[str, ...], assignment: str, seed: int, force: bool,
+                    quizzes: tuple[str, ...]) -> None:
     """Write COURSE_DIR/source/ASSIGNMENT/<id>.ipynb for each exercise (all when none is given)."""
     from .nbexport import export
+    from .quiz import get_bank
 
-    exercises = [_exercise(i) for i in exercise_ids] or [e for e in catalog().values()]
-    for path in export(course_dir, assignment, exercises, seed, force):
+    for bank in quizzes:
+        get_bank(bank)  # an unknown bank is a one-line error before anything is written
+    exercises = [_exercise(i) for i in exercise_ids] or ([] if quizzes else list(catalog().values()))
+    for path in export(course_dir, assignment, exercises, seed, force, quizzes):
         console.print(f"wrote {path}")
     console.print(f"Next: cd {course_dir} && nbgrader generate_assignment {assignment}")
 

@@ -135,11 +135,51 @@ def notebook(exercise: Exercise, seed: int) -> Any:
     return nb
 
 
-def export(course_dir: Path, assignment: str, exercises: list[Exercise], seed: int, force: bool) -> list[Path]:
-    """Write ``source/<assignment>/<id>.ipynb`` for each exercise (and nbgrader_config.py if missing)."""
+def _options(question: dict) -> str:
+    labels = question.get("labels") or []
+    lines = [f"- **{label})** {text}" for label, text in zip(labels, question.get("options") or [])]
+    return "\n".join(lines)
+
+
+def quiz_notebook(bank_id: str, seed: int) -> Any:
+    """A quiz bank as a notebook: per question, the text, an answer cell and one autograded cell."""
+    from .quiz import bank_questions, grade_answers
+
+    nbf = _nbformat()
+    questions = bank_questions(bank_id, seed)
+    key = {t["name"]: t["expected"] for t in grade_answers(bank_id, seed, {})["tests"]}
+    cells = [
+        nbf.v4.new_markdown_cell(
+            f"# Quiz: {bank_id}\n\nAnswer each question in the cell below it, as `answers[\"<id>\"] = ...`: "
+            "a letter for one choice (`\"b\"`), a list of letters for several (`[\"a\", \"c\"]`), a number "
+            "for a numeric question. The explanations come with your feedback.",
+            metadata=_meta(f"quiz-{bank_id}-intro")),
+        nbf.v4.new_code_cell("answers = {}", metadata=_meta(f"quiz-{bank_id}-setup")),
+    ]
+    for number, q in enumerate(questions, 1):
+        text = f"**{number}. {q['text']}** ({q['points']:g} point{'s' if q['points'] != 1 else ''}; " \
+               f"id `{q['id']}`; {q.get('answer_format', q['kind'])})\n\n{_options(q)}"
+        cells.append(nbf.v4.new_markdown_cell(text, metadata=_meta(f"quiz-{bank_id}-{q['id']}-text")))
+        cells.append(nbf.v4.new_code_cell(
+            f"### BEGIN SOLUTION\nanswers[{q['id']!r}] = {key[q['id']]!r}\n### END SOLUTION",
+            metadata=_meta(f"quiz-{bank_id}-{q['id']}-answer", solution=True, locked=False)))
+        cells.append(nbf.v4.new_code_cell(
+            f"# Graded: question {q['id']} ({q['points']:g} points)\n### BEGIN HIDDEN TESTS\n"
+            f"from grader.notebook import quiz_check\nquiz_check({bank_id!r}, {q['id']!r}, answers, seed={seed})\n"
+            "### END HIDDEN TESTS",
+            metadata=_meta(f"quiz-{bank_id}-{q['id']}-check", grade=True, points=q["points"])))
+    nb = nbf.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    return nb
+
+
+def export(course_dir: Path, assignment: str, exercises: list[Exercise], seed: int, force: bool,
+           quizzes: tuple[str, ...] = ()) -> list[Path]:
+    """Write ``source/<assignment>/<id>.ipynb`` per exercise and ``quiz_<bank>.ipynb`` per quiz bank
+    (and nbgrader_config.py if the course has none)."""
     nbf = _nbformat()
     folder = course_dir / "source" / assignment
-    targets = [folder / f"{e.id}.ipynb" for e in exercises]
+    targets = [folder / f"{e.id}.ipynb" for e in exercises] + [folder / f"quiz_{b}.ipynb" for b in quizzes]
     existing = [t for t in targets if t.exists()]
     if existing and not force:
         raise GradingError(f"{', '.join(map(str, existing))} already exist(s); use --force to overwrite")
@@ -149,7 +189,8 @@ def export(course_dir: Path, assignment: str, exercises: list[Exercise], seed: i
     if not config.exists():
         config.write_text(CONFIG.format(course=course_dir.resolve().name), encoding="utf-8")
         written.append(config)
-    for exercise, target in zip(exercises, targets):
-        nbf.write(notebook(exercise, seed), str(target))
+    books = [notebook(e, seed) for e in exercises] + [quiz_notebook(b, seed) for b in quizzes]
+    for book, target in zip(books, targets):
+        nbf.write(book, str(target))
         written.append(target)
     return written

@@ -88,3 +88,16 @@ def visible_tests(exercise_id: str, namespace: dict[str, Any]) -> None:
     failed = [t for t in result.tests if not t.passed]
     if failed:
         raise TestFailed(f"{len(failed)} of {len(result.tests)} visible tests failed (see above)")
+
+
+def quiz_check(bank_id: str, question_id: str, answers: dict[str, Any], seed: int) -> None:
+    """One quiz question, as one autograded cell: prints the explanation, raises if the answer is wrong."""
+    from .quiz import grade_answers
+
+    given = {question_id: answers[question_id]} if question_id in answers else {}
+    with _silent():
+        result = grade_answers(bank_id, seed, given)
+    test = next(t for t in result["tests"] if t["name"] == question_id)
+    if test["status"] != "passed":
+        raise TestFailed(f"{question_id}: {test['output']}")
+    print(test["output"])

@@ -1,20 +1,25 @@
 """The nbgrader export, through nbgrader 0.9.6 itself: its recorded grades equal `dlx grade`'s."""
 import ast
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
 from click.testing import CliRunner
 
+import grader
 from grader.catalog import catalog, get
 from grader.cli import main
 from grader.nbexport import notebook
+from grader.quiz import grade_answers
 from grader.runner import grade_source
 from tests.grading import mutate, solution_text
 
 SEED = 7
+ROOT = Path(grader.__file__).resolve().parent.parent
 SOLUTION = solution_text("affine")
 STUDENTS = {
     "alice": SOLUTION,
@@ -25,13 +30,41 @@ STUDENTS = {
 }
 
 
+def _quiz_key():
+    return {t["name"]: t["expected"] for t in grade_answers("init", SEED, {})["tests"]}
+
+
+QUIZ_ANSWERS = {  # per student: answers written into the released quiz notebook (None: left untouched)
+    "alice": "key", "bob": None, "carol": "half", "dave": "junk", "erin": "key",
+}
+
+
+def _quiz_answers(kind):
+    key = _quiz_key()
+    if kind == "key":
+        return key
+    if kind == "half":
+        return {q: a for i, (q, a) in enumerate(key.items()) if i % 2 == 0}
+    return {q: "zzz" for q in key}
+
+
+def _answered_quiz(course, kind):
+    nb = nbformat.read(course / "release" / "ps1" / "quiz_init.ipynb", 4)
+    if kind is not None:
+        for qid, answer in _quiz_answers(kind).items():
+            _cell(nb, f"quiz-init-{qid}-answer").source = f"answers[{qid!r}] = {answer!r}"
+    return nb
+
+
 def _cell(nb, grade_id):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
 
 
 def _nbgrader(course, *args):
+    """Run nbgrader; its kernels import this checkout's grader, as the grading process does."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True,
-                         timeout=600)
+                         timeout=600, env=env)
     assert run.returncode == 0, run.stdout + run.stderr
     return run
 
@@ -40,7 +73,7 @@ def _nbgrader(course, *args):
 def course(tmp_path_factory):
     course = tmp_path_factory.mktemp("course")
     result = CliRunner().invoke(main, ["nbgrader", "export", str(course), "--assignment", "ps1", "affine",
-                                       "--seed", str(SEED)], catch_exceptions=False)
+                                       "--quiz", "init", "--seed", str(SEED)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     _nbgrader(course, "generate_assignment", "ps1")
     released = nbformat.read(course / "release" / "ps1" / "affine.ipynb", 4)
@@ -51,20 +84,42 @@ def course(tmp_path_factory):
         folder = course / "submitted" / student / "ps1"
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / "affine.ipynb")
+        nbformat.write(_answered_quiz(course, QUIZ_ANSWERS[student]), folder / "quiz_init.ipynb")
     _nbgrader(course, "autograde", "ps1")
     return course
 
 
-def test_nbgrader_scores_equal_dlx_scores(course):
+def _nbgrader_scores(course, notebook_id):
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
-        scores = {s: book.find_submission("ps1", s).score for s in STUDENTS}
+        return {s: book.find_submission_notebook(notebook_id, "ps1", s).score for s in STUDENTS}
+
+
+def test_nbgrader_quiz_scores_equal_dlx_quiz_scores(course):
+    scores = _nbgrader_scores(course, "quiz_init")
+    expected = {s: grade_answers("init", SEED, _quiz_answers(k) if k else {})["score"] for s, k in QUIZ_ANSWERS.items()}
+    assert scores == expected
+    assert scores["alice"] == grade_answers("init", SEED, {})["max_score"] and scores["bob"] == 0 < scores["carol"]
+
+
+def test_nbgrader_scores_equal_dlx_scores(course):
+    scores = _nbgrader_scores(course, "affine")
     released_stub = _cell(nbformat.read(course / "release" / "ps1" / "affine.ipynb", 4), "affine-solution").source
     expected = {s: grade_source(get("affine"), code if code is not None else released_stub, SEED).score
                 for s, code in STUDENTS.items()}
-    assert scores == expected
+    assert scores == expected, _feedback(course)
     assert scores["alice"] == 10 and scores["bob"] == 0 and scores["carol"] == 9 and scores["dave"] == 10
+
+
+def _feedback(course):
+    """Every error a cell raised in the autograded affine notebooks, to explain a mismatch."""
+    found = {}
+    for student in STUDENTS:
+        nb = nbformat.read(course / "autograded" / student / "ps1" / "affine.ipynb", 4)
+        found[student] = [o.get("evalue", "") for c in nb.cells for o in c.get("outputs", [])
+                          if o.get("output_type") == "error"]
+    return found
 
 
 def test_failed_cells_carry_dlx_feedback_and_no_stderr(course):
