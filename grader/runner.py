@@ -23,7 +23,8 @@ PYTEST_INI = Path(__file__).with_name("pytest.ini")
 # pytest plugins a grading run does not need; unraisableexception alone costs ~40 ms a failed test in gc.collect.
 UNUSED_PLUGINS = ("cacheprovider", "stepwise", "unraisableexception", "threadexception", "logging", "junitxml",
                   "doctest", "pastebin", "faulthandler", "lsof")
-TORCH_PRELOAD = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd")
+TORCH_PRELOAD = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd",
+                 "torch._dynamo")  # torch.optim imports it lazily at the first step: load it before the guard
 
 
 class GradingError(Exception):

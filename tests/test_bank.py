@@ -6,10 +6,10 @@ import pytest
 from grader.catalog import catalog
 from tests.grading import SEEDS, grade, solution_text, stub_text
 
-NUMPY_IDS = [e.id for e in catalog().values() if e.requires == "numpy"]
+ALL_IDS = list(catalog())
 
 
-@pytest.mark.parametrize("exercise_id", NUMPY_IDS)
+@pytest.mark.parametrize("exercise_id", ALL_IDS)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_reference_scores_full_marks(exercise_id, seed):
     result = grade(exercise_id, solution_text(exercise_id), seed)
@@ -18,20 +18,26 @@ def test_reference_scores_full_marks(exercise_id, seed):
     assert result.score == result.max_score == catalog()[exercise_id].points
 
 
-@pytest.mark.parametrize("exercise_id", NUMPY_IDS)
+@pytest.mark.parametrize("exercise_id", ALL_IDS)
 def test_stub_scores_zero(exercise_id):
     result = grade(exercise_id, stub_text(exercise_id), 0)
     assert result.score == 0
     assert all("not implemented yet" in t.output for t in result.tests), [t.output for t in result.tests]
 
 
-@pytest.mark.parametrize("exercise_id", NUMPY_IDS)
+@pytest.mark.parametrize("exercise_id", ALL_IDS)
 def test_reference_passes_visible_tests(exercise_id):
     result = grade(exercise_id, solution_text(exercise_id), 0, visible=True)
     assert result.tests and all(t.passed for t in result.tests), [t.output for t in result.tests]
 
 
-@pytest.mark.parametrize("exercise_id", list(catalog()))
+@pytest.mark.parametrize("exercise_id", ALL_IDS)
+def test_stub_fails_visible_tests(exercise_id):
+    result = grade(exercise_id, stub_text(exercise_id), 0, visible=True)
+    assert result.tests and not any(t.passed for t in result.tests)
+
+
+@pytest.mark.parametrize("exercise_id", ALL_IDS)
 def test_stub_defines_the_catalogued_functions(exercise_id):
     exercise = catalog()[exercise_id]
     tree = ast.parse(exercise.stub.read_text())

@@ -1,0 +1,250 @@
+"""Hidden suite for `torch_functions` (15 points).
+
+The student's Functions run in their worker, the reference's in another; the
+builder ``torch_function_probe`` (grader/sandbox/trusted_torch.py) returns the
+forward's output, the backward's gradients for a given ``grad_out``, the forward
+at perturbed inputs and what the code did with autograd, all as plain data.
+Every judgement is made here, in float64, without importing torch: each
+gradient is compared with the reference's and, for partial credit when the
+forward is wrong, with the numerical Jacobian of the student's own forward
+(centred differences, as ``torch.autograd.gradcheck`` does).
+"""
+import numpy as np
+
+from grader.proxy import TrustedFunction
+from grader.testing import Feedback, as_array, assert_close, assert_finite, points, rel_error
+
+H = 1e-6
+PROBE = TrustedFunction("torch_function_probe")
+NUMERIC_PROBE = TrustedFunction("torch_function_probe", {"h": H})
+ARGS = {"SigmoidFunction": ("x",), "LinearFunction": ("x", "w", "b"), "LogSumExpFunction": ("x",)}
+
+
+def probe(proxy, name, inputs, grad_out=None, numeric=False):
+    return proxy.call(NUMERIC_PROBE if numeric else PROBE, proxy.name(name), list(inputs), grad_out, label=name)
+
+
+def autograd_used(calls):
+    """The most telling entry of the probe's ``autograd`` list: a function called, else the graph built."""
+    return next((c for c in calls if not c.startswith("torch.enable_grad")), calls[0])
+
+
+def check_autograd(report, name):
+    """Hand-written means hand-written: no autograd anywhere in the Function."""
+    if report["autograd"]:
+        raise Feedback(f"{name} must compute its gradient by hand, but your code used "
+                       f"{autograd_used(report['autograd'])}; write the backward from the tensors saved in ctx")
+    if report["kept_graph"]:
+        raise Feedback(f"{name}.forward saved a tensor that still carries an autograd graph (built under "
+                       "torch.enable_grad()); save plain tensors and compute the gradient by hand in backward")
+
+
+def forward_output(report, name, shape):
+    if report["out"] is None:
+        if report["autograd"]:
+            check_autograd(report, name)
+        raise Feedback(f"{name}.forward should return one tensor; it returned {report['out_kind']}")
+    out = as_array(report["out"], f"{name}.forward", "out", shape)
+    if report["out_dtype"] != "float64":
+        raise Feedback(f"{name}.forward: out has dtype {report['out_dtype']}; keep the input's dtype (float64)")
+    return out
+
+
+def own_numerical_gradient(report, inputs, which, grad_out):
+    """The numerical vector-Jacobian product of the student's forward for input ``which``."""
+    perturbed = report["perturbed"]
+    if perturbed is None:
+        return None
+    offset = sum(np.size(a) for a in inputs[:which])
+    x = np.asarray(inputs[which])
+    grad = np.zeros(x.shape)
+    for j, i in enumerate(np.ndindex(x.shape)):
+        plus, minus = perturbed[2 * (offset + j)], perturbed[2 * (offset + j) + 1]
+        grad[i] = float(np.sum((plus - minus) * grad_out)) / (2 * H)
+    return grad
+
+
+def gradients(report, name, inputs):
+    """The backward's gradients, one per input, or Feedback."""
+    check_autograd(report, name)
+    if report["out"] is None:
+        forward_output(report, name, None)
+    fn, names = f"{name}.backward", ARGS[name]
+    grads, kinds = list(report["grads"]), list(report["grad_kinds"])
+    while len(grads) > len(names) and kinds[-1] == "None":  # torch accepts extra trailing Nones
+        grads, kinds = grads[:-1], kinds[:-1]
+    if len(grads) != len(names):
+        which = ", ".join(f"d{n}" for n in names)
+        raise Feedback(f"{fn} should return {len(names)} gradient{'s' * (len(names) > 1)} ({which}), one per "
+                       f"input of forward; it returned {report['n_grads']}")
+    for k, (grad, kind, dtype) in enumerate(zip(grads, kinds, report["grad_dtypes"])):
+        if grad is None:
+            raise Feedback(f"{fn}: d{names[k]} is {kind}; it should be a tensor of shape {np.shape(inputs[k])}")
+        if dtype != "float64":
+            raise Feedback(f"{fn}: d{names[k]} has dtype {dtype}; keep the input's dtype (float64)")
+    return grads
+
+
+def check_gradient(submission, reference, name, inputs, grad_out, which, tol=1e-7, numeric=True):
+    """The gradient for input ``which`` matches the reference's or, if the student's forward is
+    wrong, the numerical gradient of that forward (and is not identically zero)."""
+    got_report = probe(submission, name, inputs, grad_out, numeric=numeric)
+    expected = probe(reference, name, inputs, grad_out)["grads"][which]
+    got = gradients(got_report, name, inputs)[which]
+    fn, arg = f"{name}.backward", f"d{ARGS[name][which]}"
+    got = as_array(got, fn, arg, np.shape(inputs[which]))
+    try:
+        assert_close(got, expected, fn, arg, tol)
+    except Feedback:
+        own = own_numerical_gradient(got_report, inputs, which, grad_out) if numeric else None
+        if own is not None and np.any(own != 0) and rel_error(got, own) <= 1e-6:
+            return  # right for the student's own forward: the backward points are earned
+        raise
+
+
+def check_forward(submission, reference, name, inputs, shape):
+    got = forward_output(probe(submission, name, inputs), name, shape)
+    expected = probe(reference, name, inputs)["out"]
+    assert_close(got, expected, f"{name}.forward", f"out (input shape {np.shape(inputs[0])})")
+
+
+# -- inputs -------------------------------------------------------------------------------------
+def linear_inputs(rng, n=4, d=5, m=3):
+    return [rng.normal(size=(n, d)), rng.normal(size=(d, m)), rng.normal(size=m)]
+
+
+def large_rows(rng, n=6):
+    """Rows of entries up to about 1e4: spread out, all equal, all -1e4, and near 1e4 with small gaps."""
+    return np.stack([
+        rng.uniform(-1e4, 1e4, n),
+        np.full(n, 1e4),
+        np.full(n, -1e4),
+        1e4 - rng.uniform(0, 3, n),
+        -1e4 + rng.uniform(0, 3, n),
+    ])
+
+
+# -- SigmoidFunction ------------------------------------------------------------------------
+@points(1)
+def test_sigmoid_forward(submission, reference, rng):
+    """SigmoidFunction: forward matches 1 / (1 + exp(-x))"""
+    for shape in [(3, 5), (2, 3, 4)]:
+        x = rng.normal(scale=2.0, size=shape)
+        check_forward(submission, reference, "SigmoidFunction", [x], shape)
+
+
+@points(2)
+def test_sigmoid_backward(submission, reference, rng):
+    """SigmoidFunction: backward gives the right gradient"""
+    for shape in [(3, 5), (2, 3, 4)]:
+        x = rng.normal(scale=2.0, size=shape)
+        check_gradient(submission, reference, "SigmoidFunction", [x], rng.normal(size=shape), 0)
+
+
+# -- LinearFunction -------------------------------------------------------------------------
+@points(1)
+def test_linear_forward(submission, reference, rng):
+    """LinearFunction: forward matches x @ w + b (b added to every row)"""
+    for n, d, m in [(4, 5, 3), (1, 6, 2)]:
+        check_forward(submission, reference, "LinearFunction", linear_inputs(rng, n, d, m), (n, m))
+
+
+@points(1)
+def test_linear_dx(submission, reference, rng):
+    """LinearFunction: backward gives the right dx"""
+    check_gradient(submission, reference, "LinearFunction", linear_inputs(rng), rng.normal(size=(4, 3)), 0)
+
+
+@points(1)
+def test_linear_dw(submission, reference, rng):
+    """LinearFunction: backward gives the right dw"""
+    check_gradient(submission, reference, "LinearFunction", linear_inputs(rng), rng.normal(size=(4, 3)), 1)
+
+
+@points(1)
+def test_linear_db(submission, reference, rng):
+    """LinearFunction: db sums over the batch and has b's shape (M,)"""
+    check_gradient(submission, reference, "LinearFunction", linear_inputs(rng), rng.normal(size=(4, 3)), 2)
+
+
+@points(1)
+def test_linear_batch_of_one(submission, reference, rng):
+    """LinearFunction: all gradients right for a batch of one"""
+    inputs = linear_inputs(rng, 1, 6, 2)
+    for which in range(3):
+        check_gradient(submission, reference, "LinearFunction", inputs, rng.normal(size=(1, 2)), which)
+
+
+# -- LogSumExpFunction ----------------------------------------------------------------------
+@points(1)
+def test_logsumexp_forward(submission, reference, rng):
+    """LogSumExpFunction: forward reduces the last dimension"""
+    for shape in [(4, 6), (2, 3, 5)]:
+        x = rng.normal(scale=2.0, size=shape)
+        check_forward(submission, reference, "LogSumExpFunction", [x], shape[:-1])
+
+
+@points(2)
+def test_logsumexp_backward(submission, reference, rng):
+    """LogSumExpFunction: backward gives the right gradient"""
+    for shape in [(4, 6), (2, 3, 5)]:
+        x = rng.normal(scale=2.0, size=shape)
+        check_gradient(submission, reference, "LogSumExpFunction", [x], rng.normal(size=shape[:-1]), 0)
+
+
+@points(1)
+def test_logsumexp_stable_forward(submission, reference, rng):
+    """LogSumExpFunction: forward finite and right for entries up to 1e4"""
+    x = large_rows(rng)
+    report = probe(submission, "LogSumExpFunction", [x])
+    got = forward_output(report, "LogSumExpFunction", (x.shape[0],))
+    assert_finite(got, "LogSumExpFunction.forward", "out (entries up to 1e4)")
+    assert_close(got, probe(reference, "LogSumExpFunction", [x])["out"], "LogSumExpFunction.forward",
+                 "out (entries up to 1e4)")
+
+
+@points(1)
+def test_logsumexp_stable_backward(submission, reference, rng):
+    """LogSumExpFunction: backward finite and right for entries up to 1e4"""
+    x = large_rows(rng)
+    grad_out = rng.normal(size=x.shape[0])
+    report = probe(submission, "LogSumExpFunction", [x], grad_out)
+    got = as_array(gradients(report, "LogSumExpFunction", [x])[0], "LogSumExpFunction.backward", "dx", x.shape)
+    assert_finite(got, "LogSumExpFunction.backward", "dx (entries up to 1e4)")
+    assert_close(got, probe(reference, "LogSumExpFunction", [x], grad_out)["grads"][0],
+                 "LogSumExpFunction.backward", "dx (entries up to 1e4)")
+
+
+# -- all three ----------------------------------------------------------------------------------
+@points(1)
+def test_no_mutation(submission, rng):
+    """all three Functions: forward and backward leave their inputs and grad_out unchanged"""
+    x = rng.normal(size=(3, 4))
+    cases = [("SigmoidFunction", [x], x.shape), ("LinearFunction", linear_inputs(rng), (4, 3)),
+             ("LogSumExpFunction", [x], (3,))]
+    for name, inputs, out_shape in cases:
+        report = probe(submission, name, inputs, rng.normal(size=out_shape))
+        if report["mutated"]:
+            which = ["grad_out" if k == "grad_out" else ARGS[name][k] for k in report["mutated"]]
+            raise Feedback(f"{name} changed {', '.join(which)} in place; compute new tensors instead")
+
+
+@points(1)
+def test_chain(submission, reference, rng):
+    """all three Functions: gradients flow through LogSumExp(Linear(Sigmoid(x), w, b)) in torch's engine"""
+    x, w, b = linear_inputs(rng, 4, 5, 3)
+    weights = rng.normal(size=4)
+    names = [submission.name(n) for n in ARGS]
+    got = submission.call(TrustedFunction("torch_function_chain"), *names, x, w, b, weights,
+                          label="LogSumExp(Linear(Sigmoid(x), w, b))")
+    expected = reference.call(TrustedFunction("torch_function_chain"), *[reference.name(n) for n in ARGS],
+                              x, w, b, weights)
+    if got["autograd"]:
+        raise Feedback("the Functions must compute their gradients by hand, but your code used "
+                       f"{autograd_used(got['autograd'])}")
+    fn = "LogSumExp(Linear(Sigmoid(x), w, b))"
+    assert_close(got["out"], expected["out"], fn, "out")
+    for arg, g, e in zip("xwb", got["grads"], expected["grads"]):
+        if g is None:
+            raise Feedback(f"{fn}: no gradient reached {arg}")
+        assert_close(g, e, fn, f"d{arg}")
