@@ -9,6 +9,8 @@ from .catalog import Exercise
 from .gradebook import Standing
 from .results import GradeResult
 
+console = Console(highlight=False)
+
 
 def _points(x: float) -> str:
     return f"{x:g}"
