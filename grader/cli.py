@@ -14,6 +14,7 @@ import click
 from . import __version__
 from .catalog import Exercise, UnknownExercise, catalog, get
 from .cli_instructor import grade_batch_command, gradescope, nbgrader_group
+from .doctor import doctor
 from .gradebook import Gradebook, GradebookError, file_hash
 from .quiz import BankError, UnknownBank
 from .quiz.cli import quiz
@@ -221,6 +222,7 @@ def grade(exercise_id: str, file: Path, seed: int | None, as_json: bool) -> None
 
 
 main.add_command(quiz)
+main.add_command(doctor)
 main.add_command(grade_batch_command)
 main.add_command(nbgrader_group)
 main.add_command(gradescope)

@@ -101,7 +101,7 @@ class Submission:
         if self._loaded is None:
             self._loaded = self._timed(lambda w, t: w.reply(t), what="loading your file")
             if not self._loaded["ok"]:
-                self._fatal = StudentLoadError(self._load_message(self._loaded["e"]))
+                self._fatal = StudentLoadError(self._load_message(self._loaded.get("e")))
                 raise self._fatal
         return self._worker
 
@@ -128,7 +128,7 @@ class Submission:
         """The public callables the student's file defines (loads it if needed)."""
         self._ready()
         assert self._loaded is not None
-        return list(self._loaded["v"])
+        return [n for n in _items(self._loaded.get("v")) if isinstance(n, str)]
 
     def load_error(self) -> SandboxError | None:
         """Why the file cannot be used, or None."""
@@ -170,7 +170,7 @@ class Submission:
         return self._request({"op": "getattr", "o": obj, "n": name}, f"{obj.type_name}.{name}")
 
     def _request(self, message: dict, label: str) -> Any:
-        worker = self._ready()
+        self._ready()
         generation = self._generation
 
         def encode_other(value: Any) -> dict:
@@ -185,13 +185,15 @@ class Submission:
             raise TypeError(f"cannot send {type(value).__name__} to the worker")
 
         def decode_handle(tree: dict) -> RemoteObject:
-            return RemoteObject(self, int(tree["H"]), str(tree.get("t", "object")), bool(tree.get("c")), generation)
+            return RemoteObject(self, int(tree["H"]), _text(tree.get("t", "object"), 60), bool(tree.get("c")),
+                                generation)
 
         reply = self._timed(lambda w, t: w.request(message, t, encode_other, decode_handle), what=label)
         if not reply["ok"]:
-            raise self._error(reply["e"], label)
-        self.last = CallInfo(label, list(reply.get("w", [])), list(reply.get("mut", [])))
-        return reply["v"]
+            raise self._error(reply.get("e"), label)
+        self.last = CallInfo(label, [_text(w, 300) for w in _items(reply.get("w"))[:20]],
+                             [m if isinstance(m, int) else _text(m, 100) for m in _items(reply.get("mut"))[:50]])
+        return reply.get("v")
 
     def _timed(self, action: Any, what: str) -> Any:
         assert self._worker is not None
@@ -214,8 +216,10 @@ class Submission:
             self._used_s += time.monotonic() - start
 
     # -- messages ---------------------------------------------------------------
-    def _error(self, error: dict, label: str) -> SandboxError:
-        kind, exc_type, msg = error.get("kind"), error.get("type", "Error"), error.get("msg", "")
+    def _error(self, error: Any, label: str) -> SandboxError:
+        # What the worker says is written by code the student controls: only short text and clean frames pass.
+        error = error if isinstance(error, dict) else {}
+        kind, exc_type, msg = error.get("kind"), _text(error.get("type", "Error"), 100), _text(error.get("msg", ""), 2000)
         if kind == "missing":
             return StudentMissing(f"{self.display_name} does not define `{msg}`")
         if kind == "return":
@@ -225,15 +229,36 @@ class Submission:
         if exc_type == "NotImplementedError":
             return StudentException(exc_type, f"{label} is not implemented yet (it still raises NotImplementedError)", [], "")
         return StudentException(exc_type, f"{label} raised {exc_type}: {msg}" if msg else f"{label} raised {exc_type}",
-                                error.get("tb", []), self.display_name, detail=msg)
+                                _frames(error.get("tb")), self.display_name, detail=msg)
 
-    def _load_message(self, error: dict) -> str:
-        exc_type, msg, frames = error.get("type", "Error"), error.get("msg", ""), error.get("tb", [])
+    def _load_message(self, error: Any) -> str:
+        error = error if isinstance(error, dict) else {}
+        exc_type, msg = _text(error.get("type", "Error"), 100), _text(error.get("msg", ""), 2000)
+        frames = _frames(error.get("tb"))
         where = ""
         if frames:
             line, _, text = frames[-1]
             where = f" at line {line}" + (f": `{text}`" if text else "")
         return f"{self.display_name} could not be loaded: {exc_type}: {msg}{where}"
+
+
+def _text(value: Any, limit: int) -> str:
+    """A string from the worker, at most ``limit`` characters."""
+    text = value if isinstance(value, str) else str(value) if isinstance(value, (int, float, bool)) else ""
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _items(value: Any) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _frames(value: Any) -> list:
+    """Traceback frames from the worker: ``[line, function, text]`` triples, the last five."""
+    frames = []
+    for frame in _items(value)[-5:]:
+        if isinstance(frame, (list, tuple)) and len(frame) == 3 and isinstance(frame[0], int):
+            frames.append([frame[0], _text(frame[1], 100), _text(frame[2], 200)])
+    return frames
 
 
 class _Ref:

@@ -12,12 +12,14 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
 from . import wire
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
+WORKER_BROKEN = 70  # worker.WORKER_BROKEN
 NOBODY = 65534
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT")
 # Imported before the worker drops its privileges, so that code which uses them
@@ -55,6 +57,9 @@ class WorkerSpec:
     limits: Limits = field(default_factory=Limits)
     blocked_imports: tuple[str, ...] = ("torch", "jax", "tensorflow", "autograd", "mxnet", "paddle")
     preload: tuple[str, ...] = PRELOAD
+    # For the project's own tests only: switch named layers off to prove that the others hold
+    # ("guard", "seccomp", "nproc", "rlimits", "uid", "mountns", "pidns", "netns", "ipcns", "userns").
+    layers_off: tuple[str, ...] = ()
 
 
 class SandboxError(Exception):
@@ -123,6 +128,58 @@ def sandbox_uid() -> int | None:
     return NOBODY
 
 
+SHARED_NAMESPACE_LAYERS = ("netns", "ipcns", "userns")
+# Packages that come with a blocked one and would give it away.
+COMPANIONS = {"torch": ("functorch", "torchgen")}
+
+
+@lru_cache(maxsize=None)
+def package_locations(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Where the packages ``names`` (and their companions) are installed; nothing is imported."""
+    from importlib.machinery import PathFinder
+
+    found = []
+    for name in names:
+        for module in (name, *COMPANIONS.get(name, ())):
+            try:
+                spec = PathFinder.find_spec(module)
+            except (ImportError, ValueError):
+                continue
+            if spec is None:
+                continue
+            if spec.submodule_search_locations:
+                found.extend(spec.submodule_search_locations)
+            elif spec.origin and os.path.isfile(spec.origin):
+                found.append(spec.origin)
+    return tuple(os.path.realpath(p) for p in found)
+
+
+@lru_cache(maxsize=None)
+def grader_copies() -> tuple[Path, ...]:
+    """Every copy of the grader on this interpreter's paths: the one running, installed ones, a checkout."""
+    import site
+
+    roots = {Path(__file__).resolve().parents[2]}
+    for entry in [*sys.path, *site.getsitepackages(), site.getusersitepackages()]:
+        if entry and (Path(entry) / "grader" / "sandbox" / "worker.py").is_file():
+            roots.add(Path(entry).resolve())
+    return tuple(sorted(roots))
+
+
+def hidden_paths(blocked_imports: tuple[str, ...] = ()) -> list[str]:
+    """What a worker must not see: the hidden suites and the solutions (of every copy of the grader on the
+    interpreter's paths), the gradebook, and the blocked packages."""
+    from .. import paths
+
+    found: list[Path | str] = [paths.SUITES_DIR, paths.solutions_dir()]
+    for root in grader_copies():
+        found += [root / "grader" / "suites", root / "grader" / "bank" / "solutions", root / "solutions"]
+    home = os.environ.get("DLX_HOME")
+    found.append(Path(home).expanduser() if home else Path(paths.platformdirs.user_data_dir("dlx", appauthor=False)))
+    found += package_locations(tuple(blocked_imports))
+    return sorted({os.path.realpath(p) for p in found})
+
+
 def worker_env(workdir: str) -> dict[str, str]:
     """A scrubbed environment: no secrets, no PYTHON* variables, BLAS pinned to one thread."""
     env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
@@ -177,14 +234,15 @@ class Template:
     cost of a worker. The template runs no student code itself.
     """
 
-    def __init__(self, preload: tuple[str, ...]):
+    def __init__(self, preload: tuple[str, ...], shared_namespaces: bool = True):
         import socket
 
         self.preload = preload
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.home = tempfile.mkdtemp(prefix="dlx-template-")
         self.popen = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(WORKER_SCRIPT), "--template", str(theirs.fileno()), ",".join(preload)],
+            [sys.executable, "-I", "-B", str(WORKER_SCRIPT), "--template", str(theirs.fileno()), ",".join(preload),
+             *([] if shared_namespaces else ["--private"])],
             pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=worker_env(self.home), cwd=self.home,
             start_new_session=True,
         )
@@ -228,7 +286,7 @@ class Template:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-_templates: dict[tuple[str, ...], Template] = {}
+_templates: dict[tuple, Template] = {}
 _templates_lock = threading.Lock()
 
 
@@ -246,13 +304,14 @@ def use_templates(enabled: bool = True) -> None:
 _templates_enabled = False
 
 
-def _template_for(preload: tuple[str, ...]) -> Template | None:
+def _template_for(preload: tuple[str, ...], shared_namespaces: bool = True) -> Template | None:
     if not _templates_enabled:
         return None
+    key = (preload, shared_namespaces)
     with _templates_lock:
-        template = _templates.get(preload)
+        template = _templates.get(key)
         if template is None or not template.alive:
-            template = _templates[preload] = Template(preload)
+            template = _templates[key] = Template(preload, shared_namespaces)
         return template
 
 
@@ -271,7 +330,7 @@ class WorkerProcess:
         cmd_r, self.cmd_w = os.pipe()
         self.reply_r, reply_w = os.pipe()
         try:
-            template = _template_for(spec.preload)
+            template = _template_for(spec.preload, not set(spec.layers_off) & set(SHARED_NAMESPACE_LAYERS))
             self.proc: _Spawned | _Forked = (_Forked(template, cmd_r, reply_w) if template
                                              else _Spawned(cmd_r, reply_w, self.workdir))
         finally:
@@ -284,6 +343,7 @@ class WorkerProcess:
         config = {
             "source": spec.source, "filename": spec.filename, "module": spec.module, "cwd": self.workdir,
             "preload": list(spec.preload), "blocked_imports": list(spec.blocked_imports), "uid": uid,
+            "hide": hidden_paths(spec.blocked_imports), "layers_off": list(spec.layers_off),
             "limits": {"cpu_s": limits.cpu_s, "memory_bytes": limits.memory_bytes, "file_bytes": limits.file_bytes,
                        "open_files": limits.open_files, "processes": limits.processes},
         }
@@ -344,6 +404,9 @@ class WorkerProcess:
             why = {"SIGXCPU": " (CPU time limit reached)", "SIGSEGV": " (segmentation fault)",
                    "SIGKILL": " (killed: memory or time limit?)", "SIGXFSZ": " (file size limit reached)"}.get(sig, "")
             return f"the process running your code was killed by {sig}{why}"
+        if code == WORKER_BROKEN:
+            return ("the worker running your code broke down after your code changed something it relies on "
+                    "(Python's built-ins, or a module such as numpy)")
         return f"the process running your code exited with status {code} (sys.exit or os._exit in your code?)"
 
     def kill(self) -> None:

@@ -57,8 +57,10 @@ class Encoder:
         if type(value) is dict and all(type(k) in (str, int) for k in value):
             return {"D": [[k, self.tree(v, depth + 1)] for k, v in value.items()]}
         if type(value) is np.ndarray and value.dtype.kind in NUMERIC_KINDS and not value.dtype.fields:
+            if self.size + value.nbytes > MAX_FRAME_BYTES:  # before copying it into a buffer
+                raise WireError(f"more than {MAX_FRAME_BYTES // 2**20} MiB of data")
             buf = io.BytesIO()
-            np.save(buf, np.ascontiguousarray(value), allow_pickle=False)
+            np.save(buf, value, allow_pickle=False)  # keeps 0-d arrays 0-d; any memory layout
             data = buf.getvalue()
             self._grow(len(data))
             self.blobs.append(data)
@@ -133,15 +135,41 @@ class Decoder:
         if "D" in tree:
             return {k: self.value(v, depth + 1) for k, v in tree["D"]}
         if "A" in tree:
-            array = np.load(io.BytesIO(self.blobs[tree["A"]]), allow_pickle=False)
-            if array.dtype.kind not in NUMERIC_KINDS:
-                raise WireError("non-numeric array")
-            return array
+            return read_array(self.blobs[tree["A"]])
         if "G" in tree:
             return make_generator(tree["G"])
         if self.on_handle is not None:
             return self.on_handle(tree)
         raise WireError("unexpected object in message")
+
+
+def read_array(blob: bytes) -> np.ndarray:
+    """A numeric array from ``.npy`` bytes, checked before anything is allocated.
+
+    The header must describe a plain numeric dtype and exactly as many bytes
+    as follow it, so a forged header (a huge shape, an object dtype) is
+    refused instead of allocated or unpickled.
+    """
+    from numpy.lib import format as npy
+
+    buf = io.BytesIO(blob)
+    version = npy.read_magic(buf)
+    if version == (1, 0):
+        shape, fortran, dtype = npy.read_array_header_1_0(buf)
+    elif version == (2, 0):
+        shape, fortran, dtype = npy.read_array_header_2_0(buf)
+    else:
+        raise WireError(f"unsupported array format {version}")
+    if dtype.kind not in NUMERIC_KINDS or dtype.hasobject or dtype.fields or dtype.subdtype is not None:
+        raise WireError("non-numeric array")
+    count = 1
+    for n in shape:
+        count *= n
+    offset = buf.tell()
+    if count * dtype.itemsize != len(blob) - offset:
+        raise WireError("array data does not match its header")
+    array = np.frombuffer(blob, dtype=dtype, count=count, offset=offset)
+    return array.reshape(shape, order="F" if fortran else "C").copy(order="K")
 
 
 def encode(message: Any, on_other: Callable[[Any], dict] | None = None) -> bytes:

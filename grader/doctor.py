@@ -1,0 +1,82 @@
+"""`dlx doctor`: which of the sandbox's layers are active on this machine, and why not when they are not.
+
+The answer comes from a real worker: dlx starts one exactly as it would for
+a submission, and the worker reports what it managed to set up (see
+grader/sandbox/worker.py and docs/threat-model.md).  Where the kernel or the
+user refuses a layer, grading still works; the others hold.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from .sandbox.client import (
+    Limits, SandboxError, WorkerProcess, WorkerSpec, hidden_paths, sandbox_uid, worker_env,
+)
+
+PROBE = "def probe():\n    return 1\n"
+# Layers of the grading process itself (the worker reports its own).
+CLIENT_LAYERS = [
+    ("separate process", True, "the student's code never runs in the grading process; only plain data comes back"),
+    ("new session, killed as a whole", True, "every worker starts its own session; a timeout kills the whole group"),
+    ("deadlines and output cap", True, "a wall-clock deadline per call and per submission; output capped"),
+]
+
+
+def sandbox_layers(spec: WorkerSpec | None = None) -> list[tuple[str, bool, str]]:
+    """Every layer of the sandbox as (name, active, detail), from a worker started as for a submission."""
+    spec = spec or WorkerSpec(source=PROBE, filename="probe.py", module="probe", limits=Limits())
+    layers = list(CLIENT_LAYERS)
+    env = worker_env("/tmp")
+    threads = ", ".join(f"{k}={v}" for k, v in env.items() if k.endswith("THREADS"))
+    layers.append(("scrubbed environment", True, f"no PYTHON* variables or secrets; {threads}"))
+    uid = sandbox_uid()
+    if os.geteuid() == 0 and uid is None:
+        layers.append(("drop to nobody", False, "DLX_SANDBOX_KEEP_USER is set: workers keep root"))
+    worker = WorkerProcess(spec)
+    try:
+        reply = worker.reply(30)
+    except SandboxError as exc:
+        layers.append(("worker", False, f"a probe worker could not start: {exc}"))
+        return layers
+    finally:
+        worker.close()
+    for item in reply.get("layers", []):
+        name, active, detail = item
+        layers.append((str(name), bool(active), str(detail)))
+    if not reply.get("ok"):
+        layers.append(("worker", False, f"the probe did not load: {reply.get('e')}"))
+    return layers
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def doctor(as_json: bool) -> None:
+    """Which sandbox layers protect grading on this machine."""
+    layers = sandbox_layers()
+    if as_json:
+        click.echo(json.dumps([{"layer": n, "active": a, "detail": d} for n, a, d in layers], indent=2))
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    table = Table(title="dlx sandbox layers", show_lines=False)
+    table.add_column("layer")
+    table.add_column("active")
+    table.add_column("detail")
+    for name, active, detail in layers:
+        table.add_row(escape(name), "[green]yes[/]" if active else "[yellow]no[/]", escape(detail))
+    console.print(table)
+    user = "root (workers run as nobody)" if os.geteuid() == 0 and sandbox_uid() is not None else \
+        "root (workers keep root)" if os.geteuid() == 0 else f"uid {os.getuid()}"
+    console.print(f"[dim]Python {sys.version.split()[0]} on {os.uname().sysname} {os.uname().release} "
+                  f"{os.uname().machine}; dlx runs as {user}; hidden from workers: {len(hidden_paths())} paths.[/]")
+    inactive = [n for n, a, d in layers if not a and not d.startswith("not needed")]
+    if inactive:
+        console.print(f"[dim]Inactive: {', '.join(inactive)}. Grading still works: the other layers hold "
+                      "(see docs/threat-model.md).[/]")
