@@ -29,6 +29,7 @@ class CallInfo:
     function: str = ""
     warnings: list[str] = field(default_factory=list)
     mutated: list[Any] = field(default_factory=list)
+    global_random: bool = False  # the call changed NumPy's or Python's global random state
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,13 @@ class Submission:
         """Call the student's ``name`` once per argument tuple, in one round trip."""
         return self._request({"op": "map", "f": _Ref({"N": name}), "argsets": [list(a) for a in argsets]}, name)
 
+    def collect(self, iterable: "RemoteObject", limit: int) -> list:
+        """Up to ``limit`` items of a remote iterable (e.g. a generator), in one round trip.
+
+        Fewer than ``limit`` items means the iterable ended; ask for more than you expect.
+        """
+        return list(self._request({"op": "collect", "o": iterable, "n": limit}, iterable.type_name))
+
     def op(self, name: str, *args: Any) -> Any:
         """Apply a Python operator (``add``, ``mul``, ``neg``, ...) in the worker."""
         return self._request({"op": "call", "f": _Ref({"O": name}), "a": list(args), "k": {}}, f"operator {name}")
@@ -192,7 +200,8 @@ class Submission:
         if not reply["ok"]:
             raise self._error(reply.get("e"), label)
         self.last = CallInfo(label, [_text(w, 300) for w in _items(reply.get("w"))[:20]],
-                             [m if isinstance(m, int) else _text(m, 100) for m in _items(reply.get("mut"))[:50]])
+                             [m if isinstance(m, int) else _text(m, 100) for m in _items(reply.get("mut"))[:50]],
+                             reply.get("rnd") is True)
         return reply.get("v")
 
     def _timed(self, action: Any, what: str) -> Any:
@@ -227,7 +236,11 @@ class Submission:
         if kind == "protocol":
             return StudentCrash(f"the grader could not send the inputs for {label} ({msg})")
         if exc_type == "NotImplementedError":
-            return StudentException(exc_type, f"{label} is not implemented yet (it still raises NotImplementedError)", [], "")
+            frames = _frames(error.get("tb"))
+            raiser = str(frames[-1][1]) if frames else label  # the innermost of the student's functions
+            called = "" if raiser in (label, "<module>") or label.endswith(f".{raiser}") else f", called by {label}"
+            return StudentException(exc_type, f"{raiser} is not implemented yet (it still raises NotImplementedError)"
+                                    f"{called}", [], "")
         return StudentException(exc_type, f"{label} raised {exc_type}: {msg}" if msg else f"{label} raised {exc_type}",
                                 _frames(error.get("tb")), self.display_name, detail=msg)
 

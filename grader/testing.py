@@ -17,7 +17,7 @@ from .proxy import Submission
 
 __all__ = [
     "Feedback", "points", "as_tuple", "as_array", "as_float", "rel_error", "assert_close",
-    "assert_finite", "assert_no_warnings", "assert_not_mutated", "numerical_gradient",
+    "assert_finite", "assert_no_warnings", "assert_not_mutated", "assert_no_global_random", "numerical_gradient",
     "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "fmt", "dyadic",
 ]
 
@@ -134,6 +134,12 @@ def assert_no_warnings(submission: Submission, fn: str) -> None:
     """The last call raised no warning (overflow, divide by zero, invalid value, ...)."""
     if submission.last.warnings:
         raise Feedback(f"{fn} raised a warning: {submission.last.warnings[0]}")
+
+
+def assert_no_global_random(submission: Submission, fn: str) -> None:
+    """The last call drew nothing from NumPy's or Python's global random state (only from its ``rng``)."""
+    if submission.last.global_random:
+        raise Feedback(f"{fn} used the global random state (np.random.* or random.*); draw only from the rng argument")
 
 
 def assert_not_mutated(submission: Submission, fn: str, names: Sequence[str]) -> None:

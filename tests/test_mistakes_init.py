@@ -1,5 +1,12 @@
 """Typical mistakes in `init` lose the points they should, and only those."""
-from tests.grading import assert_loses, assert_loses_only, grade, mutate, solution_text
+from tests.grading import (
+    assert_loses,
+    assert_loses_only,
+    grade,
+    mutate,
+    output_of,
+    solution_text,
+)
 
 SOLUTION = solution_text("init")
 
@@ -72,3 +79,11 @@ def test_seeds_agree():
     wrong = mutate(SOLUTION, "np.sqrt(2.0 / n_in)", "np.sqrt(2.0 / n_out)")
     assert grade("init", SOLUTION, 3).score == grade("init", SOLUTION, 4).score == 20
     assert grade("init", wrong, 3).score == grade("init", wrong, 4).score
+
+
+def test_global_state_seeded_from_rng():
+    """Seeding NumPy's global generator from rng is reproducible, but it is not drawing from rng."""
+    source = mutate(SOLUTION, "    return rng.uniform(-a, a, size=(n_in, n_out))",
+                    "    np.random.seed(int(rng.integers(2**31)))\n    return np.random.uniform(-a, a, size=(n_in, n_out))")
+    result = assert_loses_only(grade("init", source), "the same generator state gives the same matrix")
+    assert "used the global random state" in output_of(result, "the same generator state")

@@ -28,7 +28,13 @@ import math
 
 import numpy as np
 
-from grader.testing import Feedback, as_array, assert_finite, points
+from grader.testing import (
+    Feedback,
+    as_array,
+    assert_finite,
+    assert_no_global_random,
+    points,
+)
 
 FUNCTIONS = ("xavier_uniform", "xavier_normal", "he_normal", "lecun_normal")
 LOG_BAND = 17.0  # x of the chi-square band: each side fails with probability e^-17 = 4.1e-8
@@ -157,10 +163,11 @@ def test_shapes(submission, rng):
 
 @points(2)
 def test_same_generator_state_same_matrix(submission, rng):
-    """all initialisers: the same generator state gives the same matrix"""
+    """all initialisers: the same generator state gives the same matrix, drawn from rng alone"""
     for fn in FUNCTIONS:
         generator = _generator(rng)  # sent by state: the worker rebuilds it afresh for each call
         first, second = (as_array(W, fn, "W", (7, 5)) for W in submission.map(fn, [(7, 5, generator)] * 2))
+        assert_no_global_random(submission, fn)
         if not np.array_equal(first, second):
             raise Feedback(
                 f"{fn}: two calls with generators in the same state returned different matrices; draw every "

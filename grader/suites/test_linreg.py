@@ -31,22 +31,17 @@ def _squared_loss(X, y, w, b):
 
 
 def _drain(submission, iterable, cap):
-    """Iterate over a handle in the sandbox, at most ``cap`` items (one round trip per item)."""
+    """The items of a handle to an iterable in the sandbox, at most ``cap`` of them, in one round trip."""
     try:
-        step = iterable.method("__iter__").get("__next__")
-    except StudentException:
+        items = submission.collect(iterable, cap + 1)
+    except StudentException as exc:
+        if exc.exc_type != "TypeError" or "not iterable" not in exc.detail:
+            raise
         raise Feedback(f"{ITER} should return a generator of (X_batch, y_batch); "
                        f"it returned a {iterable.type_name}, which cannot be iterated") from None
-    items = []
-    while True:
-        try:
-            items.append(submission.call(step, label=f"iterating over {ITER}(...)"))
-        except StudentException as exc:
-            if exc.exc_type == "StopIteration":
-                return items
-            raise
-        if len(items) > cap:
-            raise Feedback(f"{ITER} yielded more than {cap} batches; one pass over the data should stop sooner")
+    if len(items) > cap:
+        raise Feedback(f"{ITER} yielded more than {cap} batches; one pass over the data should stop sooner")
+    return items
 
 
 def _batches(submission, batch_size, X, y, rng):
