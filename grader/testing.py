@@ -19,6 +19,7 @@ __all__ = [
     "Feedback", "points", "as_tuple", "as_array", "as_float", "rel_error", "assert_close",
     "assert_finite", "assert_no_warnings", "assert_not_mutated", "assert_no_global_random", "numerical_gradient",
     "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "fmt", "dyadic",
+    "extreme_inputs",
 ]
 
 
@@ -86,6 +87,20 @@ def dyadic(rng: np.random.Generator, shape: Any, denominator: int) -> np.ndarray
     from them survive any summation order: no correct answer can fail by rounding.
     """
     return rng.integers(1, 9, size=shape) * rng.choice([-1.0, 1.0], size=shape) / denominator
+
+
+def extreme_inputs(rng: np.random.Generator, n: int, c: int | None = None, big: float = 1e4) -> np.ndarray:
+    """Scores of both signs and magnitudes 1e-3 to ``big``, with exactly ``big``, ``-big`` and 0 among them.
+
+    A matrix (``c`` columns) also gets a row of ``+big`` ties and a row of ``-big`` ties: the inputs on
+    which a naive exp, log or division overflows.
+    """
+    shape = (n,) if c is None else (n, c)
+    x = rng.choice([-1.0, 1.0], size=shape) * 10.0 ** rng.uniform(-3, np.log10(big), size=shape)
+    x.flat[rng.choice(x.size, 3, replace=False)] = [big, -big, 0.0]
+    if c is not None:
+        x = np.vstack([np.full(c, big), np.full(c, -big), x])
+    return x
 
 
 def rel_error(a: Any, b: Any) -> float:

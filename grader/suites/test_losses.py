@@ -9,6 +9,7 @@ from grader.testing import (
     assert_close,
     assert_no_warnings,
     assert_not_mutated,
+    extreme_inputs,
     fmt,
     points,
     rel_error,
@@ -22,17 +23,6 @@ GRAD = {"mse_loss": "dpred", "bce_with_logits": "dz", "softmax_cross_entropy": "
 
 
 # -- inputs ------------------------------------------------------------------------
-def _extreme(rng, n, c=None):
-    """Both signs, magnitudes 1e-3 to 1e4, with exactly 1e4, -1e4 and 0; a matrix also gets a row of
-    +1e4 ties and a row of -1e4 ties."""
-    shape = (n,) if c is None else (n, c)
-    x = rng.choice([-1.0, 1.0], size=shape) * 10.0 ** rng.uniform(-3, 4, size=shape)
-    x.flat[rng.choice(x.size, 3, replace=False)] = [BIG, -BIG, 0.0]
-    if c is not None:
-        x = np.vstack([np.full(c, BIG), np.full(c, -BIG), x])
-    return x
-
-
 def _labels01(rng, shape):
     return (rng.random(shape) < 0.5).astype(np.float64)
 
@@ -95,7 +85,7 @@ def _check_grad(submission, reference, fn, args):
             raise
 
 
-def _check_extreme(submission, reference, fn, *args):
+def _checkextreme_inputs(submission, reference, fn, *args):
     """Finite, warning-free and accurate when the scores reach |1e4|."""
     loss, grad = _result(submission.call(fn, *args), fn, np.shape(args[0]))
     assert_no_warnings(submission, fn)
@@ -150,10 +140,10 @@ def test_bce_grad(submission, reference, rng):
 
 
 @points(2)
-def test_bce_extreme(submission, reference, rng):
+def test_bceextreme_inputs(submission, reference, rng):
     """bce_with_logits: finite, accurate and warning-free for |z| up to 1e4"""
-    z = _extreme(rng, 14)
-    _check_extreme(submission, reference, "bce_with_logits", z, _labels01(rng, z.shape))
+    z = extreme_inputs(rng, 14)
+    _checkextreme_inputs(submission, reference, "bce_with_logits", z, _labels01(rng, z.shape))
 
 
 # -- softmax_cross_entropy ----------------------------------------------------------
@@ -174,10 +164,10 @@ def test_cross_entropy_grad(submission, reference, rng):
 
 
 @points(2)
-def test_cross_entropy_extreme(submission, reference, rng):
+def test_cross_entropyextreme_inputs(submission, reference, rng):
     """softmax_cross_entropy: finite, accurate and warning-free for |logits| up to 1e4"""
-    logits = _extreme(rng, 6, 5)
-    _check_extreme(submission, reference, "softmax_cross_entropy", logits, _classes(rng, len(logits), 5))
+    logits = extreme_inputs(rng, 6, 5)
+    _checkextreme_inputs(submission, reference, "softmax_cross_entropy", logits, _classes(rng, len(logits), 5))
 
 
 # -- hinge_loss and perceptron_loss ----------------------------------------------------------
@@ -254,10 +244,10 @@ def test_kl_zero_targets(submission, reference, rng):
 
 
 @points(1)
-def test_kl_extreme(submission, reference, rng):
+def test_klextreme_inputs(submission, reference, rng):
     """kl_divergence: finite, accurate and warning-free for |logits| up to 1e4"""
-    logits = _extreme(rng, 5, 4)
-    _check_extreme(submission, reference, "kl_divergence", logits, _targets(rng, len(logits), 4))
+    logits = extreme_inputs(rng, 5, 4)
+    _checkextreme_inputs(submission, reference, "kl_divergence", logits, _targets(rng, len(logits), 4))
 
 
 # -- l2_penalty ---------------------------------------------------------------------
