@@ -156,11 +156,17 @@ def package_locations(names: tuple[str, ...]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=None)
 def grader_copies() -> tuple[Path, ...]:
-    """Every copy of the grader on this interpreter's paths: the one running, installed ones, a checkout."""
+    """Every copy of the grader a worker could see: the one running, a checkout, and those installed on this
+    interpreter's paths or anywhere in the Python installations the worker's root holds."""
     import site
 
     roots = {Path(__file__).resolve().parents[2]}
-    for entry in [*sys.path, *site.getsitepackages(), site.getusersitepackages()]:
+    # The worker's new root holds whole Python installations, not only this interpreter's paths: a venv's
+    # base installation, or the system's, may hold another copy of dlx.
+    installations = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, "/usr", "/usr/local"}
+    patterns = ("lib*/python3*/site-packages", "lib*/python3*/dist-packages")
+    packages = [str(p) for base in installations for pattern in patterns for p in Path(base).glob(pattern)]
+    for entry in [*sys.path, *site.getsitepackages(), site.getusersitepackages(), *packages]:
         if entry and (Path(entry) / "grader" / "sandbox" / "worker.py").is_file():
             roots.add(Path(entry).resolve())
     return tuple(sorted(roots))
