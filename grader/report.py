@@ -19,11 +19,15 @@ def _points(x: float) -> str:
 def show_result(console: Console, exercise: Exercise, result: GradeResult, *, visible: bool = False) -> None:
     """Per-test lines, the failure messages, the total and where to get help."""
     kind = "visible tests" if visible else "hidden tests"
+    shown: set[str] = set()
     for test in result.tests:
         mark = "[green]✓[/]" if test.passed else "[red]✗[/]"
         pts = "" if visible else f" [dim]({_points(test.score)}/{_points(test.max_score)})[/]"
         console.print(f" {mark} {escape(test.name)}{pts}")
-        if not test.passed and test.output:
+        if not test.passed and test.output in shown:
+            console.print("     [dim](the same reason as above)[/]")
+        elif not test.passed and test.output:
+            shown.add(test.output)
             for line in test.output.splitlines()[:8]:
                 console.print(f"     [yellow]{escape(line)}[/]")
     if result.output.strip():
