@@ -242,7 +242,8 @@ class Submission:
             return StudentException(exc_type, f"{raiser} is not implemented yet (it still raises NotImplementedError)"
                                     f"{called}", [], "")
         return StudentException(exc_type, f"{label} raised {exc_type}: {msg}" if msg else f"{label} raised {exc_type}",
-                                _frames(error.get("tb")), self.display_name, detail=msg)
+                                _frames(error.get("tb")), self.display_name, detail=msg,
+                                exc_types=tuple(_text(n, 100) for n in _items(error.get("mro"))[:20]))
 
     def _load_message(self, error: Any) -> str:
         error = error if isinstance(error, dict) else {}

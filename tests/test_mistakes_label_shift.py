@@ -84,3 +84,12 @@ def test_seeds_agree():
     assert grade("label_shift", SOLUTION, 3).score == grade("label_shift", SOLUTION, 4).score
     wrong = mutate(SOLUTION, "(y_pred, y_true), 1.0", "(y_true, y_pred), 1.0")
     assert grade("label_shift", wrong, 3).score == grade("label_shift", wrong, 4).score
+
+
+def test_a_value_error_subclass_is_a_value_error():
+    """A correct solution may raise its own subclass of ValueError for a singular C."""
+    source = "class SingularConfusionError(ValueError):\n    pass\n\n\n" + SOLUTION.replace(
+        "raise ValueError(", "raise SingularConfusionError(")
+    assert source != "class SingularConfusionError(ValueError):\n    pass\n\n\n" + SOLUTION
+    result = grade("label_shift", source)
+    assert result.score == result.max_score, [t.output for t in result.tests if not t.passed]

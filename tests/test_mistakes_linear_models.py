@@ -66,3 +66,10 @@ def test_seeds_agree():
     assert grade("linear_models", SOLUTION, 3).score == grade("linear_models", SOLUTION, 4).score
     wrong = mutate(SOLUTION, "active = u > 0", "active = u >= 0")
     assert grade("linear_models", wrong, 3).score == grade("linear_models", wrong, 4).score
+
+
+def test_final_loss_appended_costs_only_the_loss_test():
+    """num_steps + 1 losses lose the loss-history test, not the test of the weights."""
+    source = mutate(SOLUTION, "        w = w - lr * dw\n    return w, losses",
+                    "        w = w - lr * dw\n    losses.append(float(loss_grad(w, X, y)[0]))\n    return w, losses")
+    assert_loses_only(grade("linear_models", source), "losses[t] is the loss")

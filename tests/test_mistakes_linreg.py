@@ -63,3 +63,9 @@ def test_seeds_agree():
     assert grade("linreg", SOLUTION, 3).score == grade("linreg", SOLUTION, 4).score
     wrong = mutate(SOLUTION, "X_batch.T @ residual / len(y_batch)", "X_batch.T @ residual / batch_size")
     assert grade("linreg", wrong, 3).score == grade("linreg", wrong, 4).score
+
+
+def test_initial_loss_recorded_too_costs_only_the_loss_tests():
+    """One extra entry in losses (the loss before training) loses the loss tests, not those of w and b."""
+    result = grade("linreg", mutate(SOLUTION, "losses = []", "losses = [squared_loss(X, y, w, b)]"))
+    assert_loses_only(result, "losses")

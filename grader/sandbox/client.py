@@ -69,8 +69,10 @@ class SandboxError(Exception):
 class StudentException(SandboxError):
     """The student's code raised an exception."""
 
-    def __init__(self, exc_type: str, message: str, frames: list, where: str, detail: str = ""):
+    def __init__(self, exc_type: str, message: str, frames: list, where: str, detail: str = "",
+                 exc_types: tuple[str, ...] = ()):
         self.exc_type, self.message, self.frames, self.detail = exc_type, message, frames, detail
+        self.exc_types = exc_types or (exc_type,)  # the class and its bases, by name: `"ValueError" in exc.exc_types`
         location = ""
         if frames:
             line, func, text = frames[-1]

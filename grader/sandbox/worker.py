@@ -203,7 +203,8 @@ class Worker:
         msg = exc.name if isinstance(exc, _Missing) else _safe_str(exc)
         if isinstance(exc, SystemExit):
             msg = f"your code called sys.exit({msg})"
-        return {"kind": kind, "type": type(exc).__name__, "msg": msg[:2000], "tb": frames[-5:]}
+        return {"kind": kind, "type": type(exc).__name__, "msg": msg[:2000], "tb": frames[-5:],
+                "mro": [c.__name__ for c in type(exc).__mro__][:20]}
 
     # -- start-up -------------------------------------------------------------
     def load(self, config: dict) -> dict:

@@ -180,15 +180,19 @@ def _expected_descent(submission, w0, X, y):
 
 
 def _descend(submission, rng):
-    """(w, losses) of the student's gradient_descent, then the expected (w, losses)."""
+    """(w, losses) of the student's gradient_descent (losses as returned), then the expected (w, losses)."""
     w0, X, y = _data(rng, LINEAR)
     expected = _expected_descent(submission, w0, X, y)
     result = submission.gradient_descent(submission.name(LINEAR), w0, X, y, LR, STEPS)
     w, losses = as_tuple(result, 2, GD, "(w, losses)")
+    return as_array(w, GD, "w", (D,)), losses, *expected
+
+
+def _step_losses(losses):
+    """``losses`` as an array of num_steps floats, or a clear :class:`Feedback` (checked by the loss test only)."""
     if not isinstance(losses, (list, tuple, np.ndarray)) or len(losses) != STEPS:
         raise Feedback(f"{GD}: losses should be a list of num_steps = {STEPS} floats; it is {fmt(losses)}")
-    losses = np.array([as_float(v, GD, f"losses[{t}]") for t, v in enumerate(losses)])
-    return as_array(w, GD, "w", (D,)), losses, *expected
+    return np.array([as_float(v, GD, f"losses[{t}]") for t, v in enumerate(losses)])
 
 
 @points(2)
@@ -202,7 +206,7 @@ def test_gd_updates(submission, rng):
 def test_gd_losses(submission, rng):
     """gradient_descent: losses[t] is the loss at the weights before step t"""
     _, losses, _, expected = _descend(submission, rng)
-    assert_close(losses, expected, GD, "losses (losses[0] is the loss at w0)")
+    assert_close(_step_losses(losses), expected, GD, "losses (losses[0] is the loss at w0)")
 
 
 @points(1)

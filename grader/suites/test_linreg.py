@@ -135,17 +135,23 @@ def test_data_iter_short_last_batch(submission, rng):
 
 
 def _train(submission, X, y, rng, **kwargs):
-    """The student's (w, b, losses), checked for type and shape."""
+    """The student's (w, b, losses): w and b checked for type and shape, losses as returned.
+
+    Only the tests about losses check them (with :func:`_epoch_losses`), so a
+    wrong loss history costs those tests alone, not the tests of w and b.
+    """
     w, b, losses = as_tuple(submission.linreg_train(X, y, rng, **kwargs), 3, TRAIN, "(w, b, losses)")
-    w = as_array(w, TRAIN, "w", (X.shape[1],))
-    b = as_float(b, TRAIN, "b")
+    return as_array(w, TRAIN, "w", (X.shape[1],)), as_float(b, TRAIN, "b"), losses
+
+
+def _epoch_losses(losses, epochs):
+    """``losses`` as a list of ``epochs`` floats, or a clear :class:`Feedback`."""
     if not isinstance(losses, (list, tuple, np.ndarray)) or np.ndim(losses) != 1:
         raise Feedback(f"{TRAIN}: losses should be a list of floats, one per epoch; it is {fmt(losses)}")
     losses = [as_float(v, TRAIN, f"losses[{e}]") for e, v in enumerate(losses)]
-    epochs = kwargs.get("num_epochs", 3)
     if len(losses) != epochs:
         raise Feedback(f"{TRAIN}: losses should hold one value per epoch ({epochs}); it holds {len(losses)}")
-    return w, b, losses
+    return losses
 
 
 def _compare_with_reference(submission, reference, X, y, rng, label, **kwargs):
@@ -161,6 +167,7 @@ def test_train_returns(submission, rng):
     """linreg_train: returns (w, b, losses) with w of shape (D,), b a float, one loss per epoch"""
     X, y = _problem(rng, 30, 4)
     w, b, losses = _train(submission, X, y, rng, num_epochs=2)
+    losses = _epoch_losses(losses, 2)
     if not np.all(np.isfinite(w)) or not np.isfinite(b) or not np.all(np.isfinite(losses)):
         raise Feedback(f"{TRAIN}: w, b and losses must be finite; got w = {fmt(w)}, b = {fmt(b)}, losses = {losses}")
 
@@ -195,7 +202,7 @@ def test_train_short_last_batch(submission, reference, rng):
 def test_train_losses_match_reference(submission, reference, rng):
     """linreg_train: losses match the reference"""
     X, y = _problem(rng, 37, 3)
-    got = _train(submission, X, y, rng, num_epochs=4, batch_size=10)[2]
+    got = _epoch_losses(_train(submission, X, y, rng, num_epochs=4, batch_size=10)[2], 4)
     assert_close(np.array(got), reference.linreg_train(X, y, rng, num_epochs=4, batch_size=10)[2], TRAIN, "losses")
 
 
@@ -204,6 +211,7 @@ def test_train_losses_of_returned_weights(submission, rng):
     """linreg_train: losses[-1] is the mean of 0.5 * (X @ w + b - y) ** 2 at the returned w and b"""
     X, y = _problem(rng, 25, 2)
     w, b, losses = _train(submission, X, y, rng, num_epochs=2, batch_size=5)
+    losses = _epoch_losses(losses, 2)
     assert_close(losses[-1], _squared_loss(X, y, w, b), TRAIN, "losses[-1] (the mean loss at the returned w, b)")
 
 

@@ -9,8 +9,9 @@ grader-written ``torch_predict`` returns the logits for held-out points of the
 same distribution as a NumPy array.  Accuracy is computed here.
 
 The reference (a small MLP with Adam) scores at least 99% on every seed tried;
-a model that does not train scores about 1 / num_classes.  The training is
-done once per submission and shared by the tests that need it.
+a model that does not train scores about 1 / num_classes, and earns nothing:
+the shape and seed points also need the 70% accuracy.  The training is done
+once per submission and shared by the tests that need it.
 """
 import weakref
 
@@ -78,10 +79,19 @@ def check_accuracy(submission, seed, threshold):
         raise Feedback(f"train_classifier: held-out accuracy {accuracy:.1%}; this test needs at least {threshold:.0%}")
 
 
+def require_training(submission, seed, what):
+    """The shape and seed points belong to a model that learns: at least 70% on the main task."""
+    logits, y_test, _ = main_run(submission, seed)
+    accuracy = float(np.mean(np.argmax(logits, axis=1) == y_test))
+    if not accuracy >= 0.70:
+        raise Feedback(f"train_classifier: {what} only counts for a model that learns; its held-out accuracy is "
+                       f"{accuracy:.1%} (at least 70% needed)")
+
+
 @points(1)
 def test_logits_shape(submission, seed):
-    """train_classifier: the model maps (N, D) float32 inputs to (N, num_classes) logits"""
-    main_run(submission, seed)
+    """train_classifier: the model maps (N, D) float32 inputs to (N, num_classes) logits, and it learns"""
+    require_training(submission, seed, "the right output shape")
 
 
 @points(3)
@@ -97,8 +107,9 @@ def test_accuracy_85(submission, seed):
 
 
 @points(2)
-def test_seed_honoured(submission, rng):
+def test_seed_honoured(submission, rng, seed):
     """train_classifier: the same seed gives the same model (torch.manual_seed(seed) inside)"""
+    require_training(submission, seed, "reproducibility")
     task = rng.bit_generator.state
     first = train_and_predict(submission, rng, 300, 200)[0]
     rng.bit_generator.state = task
