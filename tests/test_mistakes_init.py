@@ -64,7 +64,7 @@ def test_transposed_shape():
     assert_loses(result, "W is a float64 array of shape", "xavier_normal: standard deviation", "he_normal: standard",
                  "lecun_normal: entries are normally distributed")
     assert {t.name for t in result.tests if t.passed} == {
-        "xavier_uniform: entries lie in [-a, a], a = sqrt(6 / (n_in + n_out)), and reach out to a",
+        "xavier_uniform: entries lie in [-a, a], a = sqrt(6 / (n_in + n_out)), and reach out to -a and a",
         "xavier_uniform: gain scales the bound", "xavier_uniform: entries are uniformly distributed"}
 
 
@@ -87,3 +87,11 @@ def test_global_state_seeded_from_rng():
                     "    np.random.seed(int(rng.integers(2**31)))\n    return np.random.uniform(-a, a, size=(n_in, n_out))")
     result = assert_loses_only(grade("init", source), "the same generator state gives the same matrix")
     assert "used the global random state" in output_of(result, "the same generator state")
+
+
+def test_uniform_on_one_side_only():
+    source = mutate(SOLUTION, "    return rng.uniform(-a, a, size=(n_in, n_out))",
+                    "    return rng.uniform(0.0, a, size=(n_in, n_out))")
+    result = assert_loses_only(grade("init", source), "xavier_uniform: entries lie in",
+                               "xavier_uniform: entries are uniformly distributed", "xavier_uniform: gain")
+    assert "run from 0" in output_of(result, "xavier_uniform: entries lie in")

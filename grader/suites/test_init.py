@@ -115,14 +115,20 @@ def _check_normal_shape(W, fn):
 
 
 def _check_uniform_bounds(W, fn, a, formula):
-    """Every |W| is at most a, and the largest reaches almost a."""
+    """Every |W| is at most a, and both the largest and the smallest entry reach almost a and -a.
+
+    Each side of a U(-a, a) sample of n entries stays below a (1 - d) with
+    probability (1 - d / 2)^n <= e^(-n d / 2); d = 2 MAX_LOG / n makes that e^-20.
+    """
     top = float(np.max(np.abs(W)))
     if not top <= a * (1 + 1e-12):
         raise Feedback(f"{fn}: W has an entry of size {top:.6g}, outside [-a, a] for a = {formula} = {a:.6g}")
-    if not top >= a * (1 - MAX_LOG / W.size):
+    reach = 2 * MAX_LOG / W.size
+    high, low = float(np.max(W)), float(np.min(W))
+    if not (high >= a * (1 - reach) and -low >= a * (1 - reach)):
         raise Feedback(
-            f"{fn}: the largest |W| is {top:.6g}, but a uniform sample of {W.size} entries on [-a, a] reaches "
-            f"within {100 * MAX_LOG / W.size:.3f}% of a = {formula} = {a:.6g}"
+            f"{fn}: the entries of W run from {low:.6g} to {high:.6g}, but a uniform sample of {W.size} entries on "
+            f"[-a, a] reaches within {100 * reach:.3f}% of both -a and a = {formula} = {a:.6g}"
         )
 
 
@@ -191,7 +197,7 @@ def test_different_generator_states(submission, rng):
 # -- Xavier uniform ------------------------------------------------------------------------------------
 @points(2)
 def test_xavier_uniform_bounds(submission, rng):
-    """xavier_uniform: entries lie in [-a, a], a = sqrt(6 / (n_in + n_out)), and reach out to a"""
+    """xavier_uniform: entries lie in [-a, a], a = sqrt(6 / (n_in + n_out)), and reach out to -a and a"""
     n_in, n_out = _tall(rng)
     W = _draw(submission, "xavier_uniform", n_in, n_out, rng)
     _check_uniform_bounds(W, "xavier_uniform", _xavier_a(n_in, n_out), "sqrt(6 / (n_in + n_out))")
