@@ -4,18 +4,15 @@ import numpy as np
 from grader.catalog import get
 from grader.runner import load_reference
 from grader.testing import numerical_gradient_array, rel_error
-from tests.grading import failed_tests, grade, mutate, solution_text
+from tests.grading import assert_loses_only, grade, mutate, solution_text
 
 SOLUTION = solution_text("batchnorm")
+
+
+def assert_loses_only_source(source, *fragments):
+    """Grade ``source``: exactly the tests named by ``fragments`` fail."""
+    return assert_loses_only(grade("batchnorm", source), *fragments)
 RUNNING_MEAN = "(1 - momentum) * running_mean + momentum * mean"
-
-
-def loses_exactly(source, *fragments):
-    """Grade ``source``: exactly the tests named by ``fragments`` fail, every other test passes."""
-    failed = failed_tests(grade("batchnorm", source))
-    assert len(failed) == len(fragments), sorted(failed)
-    for fragment in fragments:
-        assert any(fragment in name for name in failed), (fragment, sorted(failed))
 
 
 def test_reference_matches_numerical_gradient():
@@ -42,49 +39,56 @@ def test_reference_follows_pytorch_conventions():
 
 
 def test_running_var_biased():
-    loses_exactly(mutate(SOLUTION, "x.var(axis=0, ddof=1)", "x.var(axis=0)"), "unbiased batch variance")
+    assert_loses_only_source(mutate(SOLUTION, "x.var(axis=0, ddof=1)", "x.var(axis=0)"), "unbiased batch variance",
+                             "honours non-default momentum and eps")
 
 
 def test_normalising_with_unbiased_variance():
     source = mutate(SOLUTION, "var = x.var(axis=0)  #", "var = x.var(axis=0, ddof=1)  #")
     # dgamma and dbeta stay right for this forward (partial credit); dx does not
-    loses_exactly(source, "biased variance", "non-default momentum", "dx is right")
+    assert_loses_only_source(source, "biased variance", "non-default momentum", "dx is right")
 
 
 def test_keras_momentum_convention():
     source = mutate(SOLUTION, RUNNING_MEAN, "momentum * running_mean + (1 - momentum) * mean")
     source = mutate(source, "(1 - momentum) * running_var + momentum * x",
                     "momentum * running_var + (1 - momentum) * x")
-    loses_exactly(source, "running_mean moves", "unbiased batch variance", "non-default momentum")
+    assert_loses_only_source(source, "running_mean moves", "unbiased batch variance", "non-default momentum")
 
 
 def test_eps_ignored():
     source = mutate(SOLUTION, "np.sqrt(var + eps)", "np.sqrt(var + 1e-5)")
     source = mutate(source, "np.sqrt(running_var + eps)", "np.sqrt(running_var + 1e-5)")
-    loses_exactly(source, "non-default momentum", "normalises with the running statistics")
+    assert_loses_only_source(source, "non-default momentum", "normalises with the running statistics")
 
 
 def test_evaluation_uses_batch_statistics():
-    loses_exactly(mutate(SOLUTION, "if not train:", "if False:"),
+    assert_loses_only_source(mutate(SOLUTION, "if not train:", "if False:"),
                   "normalises with the running statistics", "returns the running statistics unchanged")
 
 
 def test_running_stats_updated_in_place():
     source = mutate(SOLUTION, f"new_mean = {RUNNING_MEAN}",
                     "running_mean *= 1 - momentum\n    running_mean += momentum * mean\n    new_mean = running_mean")
-    loses_exactly(source, "leave their arguments unchanged")
+    assert_loses_only_source(source, "leave their arguments unchanged")
 
 
 def test_dx_ignores_the_batch_statistics():
     source = mutate(SOLUTION, "gamma * inv_std / n * (n * dout - dbeta - xhat * dgamma)", "gamma * inv_std * dout")
-    loses_exactly(source, "dx is right")
+    assert_loses_only_source(source, "dx is right")
 
 
 def test_dgamma_not_summed():
-    loses_exactly(mutate(SOLUTION, "(dout * xhat).sum(axis=0)", "dout * xhat"), "dgamma is right", "dx is right")
+    assert_loses_only_source(mutate(SOLUTION, "(dout * xhat).sum(axis=0)", "dout * xhat"), "dgamma is right", "dx is right")
 
 
 def test_seeds_agree():
     assert grade("batchnorm", SOLUTION, 3).score == grade("batchnorm", SOLUTION, 4).score
     wrong = mutate(SOLUTION, "x.var(axis=0, ddof=1)", "x.var(axis=0)")
     assert grade("batchnorm", wrong, 3).score == grade("batchnorm", wrong, 4).score
+
+
+def test_running_variance_ignores_momentum():
+    source = mutate(SOLUTION, "new_var = (1 - momentum) * running_var + momentum * x.var(axis=0, ddof=1)",
+                    "new_var = 0.9 * running_var + 0.1 * x.var(axis=0, ddof=1)")
+    assert_loses_only(grade("batchnorm", source), "honours non-default momentum and eps")

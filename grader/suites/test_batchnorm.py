@@ -49,8 +49,8 @@ def test_momentum_and_eps(submission, reference, rng):
     """batchnorm_forward: honours non-default momentum and eps"""
     x, *rest = _inputs(rng)
     x = rng.normal(size=x.shape) * 0.7  # variance about 0.5, so eps = 0.5 changes every output
-    _compare(submission, reference, (x, *rest), ["out", "new_running_mean"], " (momentum=0.3, eps=0.5)",
-             momentum=0.3, eps=0.5)
+    _compare(submission, reference, (x, *rest), ["out", "new_running_mean", "new_running_var"],
+             " (momentum=0.3, eps=0.5)", momentum=0.3, eps=0.5)
 
 
 @points(2)
