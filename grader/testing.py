@@ -230,7 +230,7 @@ def _output(value: Any, output: int | None, fn: str, shape: tuple) -> np.ndarray
 
 def check_layer_gradient(submission: Submission, reference: Any, layer: str, args: Sequence[Any],
                          arg_names: Sequence[str], which: int, dout: np.ndarray, tol: float = 1e-7,
-                         consistency_tol: float = 1e-5) -> None:
+                         consistency_tol: float = 1e-7) -> None:
     """Grade the gradient of ``<layer>_backward`` for ``args[which]``.
 
     ``args`` are the forward's positional arguments; the first ``len(arg_names)``
@@ -238,7 +238,8 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
     points when it matches the reference's, or, if the student's forward is
     wrong, when it matches the numerical gradient of the student's own forward
     to ``consistency_tol`` relative to that gradient's largest entry (and that
-    gradient is not identically zero). Generator arguments are copied for the
+    gradient is not identically zero). A right forward gets no such second
+    chance: its backward must match the reference. Generator arguments are copied for the
     reference, so the student's call sees the same draws.
     """
     fwd, bwd = f"{layer}_forward", f"{layer}_backward"
@@ -249,7 +250,7 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
     result = submission.call(fwd, *args)
     if not isinstance(result, (tuple, list)) or len(result) < 2:
         raise Feedback(f"{fwd} should return (out, cache); it returned {_kind(result)}")
-    as_array(result[0], fwd, "out", np.shape(ref_out))
+    forward_right = rel_error(as_array(result[0], fwd, "out", np.shape(ref_out)), ref_out) <= tol
     grads = submission.call(bwd, dout, result[1])
     if len(arg_names) == 1 and not isinstance(grads, (tuple, list)):
         grads = (grads,)
@@ -259,6 +260,8 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
     try:
         assert_close(got, expected[which], bwd, name, tol)
     except Feedback:
+        if forward_right:
+            raise
         own = student_numerical_gradient(submission, fwd, args, which, dout, output=0)
         size = float(np.max(np.abs(own))) if own.size else 0.0
         if size > 0 and float(np.max(np.abs(got - own))) <= consistency_tol * size:

@@ -92,3 +92,11 @@ def test_running_variance_ignores_momentum():
     source = mutate(SOLUTION, "new_var = (1 - momentum) * running_var + momentum * x.var(axis=0, ddof=1)",
                     "new_var = 0.9 * running_var + 0.1 * x.var(axis=0, ddof=1)")
     assert_loses_only(grade("batchnorm", source), "honours non-default momentum and eps")
+
+
+def test_backward_without_eps():
+    """A right forward whose backward drops eps is close to right, but not right: dx loses its points."""
+    source = mutate(SOLUTION, "    return gamma * xhat + beta, (xhat, gamma, inv_std), new_mean, new_var",
+                    "    return gamma * xhat + beta, (xhat, gamma, 1.0 / np.sqrt(var)), new_mean, new_var")
+    for seed in (0, 1, 4, 5):
+        assert_loses_only(grade("batchnorm", source, seed), "dx is right")
