@@ -1,5 +1,5 @@
 """Typical mistakes in `gates` lose the points they should, and only those."""
-from tests.grading import assert_loses_only, grade, mutate, solution_text
+from tests.grading import assert_loses_only, grade, mutate, output_of, solution_text
 
 SOLUTION = solution_text("gates")
 GRAPH = "all gates: chained"
@@ -60,3 +60,10 @@ def test_seeds_agree():
                    "share = (x >= y).astype(float)")
     assert grade("gates", SOLUTION, 3).score == grade("gates", SOLUTION, 4).score
     assert grade("gates", wrong, 3).score == grade("gates", wrong, 4).score
+
+
+def test_branch_accumulates_into_the_first_gradient():
+    source = mutate(SOLUTION, "    return np.sum(douts, axis=0)",
+                    "    out = douts[0]\n    for d in douts[1:]:\n        out += d\n    return out")
+    result = assert_loses_only(grade("gates", source), "leave their arguments unchanged")
+    assert "branch_backward changed its argument douts[0] in place" in output_of(result, "leave their arguments")

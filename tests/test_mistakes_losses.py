@@ -141,3 +141,10 @@ def test_reference_l2_gradients_match_numerical_gradients():
         def loss(w, k=k):
             return REFERENCE.l2_penalty([w if j == k else v for j, v in enumerate(weights)], 0.3)[0]
         assert rel_error(REFERENCE.l2_penalty(weights, 0.3)[1][k], numerical_gradient(loss, weights[k])) < 1e-7
+
+
+def test_l2_penalty_scales_the_weights_in_place():
+    source = mutate(SOLUTION, "    return float(loss), [lam * w for w in weights]",
+                    "    for w in weights:\n        w *= lam\n    return float(loss), list(weights)")
+    result = fails_exactly(source, "leave their arguments unchanged")
+    assert "l2_penalty changed its argument weights[0]" in output_of(result, "leave their arguments")

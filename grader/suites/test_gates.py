@@ -129,7 +129,7 @@ def test_small_graph(submission, reference, rng):
 
 @points(1)
 def test_no_mutation(submission, rng):
-    """add, mul, max and scale_backward leave their arguments unchanged"""
+    """add, mul, max, scale and branch_backward leave their arguments unchanged"""
     x, y, _ = _ties(rng, (3, 4))
     dout = rng.normal(size=(3, 4))
     submission.add_backward(dout)
@@ -139,3 +139,5 @@ def test_no_mutation(submission, rng):
         assert_not_mutated(submission, fn, ["x", "y", "dout"])
     submission.scale_backward(float(rng.uniform(0.5, 2.0)), dout)
     assert_not_mutated(submission, "scale_backward", ["c", "dout"])
+    submission.branch_backward([dout, rng.normal(size=(3, 4)), rng.normal(size=(3, 4))])
+    assert_not_mutated(submission, "branch_backward", ["douts"])
