@@ -19,7 +19,8 @@ class Value:
     Attributes:
         data: the node's value, a Python float (``Value(3).data == 3.0``).
         grad: d(output)/d(this node) after ``output.backward()``; a float that
-            starts at 0.0 and is only ever added to.
+            starts at 0.0. ``backward()`` sets its own node's grad to 1.0 and
+            adds into the grad of every node it depends on.
 
     Operators ``+ - * /`` accept a Value or a Python number (int or float) on
     either side (``2 + v``, ``v - 3``, ``1 / v`` all return a Value); ``-v`` and

@@ -164,10 +164,19 @@ def test_data_and_grad_types(submission, rng):
 
 @points(1)
 def test_backward_seeds_one(submission, reference, rng):
-    """Value.backward: the output's own grad becomes 1"""
+    """Value.backward: the output's own grad becomes 1; a second backward() adds to the inputs' grads again"""
     x, c = rng.uniform(-2, 2), _number(rng)
     check_plan(submission, reference, "backward() on a leaf x", [_leaf(x)])
     check_plan(submission, reference, f"x * {c}", [_leaf(x), ["mul", 0, [c]]], report=[1])
+    leaf = submission.call(submission.name("Value"), float(x), label="Value")
+    out = submission.op("mul", leaf, c)
+    out.method("backward")
+    out.method("backward")
+    got = (out.get("grad"), leaf.get("grad"))
+    if got != (1.0, 2 * c):
+        raise Feedback(f"Value.backward: after z = x * {c} and z.backward() called twice, z.grad should be 1.0 "
+                       f"(set, not added to) and x.grad {fmt(2 * c)} (added to each time); they are {fmt(got[0])} "
+                       f"and {fmt(got[1])}")
 
 
 @points(2)
