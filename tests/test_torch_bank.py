@@ -86,3 +86,22 @@ def test_grading_without_torch_gives_a_clear_message(monkeypatch):
         message = str(info.value)
         assert f"{exercise_id} is a PyTorch exercise and PyTorch is not installed" in message
         assert "pip install torch==2.13.0" in message and "\n" not in message
+
+
+def test_reference_functions_pass_torch_gradcheck():
+    """The references of torch_functions are right by torch's own numerical Jacobian check (float64)."""
+    import importlib
+
+    import torch
+
+    spec = importlib.util.spec_from_file_location("torch_functions_reference", get("torch_functions").solution)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    generator = torch.Generator().manual_seed(0)
+
+    def leaf(*shape):
+        return torch.randn(*shape, generator=generator, dtype=torch.float64, requires_grad=True)
+
+    assert torch.autograd.gradcheck(module.SigmoidFunction.apply, (leaf(4, 3),))
+    assert torch.autograd.gradcheck(module.LinearFunction.apply, (leaf(4, 3), leaf(3, 2), leaf(2)))
+    assert torch.autograd.gradcheck(module.LogSumExpFunction.apply, (leaf(4, 5),))
