@@ -11,8 +11,8 @@ import pytest
 
 import grader.runner as runner
 from grader.catalog import catalog, get
-from grader.runner import GradingError, worker_spec
 from grader.paths import SUITES_DIR
+from grader.runner import GradingError, worker_spec
 from tests.grading import grade, solution_text
 
 TORCH_IDS = [e.id for e in catalog().values() if e.requires == "torch"]
