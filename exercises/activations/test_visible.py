@@ -2,7 +2,7 @@
 
 They use small hand-checkable inputs; the hidden tests of `dlx submit` use
 random inputs, other alphas, the derivative at exactly 0, and inputs up to
-|x| = 1e4 for every function.
+|x| = 1e4 for sigmoid, tanh, elu and selu.
 """
 import math
 
