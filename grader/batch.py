@@ -5,12 +5,15 @@ import csv
 import json
 import multiprocessing
 import os
+import signal
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
 from .catalog import Exercise, get
+from .errors import Interrupted
 from .gradebook import file_hash
 from .results import GradeResult
 from .runner import GradingError, grade_source, read_source
@@ -32,6 +35,8 @@ def discover(exercise: Exercise, folder: Path) -> list[Entry]:
     entries = {p.stem: Entry(p.stem, p) for p in folder.glob("*.py") if not p.name.startswith(".")}
     for path in folder.glob(f"*/{exercise.filename}"):
         entries[path.parent.name] = Entry(path.parent.name, path)
+    if not entries:
+        raise GradingError(f"no submissions in {folder}: expected <student>.py or <student>/{exercise.filename}")
     return [entries[k] for k in sorted(entries)]
 
 
@@ -59,12 +64,43 @@ def _init_pool_process() -> None:
     use_templates(True)
 
 
+def _init_pool_child() -> None:
+    """A pool process leaves Ctrl-C to the parent, which stops the batch with one line."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_pool_process()
+
+
+def why(row: dict) -> str:
+    """The CSV's ``error`` cell: why dlx could not grade, or the most common reason tests failed."""
+    if row["error"] or not row["result"]:
+        return row["error"] or ""
+    reasons = Counter(t["output"].splitlines()[0] for t in row["result"]["tests"]
+                      if t["score"] < t["max_score"] and t["output"].strip())
+    if not reasons:
+        return ""
+    reason, count = reasons.most_common(1)[0]
+    failed = sum(1 for t in row["result"]["tests"] if t["score"] < t["max_score"])
+    return reason if count == failed else f"{reason} (and {failed - count} other failing test(s))"
+
+
+def csv_cell(value: object) -> object:
+    """A cell a spreadsheet will not run as a formula (text starting with =, +, -, @, tab or CR gets a quote)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 class ResultCache:
     """An append-only JSON-lines file of finished gradings, so an interrupted batch resumes."""
 
     def __init__(self, path: Path):
         self.path = path
         self.done: dict[str, dict] = {}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.open("a", encoding="utf-8").close()  # a read-only --out folder fails now, before any grading
+        except OSError as exc:
+            raise GradingError(f"cannot write the grades beside {path.parent}: {exc.strerror}") from None
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:
@@ -108,12 +144,16 @@ def grade_batch(exercise: Exercise, folder: Path, out_csv: Path, *, workers: int
     done = len(rows)
     if on_progress:
         on_progress(done, len(entries))
-    for row in _run(todo, workers or os.cpu_count() or 1):
-        cache.add(row)
-        rows[row["student"]] = row
-        done += 1
-        if on_progress:
-            on_progress(done, len(entries))
+    try:
+        for row in _run(todo, workers or os.cpu_count() or 1):
+            cache.add(row)
+            rows[row["student"]] = row
+            done += 1
+            if on_progress:
+                on_progress(done, len(entries))
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted; {done} of {len(entries)} submissions are graded and kept in {cache.path}; "
+                          "run the same command again to resume") from None
     ordered = [rows[e.student] for e in entries]
     write_csv(ordered, out_csv, exercise)
     if json_dir is not None:
@@ -128,7 +168,7 @@ def _run(todo: list[tuple], workers: int) -> Iterator[dict]:
         _init_pool_process()
         yield from map(_grade_task, todo)
         return
-    with multiprocessing.get_context("fork").Pool(min(workers, len(todo)), _init_pool_process) as pool:
+    with multiprocessing.get_context("fork").Pool(min(workers, len(todo)), _init_pool_child) as pool:
         yield from pool.imap_unordered(_grade_task, todo)
 
 
@@ -143,12 +183,12 @@ def write_csv(rows: list[dict], path: Path, exercise: Exercise) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "score", "max_score", "seed", "error", *test_names])
+        writer.writerow(["student", "score", "max_score", "seed", "error", *map(csv_cell, test_names)])
         for row in rows:
             result = row["result"]
             scores = {t["name"]: t["score"] for t in result["tests"]} if result else {}
-            writer.writerow([row["student"], result["score"] if result else 0,
-                             result["max_score"] if result else exercise.points, row["seed"], row["error"] or "",
+            writer.writerow([csv_cell(row["student"]), result["score"] if result else 0,
+                             result["max_score"] if result else exercise.points, row["seed"], csv_cell(why(row)),
                              *(scores.get(n, 0) for n in test_names)])
     tmp.replace(path)
 

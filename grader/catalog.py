@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import DlxError
 from .paths import SUITES_DIR, exercises_dir, solutions_dir
 
 
-class UnknownExercise(LookupError):
+class UnknownExercise(DlxError, LookupError):
     """No exercise has this id."""
 
 

@@ -1,39 +1,94 @@
-"""The `dlx` command: list, fetch, check, hint, submit, score and grade."""
+"""The `dlx` command: list, fetch, check, hint, submit, score and grade.
+
+Start-up is kept instant by importing lazily. The pattern for every command:
+- at the top of this module, import only click and the light modules (errors, options);
+- import what a command needs (the catalog, the runner, rich, NumPy) inside its function;
+- register a command defined in another module by name, without importing it, in
+  ``LAZY_COMMANDS`` ("command name": "module:attribute"); it is imported when it is run.
+"""
 from __future__ import annotations
 
 import json
-import shutil
+import os
 import sys
-import time
-from datetime import datetime
+import traceback
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
-from .catalog import Exercise, UnknownExercise, catalog, get
-from .cli_instructor import grade_batch_command, gradescope, nbgrader_group
-from .doctor import doctor
-from .gradebook import Gradebook, GradebookError, file_hash
-from .quiz import BankError, UnknownBank
-from .quiz.cli import quiz
-from .report import console, exercise_table, progress_table, show_result
-from .runner import GradingError, grade_source, read_source
+from .errors import INTERRUPT_EXIT, USAGE_EXIT, DlxError, Interrupted, os_error_message
+from .options import SEED
+
+if TYPE_CHECKING:
+    from .catalog import Exercise
+    from .results import GradeResult
 
 DIR_OPTION = click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
                           show_default=True, help="Folder holding your exercise files.")
 
+LAZY_COMMANDS = {
+    "quiz": "grader.quiz.cli:quiz",
+    "doctor": "grader.doctor:doctor",
+    "grade-batch": "grader.cli_instructor:grade_batch_command",
+    "nbgrader": "grader.cli_instructor:nbgrader_group",
+    "gradescope": "grader.cli_instructor:gradescope",
+    "watch": "grader.watch:watch_command",
+}
+
+
+def fail(message: str, code: int = USAGE_EXIT) -> None:
+    """Print ``dlx: message`` on stderr and exit."""
+    click.echo(f"dlx: {message}", err=True)
+    sys.exit(code)
+
 
 class DlxGroup(click.Group):
-    """Turns dlx's own errors into one-line messages and a non-zero exit, never a traceback."""
+    """dlx's group: commands loaded on first use, and one error convention for all of them.
 
-    def invoke(self, ctx: click.Context) -> Any:
+    A user's mistake is ``dlx: <one line>`` on stderr and exit 2; Ctrl-C is one line and exit 130;
+    a bug in dlx is one line too (``DLX_DEBUG=1`` shows its traceback).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS and name not in self.commands:
+            import importlib
+
+            module, attribute = LAZY_COMMANDS[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
         try:
-            return super().invoke(ctx)
-        except (GradingError, UnknownExercise, GradebookError, UnknownBank, BankError) as exc:
-            click.echo(f"dlx: {exc.args[0] if exc.args else exc}", err=True)
-            sys.exit(2)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+            fail(f"{exc.format_message()}{hint}")
+        except click.ClickException as exc:
+            fail(exc.format_message())
+        except click.Abort as exc:
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, EOFError):
+                fail("the input ended before the answer; nothing was recorded")
+            fail(cause.message if isinstance(cause, Interrupted) else "interrupted; nothing was recorded",
+                 INTERRUPT_EXIT)
+        except DlxError as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(os_error_message(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug in dlx is one line, never a traceback
+            if os.environ.get("DLX_DEBUG"):
+                traceback.print_exc()
+            fail(f"internal error ({type(exc).__name__}: {exc}); rerun with DLX_DEBUG=1 to see where, "
+                 "and please report it", 1)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 @click.group(cls=DlxGroup)
@@ -47,13 +102,17 @@ def main() -> None:
 
 
 def _exercise(exercise_id: str) -> Exercise:
+    from .catalog import get
+
     return get(exercise_id)
 
 
 def _student_file(exercise: Exercise, directory: Path) -> Path:
     path = directory / exercise.filename
-    if not path.is_file():
-        raise GradingError(f"{path} not found; run `dlx fetch {exercise.id}` first (or pass --dir)")
+    if path.is_dir():
+        raise DlxError(f"{path} is a folder, not your solution file; rename it and run `dlx fetch {exercise.id}`")
+    if not path.exists():
+        raise DlxError(f"{path} not found; run `dlx fetch {exercise.id}` first (or pass --dir)")
     return path
 
 
@@ -61,6 +120,9 @@ def _student_file(exercise: Exercise, directory: Path) -> Path:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_command(as_json: bool) -> None:
     """Every exercise with its unit, title, points and your best score."""
+    from .catalog import catalog
+    from .gradebook import Gradebook
+
     with Gradebook() as book:
         best = {s.item: s for s in book.standings("exercise")}
     exercises = list(catalog().values())
@@ -71,11 +133,16 @@ def list_command(as_json: bool) -> None:
             for e in exercises
         ], indent=2))
         return
+    from .report import console, exercise_table
+
     console.print(exercise_table(exercises, best))
-    console.print("[dim]Start with `dlx fetch <id>`.[/]")
+    console.print("[dim]Start with `dlx fetch <id>`, or `dlx watch` to follow the course in order.[/]")
 
 
 def _backup(path: Path) -> Path:
+    import shutil
+    from datetime import datetime
+
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     backup = path.with_name(f"{path.name}.bak-{stamp}")
     n = 1
@@ -86,77 +153,82 @@ def _backup(path: Path) -> Path:
     return backup
 
 
-@main.command()
-@click.argument("exercise_id")
-@DIR_OPTION
-@click.option("--force", is_flag=True, help="Replace existing files (a backup copy is kept).")
-def fetch(exercise_id: str, directory: Path, force: bool) -> None:
-    """Write the stub EXERCISE_ID.py and its statement EXERCISE_ID.md into --dir."""
-    exercise = _exercise(exercise_id)
+def write_exercise_files(exercise: Exercise, directory: Path, force: bool = False) -> list[Path]:
+    """Copy the stub and the statement into ``directory`` (never over existing work without ``force``)."""
+    import shutil
+
+    from .report import console
+
     directory.mkdir(parents=True, exist_ok=True)
     targets = [(exercise.stub, directory / exercise.filename), (exercise.statement, directory / f"{exercise.id}.md")]
     existing = [dst for _, dst in targets if dst.exists()]
     if existing and not force:
         names = ", ".join(str(p) for p in existing)
         verb = "exists" if len(existing) == 1 else "exist"
-        raise GradingError(f"{names} already {verb}; your work is untouched (use --force to replace it; a backup is kept)")
+        raise DlxError(f"{names} already {verb}; your work is untouched (use --force to replace it; a backup is kept)")
     for src, dst in targets:
         if dst.exists():
             console.print(f"[dim]backed up {dst} to {_backup(dst)}[/]")
         shutil.copyfile(src, dst)
-    console.print(f"Wrote [bold]{targets[0][1]}[/] and {targets[1][1]}.")
+    return [dst for _, dst in targets]
+
+
+@main.command()
+@click.argument("exercise_id")
+@DIR_OPTION
+@click.option("--force", is_flag=True, help="Replace existing files (a backup copy is kept).")
+def fetch(exercise_id: str, directory: Path, force: bool) -> None:
+    """Write the stub EXERCISE_ID.py and its statement EXERCISE_ID.md into --dir."""
+    from .report import console
+
+    exercise = _exercise(exercise_id)
+    stub, statement = write_exercise_files(exercise, directory, force)
+    console.print(f"Wrote [bold]{stub}[/] and {statement}.")
     console.print(f"Next: complete the functions, then `dlx check {exercise.id}` and `dlx submit {exercise.id}`.")
 
 
-def _grade_and_show(exercise: Exercise, path: Path, visible: bool, seed: int | None = None) -> Any:
+def grade_and_show(exercise: Exercise, path: Path, visible: bool, seed: int | None = None) -> tuple[str, GradeResult]:
+    """Read, grade and print one file; returns its text and the result."""
+    from .report import console, show_result
+    from .runner import grade_source, read_source
+
     source = read_source(path)
     result = grade_source(exercise, source, seed, visible=visible)
     show_result(console, exercise, result, visible=visible)
     return source, result
 
 
+def record_submission(exercise: Exercise, source: str, result: GradeResult) -> float:
+    """Store a hidden-test attempt in the gradebook; returns the best score so far."""
+    from .gradebook import Gradebook, file_hash
+
+    with Gradebook() as book:
+        book.record("exercise", exercise.id, result.score, result.max_score, result.seed, result.to_json(),
+                    file_hash(source))
+        return max(s.best for s in book.standings("exercise") if s.item == exercise.id)
+
+
 @main.command()
 @click.argument("exercise_id")
 @DIR_OPTION
-@click.option("--watch", is_flag=True, help="Re-run the visible tests every time the file is saved.")
+@click.option("--watch", is_flag=True, help="Re-run the visible tests on every save; keys: h hint, s statement, q quit.")
 def check(exercise_id: str, directory: Path, watch: bool) -> None:
     """Run the visible tests on your file (quick; records nothing)."""
     exercise = _exercise(exercise_id)
     path = _student_file(exercise, directory)
-    _grade_and_show(exercise, path, visible=True)
     if watch:
-        _watch(path, lambda: _grade_and_show(exercise, path, visible=True))
+        from .watch import watch_exercise
+
+        watch_exercise(exercise, path)
+        return
+    grade_and_show(exercise, path, visible=True)
 
 
-def _watch(path: Path, action: Callable[[], Any], interval: float = 0.5) -> None:
-    """Call ``action`` whenever ``path`` changes, until Ctrl-C."""
-    console.print(f"[dim]Watching {path}; press Ctrl-C to stop.[/]")
-    last = path.stat().st_mtime_ns
-    try:
-        while True:
-            time.sleep(interval)
-            try:
-                now = path.stat().st_mtime_ns
-            except FileNotFoundError:
-                continue
-            if now != last:
-                last = now
-                console.rule(datetime.now().strftime("%H:%M:%S"))
-                try:
-                    action()
-                except GradingError as exc:
-                    console.print(f"[red]dlx: {exc}[/]")
-    except KeyboardInterrupt:
-        console.print("[dim]stopped watching[/]")
+def show_hint(exercise: Exercise, show_all: bool = False, reset: bool = False) -> None:
+    """Print the next hint (advancing the student's hint level), or every hint up to it."""
+    from .gradebook import Gradebook
+    from .report import console
 
-
-@main.command()
-@click.argument("exercise_id")
-@click.option("--all", "show_all", is_flag=True, help="Show every hint up to the next one.")
-@click.option("--reset", is_flag=True, help="Start the hints again from the first.")
-def hint(exercise_id: str, show_all: bool, reset: bool) -> None:
-    """Show the next hint for an exercise, one level at a time."""
-    exercise = _exercise(exercise_id)
     key = f"hint_level:{exercise.id}"
     with Gradebook() as book:
         seen = 0 if reset else int(book.get_setting(key) or 0)
@@ -171,58 +243,68 @@ def hint(exercise_id: str, show_all: bool, reset: bool) -> None:
 
 @main.command()
 @click.argument("exercise_id")
+@click.option("--all", "show_all", is_flag=True, help="Show every hint up to the next one.")
+@click.option("--reset", is_flag=True, help="Start the hints again from the first.")
+def hint(exercise_id: str, show_all: bool, reset: bool) -> None:
+    """Show the next hint for an exercise, one level at a time."""
+    show_hint(_exercise(exercise_id), show_all, reset)
+
+
+@main.command()
+@click.argument("exercise_id")
 @DIR_OPTION
-@click.option("--seed", type=int, default=None, help="Reproduce an earlier attempt's inputs.")
+@click.option("--seed", type=SEED, default=None, help="Reproduce an earlier attempt's inputs.")
 def submit(exercise_id: str, directory: Path, seed: int | None) -> None:
     """Grade your file with the hidden tests and record the attempt."""
+    from .report import console
+
     exercise = _exercise(exercise_id)
     path = _student_file(exercise, directory)
-    source, result = _grade_and_show(exercise, path, visible=False, seed=seed)
-    with Gradebook() as book:
-        book.record("exercise", exercise.id, result.score, result.max_score, result.seed, result.to_json(),
-                    file_hash(source))
-        best = max(s.best for s in book.standings("exercise") if s.item == exercise.id)
+    source, result = grade_and_show(exercise, path, visible=False, seed=seed)
+    best = record_submission(exercise, source, result)
     console.print(f" [dim]Recorded. Best so far: {best:g}/{exercise.points:g}. `dlx score` shows your progress.[/]")
 
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def score(as_json: bool) -> None:
-    """Your best and latest score for every exercise and quiz, and the total."""
+    """Your best and latest score for every exercise and quiz, the attempt that first scored full marks, the total."""
+    from .catalog import catalog
+    from .gradebook import Gradebook
+
     with Gradebook() as book:
         standings = book.standings()
     exercises = list(catalog().values())
     if as_json:
         items = [{"kind": s.kind, "id": s.item, "best": s.best, "latest": s.latest, "max_score": s.max_score,
-                  "attempts": s.attempts} for s in standings]
+                  "attempts": s.attempts, "full_marks_attempt": s.full_marks_attempt} for s in standings]
         total = sum(s.best for s in standings)
         maximum = sum(e.points for e in exercises) + sum(s.max_score for s in standings if s.kind == "quiz")
         click.echo(json.dumps({"items": items, "total": total, "max_total": maximum}, indent=2))
         return
+    from .report import console, progress_table
+
     console.print(progress_table(exercises, standings))
 
 
 @main.command()
 @click.argument("exercise_id")
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--seed", type=int, default=None, help="The seed for the test inputs (default: a new one).")
+@click.option("--seed", type=SEED, default=None, help="The seed for the test inputs (default: a new one).")
 @click.option("--json", "as_json", is_flag=True, help="Print a Gradescope-style results.json object.")
 def grade(exercise_id: str, file: Path, seed: int | None, as_json: bool) -> None:
     """Grade any FILE against EXERCISE_ID's hidden tests; records nothing.
 
     Exits 0 whenever grading happened, whatever the score.
     """
+    from .runner import grade_source, read_source
+
     exercise = _exercise(exercise_id)
     source = read_source(file)
     result = grade_source(exercise, source, seed)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
+        from .report import console, show_result
+
         show_result(console, exercise, result)
-
-
-main.add_command(quiz)
-main.add_command(doctor)
-main.add_command(grade_batch_command)
-main.add_command(nbgrader_group)
-main.add_command(gradescope)

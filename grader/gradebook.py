@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from .errors import DlxError
 from .paths import data_dir
 
 SCHEMA = """
@@ -28,7 +30,7 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-class GradebookError(Exception):
+class GradebookError(DlxError):
     """The gradebook cannot be used; the message says which file and what to do."""
 
 
@@ -43,6 +45,7 @@ class Standing:
     latest: float
     max_score: float
     last_time: float
+    full_marks_attempt: int | None = None  # which attempt (1 = the first) first scored full marks
 
 
 def file_hash(text: str) -> str:
@@ -54,16 +57,34 @@ class Gradebook:
     """A connection to the gradebook database; safe to use from concurrent processes."""
 
     def __init__(self, path: Path | None = None):
-        self.path = path or data_dir() / "gradebook.sqlite3"
+        if path is None:
+            try:
+                folder = data_dir()
+            except OSError as exc:
+                why = "it is not a folder" if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
+                raise GradebookError(f"cannot use {exc.filename or 'DLX_HOME'} as dlx's data folder ({why}); "
+                                     "set DLX_HOME to a writable folder") from None
+            path = folder / "gradebook.sqlite3"
+        self.path = path
+        existed = path.is_file()
         try:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as exc:
-            raise GradebookError(
-                f"the gradebook {self.path} is damaged or not a dlx gradebook ({exc}); "
-                "move it aside (your attempts stay in it) and dlx will start a new one"
-            ) from None
+            raise GradebookError(self._problem(exc, existed)) from None
+
+    def _problem(self, exc: sqlite3.DatabaseError, existed: bool) -> str:
+        """Why the gradebook cannot be opened: damaged only when an existing file is not a database."""
+        if existed and "not a database" in str(exc):
+            return (f"the gradebook {self.path} is damaged or not a dlx gradebook ({exc}); "
+                    "move it aside (your attempts stay in it) and dlx will start a new one")
+        folder = self.path.parent
+        if not existed and not os.access(folder, os.W_OK):
+            return f"cannot create the gradebook in {folder}: the folder is read-only; set DLX_HOME to a writable folder"
+        if existed and not os.access(self.path, os.W_OK) or not os.access(folder, os.W_OK):
+            return f"the gradebook {self.path} is read-only; make it and its folder writable or set DLX_HOME"
+        return f"the gradebook {self.path} could not be opened ({exc})"
 
     def _run(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         try:
@@ -85,11 +106,14 @@ class Gradebook:
         rows = self._run(
             """SELECT kind, item, COUNT(*), MAX(score),
                       (SELECT score FROM attempts b WHERE b.kind = a.kind AND b.item = a.item ORDER BY id DESC LIMIT 1),
-                      MAX(max_score), MAX(time)
+                      MAX(max_score), MAX(time),
+                      (SELECT COUNT(*) FROM attempts c WHERE c.kind = a.kind AND c.item = a.item AND c.id <=
+                          (SELECT MIN(id) FROM attempts d WHERE d.kind = a.kind AND d.item = a.item
+                                                           AND d.score >= d.max_score))
                FROM attempts a WHERE (? IS NULL OR kind = ?) GROUP BY kind, item""",
             (kind, kind),
         ).fetchall()
-        return [Standing(*row) for row in rows]
+        return [Standing(*row[:7], full_marks_attempt=row[7] or None) for row in rows]
 
     def attempts(self, kind: str, item: str) -> Iterator[dict[str, Any]]:
         """Every attempt at one item, oldest first, with its full result."""

@@ -56,29 +56,36 @@ def exercise_table(exercises: list[Exercise], best: dict[str, Standing]) -> Tabl
     return table
 
 
+def _first_full(s: Standing) -> str:
+    """Which attempt first scored full marks: "#3", or "-"."""
+    return "-" if s.full_marks_attempt is None else f"#{s.full_marks_attempt}"
+
+
 def progress_table(exercises: list[Exercise], standings: list[Standing]) -> Table:
     """The `dlx score` table: best and latest per exercise and quiz, and the total."""
     by_item = {(s.kind, s.item): s for s in standings}
     table = Table(title="dlx progress", title_justify="left")
-    for col in ("item", "best", "latest", "max", "attempts"):
+    for col in ("item", "best", "latest", "max", "attempts", "full marks at"):
         table.add_column(col, justify="left" if col == "item" else "right")
     total = maximum = 0.0
     for e in exercises:
         s = by_item.get(("exercise", e.id))
         maximum += e.points
         if s is None:
-            table.add_row(e.id, "-", "-", _points(e.points), "0")
+            table.add_row(e.id, "-", "-", _points(e.points), "0", "-")
             continue
         total += s.best
         style = "green" if s.best >= e.points else ""
-        table.add_row(e.id, _points(s.best), _points(s.latest), _points(e.points), str(s.attempts), style=style)
+        table.add_row(e.id, _points(s.best), _points(s.latest), _points(e.points), str(s.attempts), _first_full(s),
+                      style=style)
     quizzes = [s for s in standings if s.kind == "quiz"]
     if quizzes:
         table.add_section()
         for s in sorted(quizzes, key=lambda s: s.item):
             total += s.best
             maximum += s.max_score
-            table.add_row(f"quiz {s.item}", _points(s.best), _points(s.latest), _points(s.max_score), str(s.attempts))
+            table.add_row(f"quiz {s.item}", _points(s.best), _points(s.latest), _points(s.max_score), str(s.attempts),
+                          _first_full(s))
     table.add_section()
-    table.add_row("total", _points(round(total, 4)), "", _points(maximum), "", style="bold")
+    table.add_row("total", _points(round(total, 4)), "", _points(maximum), "", "", style="bold")
     return table

@@ -6,14 +6,17 @@ import importlib.util
 import io
 import os
 import secrets
+import stat
 import sys
 import time
+import tokenize
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator
 
 from .catalog import Exercise
+from .errors import DlxError
 from .plugin import GradingPlugin
 from .proxy import Submission
 from .results import GradeResult, TestResult
@@ -27,7 +30,7 @@ TORCH_PRELOAD = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "tor
                  "torch._dynamo")  # torch.optim imports it lazily at the first step: load it before the guard
 
 
-class GradingError(Exception):
+class GradingError(DlxError):
     """dlx could not grade at all (unreadable file, missing suite); the message is one line."""
 
 
@@ -91,6 +94,8 @@ def run_suite(suite: Path, submission: Submission | None, reference: ModuleType 
         sys.modules.pop(suite.stem, None)  # every exercise's visible tests are a `test_visible` module
     with _quiet_pytest_env():
         code = pytest.main(args, plugins=[plugin])
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt  # Ctrl-C: pytest stopped; no partial result may be recorded
     results = plugin.collected()
     if not results:
         raise GradingError(f"the test suite {suite.name} could not be run (pytest exit code {int(code)})")
@@ -139,17 +144,52 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
     return GradeResult(exercise.id, seed, tests, time.perf_counter() - start, output)
 
 
+MAX_SOURCE_BYTES = 2**20
+
+
 def read_source(path: Path) -> str:
-    """The text of a student's file, or a one-line :class:`GradingError`."""
+    """The text of a student's file, decoded as Python would (UTF-8, a BOM, a coding line), or a one-line
+    :class:`GradingError`. Only regular files are read, at most 1 MiB: never a device, a FIFO or a folder."""
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens at once instead of waiting for a writer
     except FileNotFoundError:
         raise GradingError(f"{path} does not exist") from None
     except OSError as exc:
         raise GradingError(f"cannot read {path}: {exc.strerror}") from None
-    if len(data) > 2**20:
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise GradingError(f"{path} is a folder, not a Python file")
+        if not stat.S_ISREG(info.st_mode):
+            raise GradingError(f"{path} is not a regular file (a device, a FIFO or a socket); give the .py file itself")
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise GradingError(f"{path} is larger than 1 MiB ({info.st_size / 2**20:.0f} MiB); that is not a solution file")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(MAX_SOURCE_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_SOURCE_BYTES:
         raise GradingError(f"{path} is larger than 1 MiB; that is not a solution file")
-    return data.decode("utf-8", errors="replace")
+    return decode_source(path, data)
+
+
+def decode_source(path: Path, data: bytes) -> str:
+    """Python's decoding of a source file: a UTF-8 BOM is dropped, a ``# coding:`` line is honoured."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except SyntaxError as exc:  # a bad coding line, or non-UTF-8 bytes in the first two lines
+        if "encoding" not in str(exc.msg):
+            raise GradingError(f"{path}: {exc.msg}") from None
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise GradingError(f"{path} is not {encoding.upper()} text (byte 0x{data[exc.start]:02x} on line {line}); "
+                           "save it as UTF-8") from None
 
 
 def grade_file(exercise: Exercise, path: Path, seed: int | None = None, *, visible: bool = False) -> GradeResult:

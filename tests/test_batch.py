@@ -55,10 +55,11 @@ def test_batch_grades_everyone_and_survives_bad_submissions(tmp_path, monkeypatc
     assert float(_read_csv(out)["ben"]["score"]) == 10
 
 
-def test_batch_of_an_empty_folder(tmp_path):
+def test_batch_of_an_empty_folder_is_an_error_not_a_class_of_zero(tmp_path):
     (tmp_path / "none").mkdir()
     result = CliRunner().invoke(main, ["grade-batch", "affine", str(tmp_path / "none"), "--out", str(tmp_path / "g.csv")])
-    assert result.exit_code == 0 and "Graded 0 submissions" in result.output
+    assert result.exit_code == 2 and "dlx: no submissions in" in result.output
+    assert not (tmp_path / "g.csv").exists()
 
 
 def test_gradescope_bundle_runs_like_on_gradescope(tmp_path):

@@ -5,6 +5,7 @@ import math
 import pytest
 from click.testing import CliRunner
 
+from grader.cli import main
 from grader.gradebook import Gradebook
 from grader.quiz import bank_questions, grade_answers, quiz
 from grader.quiz.bank import bank_files, get_bank
@@ -21,7 +22,7 @@ def home(tmp_path, monkeypatch):
 
 
 def run(*args, input=None):
-    return CliRunner().invoke(quiz, [str(a) for a in args], input=input, catch_exceptions=False)
+    return CliRunner().invoke(main, ["quiz", *(str(a) for a in args)], input=input, catch_exceptions=False)
 
 
 def key(bank_id, seed, as_text=False):
@@ -200,7 +201,7 @@ def test_unknown_bank_and_bad_flags_are_one_line_errors():
                  ["take", "init", "--seed", "3", "--new-variant"]):
         result = run(*args)
         assert result.exit_code != 0 and len(result.output.strip().splitlines()) == 1, result.output
-        assert result.output.startswith("Error:")
+        assert result.output.startswith("dlx: ") and result.exit_code == 2
 
 
 def test_interactive_quiz_reprompts_grades_and_records():

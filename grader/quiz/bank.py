@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 import tomllib
 
+from ..errors import DlxError
 from ..paths import exercises_dir
 from . import template
 from .expr import FUNCTIONS, Expr, ExprError, compile_expr
@@ -42,11 +43,11 @@ KIND_KEYS = {
 }
 
 
-class BankError(ValueError):
+class BankError(DlxError, ValueError):
     """A bank file is invalid; the message names the file, the question and the field."""
 
 
-class UnknownBank(LookupError):
+class UnknownBank(DlxError, LookupError):
     """No quiz bank has this id."""
 
 

@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import click
 
-from ..gradebook import Gradebook, GradebookError
+from ..errors import DlxError
+from ..gradebook import Gradebook
+from ..options import SEED
 from . import display
 from .answers import MalformedAnswer, answer_format, parse_answer
 from .bank import (
     Bank,
     BankError,
     Question,
-    UnknownBank,
     bank_files,
     get_bank,
     load_bank,
@@ -24,22 +24,12 @@ from .grading import QuestionResult, build_result, grade_bank, grade_question
 from .store import record_attempt, user_seed
 from .variant import variants
 
-SEED = click.IntRange(min=0)
-
-
-@contextmanager
-def one_line_errors() -> Iterator[None]:
-    """Turn the quiz's expected failures into click's one-line ``Error: ...`` and a non-zero exit."""
-    try:
-        yield
-    except (UnknownBank, BankError, GradebookError) as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 def resolve_seed(book: Gradebook, seed: int | None, new_variant: bool = False) -> int:
     """``--seed`` if given, else the student's stored seed (renewed by ``--new-variant``)."""
     if seed is not None and new_variant:
-        raise click.ClickException("give --seed or --new-variant, not both")
+        raise DlxError("give --seed or --new-variant, not both")
     return seed if seed is not None else user_seed(book, renew=new_variant)
 
 
@@ -48,18 +38,18 @@ def read_answers(path: str) -> dict[str, Any]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise click.ClickException(f"answers file {path} not found") from None
+        raise DlxError(f"answers file {path} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise click.ClickException(f"answers file {path} cannot be read ({reason})") from None
+        raise DlxError(f"answers file {path} cannot be read ({reason})") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise click.ClickException(f"answers file {path} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+        raise DlxError(f"answers file {path} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
     except (ValueError, RecursionError):
-        raise click.ClickException(f"answers file {path} is not usable JSON (too large or too deeply nested)") from None
+        raise DlxError(f"answers file {path} is not usable JSON (too large or too deeply nested)") from None
     if not isinstance(data, dict):
-        raise click.ClickException(f'answers file {path} must hold a JSON object such as {{"symmetry": "b"}}')
+        raise DlxError(f'answers file {path} must hold a JSON object such as {{"symmetry": "b"}}')
     return data
 
 
@@ -92,12 +82,11 @@ def list_banks(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON (never the answers).")
 def show(bank_id: str, seed: int | None, as_json: bool) -> None:
     """Show a bank's questions, without their answers."""
-    with one_line_errors():
-        bank = get_bank(bank_id)
-        if seed is None:
-            with Gradebook() as book:
-                seed = resolve_seed(book, None)
-        shown = variants(bank, seed)
+    bank = get_bank(bank_id)
+    if seed is None:
+        with Gradebook() as book:
+            seed = resolve_seed(book, None)
+    shown = variants(bank, seed)
     if as_json:
         click.echo(json.dumps({"bank": bank.id, "title": bank.title, "seed": seed,
                                "questions": [v.public() for v in shown]}, indent=2))
@@ -117,22 +106,21 @@ def show(bank_id: str, seed: int | None, as_json: bool) -> None:
 def take(bank_id: str, seed: int | None, new_variant: bool, answers_file: str | None, as_json: bool) -> None:
     """Take a quiz: answer in the terminal, or grade a file with --answers. The attempt is recorded."""
     if as_json and answers_file is None:
-        raise click.ClickException("--json needs --answers FILE (the interactive quiz prints to the terminal)")
-    with one_line_errors():
-        bank = get_bank(bank_id)
-        answers = read_answers(answers_file) if answers_file is not None else None
-        with Gradebook() as book:
-            seed = resolve_seed(book, seed, new_variant)
-            out = display.console()
-            if answers is None:
-                result = build_result(bank, seed, ask(out, bank, seed))
-            else:
-                result, graded = grade_bank(bank, seed, answers)
-                if not as_json:
-                    for number, item in enumerate(graded, start=1):
-                        display.show_question(out, number, len(graded), item.variant)
-                        display.show_feedback(out, item)
-            attempt = record_attempt(book, result)
+        raise DlxError("--json needs --answers FILE (the interactive quiz prints to the terminal)")
+    bank = get_bank(bank_id)
+    answers = read_answers(answers_file) if answers_file is not None else None
+    with Gradebook() as book:
+        seed = resolve_seed(book, seed, new_variant)
+        out = display.console()
+        if answers is None:
+            result = build_result(bank, seed, ask(out, bank, seed))
+        else:
+            result, graded = grade_bank(bank, seed, answers)
+            if not as_json:
+                for number, item in enumerate(graded, start=1):
+                    display.show_question(out, number, len(graded), item.variant)
+                    display.show_feedback(out, item)
+        attempt = record_attempt(book, result)
     if as_json:
         if result["ignored"]:
             click.echo(f"ignored answers to unknown questions: {', '.join(result['ignored'])}", err=True)

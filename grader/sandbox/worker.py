@@ -883,6 +883,7 @@ def serve_template(ctrl_fd: int, preload: list[str], shared_namespaces: bool = T
     namespaces every worker can share (network, IPC; a user namespace when not
     root) once, so that its workers do not pay for them.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grading process's to handle; it closes us
     import json
     import socket
 
@@ -934,7 +935,10 @@ def serve_template(ctrl_fd: int, preload: list[str], shared_namespaces: bool = T
             reply = {"pid": pid}
         else:
             reply = {"status": ended.pop(request["pid"], None)}
-        ctrl.sendall(json.dumps(reply).encode() + b"\n")
+        try:
+            ctrl.sendall(json.dumps(reply).encode() + b"\n")
+        except OSError:  # the grading process has gone (Ctrl-C): nothing to answer
+            return
 
 
 def main() -> None:

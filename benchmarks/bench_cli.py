@@ -1,0 +1,102 @@
+"""Benchmark: how long the student's commands take, from command to result.
+
+    python benchmarks/bench_cli.py [--runs 7]
+
+Measures (median of --runs, in a throw-away DLX_HOME and folder):
+1. `dlx --version` and `dlx list` (start-up: targets under 0.15 s);
+2. `dlx grade affine FILE` on the reference (target under 0.3 s);
+3. `dlx check affine --watch`: from saving the file to the result on screen (target under 0.3 s).
+It prints one line per figure; timings are never asserted by the tests.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import select
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from grader.catalog import get
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def watch_latency(dlx: str, env: dict[str, str], cwd: Path, runs: int) -> list[float]:
+    """Seconds from rewriting affine.py to the watcher printing the result line, ``runs`` times."""
+    reference = get("affine").solution.read_text(encoding="utf-8")
+    target = cwd / "affine.py"
+    target.write_text(reference, encoding="utf-8")
+    proc = subprocess.Popen([dlx, "check", "affine", "--watch"], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    assert proc.stdout is not None
+    buffer = b""
+
+    def wait_for(marker: bytes, deadline: float) -> bool:
+        nonlocal buffer
+        while time.perf_counter() < deadline:
+            ready, _, _ = select.select([proc.stdout], [], [], 0.05)
+            if ready:
+                chunk = os.read(proc.stdout.fileno(), 65536)
+                if not chunk:
+                    return False
+                buffer += chunk
+                if marker in buffer:
+                    buffer = buffer[buffer.index(marker) + len(marker):]
+                    return True
+        return False
+
+    times = []
+    try:
+        if not wait_for(b"visible tests", time.perf_counter() + 30):
+            raise SystemExit("the watcher printed no first result")
+        for i in range(runs):
+            time.sleep(0.6)
+            target.write_text(reference + f"\n# edit {i}\n", encoding="utf-8")
+            start = time.perf_counter()
+            if not wait_for(b"visible tests", start + 30):
+                raise SystemExit("the watcher did not re-run after a save")
+            times.append(time.perf_counter() - start)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="dlx command latency benchmark")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    dlx = shutil.which("dlx")
+    if dlx is None:
+        sys.exit("install dlx first: pip install .")
+    with tempfile.TemporaryDirectory(prefix="dlx-bench-cli-") as tmp:
+        work = Path(tmp)
+        env = {**os.environ, "DLX_HOME": str(work / "home")}
+        reference = work / "reference.py"
+        reference.write_text(get("affine").solution.read_text(encoding="utf-8"), encoding="utf-8")
+        figures = {
+            "dlx --version": [dlx, "--version"],
+            "dlx list": [dlx, "list"],
+            "dlx grade affine FILE": [dlx, "grade", "affine", str(reference)],
+        }
+        for name, command in figures.items():
+            timed(command, env, work)  # warm the file cache
+            times = [timed(command, env, work) for _ in range(args.runs)]
+            print(f"{name:32s} median {statistics.median(times):.3f} s  (min {min(times):.3f}, max {max(times):.3f})")
+        times = watch_latency(dlx, env, work, args.runs)
+        print(f"{'dlx check --watch, save→result':32s} median {statistics.median(times):.3f} s  "
+              f"(min {min(times):.3f}, max {max(times):.3f})")
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""No traceback from dlx, ever: bad input is one `dlx: ...` line on stderr and exit 2; Ctrl-C stops cleanly.
+
+These run the installed `dlx` command in a subprocess, as a student would.
+"""
+import csv
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.grading import solution_text
+
+DLX = shutil.which("dlx") or f"{sys.executable} -m grader"
+SOLUTION = solution_text("affine")
+# A submission whose forward pass spins until the call deadline: grading is surely under way when Ctrl-C comes.
+SLOW = SOLUTION.replace("def affine_forward(x, w, b):", "def affine_forward(x, w, b):\n    while True:\n        pass\n")
+
+
+@pytest.fixture()
+def env(tmp_path):
+    return {**os.environ, "DLX_HOME": str(tmp_path / "home"), "PYTHONUNBUFFERED": "1"}
+
+
+def run(args, env, cwd, timeout=60, **kwargs):
+    return subprocess.run([DLX, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, **kwargs)
+
+
+def assert_one_line_error(result, *words):
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert lines and lines[-1].startswith("dlx: "), result.stderr
+    for word in words:
+        assert word in lines[-1], (word, lines[-1])
+
+
+def without_dac_override(args):
+    """Run as root without the right to write into read-only folders (or as is, for a normal user)."""
+    if os.geteuid() != 0:
+        return args
+    if shutil.which("setpriv") is None:
+        pytest.skip("needs setpriv to take root's file-permission override away")
+    return ["setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search", "--", *args]
+
+
+def run_restricted(args, env, cwd):
+    return subprocess.run(without_dac_override([DLX, *args]), env=env, cwd=cwd, capture_output=True, text=True,
+                          timeout=60)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["grade", "affine", "x.py", "--seed", "-1"], ["--seed", "-1"]),
+    (["grade", "affine", "x.py", "--seed", str(2**70)], ["--seed"]),
+    (["submit", "affine", "--seed", "-5"], ["--seed"]),
+    (["quiz", "take", "nosuch"], ["unknown quiz bank"]),
+    (["quiz", "take", "optim", "--seed", "-3"], ["--seed"]),
+    (["grade", "nosuch", "x.py"], ["unknown exercise"]),
+    (["nosuch"], ["No such command"]),
+    (["check", "affine", "--bogus"], ["--bogus"]),
+])
+def test_bad_command_lines_are_one_line(tmp_path, env, args, words):
+    (tmp_path / "x.py").write_text(SOLUTION)
+    assert_one_line_error(run(args, env, tmp_path), *words)
+
+
+def test_bad_files(tmp_path, env):
+    os.mkfifo(tmp_path / "fifo.py")
+    (tmp_path / "folder" / "affine.py").mkdir(parents=True)
+    with open(tmp_path / "big.py", "wb") as f:
+        f.truncate(50 * 2**20)
+    (tmp_path / "latin1.py").write_bytes(SOLUTION.encode() + b'\nname = "Ren\xe9"\n')
+    assert_one_line_error(run(["grade", "affine", "/dev/zero"], env, tmp_path, timeout=20), "not a regular file")
+    assert_one_line_error(run(["grade", "affine", "fifo.py"], env, tmp_path, timeout=20), "not a regular file")
+    assert_one_line_error(run(["grade", "affine", "folder/affine.py"], env, tmp_path), "folder")
+    assert_one_line_error(run(["check", "affine", "--dir", "folder"], env, tmp_path), "folder")
+    assert_one_line_error(run(["grade", "affine", "big.py"], env, tmp_path), "larger than 1 MiB")
+    assert_one_line_error(run(["grade", "affine", "latin1.py"], env, tmp_path), "not UTF-8", "line")
+    assert_one_line_error(run(["grade", "affine", "missing.py"], env, tmp_path), "does not exist")
+
+
+def test_a_file_with_a_bom_is_graded_like_python_runs_it(tmp_path, env):
+    (tmp_path / "bom.py").write_bytes(b"\xef\xbb\xbf" + SOLUTION.encode())
+    result = run(["grade", "affine", "bom.py"], env, tmp_path)
+    assert result.returncode == 0 and "score 10/10" in result.stdout, result.stdout + result.stderr
+
+
+def test_dlx_home_that_is_a_file_or_read_only(tmp_path, env):
+    (tmp_path / "file").write_text("")
+    assert_one_line_error(run(["list"], {**env, "DLX_HOME": str(tmp_path / "file")}, tmp_path), "not a folder")
+    readonly = tmp_path / "ro"
+    readonly.mkdir()
+    readonly.chmod(0o555)
+    result = run_restricted(["score"], {**env, "DLX_HOME": str(readonly)}, tmp_path)
+    assert_one_line_error(result, "read-only")
+    assert "damaged" not in result.stderr
+
+
+def test_missing_gradebook_is_created_never_called_damaged(tmp_path, env):
+    result = run(["score"], {**env, "DLX_HOME": str(tmp_path / "new" / "home")}, tmp_path)
+    assert result.returncode == 0 and "damaged" not in result.stdout + result.stderr
+
+
+def test_damaged_gradebook_is_called_damaged(tmp_path, env):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "gradebook.sqlite3").write_bytes(b"this is not sqlite" * 100)
+    assert_one_line_error(run(["score"], env, tmp_path), "damaged")
+
+
+def test_read_only_dir_and_out(tmp_path, env):
+    readonly = tmp_path / "ro"
+    readonly.mkdir()
+    readonly.chmod(0o555)
+    assert_one_line_error(run_restricted(["fetch", "affine", "--dir", str(readonly)], env, tmp_path), "ro")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "alice.py").write_text(SOLUTION)
+    result = run_restricted(["grade-batch", "affine", str(subs), "--out", str(readonly / "g.csv")], env, tmp_path)
+    assert_one_line_error(result, "cannot write")
+
+
+def test_grade_batch_empty_folder_is_an_error(tmp_path, env):
+    (tmp_path / "empty").mkdir()
+    assert_one_line_error(run(["grade-batch", "affine", "empty"], env, tmp_path), "no submissions")
+
+
+def test_grade_batch_csv_says_why_and_escapes_formulas(tmp_path, env):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "=HYPERLINK(1).py").write_text(SOLUTION)
+    (subs / "bob.py").write_text("def broken(:\n")
+    (subs / "carol.py").write_text("import torch\n" + SOLUTION)
+    (subs / "dave.py").write_text(SOLUTION.replace("return x @ w + b", "return 0.5 * (x @ w + b)", 1))
+    result = run(["grade-batch", "affine", "subs", "--out", "g.csv", "--workers", "1"], env, tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    rows = {r["student"]: r for r in csv.DictReader((tmp_path / "g.csv").open())}
+    assert "'=HYPERLINK(1)" in rows and rows["'=HYPERLINK(1)"]["error"] == ""
+    assert "SyntaxError" in rows["bob"]["error"]
+    assert "torch" in rows["carol"]["error"]
+    assert rows["dave"]["error"] and float(rows["dave"]["score"]) < 10
+
+
+def _wait_for_worker(proc, timeout=30.0):
+    """Wait until dlx has started a grading worker (a child process): grading is under way."""
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if children.exists() and children.read_text().split():
+            time.sleep(0.3)
+            return
+        time.sleep(0.02)
+    pytest.fail("dlx started no grading worker")
+
+
+@pytest.mark.parametrize("command", ["submit", "check"])
+def test_ctrl_c_stops_grading_records_nothing_and_exits_130(tmp_path, env, command):
+    (tmp_path / "affine.py").write_text(SLOW)
+    proc = subprocess.Popen([DLX, command, "affine"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    _wait_for_worker(proc)
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert time.monotonic() - start < 3.0  # at once, not after the call deadline
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in out + err and err.strip().splitlines()[-1].startswith("dlx: interrupted")
+    assert (tmp_path / "affine.py").read_text() == SLOW
+    assert {p.name for p in tmp_path.iterdir()} <= {"affine.py", "home"}  # no stray files
+    score = run(["score", "--json"], env, tmp_path)
+    assert '"attempts"' not in score.stdout  # nothing recorded
+
+
+def test_ctrl_c_ends_watch(tmp_path, env):
+    (tmp_path / "affine.py").write_text(SOLUTION)
+    proc = subprocess.Popen([DLX, "check", "affine", "--watch"], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split():
+        time.sleep(0.05)
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0 and "stopped watching" in out and "Traceback" not in out + err
+
+
+def test_ctrl_c_in_grade_batch_prints_no_traceback_and_the_rerun_resumes(tmp_path, env):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for i in range(3):
+        (subs / f"fast{i}.py").write_text(SOLUTION)
+    (subs / "slow.py").write_text(SLOW)
+    proc = subprocess.Popen([DLX, "grade-batch", "affine", "subs", "--out", "g.csv", "--workers", "1"], env=env,
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    cache = tmp_path / "g.csv.cache.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (cache.exists() and cache.read_text().count("\n") >= 3):
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)  # as the terminal does: the whole process group
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in out + err and "resume" in err.strip().splitlines()[-1]
+    rerun = run(["grade-batch", "affine", "subs", "--out", "g.csv", "--workers", "1"], env, tmp_path, timeout=120)
+    assert rerun.returncode == 0 and "Graded 4 submissions" in rerun.stdout
+    lines = cache.read_text().splitlines()
+    assert sum('"student": "fast' in line for line in lines) == 3  # the fast ones were not graded again
