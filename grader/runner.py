@@ -6,7 +6,6 @@ import importlib.util
 import io
 import os
 import secrets
-import stat
 import sys
 import time
 import tokenize
@@ -17,6 +16,7 @@ from typing import Any, Iterator
 
 from .catalog import Exercise
 from .errors import DlxError
+from .safe_read import read_bytes_file
 from .plugin import GradingPlugin
 from .proxy import Submission
 from .results import GradeResult, TestResult
@@ -144,32 +144,13 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
     return GradeResult(exercise.id, seed, tests, time.perf_counter() - start, output)
 
 
-MAX_SOURCE_BYTES = 2**20
-
-
 def read_source(path: Path) -> str:
     """The text of a student's file, decoded as Python would (UTF-8, a BOM, a coding line), or a one-line
-    :class:`GradingError`. Only regular files are read, at most 1 MiB: never a device, a FIFO or a folder."""
+    :class:`GradingError`. Only a regular file of at most 1 MiB is read: never a device, a FIFO or a folder."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens at once instead of waiting for a writer
-    except FileNotFoundError:
-        raise GradingError(f"{path} does not exist") from None
-    except OSError as exc:
-        raise GradingError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise GradingError(f"{path} is a folder, not a Python file")
-        if not stat.S_ISREG(info.st_mode):
-            raise GradingError(f"{path} is not a regular file (a device, a FIFO or a socket); give the .py file itself")
-        if info.st_size > MAX_SOURCE_BYTES:
-            raise GradingError(f"{path} is larger than 1 MiB ({info.st_size / 2**20:.0f} MiB); that is not a solution file")
-        with os.fdopen(os.dup(fd), "rb") as f:
-            data = f.read(MAX_SOURCE_BYTES + 1)
-    finally:
-        os.close(fd)
-    if len(data) > MAX_SOURCE_BYTES:
-        raise GradingError(f"{path} is larger than 1 MiB; that is not a solution file")
+        data = read_bytes_file(path)
+    except DlxError as exc:
+        raise GradingError(str(exc)) from None
     return decode_source(path, data)
 
 

@@ -42,7 +42,9 @@ def test_a_valid_bank_loads(tmp_path):
     bank = load_bank(write(tmp_path, HEADER + CHOICE + NUMERIC))
     assert [q.id for q in bank.questions] == ["q1", "num"] and bank.max_score == 2
     [choice, numeric] = variants(bank, 3)
-    assert choice.expected == ("b",) and numeric.expected == pytest.approx(numeric.values["x"] ** 2)
+    [letter] = choice.expected  # options are shuffled per seed: the right one keeps its text
+    assert choice.options[choice.labels.index(letter)] == bank.questions[0].options[1]
+    assert sorted(choice.options) == sorted(bank.questions[0].options) and numeric.expected == pytest.approx(numeric.values["x"] ** 2)
     assert f"x = {numeric.values['x']:.1f}." in numeric.text and 1 <= numeric.values["x"] <= 3
 
 

@@ -1,9 +1,11 @@
-"""Reading a student's answer: a letter, a set of letters, or a number.
+"""Reading a student's answer: options named by letter, key or text, or a number.
 
 Accepted forms (case and surrounding spaces do not matter):
 
-- single choice: one option letter, ``"b"``;
-- multiple choice: a list of letters ``["a", "c"]`` or one string ``"a,c"`` / ``"a c"`` / ``"ac"``;
+- single choice: the option's text, its key (``"3fa2c1"``, stable for every student; ``dlx quiz show
+  --json`` lists them) or the letter it has in this student's variant (``"b"``; options are shuffled
+  per student, so a letter means nothing in another variant);
+- multiple choice: a list of those, ``["a", "c"]``, or one string ``"a,c"`` / ``"a c"`` / ``"ac"``;
 - numeric: a number ``0.125`` or a numeric string ``"0.125"``, ``"1.25e-1"``.
 
 ``None``, an empty string and an empty list are "no answer". Anything else that
@@ -13,9 +15,10 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .bank import Question
+if TYPE_CHECKING:
+    from .variant import Variant
 
 Answer = str | tuple[str, ...] | float
 SEPARATORS = re.compile(r"[\s,;]+")
@@ -25,13 +28,13 @@ class MalformedAnswer(ValueError):
     """The answer does not have the form the question asks for; the message says which form."""
 
 
-def answer_format(question: Question) -> str:
+def answer_format(variant: Variant) -> str:
     """How to write an answer to this question, for prompts and for ``quiz show``."""
-    letters = f"{question.labels[0]}-{question.labels[-1]}" if question.options else ""
-    if question.kind == "single":
-        return f"one letter ({letters})"
-    if question.kind == "multiple":
-        return f"every right letter ({letters}), e.g. a,c"
+    letters = f"{variant.labels[0]}-{variant.labels[-1]}" if variant.options else ""
+    if variant.kind == "single":
+        return f"one letter ({letters}), or the option's key or text"
+    if variant.kind == "multiple":
+        return f"every right letter ({letters}), e.g. a,c (or a list of keys or texts)"
     return "a number, e.g. 0.125 or 1.25e-3"
 
 
@@ -44,27 +47,52 @@ def brief(raw: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def parse_answer(question: Question, raw: Any) -> Answer | None:
-    """The answer in canonical form, ``None`` if there is none, or :class:`MalformedAnswer`."""
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def parse_answer(variant: Variant, raw: Any) -> Answer | None:
+    """The answer in canonical form (the variant's letters, sorted; or a number), ``None`` if there is none,
+    or :class:`MalformedAnswer`."""
     if raw is None or raw == [] or (isinstance(raw, str) and not raw.strip()):
         return None
-    if question.kind == "single":
-        return _letters(question, [raw] if isinstance(raw, str) else None, raw)[0]
-    if question.kind == "multiple":
+    if variant.kind == "single":
+        if not isinstance(raw, str):
+            raise MalformedAnswer(f"expected {answer_format(variant)}, got {brief(raw)}")
+        return _option(variant, raw)
+    if variant.kind == "multiple":
         if isinstance(raw, str):
-            return _letters(question, list(SEPARATORS.sub("", raw)), raw)
-        return _letters(question, raw if isinstance(raw, list) else None, raw)
+            try:
+                return (_option(variant, raw),)  # one option's text or key
+            except MalformedAnswer:
+                items: list[Any] = list(SEPARATORS.sub("", raw))  # letters: "a,c", "a c", "ac"
+        elif isinstance(raw, list):
+            items = raw
+        else:
+            raise MalformedAnswer(f"expected {answer_format(variant)}, got {brief(raw)}")
+        if not all(isinstance(i, str) for i in items):
+            raise MalformedAnswer(f"expected {answer_format(variant)}, got {brief(raw)}")
+        return tuple(sorted({_option(variant, i) for i in items}))
     return _number(raw)
 
 
-def _letters(question: Question, items: list[Any] | None, raw: Any) -> tuple[str, ...]:
-    wanted = MalformedAnswer(f"expected {answer_format(question)}, got {brief(raw)}")
-    if items is None or not all(isinstance(i, str) for i in items):
-        raise wanted
-    letters = [i.strip().lower() for i in items]
-    if not all(len(x) == 1 and x in question.labels for x in letters):
-        raise wanted
-    return tuple(sorted(set(letters)))
+def _option(variant: Variant, item: str) -> str:
+    """The letter of the option named by ``item``: a letter, a key or the option's text."""
+    wanted = _normal(item)
+    if len(wanted) == 1 and wanted in variant.labels:
+        return wanted
+    for label, key, text in zip(variant.labels, variant.keys, variant.options, strict=True):
+        if wanted in (key, _normal(text)):
+            return label
+    raise MalformedAnswer(f"{brief(item)} is not one of the options: give a letter "
+                          f"({variant.labels[0]}-{variant.labels[-1]}), an option's key or its text")
+
+
+def uses_letters(raw: Any) -> bool:
+    """Whether a raw answer names options by letter (which only mean something in one variant)."""
+    items = raw if isinstance(raw, list) else [raw]
+    return any(isinstance(i, str) and 0 < len(SEPARATORS.sub("", i)) <= 3 and SEPARATORS.sub("", i).isalpha()
+               for i in items)
 
 
 def _number(raw: Any) -> float:

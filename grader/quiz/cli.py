@@ -10,19 +10,19 @@ import click
 from ..errors import DlxError
 from ..gradebook import Gradebook
 from ..options import SEED
+from ..safe_read import read_text_file
 from . import display
-from .answers import MalformedAnswer, answer_format, parse_answer
+from .answers import MalformedAnswer, answer_format, parse_answer, uses_letters
 from .bank import (
     Bank,
     BankError,
-    Question,
     bank_files,
     get_bank,
     load_bank,
 )
-from .grading import QuestionResult, build_result, grade_bank, grade_question
-from .store import record_attempt, user_seed
-from .variant import variants
+from .grading import QuestionResult, build_result, grade_bank, grade_question, redact
+from .store import REVEAL_KEY, REVEAL_POLICIES, record_attempt, reveal_policy, user_seed
+from .variant import Variant, variants
 
 
 
@@ -36,12 +36,9 @@ def resolve_seed(book: Gradebook, seed: int | None, new_variant: bool = False) -
 def read_answers(path: str) -> dict[str, Any]:
     """The JSON object of a ``--answers`` file, or a one-line error saying what is wrong with the file."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DlxError(f"answers file {path} not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise DlxError(f"answers file {path} cannot be read ({reason})") from None
+        text = read_text_file(Path(path), "answers file")
+    except UnicodeDecodeError:
+        raise DlxError(f"answers file {path} cannot be read (not UTF-8 text)") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -101,57 +98,84 @@ def show(bank_id: str, seed: int | None, as_json: bool) -> None:
 @click.option("--seed", type=SEED, help="Take this variant instead of your own.")
 @click.option("--new-variant", is_flag=True, help="Draw a new variant and keep it as your own from now on.")
 @click.option("--answers", "answers_file", metavar="FILE",
-              help='Grade a JSON file of answers instead of asking, e.g. {"symmetry": "b", "xavier": 0.088}.')
+              help='Grade a JSON file of answers instead of asking: {"question id": option text, key or letter, '
+                   'or a number}.')
 @click.option("--json", "as_json", is_flag=True, help="With --answers: print the result as JSON.")
 def take(bank_id: str, seed: int | None, new_variant: bool, answers_file: str | None, as_json: bool) -> None:
-    """Take a quiz: answer in the terminal, or grade a file with --answers. The attempt is recorded."""
+    """Take a quiz: answer in the terminal, or grade a file with --answers. The attempt is recorded.
+
+    Expected answers and explanations follow the reveal policy (`dlx quiz reveal`): by default, after the
+    attempt is recorded, for the questions you answered.
+    """
     if as_json and answers_file is None:
         raise DlxError("--json needs --answers FILE (the interactive quiz prints to the terminal)")
     bank = get_bank(bank_id)
     answers = read_answers(answers_file) if answers_file is not None else None
     with Gradebook() as book:
         seed = resolve_seed(book, seed, new_variant)
+        policy = reveal_policy(book)
         out = display.console()
         if answers is None:
-            result = build_result(bank, seed, ask(out, bank, seed))
+            graded = ask(out, bank, seed, reveal=policy != "never")
+            result = build_result(bank, seed, graded)
         else:
             result, graded = grade_bank(bank, seed, answers)
-            if not as_json:
-                for number, item in enumerate(graded, start=1):
-                    display.show_question(out, number, len(graded), item.variant)
-                    display.show_feedback(out, item)
-        attempt = record_attempt(book, result)
+        record_attempt(book, result)
+        standing = next(s for s in book.standings("quiz") if s.item == bank.id)
+    shown = redact(result, policy)
+    if answers is not None and any(uses_letters(v) for k, v in answers.items() if k in {q.id for q in bank.questions}):
+        click.echo("note: letters name options in the order of your variant (options are shuffled per student); "
+                   "an option's text or key means the same in every variant", err=True)
     if as_json:
         if result["ignored"]:
             click.echo(f"ignored answers to unknown questions: {', '.join(result['ignored'])}", err=True)
-        click.echo(json.dumps(result, indent=2))
+        click.echo(json.dumps(shown, indent=2))
         return
+    if answers is not None:
+        for number, (item, test) in enumerate(zip(graded, shown["tests"], strict=True), start=1):
+            display.show_question(out, number, len(graded), item.variant)
+            display.show_feedback(out, item, reveal="expected" in test)
     display.show_summary(out, result)
-    out.print(f"Recorded as attempt {attempt}; see your standing with: dlx score", highlight=False)
+    first = (f"first full marks at attempt #{standing.full_marks_attempt}" if standing.full_marks_attempt
+             else "no full marks yet")
+    out.print(f"Recorded as attempt #{standing.attempts} at {bank.id} ({first}); see your standing with: dlx score",
+              highlight=False)
 
 
-def ask(out: Any, bank: Bank, seed: int) -> list[QuestionResult]:
+@quiz.command()
+@click.argument("policy", required=False, type=click.Choice(sorted(REVEAL_POLICIES)))
+def reveal(policy: str | None) -> None:
+    """Show or set when expected answers and explanations are shown (default: answered)."""
+    with Gradebook() as book:
+        if policy is not None:
+            book.set_setting(REVEAL_KEY, policy)
+        current = reveal_policy(book)
+    for name, meaning in REVEAL_POLICIES.items():
+        click.echo(f"{'*' if name == current else ' '} {name:9s} {meaning}")
+
+
+def ask(out: Any, bank: Bank, seed: int, reveal: bool = True) -> list[QuestionResult]:
     """Ask every question in turn with click.prompt (invalid input asks again) and show its feedback."""
     shown = variants(bank, seed)
     graded = []
     for number, variant in enumerate(shown, start=1):
         display.show_question(out, number, len(shown), variant)
-        raw = click.prompt(f"Your answer, {answer_format(variant.question)}", value_proc=checked(variant.question))
+        raw = click.prompt(f"Your answer, {answer_format(variant)}", value_proc=checked(variant))
         graded.append(grade_question(variant, raw))
-        display.show_feedback(out, graded[-1])
+        display.show_feedback(out, graded[-1], reveal=reveal)
     return graded
 
 
-def checked(question: Question) -> Any:
+def checked(variant: Variant) -> Any:
     """A click value_proc that accepts only an answer of the question's form."""
 
     def check(raw: str) -> str:
         try:
-            answer = parse_answer(question, raw)
+            answer = parse_answer(variant, raw)
         except MalformedAnswer as exc:
             raise click.BadParameter(str(exc)) from None
         if answer is None:
-            raise click.BadParameter(f"type {answer_format(question)}")
+            raise click.BadParameter(f"type {answer_format(variant)}")
         return raw
 
     return check

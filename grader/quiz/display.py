@@ -11,7 +11,8 @@ from .bank import Bank
 from .grading import QuestionResult
 from .variant import Variant
 
-MARKS = {"correct": ("✔", "green"), "wrong": ("✘", "red"), "unanswered": ("–", "yellow"), "malformed": ("✘", "red")}
+MARKS = {"correct": ("✔", "green"), "partial": ("◐", "yellow"), "wrong": ("✘", "red"), "unanswered": ("–", "yellow"),
+         "malformed": ("✘", "red")}
 
 
 def console() -> Console:
@@ -37,23 +38,32 @@ def show_question(out: Console, number: int, total: int, variant: Variant) -> No
     out.print()
     out.print(Text(f"Question {number}/{total} · {variant.id} · {kind} · {points(question.points)} pt", style="bold"))
     out.print(Text(variant.text))
-    if question.options:
+    if variant.options:
         options = Table.grid(padding=(0, 1))
         options.add_column(no_wrap=True)
         options.add_column()
-        for label, option in zip(question.labels, question.options, strict=True):
+        for label, option in zip(variant.labels, variant.options, strict=True):
             options.add_row(f"  {label})", Text(option))
         out.print(options)
 
 
-def show_feedback(out: Console, result: QuestionResult) -> None:
+def show_feedback(out: Console, result: QuestionResult, reveal: bool = True) -> None:
+    """The verdict; with ``reveal``, the expected answer and the explanation too."""
     mark, style = MARKS[result.outcome]
-    out.print(Text(f"{mark} {result.message}", style=style))
-    out.print(Text(result.variant.explanation, style="dim"))
+    out.print(Text(f"{mark} {result.message if reveal else result.verdict}", style=style))
+    if reveal:
+        out.print(Text(result.variant.explanation, style="dim"))
 
 
 def show_summary(out: Console, result: dict[str, Any]) -> None:
+    """One line per question (its mark and points), then the total."""
     out.print()
+    table = Table("#", "question", "", "points", box=None, header_style="bold")
+    for number, test in enumerate(result["tests"], start=1):
+        mark, style = MARKS[test["outcome"]]
+        table.add_row(str(number), Text(test["name"]), Text(mark, style=style),
+                      f"{points(test['score'])}/{points(test['max_score'])}")
+    out.print(table)
     out.print(Text(f"{result['bank']}: {points(result['score'])} / {points(result['max_score'])} points "
                    f"(variant {result['seed']})", style="bold"))
     if result["ignored"]:

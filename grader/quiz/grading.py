@@ -10,7 +10,24 @@ from .answers import Answer, MalformedAnswer, brief, parse_answer
 from .bank import Bank, get_bank
 from .variant import Variant, variants
 
-OUTCOMES = ("correct", "wrong", "unanswered", "malformed")
+OUTCOMES = ("correct", "partial", "wrong", "unanswered", "malformed")
+
+
+def choice_credit(variant: Variant, chosen: tuple[str, ...]) -> float:
+    """The fraction of a question's points a choice earns.
+
+    Single choice: 1 for the right option, else 0. Multiple choice (partial credit): the share of the
+    right options chosen minus the share of the wrong options chosen, never below 0. So every right
+    option and nothing else earns 1, half of the right ones and no wrong one earn 0.5, and choosing
+    every option (or none) earns 0: guessing gains nothing on average.
+    """
+    right = set(variant.expected)  # type: ignore[arg-type]
+    if variant.kind == "single":
+        return 1.0 if set(chosen) == right else 0.0
+    wrong_options = len(variant.options) - len(right)
+    hits = len(right & set(chosen)) / len(right)
+    false_alarms = len(set(chosen) - right) / wrong_options if wrong_options else 0.0
+    return max(0.0, hits - false_alarms)
 
 
 @dataclass(frozen=True)
@@ -20,7 +37,8 @@ class QuestionResult:
     variant: Variant
     outcome: str  # one of OUTCOMES
     given: Answer | str | None  # the canonical answer, or a brief rendering of a malformed one
-    message: str
+    verdict: str  # what the student may always see: "wrong: you answered b"
+    credit: float = 0.0  # the fraction of the points earned
 
     @property
     def correct(self) -> bool:
@@ -28,7 +46,16 @@ class QuestionResult:
 
     @property
     def score(self) -> float:
-        return self.variant.question.points if self.correct else 0.0
+        return round(self.variant.question.points * self.credit, 6)
+
+    @property
+    def answer(self) -> str:
+        """The expected answer as text, with the options' texts: shown only when the reveal policy allows."""
+        return show_answer(self.variant.expected, self.variant)
+
+    @property
+    def message(self) -> str:
+        return f"{self.verdict}; the answer is {self.answer}" if not self.correct else f"correct: {self.answer}"
 
     def to_json(self) -> dict[str, Any]:
         """A Gradescope-style test entry, plus the quiz's own fields."""
@@ -43,6 +70,7 @@ class QuestionResult:
             "status": "passed" if self.correct else "failed",
             "outcome": self.outcome,
             "given": list(self.given) if isinstance(self.given, tuple) else self.given,
+            "verdict": self.verdict,
             "expected": expected,
             "output": f"{self.message}\n{self.variant.explanation}",
             "explanation": self.variant.explanation,
@@ -50,35 +78,37 @@ class QuestionResult:
         }
 
 
-def show_answer(answer: Answer) -> str:
-    """An answer as text: ``b``, ``a, c`` or ``0.0883883``."""
+def show_answer(answer: Answer, variant: Variant | None = None) -> str:
+    """An answer as text: ``b``, ``a, c`` or ``0.0883883``; with the variant, each letter with its option."""
     if isinstance(answer, tuple):
+        if variant is not None and variant.options:
+            return "; ".join(f"{a}) {variant.options[variant.labels.index(a)]}" for a in answer) or "nothing"
         return ", ".join(answer) or "nothing"
     return f"{answer:.6g}" if isinstance(answer, float) else answer
 
 
 def grade_question(variant: Variant, raw: Any) -> QuestionResult:
     """Grade one raw answer (from a prompt or a JSON file); malformed answers are wrong, never errors."""
-    expected = show_answer(variant.expected)
     try:
-        given = parse_answer(variant.question, raw)
+        given = parse_answer(variant, raw)
     except MalformedAnswer as exc:
-        return QuestionResult(variant, "malformed", brief(raw), f"unreadable answer ({exc}); the answer is {expected}")
+        return QuestionResult(variant, "malformed", brief(raw), f"unreadable answer ({exc})")
     if given is None:
-        return QuestionResult(variant, "unanswered", None, f"no answer; the answer is {expected}")
-    if _matches(variant, given):
-        return QuestionResult(variant, "correct", given, f"correct: {expected}")
-    message = f"wrong: you answered {show_answer(given)}; the answer is {expected}"
-    return QuestionResult(variant, "wrong", given, message)
-
-
-def _matches(variant: Variant, given: Answer) -> bool:
-    question, expected = variant.question, variant.expected
-    if question.kind == "numeric":
-        assert isinstance(given, float) and isinstance(expected, float)
-        return math.isclose(given, expected, rel_tol=question.rel_tol, abs_tol=question.abs_tol)
-    chosen = given if isinstance(given, tuple) else (given,)
-    return chosen == expected
+        return QuestionResult(variant, "unanswered", None, "no answer")
+    if variant.kind == "numeric":
+        assert isinstance(given, float) and isinstance(variant.expected, float)
+        q = variant.question
+        credit = float(math.isclose(given, variant.expected, rel_tol=q.rel_tol, abs_tol=q.abs_tol))
+    else:
+        credit = choice_credit(variant, given if isinstance(given, tuple) else (given,))  # type: ignore[arg-type]
+    if credit == 1.0:
+        return QuestionResult(variant, "correct", given, "correct", 1.0)
+    shown = show_answer(given)
+    if credit > 0:
+        points = f"{variant.question.points * credit:g}/{variant.question.points:g}"
+        return QuestionResult(variant, "partial", given, f"partly right ({points} points): you answered {shown}",
+                              credit)
+    return QuestionResult(variant, "wrong", given, f"wrong: you answered {shown}")
 
 
 def build_result(bank: Bank, seed: int, graded: list[QuestionResult],
@@ -95,6 +125,19 @@ def build_result(bank: Bank, seed: int, graded: list[QuestionResult],
         "ignored": sorted(ignored or []),
         "tests": [r.to_json() for r in graded],
     }
+
+
+def redact(result: dict[str, Any], reveal: str) -> dict[str, Any]:
+    """The result as the student may see it under a reveal policy (``attempt``, ``answered`` or ``never``):
+    the expected answer and the explanation of a hidden question are left out."""
+    tests = []
+    for test in result["tests"]:
+        shown = reveal == "attempt" or (reveal == "answered" and test["outcome"] != "unanswered")
+        if not shown:
+            test = {k: v for k, v in test.items() if k not in ("expected", "explanation")}
+            test["output"] = test["verdict"]
+        tests.append(test)
+    return {**result, "reveal": reveal, "tests": tests}
 
 
 def grade_bank(bank: Bank, seed: int, answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[QuestionResult]]:

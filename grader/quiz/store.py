@@ -23,3 +23,18 @@ def user_seed(book: Gradebook, renew: bool = False) -> int:
 def record_attempt(book: Gradebook, result: dict[str, Any]) -> int:
     """Store a graded attempt (kind "quiz", item = bank id); returns the attempt's id."""
     return book.record("quiz", result["bank"], result["score"], result["max_score"], result["seed"], result)
+
+
+REVEAL_KEY = "quiz_reveal"
+REVEAL_POLICIES = {
+    "answered": "after an attempt is recorded, the answers and explanations of the questions you answered",
+    "attempt": "after an attempt is recorded, every question's answer and explanation",
+    "never": "only whether each answer was right (a course may choose this until its deadline)",
+}
+DEFAULT_REVEAL = "answered"  # a self-learner sees what they tried; an empty attempt reveals nothing
+
+
+def reveal_policy(book: Gradebook) -> str:
+    """When expected answers and explanations are shown: a setting, ``answered`` unless set otherwise."""
+    stored = book.get_setting(REVEAL_KEY)
+    return stored if stored in REVEAL_POLICIES else DEFAULT_REVEAL
