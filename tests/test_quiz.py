@@ -1,4 +1,4 @@
-"""The six quiz banks, grading, and the `dlx quiz` commands (invoked on the click group directly)."""
+"""The seven quiz banks, grading, and the `dlx quiz` commands (invoked on the click group directly)."""
 import json
 import math
 
@@ -11,7 +11,7 @@ from grader.quiz import bank_questions, grade_answers, quiz
 from grader.quiz.bank import bank_files, get_bank
 from grader.quiz.variant import variants
 
-BANK_IDS = ["backprop", "activations", "init", "optim", "regularization", "shift"]
+BANK_IDS = ["backprop", "activations", "init", "optim", "regularization", "shift", "foundations"]
 SEEDS = [0, 1, 7, 4242, 999_999]
 
 
@@ -50,7 +50,7 @@ def wrong(bank_id, seed):
     return answers
 
 
-def test_the_six_banks_exist_and_load():
+def test_the_seven_banks_exist_and_load():
     assert sorted(p.stem for p in bank_files()) == sorted(BANK_IDS)
     listed = json.loads(run("list", "--json").output)
     assert [b["id"] for b in listed] == BANK_IDS

@@ -199,3 +199,15 @@ def test_interactive_attempt_ends_with_a_summary_per_question(home):
         assert re.search(rf"\b{number}\s+{re.escape(v.id)}\s", tail), v.id
     assert "◐" in tail or all(len(v.expected) == 1 for v in shown if v.kind == "multiple")
     assert "Recorded as attempt #1" in out
+
+
+def test_foundations_bank_covers_the_listed_concepts_with_their_chinese_terms():
+    bank = get_bank("foundations")
+    text = " ".join(q.text + " " + q.explanation + " " + " ".join(q.options) for q in bank.questions)
+    for term in ("语义鸿沟", "嵌入", "端到端", "逐层无监督预训练", "精调", "结构风险", "经验风险", "公平", "问责", "透明",
+                 "自归一化", "恒等映射", "残差"):
+        assert term in text, term
+    assert sum(q.kind == "numeric" for q in bank.questions) >= 4
+    ids = {q.id for q in bank.questions}
+    assert {"semantic-gap", "embedding", "end-to-end", "pretraining", "structural-vs-empirical",
+            "predictions-to-decisions", "selu-weights", "residual-gradient"} <= ids
