@@ -1,14 +1,13 @@
-"""Benchmark: grading a class with dlx, side by side with nbgrader, in one run.
+"""Benchmark: grading a realistic class with dlx, side by side with nbgrader, in one run.
 
     python benchmarks/bench_class.py [--students 200] [--nbgrader-sample 10] [--exercise affine]
 
-Needs the package installed (`pip install ".[nbgrader]"`). It builds a class of
-submissions (correct, untouched and typical mistakes, in rotation), then measures:
+Needs the package installed (`pip install ".[nbgrader]"`). It builds a class of submissions like a
+real one (`MIX`: mostly honest attempts, right and wrong, and a few broken ones), then measures:
 1. one exercise's grading latency: `dlx grade ID FILE` from command to result (median of 5);
-2. batch throughput: `dlx grade-batch ID DIR` on every submission;
-3. `nbgrader autograde` on the same exercise, exported by `dlx nbgrader export`, for a
-   sample of the same submissions (nbgrader takes seconds per notebook; `--nbgrader-sample`
-   sets how many; 0 skips it);
+2. batch throughput: `dlx grade-batch ID DIR` on every submission, per submission for that mix;
+3. `nbgrader autograde` on the same exercise, exported by `dlx nbgrader export`, for a sample of the
+   same submissions (the sample keeps the class's mix; `--nbgrader-sample 0` skips it);
 and prints the figures and the per-submission ratio.
 """
 from __future__ import annotations
@@ -25,6 +24,19 @@ from pathlib import Path
 
 from grader.catalog import get
 
+# (kind, share of the class): honest attempts dominate; broken and hostile files are rare.
+MIX = [
+    ("correct", 0.40),          # the reference, with cosmetic differences
+    ("typical mistake", 0.30),  # one plausible bug (for affine: the mistakes of tests/test_mistakes_affine.py)
+    ("half done", 0.15),        # one function still the stub's
+    ("untouched stub", 0.07),
+    ("syntax error", 0.04),
+    ("infinite loop", 0.02),    # costs its call deadline
+    ("forbidden import", 0.02),
+]
+AFFINE_MISTAKES = [("dout.sum(axis=0)", "dout.mean(axis=0)"), ("x.T @ dout,", "dout.T @ x,"),
+                   ("return x @ w + b, (x, w, b)", "return x @ w, (x, w, b)"), ("dout @ w.T", "dout @ w")]
+
 
 def timed(command: list[str], cwd: Path | None = None) -> float:
     start = time.perf_counter()
@@ -32,16 +44,42 @@ def timed(command: list[str], cwd: Path | None = None) -> float:
     return time.perf_counter() - start
 
 
+def submission(kind: str, n: int, reference: str, stub: str, exercise_id: str) -> str:
+    """One student's file of the given kind (``n`` varies it)."""
+    if kind == "correct":
+        return f"# student {n}\n" + reference
+    if kind == "typical mistake":
+        mistakes = AFFINE_MISTAKES if exercise_id == "affine" else [("return", "return 0.5 *")]
+        old, new = mistakes[n % len(mistakes)]
+        return reference.replace(old, new, 1)
+    if kind == "half done":
+        functions = reference.split("\ndef ")
+        stub_functions = stub.split("\ndef ")
+        keep = n % (len(functions) - 1) + 1
+        return "\ndef ".join(functions[:keep] + stub_functions[keep:])
+    if kind == "untouched stub":
+        return stub
+    if kind == "syntax error":
+        return reference.replace("):", ")", 1)
+    if kind == "infinite loop":
+        return reference.replace("\n    return", "\n    while True:\n        pass\n    return", 1)
+    return "import torch\n" + reference
+
+
 def make_class(exercise_id: str, folder: Path, students: int) -> dict[str, str]:
-    """Rotating through the reference, the untouched stub and two broken variants."""
+    """``students`` submissions in the proportions of ``MIX``, interleaved so any sample keeps the mix."""
     exercise = get(exercise_id)
     reference, stub = exercise.solution.read_text(), exercise.stub.read_text()
-    variants = [reference, stub, reference.replace("return", "return 0.5 *", 1), "def broken(:\n"]
+    counts = {kind: round(share * students) for kind, share in MIX}
+    counts["correct"] += students - sum(counts.values())
+    kinds = sorted((i / count, kind) for kind, count in counts.items() for i in range(count))
     folder.mkdir(parents=True)
     sources = {}
-    for i in range(students):
-        sources[f"student{i:03d}"] = variants[i % len(variants)]
-        (folder / f"student{i:03d}.py").write_text(sources[f"student{i:03d}"])
+    for n, (_, kind) in enumerate(kinds):
+        name = f"student{n:03d}"
+        sources[name] = submission(kind, n, reference, stub, exercise_id)
+        (folder / f"{name}.py").write_text(sources[name])
+    print("class mix: " + ", ".join(f"{count} {kind}" for kind, count in counts.items()))
     return sources
 
 
@@ -79,16 +117,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dlx-bench-") as tmp:
         work = Path(tmp)
         sources = make_class(args.exercise, work / "subs", args.students)
-        one = work / "subs" / "student000.py"
+        one = work / "one.py"
+        one.write_text(get(args.exercise).solution.read_text())
         latency = statistics.median(timed([dlx, "grade", args.exercise, str(one), "--seed", "0"]) for _ in range(5))
         batch = timed([dlx, "grade-batch", args.exercise, str(work / "subs"), "--out", str(work / "grades.csv")])
         per_dlx = batch / args.students
         print(f"exercise {args.exercise}, {args.students} submissions, machine with {_cores()} cores")
         print(f"  dlx grade, one submission, command to result : {latency:8.3f} s")
-        print(f"  dlx grade-batch, {args.students} submissions           : {batch:8.3f} s"
+        print(f"  dlx grade-batch, {args.students} submissions (the mix)  : {batch:8.3f} s"
               f"  ({per_dlx * 1000:.0f} ms per submission, {args.students / batch:.1f} per second)")
         if args.nbgrader_sample > 0:
-            sample = dict(list(sources.items())[:args.nbgrader_sample])
+            step = max(1, len(sources) // args.nbgrader_sample)  # evenly spaced: the sample keeps the mix
+            sample = dict(list(sources.items())[step // 2::step][:args.nbgrader_sample])
             seconds = nbgrader_autograde(dlx, args.exercise, sample, work)
             per_nb = seconds / len(sample)
             print(f"  nbgrader autograde, {len(sample)} of the same submissions  : {seconds:8.3f} s"

@@ -17,7 +17,6 @@ from typing import Any, Iterator
 from .catalog import Exercise
 from .errors import DlxError
 from .safe_read import read_bytes_file
-from .plugin import GradingPlugin
 from .proxy import Submission
 from .results import GradeResult, TestResult
 from .sandbox.client import Limits, WorkerSpec
@@ -83,7 +82,9 @@ def _quiet_pytest_env() -> Iterator[None]:
 def run_suite(suite: Path, submission: Submission | None, reference: ModuleType | Submission | None, seed: int, *,
               collect_only: bool = False) -> list[TestResult]:
     """Run (or only collect) one pytest file with the grading plugin; one result per test, in order."""
-    import pytest
+    import pytest  # imported here, not at start-up: the worker started by grade_source boots meanwhile
+
+    from .plugin import GradingPlugin
 
     plugin = GradingPlugin(submission, reference, seed)
     args = [str(suite), "-c", str(PYTEST_INI), "--rootdir", str(suite.parent), "--assert=plain", "--tb=no",
