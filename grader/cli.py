@@ -133,10 +133,12 @@ def list_command(as_json: bool) -> None:
             for e in exercises
         ], indent=2))
         return
-    from .report import console, exercise_table
+    from .plain import table  # not rich: `dlx list` must start instantly
 
-    console.print(exercise_table(exercises, best))
-    console.print("[dim]Start with `dlx fetch <id>`, or `dlx watch` to follow the course in order.[/]")
+    rows = [(e.id, str(e.unit), e.title, f"{e.points:g}", f"{best[e.id].best:g}" if e.id in best else "-")
+            for e in exercises]
+    click.echo(table(("id", "unit", "title", "points", "best"), rows, right=(1, 3, 4), fill=2))
+    click.echo("Start with `dlx fetch <id>`, or `dlx watch` to follow the course in order.")
 
 
 def _backup(path: Path) -> Path:
