@@ -6,18 +6,19 @@ from pathlib import Path
 import click
 
 from .catalog import catalog, get
+from .options import SEED
 from .report import console
 
 
 @click.command("grade-batch")
 @click.argument("exercise_id")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--workers", type=int, default=None, help="Parallel graders (default: one per core).")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Parallel graders (default: one per core).")
 @click.option("--out", "out_csv", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The CSV to write (default: <id>-grades.csv).")
 @click.option("--json-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also write one results.json per student here.")
-@click.option("--seed", type=int, default=None, help="One seed for everyone (default: a fixed seed per student).")
+@click.option("--seed", type=SEED, default=None, help="One seed for everyone (default: a fixed seed per student).")
 def grade_batch_command(exercise_id: str, folder: Path, workers: int | None, out_csv: Path | None,
                         json_dir: Path | None, seed: int | None) -> None:
     """Grade every submission in FOLDER (<student>.py or <student>/<id>.py) to a CSV.
@@ -58,7 +59,7 @@ def nbgrader_group() -> None:
 @click.argument("course_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.argument("exercise_ids", nargs=-1)
 @click.option("--assignment", required=True, help="The nbgrader assignment name (folder under source/).")
-@click.option("--seed", type=int, default=0, show_default=True,
+@click.option("--seed", type=SEED, default=0, show_default=True,
               help="The seed of the hidden tests' inputs (`dlx grade --seed` with it gives the same scores).")
 @click.option("--force", is_flag=True, help="Overwrite existing notebooks.")
 @click.option("--quiz", "quizzes", multiple=True, metavar="BANK",
