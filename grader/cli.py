@@ -13,7 +13,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -38,7 +38,7 @@ LAZY_COMMANDS = {
 }
 
 
-def fail(message: str, code: int = USAGE_EXIT) -> None:
+def fail(message: str, code: int = USAGE_EXIT) -> NoReturn:
     """Print ``dlx: message`` on stderr and exit."""
     click.echo(f"dlx: {message}", err=True)
     sys.exit(code)

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Iterator
 
 import click
 
+from .errors import DlxError
+
 if TYPE_CHECKING:
     from .catalog import Exercise
 
@@ -89,14 +91,7 @@ def _run(exercise: Exercise, path: Path, course: bool) -> bool:
     console.rule(f"{exercise.id} · {path}")
     try:
         _, result = grade_and_show(exercise, path, visible=True)
-    except click.ClickException as exc:
-        console.print(f"[red]dlx: {exc.format_message()}[/]")
-        return False
-    except Exception as exc:  # noqa: BLE001 - a DlxError (unreadable file...): say it and keep watching
-        from .errors import DlxError
-
-        if not isinstance(exc, DlxError):
-            raise
+    except DlxError as exc:  # an unreadable or missing file, say: say it and keep watching
         console.print(f"[red]dlx: {exc}[/]")
         return False
     if not all(t.passed for t in result.tests):
@@ -175,8 +170,6 @@ def watch_command(directory: Path) -> None:
         if not path.exists():
             write_exercise_files(exercise, directory)
         elif path.is_dir():
-            from .errors import DlxError
-
             raise DlxError(f"{path} is a folder, not your solution file")
         if not watch_exercise(exercise, path, course=True):
             return
