@@ -115,15 +115,42 @@ def _grade_and_show(exercise: Exercise, path: Path, visible: bool, seed: int | N
     return source, result
 
 
+PLOTS_OPTION = click.option("--plots", is_flag=True, help="Also write an HTML report with pictures beside your file.")
+OPEN_OPTION = click.option("--open", "open_report", is_flag=True, help="Open the --plots report in a browser.")
+
+
+def _plots_possible(exercise: Exercise, plots: bool) -> None:
+    """Before grading: a one-line error if --plots cannot work (matplotlib missing, no pictures)."""
+    if plots:
+        from .plots import require_plots
+
+        require_plots(exercise)
+
+
+def _plots(exercise: Exercise, path: Path, open_report: bool) -> None:
+    """Write the pictures report of ``path`` and print where it is (``dlx[plots]`` is optional)."""
+    from .plots import write_report
+
+    report = write_report(exercise, read_source(path), path)
+    console.print(f"Pictures: [bold]{report}[/]")
+    if open_report:
+        click.launch(report.resolve().as_uri())
+
+
 @main.command()
 @click.argument("exercise_id")
 @DIR_OPTION
 @click.option("--watch", is_flag=True, help="Re-run the visible tests every time the file is saved.")
-def check(exercise_id: str, directory: Path, watch: bool) -> None:
+@PLOTS_OPTION
+@OPEN_OPTION
+def check(exercise_id: str, directory: Path, watch: bool, plots: bool, open_report: bool) -> None:
     """Run the visible tests on your file (quick; records nothing)."""
     exercise = _exercise(exercise_id)
     path = _student_file(exercise, directory)
+    _plots_possible(exercise, plots)
     _grade_and_show(exercise, path, visible=True)
+    if plots:
+        _plots(exercise, path, open_report)
     if watch:
         _watch(path, lambda: _grade_and_show(exercise, path, visible=True))
 
@@ -173,16 +200,21 @@ def hint(exercise_id: str, show_all: bool, reset: bool) -> None:
 @click.argument("exercise_id")
 @DIR_OPTION
 @click.option("--seed", type=int, default=None, help="Reproduce an earlier attempt's inputs.")
-def submit(exercise_id: str, directory: Path, seed: int | None) -> None:
+@PLOTS_OPTION
+@OPEN_OPTION
+def submit(exercise_id: str, directory: Path, seed: int | None, plots: bool, open_report: bool) -> None:
     """Grade your file with the hidden tests and record the attempt."""
     exercise = _exercise(exercise_id)
     path = _student_file(exercise, directory)
+    _plots_possible(exercise, plots)
     source, result = _grade_and_show(exercise, path, visible=False, seed=seed)
     with Gradebook() as book:
         book.record("exercise", exercise.id, result.score, result.max_score, result.seed, result.to_json(),
                     file_hash(source))
         best = max(s.best for s in book.standings("exercise") if s.item == exercise.id)
     console.print(f" [dim]Recorded. Best so far: {best:g}/{exercise.points:g}. `dlx score` shows your progress.[/]")
+    if plots:
+        _plots(exercise, path, open_report)
 
 
 @main.command()
