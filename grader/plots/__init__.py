@@ -17,7 +17,7 @@ from pathlib import Path
 from ..catalog import Exercise
 from ..proxy import Submission
 from ..runner import GradingError, _reference_for, _require_torch, worker_spec
-from .figure import Figure, Side, draw_figure, matplotlib_available, observe_figure
+from .figure import Figure, FigureSpec, Side, draw_figure, matplotlib_available, observe_figure
 from .html import render_html
 from .registry import FIGURES, figures_for
 
@@ -38,9 +38,16 @@ def require_plots(exercise: Exercise) -> None:
         raise PlotsUnavailable('--plots needs matplotlib; install it with: pip install "dlx[plots]"')
 
 
-def observe_figures(exercise: Exercise, source: str) -> list[Figure]:
-    """Observe the student's file and the reference on the demonstration inputs; nothing is drawn."""
-    specs = figures_for(exercise.id)
+def _specs(exercise: Exercise, only: str | None) -> list[FigureSpec]:
+    return [spec for spec in figures_for(exercise.id) if only is None or spec.title == only]
+
+
+def observe_figures(exercise: Exercise, source: str, only: str | None = None) -> list[Figure]:
+    """Observe the student's file and the reference on the demonstration inputs; nothing is drawn.
+
+    ``only`` keeps the one figure with that title.
+    """
+    specs = _specs(exercise, only)
     if not specs:
         raise PlotsUnavailable(f"{exercise.id} has no pictures")
     _require_torch(exercise)
@@ -50,11 +57,11 @@ def observe_figures(exercise: Exercise, source: str) -> list[Figure]:
         return [observe_figure(spec, student_side, reference_side) for spec in specs]
 
 
-def build_figures(exercise: Exercise, source: str) -> list[Figure]:
-    """Every figure of the exercise for ``source``, observed then drawn (PNG bytes in ``Figure.png``)."""
+def build_figures(exercise: Exercise, source: str, only: str | None = None) -> list[Figure]:
+    """The exercise's figures for ``source``, observed then drawn (PNG bytes in ``Figure.png``)."""
     require_plots(exercise)
-    figures = observe_figures(exercise, source)
-    return [draw_figure(spec, figure) for spec, figure in zip(figures_for(exercise.id), figures)]
+    figures = observe_figures(exercise, source, only)
+    return [draw_figure(spec, figure) for spec, figure in zip(_specs(exercise, only), figures)]
 
 
 def report_path(student_file: Path) -> Path:

@@ -8,7 +8,7 @@ import numpy as np
 from .figure import REFERENCE_COLOR, STUDENT_COLOR, FigureSpec, Side, array, demo_rng, legend_lines
 
 FAN = (200, 100)  # n_in, n_out of the sampled matrix
-WIDTH, DEPTH, BATCH = 100, 20, 200
+WIDTHS, DEPTH, BATCH = (100, 50), 20, 200  # layers alternate 100 -> 50 -> 100: fan-in and fan-out differ
 ACTIVATIONS = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0)}
 
 
@@ -25,11 +25,12 @@ def observe(side: Side, name: str) -> dict:
     """One sampled matrix, and the standard deviation of tanh and ReLU activations after each of 20 layers."""
     n_in, n_out = FAN
     sample = array(side.call(name, n_in, n_out, demo_rng(name)), f"{name}({n_in}, {n_out}, rng)", (n_in, n_out))
-    weights = [array(side.call(name, WIDTH, WIDTH, demo_rng(f"{name} layer {i}")),
-                     f"{name}({WIDTH}, {WIDTH}, rng)", (WIDTH, WIDTH)) for i in range(DEPTH)]
+    shapes = [(WIDTHS[i % 2], WIDTHS[(i + 1) % 2]) for i in range(DEPTH)]
+    weights = [array(side.call(name, *shape, demo_rng(f"{name} layer {i}")), f"{name}({shape[0]}, {shape[1]}, rng)",
+                     shape) for i, shape in enumerate(shapes)]
     stds = {}
     for label, act in ACTIVATIONS.items():
-        h, spread = demo_rng("inputs").normal(size=(BATCH, WIDTH)), []
+        h, spread = demo_rng("inputs").normal(size=(BATCH, WIDTHS[0])), []
         for w in weights:
             with np.errstate(all="ignore"):
                 h = act(h @ w)
@@ -62,7 +63,7 @@ def _painter(name: str):
             depth.semilogy(layers, np.maximum(student[label], 1e-300), color=STUDENT_COLOR, marker=marker,
                            markersize=3, label=f"{label}, yours")
         depth.set(xlabel="layer", ylabel="std of the activations",
-                  title=f"{DEPTH} layers of width {WIDTH}, weights from {name}")
+                  title=f"{DEPTH} layers, widths {WIDTHS[0]}, {WIDTHS[1]}, {WIDTHS[0]}, ...: weights from {name}")
         depth.title.set_fontsize(9)
         legend_lines(depth)
     return draw

@@ -24,6 +24,7 @@ import torch.autograd.forward_ad
 import torch.autograd.functional
 import torch.func
 from torch.autograd.variable import Variable
+from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 BUILDERS: dict[str, Callable[..., Any]] = {}
 _REAL_GRAD = torch.autograd.grad
@@ -501,7 +502,7 @@ def torch_training_curves(max_points: int = 60, max_elements: int = 2_000_000) -
                     counter["stride"] *= 2
             counter["step"] += 1
 
-        hook = torch.optim.optimizer.register_optimizer_step_pre_hook(keep)
+        hook = register_optimizer_step_pre_hook(keep)
         try:
             model = train(X, y, num_classes, seed)
         finally:
