@@ -8,7 +8,9 @@ only once :func:`build_figures` draws.  Grading never imports this package.
 For other front ends (a course dashboard, nbgrader feedback) use
 :func:`build_figures`: one :class:`Figure` per picture, with its PNG bytes
 (or a note saying why it is missing) and the observations it was drawn from.
-:func:`write_report` is the HTML front end of the command line.
+:func:`write_report` is the HTML front end of the command line.  In nbgrader
+feedback, a cell can show each ``Figure.png`` with ``IPython.display.Image``:
+the picture becomes an ``image/png`` output and nothing is written to stderr.
 """
 from __future__ import annotations
 

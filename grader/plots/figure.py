@@ -199,8 +199,8 @@ def student_and_reference(ax: Any, x: Any, student: Any, reference: Any, **kwarg
     ax.plot(x, student, color=STUDENT_COLOR, linewidth=1.2, alpha=0.85, label="yours", **kwargs)
 
 
-def error_map(fig: Any, ax: Any, error: np.ndarray, title: str) -> None:
-    """A heat map of relative errors on a log scale from 1e-12 (agrees) to 1 (wrong)."""
+def error_map(ax: Any, error: np.ndarray, title: str) -> Any:
+    """A heat map of relative errors on a log scale from 1e-12 (agrees) to 1 (wrong); returns the image."""
     from matplotlib.colors import LogNorm
 
     shown = np.atleast_2d(error)
@@ -213,4 +213,10 @@ def error_map(fig: Any, ax: Any, error: np.ndarray, title: str) -> None:
     ax.set_title(f"{title}: max rel. error {worst:.1e}\n{wrong} of {error.size} entries off", fontsize=8,
                  color=STUDENT_COLOR if wrong else "black")
     ax.tick_params(labelsize=6)
-    fig.colorbar(image, ax=ax, shrink=0.8).ax.tick_params(labelsize=6)
+    if np.ndim(error) < 2:
+        ax.set_yticks([])
+        ax.set_xlabel("index", fontsize=7)
+    else:
+        ax.set_xlabel("column" if np.ndim(error) == 2 else "trailing axes, flattened", fontsize=7)
+        ax.set_ylabel("row", fontsize=7)
+    return image

@@ -86,7 +86,10 @@ def _heat_maps(titles: dict[str, str], heading: Callable[[dict, dict], str] | No
     def draw(fig: Any, student: dict, reference: dict) -> None:
         axes = np.atleast_1d(fig.subplots(1, len(titles)))
         for ax, (key, title) in zip(axes, titles.items()):
-            error_map(fig, ax, relative_error(student[key], reference[key]), title)
+            image = error_map(ax, relative_error(student[key], reference[key]), title)
+        bar = fig.colorbar(image, ax=axes.tolist(), shrink=0.8)
+        bar.set_label("relative error", fontsize=7)
+        bar.ax.tick_params(labelsize=6)
         if heading is not None:
             fig.suptitle(heading(student, reference), fontsize=9)
     return draw
