@@ -206,6 +206,16 @@ def test_broken_files_give_notes_not_tracebacks():
     assert not any("Traceback" in note for note in notes.values())
 
 
+def test_stub_and_endless_loop_give_notes():
+    optim = get("optim")
+    notes = [f.note for f in observe_figures(optim, get("optim").stub.read_text())]
+    assert notes[0] == "sgd_step is not implemented yet (it still raises NotImplementedError)"
+    assert all("is not implemented yet" in note for note in notes)
+    source = mutate(solution_text("linreg"), "    losses = []\n", "    losses = []\n    while True:\n        pass\n")
+    (figure,) = observe_figures(get("linreg"), source)
+    assert figure.note.startswith("linreg_train did not finish within") and figure.png is None
+
+
 def test_report_is_one_html_file_with_the_pictures_and_the_notes(tmp_path):
     source = mutate(solution_text("label_shift"), "def target_label_distribution(w, y_source, num_classes):\n",
                     "def target_label_distribution(w, y_source, num_classes):\n    return '<script>'\n\n\n"
@@ -263,6 +273,15 @@ def test_check_with_plots_writes_the_report(tmp_path, home):
     report = tmp_path / "linreg_plots.html"
     assert "Pictures:" in result.output and "linreg_plots.html" in result.output.replace("\n", "")
     assert report.read_text().count("data:image/png;base64,") == len(figures_for("linreg"))
+
+
+def test_open_shows_the_report_in_a_browser(tmp_path, home, monkeypatch):
+    opened = []
+    monkeypatch.setattr("click.launch", lambda url, **kwargs: opened.append(url))
+    (tmp_path / "covariate_shift.py").write_text(solution_text("covariate_shift"))
+    result = dlx("submit", "covariate_shift", "--dir", str(tmp_path), "--plots", "--open")
+    assert result.exit_code == 0 and "Recorded." in result.output
+    assert opened == [(tmp_path / "covariate_shift_plots.html").resolve().as_uri()]
 
 
 def test_plots_without_matplotlib_is_one_line_and_exit_2(tmp_path, home, monkeypatch):

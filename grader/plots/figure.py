@@ -135,9 +135,13 @@ def problem(exc: BaseException) -> str:
 
 
 def observe_figure(spec: FigureSpec, student: Side, reference: Side) -> Figure:
-    """Observe both sides; a student's failure becomes the figure's note (the reference must not fail)."""
+    """Observe both sides; a failure of either becomes the figure's note, never an exception."""
     figure = Figure(spec.title, spec.caption)
-    figure.reference = spec.observe(reference)
+    try:
+        figure.reference = spec.observe(reference)
+    except Exception as exc:  # noqa: BLE001 - e.g. a PyTorch reference's worker timed out on a loaded machine
+        figure.note = f"the reference could not be observed, so there is nothing to compare with ({problem(exc)})"
+        return figure
     try:
         figure.student = spec.observe(student)
     except Exception as exc:  # noqa: BLE001 - whatever the student's code does, the report goes on

@@ -185,9 +185,12 @@ def observe_stopper(side: Side) -> dict:
     if not isinstance(best_epoch, int) or isinstance(best_epoch, bool):
         raise Unusable(f"EarlyStopping.best_epoch should be an int; it is {type(best_epoch).__name__}")
     kept = side.attribute(stopper, "best_params")
+    kept_epoch = kept.get("epoch", -1) if isinstance(kept, dict) else -1
+    notes = [] if kept_epoch == best_epoch else [f"best_params holds the params passed at epoch {kept_epoch}, but "
+                                                 f"best_epoch is {best_epoch}"]
     return {"stop": stop, "best_epoch": best_epoch,
             "best_loss": float(array(side.attribute(stopper, "best_loss"), "EarlyStopping.best_loss", ())),
-            "kept_epoch": kept.get("epoch", -1) if isinstance(kept, dict) else -1}
+            "kept_epoch": kept_epoch, "notes": notes}
 
 
 def draw_stopper(fig: Any, student: dict, reference: dict) -> None:
@@ -217,19 +220,6 @@ def draw_stopper(fig: Any, student: dict, reference: dict) -> None:
     losses.set(xlabel="epoch", ylabel="log-loss")
     accuracy_ax.set(xlabel="epoch", ylabel="accuracy", title="validation accuracy")
     accuracy_ax.title.set_fontsize(9)
-
-
-def _stopper_notes(student: dict) -> list[str]:
-    if student["kept_epoch"] != student["best_epoch"]:
-        return [f"best_params holds the params of epoch {student['kept_epoch']}, but best_epoch is "
-                f"{student['best_epoch']}"]
-    return []
-
-
-def observe_stopper_with_notes(side: Side) -> dict:
-    data = observe_stopper(side)
-    data["notes"] = _stopper_notes(data)
-    return data
 
 
 # -- train_torch ----------------------------------------------------------------------------------------
@@ -289,7 +279,7 @@ FIGURES = {
                                  caption=f"Your gradient_descent with your {name}_loss_grad on 90 fixed points in "
                                          "2-D (a bias column added), against the reference's.")
                       for name in MODELS],
-    "early_stopping": [FigureSpec("EarlyStopping on a run that overfits", observe_stopper_with_notes, draw_stopper,
+    "early_stopping": [FigureSpec("EarlyStopping on a run that overfits", observe_stopper, draw_stopper,
                                   caption="A fixed logistic-regression run that overfits (20 features, 100 training "
                                           "rows, SGD); its validation losses, rounded to 3 decimals, go to your "
                                           "EarlyStopping's step(val_loss, {'epoch': e}) until it returns True.",
