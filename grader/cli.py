@@ -127,11 +127,11 @@ def _plots_possible(exercise: Exercise, plots: bool) -> None:
         require_plots(exercise)
 
 
-def _plots(exercise: Exercise, path: Path, open_report: bool) -> None:
-    """Write the pictures report of ``path`` and print where it is (``dlx[plots]`` is optional)."""
+def _plots(exercise: Exercise, path: Path, source: str, open_report: bool) -> None:
+    """Write the pictures report of ``source`` (read from ``path``) beside it and print where it is."""
     from .plots import write_report
 
-    report = write_report(exercise, read_source(path), path)
+    report = write_report(exercise, source, path)
     console.print(f"Pictures: [bold]{report}[/]")
     if open_report:
         click.launch(report.resolve().as_uri())
@@ -148,9 +148,9 @@ def check(exercise_id: str, directory: Path, watch: bool, plots: bool, open_repo
     exercise = _exercise(exercise_id)
     path = _student_file(exercise, directory)
     _plots_possible(exercise, plots)
-    _grade_and_show(exercise, path, visible=True)
+    source, _ = _grade_and_show(exercise, path, visible=True)
     if plots:
-        _plots(exercise, path, open_report)
+        _plots(exercise, path, source, open_report)
     if watch:
         _watch(path, lambda: _grade_and_show(exercise, path, visible=True))
 
@@ -214,7 +214,7 @@ def submit(exercise_id: str, directory: Path, seed: int | None, plots: bool, ope
         best = max(s.best for s in book.standings("exercise") if s.item == exercise.id)
     console.print(f" [dim]Recorded. Best so far: {best:g}/{exercise.points:g}. `dlx score` shows your progress.[/]")
     if plots:
-        _plots(exercise, path, open_report)
+        _plots(exercise, path, source, open_report)
 
 
 @main.command()

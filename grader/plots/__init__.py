@@ -55,7 +55,7 @@ def observe_figures(exercise: Exercise, source: str, only: str | None = None) ->
     _require_torch(exercise)
     with Submission(worker_spec(exercise, source), exercise.filename) as submission, \
             _reference_for(exercise) as reference:
-        student_side, reference_side = Side("yours", submission), Side("reference", reference)
+        student_side, reference_side = Side(submission), Side(reference)
         return [observe_figure(spec, student_side, reference_side) for spec in specs]
 
 

@@ -23,6 +23,7 @@ from ..proxy import RemoteObject, SandboxError, Submission
 DPI = 90
 STUDENT_COLOR = "tab:red"
 REFERENCE_COLOR = "black"
+REFERENCE_WIDTH = 2.2  # drawn under the student's thinner line, so that both show where they agree
 
 
 class Unusable(Exception):
@@ -32,12 +33,8 @@ class Unusable(Exception):
 class Side:
     """One implementation observed on the demonstration inputs: the student's (sandboxed) or the reference."""
 
-    def __init__(self, label: str, target: Submission | ModuleType):
-        self.label, self.target = label, target
-
-    @property
-    def sandboxed(self) -> bool:
-        return isinstance(self.target, Submission)
+    def __init__(self, target: Submission | ModuleType):
+        self.target = target
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Call the function (or class) ``name``."""
@@ -199,13 +196,14 @@ def legend_lines(ax: Any) -> None:
 
 def student_and_reference(ax: Any, x: Any, student: Any, reference: Any, **kwargs: Any) -> None:
     """The reference as a dashed black line under the student's solid red one."""
-    ax.plot(x, reference, color=REFERENCE_COLOR, linestyle="--", linewidth=2.0, label="reference", **kwargs)
+    ax.plot(x, reference, color=REFERENCE_COLOR, linestyle="--", linewidth=REFERENCE_WIDTH, label="reference", **kwargs)
     ax.plot(x, student, color=STUDENT_COLOR, linewidth=1.2, alpha=0.85, label="yours", **kwargs)
 
 
 def error_map(ax: Any, error: np.ndarray, title: str) -> Any:
     """A heat map of relative errors on a log scale from 1e-12 (agrees) to 1 (wrong); returns the image."""
     from matplotlib.colors import LogNorm
+    from matplotlib.ticker import MaxNLocator
 
     shown = np.atleast_2d(error)
     if shown.ndim > 2:
@@ -217,6 +215,8 @@ def error_map(ax: Any, error: np.ndarray, title: str) -> Any:
     ax.set_title(f"{title}: max rel. error {worst:.1e}\n{wrong} of {error.size} entries off", fontsize=8,
                  color=STUDENT_COLOR if wrong else "black")
     ax.tick_params(labelsize=6)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if np.ndim(error) < 2:
         ax.set_yticks([])
         ax.set_xlabel("index", fontsize=7)

@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .figure import (REFERENCE_COLOR, STUDENT_COLOR, FigureSpec, Side, array, demo_rng, error_map, items,
-                     legend_lines, relative_error)
+from .figure import (REFERENCE_COLOR, REFERENCE_WIDTH, STUDENT_COLOR, FigureSpec, Side, array, demo_rng, error_map,
+                     items, legend_lines, relative_error)
 
 
 @dataclass(frozen=True)
@@ -147,6 +147,7 @@ def draw_depth(fig: Any, student: dict, reference: dict) -> None:
     blocks = np.arange(1, DEPTH + 1)
     ax.semilogy(blocks, reference["plain"], color="0.5", linestyle=":", marker=".", label="plain stack (no skip)")
     ax.semilogy(blocks, reference["residual"], color=REFERENCE_COLOR, linestyle="--", marker=".",
+                linewidth=REFERENCE_WIDTH,
                 label="residual stack, reference")
     ax.semilogy(blocks, np.maximum(student["residual"], 1e-300), color=STUDENT_COLOR, marker=".",
                 label="residual stack, your blocks")

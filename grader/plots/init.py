@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .figure import REFERENCE_COLOR, STUDENT_COLOR, FigureSpec, Side, array, demo_rng, legend_lines
+from .figure import REFERENCE_COLOR, REFERENCE_WIDTH, STUDENT_COLOR, FigureSpec, Side, array, demo_rng, legend_lines
 
 FAN = (200, 100)  # n_in, n_out of the sampled matrix
 WIDTHS, DEPTH, BATCH = (100, 50), 20, 200  # layers alternate 100 -> 50 -> 100: fan-in and fan-out differ
@@ -59,7 +59,7 @@ def _painter(name: str):
         layers = np.arange(1, DEPTH + 1)
         for label, marker in (("tanh", "o"), ("relu", "s")):
             depth.semilogy(layers, reference[label], color=REFERENCE_COLOR, linestyle="--", marker=marker,
-                           markersize=3, label=f"{label}, reference")
+                           markersize=3, linewidth=REFERENCE_WIDTH, label=f"{label}, reference")
             depth.semilogy(layers, np.maximum(student[label], 1e-300), color=STUDENT_COLOR, marker=marker,
                            markersize=3, label=f"{label}, yours")
         depth.set(xlabel="layer", ylabel="std of the activations",

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .figure import REFERENCE_COLOR, STUDENT_COLOR, FigureSpec, Side, array, items, legend_lines
+from .figure import REFERENCE_COLOR, REFERENCE_WIDTH, STUDENT_COLOR, FigureSpec, Side, array, items, legend_lines
 
 STEPS = 60
 START = np.array([-4.0, 2.5])
@@ -68,17 +68,18 @@ def _painter(name: str):
             path = data["path"]
             inside = np.all(np.abs(path) <= 5, axis=1)
             contour.plot(path[inside, 0], path[inside, 1], color=color, linestyle=style, marker=".",
-                         markersize=3, linewidth=2.0 if color == REFERENCE_COLOR else 1.1, label=label)
+                         markersize=3, linewidth=REFERENCE_WIDTH if color == REFERENCE_COLOR else 1.1, label=label)
             contour.plot(*path[-1], marker="X", markersize=9, color=color, linestyle="none")
         contour.plot(0, 0, marker="*", markersize=11, color="gold", markeredgecolor="black", linestyle="none",
                      label="minimum")
-        contour.set(xlim=(-5, 5), ylim=(-5, 5), aspect="equal", title=f"{name}: {STEPS} steps from ({START[0]:g}, {START[1]:g})")
+        contour.set(xlim=(-5, 5), ylim=(-5, 5), aspect="equal",
+                    title=f"{name}: {STEPS} steps from ({START[0]:g}, {START[1]:g})")
         contour.title.set_fontsize(9)
         legend_lines(contour)
         for data, color, style, label in ((reference, REFERENCE_COLOR, "--", "reference"),
                                           (student, STUDENT_COLOR, "-", "yours")):
             curve.semilogy(np.arange(len(data["loss"])), np.maximum(data["loss"], 1e-16), color=color,
-                           linestyle=style, linewidth=2.0 if color == REFERENCE_COLOR else 1.1, label=label)
+                           linestyle=style, linewidth=REFERENCE_WIDTH if color == REFERENCE_COLOR else 1.1, label=label)
         curve.set(xlabel="step", ylabel="loss 0.5 wᵀAw", title="loss over the steps")
         curve.title.set_fontsize(9)
         legend_lines(curve)

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from ..proxy import TrustedFunction
-from .figure import REFERENCE_COLOR, STUDENT_COLOR, FigureSpec, Side, Unusable, array, demo_rng, items, legend_lines
+from .figure import (REFERENCE_COLOR, REFERENCE_WIDTH, STUDENT_COLOR, FigureSpec, Side, Unusable, array, demo_rng,
+                     items, legend_lines)
 
 
 def _stop_line(ax: Any, at: float, color: str, style: str, label: str) -> None:
@@ -24,7 +25,8 @@ def _stop_line(ax: Any, at: float, color: str, style: str, label: str) -> None:
 
 def _curves(ax: Any, student: dict, reference: dict, x: str, y: str, what: str, log: bool = False) -> None:
     plot = ax.semilogy if log else ax.plot
-    plot(reference[x], reference[y], color=REFERENCE_COLOR, linestyle="--", label=f"{what}, reference")
+    plot(reference[x], reference[y], color=REFERENCE_COLOR, linestyle="--", linewidth=REFERENCE_WIDTH,
+         label=f"{what}, reference")
     plot(student[x], student[y], color=STUDENT_COLOR, label=f"{what}, yours")
 
 
@@ -238,7 +240,7 @@ def torch_task() -> tuple:
         blob = rng.integers(len(labels), size=n)
         return (centres[blob] + rng.normal(size=(n, d))).astype(np.float32), labels[blob].astype(np.int64)
 
-    return (*draw(600), *draw(400), c)
+    return (*draw(400), *draw(300), c)
 
 
 def observe_torch(side: Side) -> dict:
@@ -258,7 +260,8 @@ def draw_torch(fig: Any, student: dict, reference: dict) -> None:
     for ax, kind in ((losses, "loss"), (accuracies, "acc")):
         for data, color, who in ((reference, REFERENCE_COLOR, "reference"), (student, STUDENT_COLOR, "yours")):
             ax.plot(data["steps"], data[f"train_{kind}"], color=color, linestyle=":", label=f"training, {who}")
-            ax.plot(data["steps"], data[f"val_{kind}"], color=color, label=f"held out, {who}")
+            ax.plot(data["steps"], data[f"val_{kind}"], color=color, label=f"held out, {who}",
+                    linewidth=REFERENCE_WIDTH if who == "reference" else 1.2)
             _stop_line(ax, data["steps"][-1], color, "--", f"{who}: stops after {int(data['steps'][-1])} steps")
         ax.set_xlabel("optimiser step")
         legend_lines(ax)
@@ -285,7 +288,7 @@ FIGURES = {
                                           "EarlyStopping's step(val_loss, {'epoch': e}) until it returns True.",
                                   size=(11.0, 4.0))],
     "train_torch": [FigureSpec("train_classifier: loss and accuracy during training", observe_torch, draw_torch,
-                               caption="Your train_classifier on a fixed 4-class task (600 training, 400 held-out "
+                               caption="Your train_classifier on a fixed 4-class task (400 training, 300 held-out "
                                        "points); the parameters after each optimiser step are evaluated in the "
                                        "sandbox. The dashed line is where training stopped.",
                                size=(11.0, 4.0))],

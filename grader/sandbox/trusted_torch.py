@@ -483,11 +483,12 @@ def torch_predict() -> Callable[[Any, Any], dict]:
 @builder
 def torch_training_curves(max_points: int = 60, max_elements: int = 2_000_000) -> Callable[..., dict]:
     """``curves(train, X, y, num_classes, seed, X_val, y_val)``: runs ``train(X, y, num_classes, seed)``
-    while keeping the parameters after every ``torch.optim`` step (thinned to at most about
-    ``max_points`` states), then evaluates each kept state in evaluation mode on both sets.  Returns
-    ``{"steps", "train_loss", "train_acc", "val_loss", "val_acc"}`` (arrays; buffers such as
-    BatchNorm's running statistics keep their final values; ``"note"`` when no optimiser stepped),
-    or ``{"problem": text}`` when the result is not a model of the right output.  For the pictures of ``dlx --plots``; nothing is judged here."""
+    while keeping the parameters as they are before each ``torch.optim`` step (thinned to at most
+    about ``max_points`` states), then evaluates each kept state and the final one in evaluation mode
+    on both sets.  Returns ``{"steps", "train_loss", "train_acc", "val_loss", "val_acc"}`` (arrays;
+    buffers such as BatchNorm's running statistics keep their final values; ``"note"`` when no
+    optimiser stepped), or ``{"problem": text}`` when the result is not a model with the right
+    output.  For the pictures of ``dlx --plots``: nothing is judged here."""
 
     def curves(train: Any, X: Any, y: Any, num_classes: int, seed: int, X_val: Any, y_val: Any) -> dict:
         kept: list[tuple[int, list, list]] = []
