@@ -133,8 +133,8 @@ def _plots(exercise: Exercise, path: Path, source: str, open_report: bool) -> No
 
     report = write_report(exercise, source, path)
     console.print(f"Pictures: [bold]{report}[/]")
-    if open_report:
-        click.launch(report.resolve().as_uri())
+    if open_report and click.launch(report.resolve().as_uri()) != 0:
+        console.print("[dim]No browser could be started; open the file above yourself.[/]")
 
 
 @main.command()
