@@ -14,6 +14,7 @@ the picture becomes an ``image/png`` output and nothing is written to stderr.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from ..catalog import Exercise
@@ -74,9 +75,9 @@ def report_path(student_file: Path) -> Path:
 def write_report(exercise: Exercise, source: str, student_file: Path) -> Path:
     """Write the HTML report beside the student's file and return its path."""
     figures = build_figures(exercise, source)
-    intro = (f"Your {exercise.filename} (red, solid) beside the reference solution (black, dashed), on fixed "
-             "demonstration inputs that are not the hidden tests' inputs. Each picture was computed from values "
-             "your functions returned in the sandbox.")
+    intro = (f"Your {exercise.filename} as of {datetime.now():%Y-%m-%d %H:%M} (red, solid) beside the reference "
+             "solution (black, dashed), on fixed demonstration inputs that are not the hidden tests' inputs. Each "
+             "picture was computed from values your functions returned in the sandbox.")
     path = report_path(student_file)
     try:
         path.write_text(render_html(f"dlx: {exercise.id} ({exercise.title})", intro, figures), encoding="utf-8")

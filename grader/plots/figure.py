@@ -4,8 +4,8 @@ A figure is built in two steps that never mix.  ``observe(side)`` calls one
 implementation (the student's, through the sandbox proxy, or the reference) on
 fixed demonstration inputs and returns plain data; ``draw(fig, student,
 reference)`` turns the two observations into a picture with matplotlib in the
-grading process and never calls anyone's code.  matplotlib is imported only in
-:func:`to_png`.
+grading process and never calls anyone's code.  matplotlib is imported only
+inside drawing functions, never when a module of this package is imported.
 """
 from __future__ import annotations
 
