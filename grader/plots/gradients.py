@@ -149,7 +149,7 @@ def draw_depth(fig: Any, student: dict, reference: dict) -> None:
     ax.semilogy(blocks, reference["residual"], color=REFERENCE_COLOR, linestyle="--", marker=".",
                 linewidth=REFERENCE_WIDTH,
                 label="residual stack, reference")
-    ax.semilogy(blocks, np.maximum(student["residual"], 1e-300), color=STUDENT_COLOR, marker=".",
+    ax.semilogy(blocks, np.maximum(student["residual"], 1e-300), color=STUDENT_COLOR, marker=".", linewidth=1.2,
                 label="residual stack, your blocks")
     ax.set(xlabel="block (input side = 1)", ylabel="‖dL/dx‖ at the block's input",
            title=f"The gradient through {DEPTH} blocks of width {WIDTH}")

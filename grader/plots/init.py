@@ -61,7 +61,7 @@ def _painter(name: str):
             depth.semilogy(layers, reference[label], color=REFERENCE_COLOR, linestyle="--", marker=marker,
                            markersize=3, linewidth=REFERENCE_WIDTH, label=f"{label}, reference")
             depth.semilogy(layers, np.maximum(student[label], 1e-300), color=STUDENT_COLOR, marker=marker,
-                           markersize=3, label=f"{label}, yours")
+                           markersize=3, linewidth=1.2, label=f"{label}, yours")
         depth.set(xlabel="layer", ylabel="std of the activations",
                   title=f"{DEPTH} layers, widths {WIDTHS[0]}, {WIDTHS[1]}, {WIDTHS[0]}, ...: weights from {name}")
         depth.title.set_fontsize(9)

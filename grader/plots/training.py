@@ -27,7 +27,7 @@ def _curves(ax: Any, student: dict, reference: dict, x: str, y: str, what: str, 
     plot = ax.semilogy if log else ax.plot
     plot(reference[x], reference[y], color=REFERENCE_COLOR, linestyle="--", linewidth=REFERENCE_WIDTH,
          label=f"{what}, reference")
-    plot(student[x], student[y], color=STUDENT_COLOR, label=f"{what}, yours")
+    plot(student[x], student[y], color=STUDENT_COLOR, linewidth=1.2, label=f"{what}, yours")
 
 
 # -- linreg ------------------------------------------------------------------------------------
@@ -36,8 +36,8 @@ LINREG_EPOCHS, LINREG_TRUE = 8, (np.array([2.0, -3.4]), 4.2)
 
 def _linreg_data() -> tuple[np.ndarray, np.ndarray]:
     rng = demo_rng("linreg data")
-    X = rng.normal(size=(200, 2))
-    return X, X @ LINREG_TRUE[0] + LINREG_TRUE[1] + 0.01 * rng.normal(size=200)
+    X = rng.normal(size=(203, 2))  # the last batch of 10 is short
+    return X, X @ LINREG_TRUE[0] + LINREG_TRUE[1] + 0.01 * rng.normal(size=len(X))
 
 
 def observe_linreg(side: Side) -> dict:
@@ -276,7 +276,7 @@ def draw_torch(fig: Any, student: dict, reference: dict) -> None:
 FIGURES = {
     "linreg": [FigureSpec("linreg_train: the loss after each epoch", observe_linreg, draw_linreg,
                           caption=f"linreg_train(X, y, rng, lr=0.03, num_epochs={LINREG_EPOCHS}, batch_size=10) "
-                                  "on 200 points of y = 2 x₀ - 3.4 x₁ + 4.2 + noise.")],
+                                  "on 203 points of y = 2 x₀ - 3.4 x₁ + 4.2 + noise.")],
     "linear_models": [FigureSpec(f"{name}: loss and accuracy", (lambda n: lambda side: observe_model(side, n))(name),
                                  _model_painter(name),
                                  caption=f"Your gradient_descent with your {name}_loss_grad on 90 fixed points in "
