@@ -21,6 +21,9 @@ from grader.plots.registry import FIGURES, figures_for
 from grader.proxy import Submission
 from grader.runner import load_reference, worker_spec
 from tests.grading import mutate, solution_text
+from tests.test_mistakes_covariate_shift import BETA
+from tests.test_mistakes_losses import CE_RETURN
+from tests.test_mistakes_stability import LSE
 
 PNG = b"\x89PNG\r\n\x1a\n"
 NEEDS_TORCH = {"train_torch"}
@@ -97,8 +100,7 @@ def test_activations_relu_slope_at_zero_differs_at_zero_only():
 
 def test_stability_naive_logsumexp_is_right_on_the_plot_and_breaks_on_large_inputs():
     student, reference, _ = _mistake("stability", "logsumexp",
-                                     ("return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(x - m), axis=axis))",
-                                      "return np.log(np.sum(np.exp(x), axis=axis))"))
+                                     (LSE, "return np.log(np.sum(np.exp(x), axis=axis))"))
     np.testing.assert_allclose(student["f"], reference["f"], rtol=1e-12)
     assert not np.all(np.isfinite(student["large"])) and np.all(np.isfinite(reference["large"]))
 
@@ -129,9 +131,8 @@ def test_residual_depth_without_the_skip_gradient_vanishes():
 
 
 def test_losses_cross_entropy_gradient_not_averaged():
-    returned = "return float(-np.mean(logp[rows, y])), dlogits / n"
     student, reference, _ = _mistake("losses", "softmax_cross_entropy: relative error of each gradient entry",
-                                     (returned, returned.replace(" / n", "")))
+                                     (CE_RETURN, CE_RETURN.replace(" / n", "")))
     np.testing.assert_allclose(relative_error(student["grad"], reference["grad"]), 5 / 7)  # a factor N = 6
     assert student["loss"] == pytest.approx(reference["loss"])
 
@@ -165,9 +166,8 @@ def test_early_stopping_params_not_copied_is_noted():
 
 
 def test_covariate_shift_forgets_class_proportions():
-    beta = "beta = np.exp(X_source @ w + b) * (len(X_source) / n_target)"
     student, reference, _ = _mistake("covariate_shift", "domain_classifier_weights: estimated against true weights",
-                                     (beta, "beta = np.exp(X_source @ w + b)"))
+                                     (BETA, "beta = np.exp(X_source @ w + b)"))
     np.testing.assert_allclose(student["beta"] / reference["beta"], 200 / 300)
 
 
