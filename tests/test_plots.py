@@ -81,6 +81,14 @@ def test_optim_other_optimisers_unaffected_by_an_adam_mistake():
     _same(figure.student, figure.reference)
 
 
+def test_optim_a_diverging_path_is_drawn_up_to_where_it_leaves():
+    student, reference, figure = _mistake("optim", "sgd_step: trajectory and loss",
+                                          ("    return w - lr * dw\n", "    return w + lr * dw\n"))
+    assert len(student["path"]) < len(reference["path"]) == 61 and np.max(np.abs(student["path"][-1])) > 1e6
+    assert figure.notes == [f"sgd_step: your weights exceed 1e6 at step {len(student['path']) - 1}; "
+                            "the path stops there"]
+
+
 def test_init_he_with_fan_out():
     student, reference, _ = _mistake("init", "he_normal: samples and depth",
                                      ("np.sqrt(2.0 / n_in)", "np.sqrt(2.0 / n_out)"))

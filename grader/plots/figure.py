@@ -73,6 +73,7 @@ class FigureSpec:
     draw: Draw
     caption: str = ""
     size: tuple[float, float] = (9.0, 3.6)
+    varying: tuple[str, ...] = ()  # observations whose length may differ from the reference's (a path cut short)
 
 
 @dataclass
@@ -144,7 +145,7 @@ def observe_figure(spec: FigureSpec, student: Side, reference: Side) -> Figure:
     except Exception as exc:  # noqa: BLE001 - whatever the student's code does, the report goes on
         figure.note = problem(exc)
         return figure
-    mismatch = _shape_mismatch(figure.student, figure.reference)
+    mismatch = _shape_mismatch(figure.student, figure.reference, spec.varying)
     if mismatch:
         figure.note = mismatch
         return figure
@@ -152,10 +153,12 @@ def observe_figure(spec: FigureSpec, student: Side, reference: Side) -> Figure:
     return figure
 
 
-def _shape_mismatch(student: dict, reference: dict) -> str:
-    """A note when an observed array's shape differs from the reference's, else ''."""
+def _shape_mismatch(student: dict, reference: dict, varying: tuple[str, ...]) -> str:
+    """A note when an observed array's shape differs from the reference's (``varying`` ones aside), else ''."""
     for key, expected in reference.items():
         got = student.get(key)
+        if key in varying:
+            continue
         if isinstance(expected, np.ndarray) and isinstance(got, np.ndarray) and got.shape != expected.shape:
             return f"{key} has shape {got.shape}; the reference's has shape {expected.shape}"
     return ""

@@ -89,5 +89,5 @@ def _painter(name: str):
 FIGURES = {"optim": [FigureSpec(f"{name}: trajectory and loss", _observer(name), _painter(name),
                                 caption=f"{name} with {OPTIMISERS[name][1]} on f(w) = 0.5 wᵀAw, A with eigenvalues "
                                         "1 and 15 (a tilted valley). The X marks where each run ends.",
-                                size=(9.0, 4.0))
+                                size=(9.0, 4.0), varying=("path", "loss"))
                      for name in OPTIMISERS]}

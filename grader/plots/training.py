@@ -291,5 +291,5 @@ FIGURES = {
                                caption="Your train_classifier on a fixed 4-class task (400 training, 300 held-out "
                                        "points); the parameters after each optimiser step are evaluated in the "
                                        "sandbox. The dashed line is where training stopped.",
-                               size=(11.0, 4.0))],
+                               size=(11.0, 4.0), varying=("steps", "train_loss", "train_acc", "val_loss", "val_acc"))],
 }
