@@ -65,9 +65,8 @@ def _painter(name: str):
         contour.contour(gx, gy, surface, levels=np.geomspace(0.05, 200, 14), colors="0.75", linewidths=0.7)
         for data, color, style, label in ((reference, REFERENCE_COLOR, "--", "reference"),
                                           (student, STUDENT_COLOR, "-", "yours")):
-            path = data["path"]
-            inside = np.all(np.abs(path) <= 5, axis=1)
-            contour.plot(path[inside, 0], path[inside, 1], color=color, linestyle=style, marker=".",
+            path = data["path"]  # clipped to the axes: a diverging path shows where it leaves
+            contour.plot(path[:, 0], path[:, 1], color=color, linestyle=style, marker=".",
                          markersize=3, linewidth=REFERENCE_WIDTH if color == REFERENCE_COLOR else 1.1, label=label)
             contour.plot(*path[-1], marker="X", markersize=9, color=color, linestyle="none")
         contour.plot(0, 0, marker="*", markersize=11, color="gold", markeredgecolor="black", linestyle="none",
