@@ -180,7 +180,8 @@ def observe_stopper(side: Side) -> dict:
     stopper = side.call("EarlyStopping", patience=PATIENCE, min_delta=MIN_DELTA)
     stop = -1
     for epoch, loss in enumerate(overfitting_run()["val_loss"]):
-        if side.method(stopper, "step", float(loss), {"epoch": epoch}) is True:
+        flag = side.method(stopper, "step", float(loss), {"epoch": epoch})
+        if isinstance(flag, (bool, int, np.bool_, np.integer)) and flag:  # as `if stopper.step(...)` would read it
             stop = epoch
             break
     best_epoch = side.attribute(stopper, "best_epoch")
