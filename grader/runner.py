@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any, Iterator
 
 from .catalog import Exercise
+from .intake import IntakeError, read_submission
 from .plugin import GradingPlugin
 from .proxy import Submission
 from .results import GradeResult, TestResult
@@ -139,17 +140,12 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
     return GradeResult(exercise.id, seed, tests, time.perf_counter() - start, output)
 
 
-def read_source(path: Path) -> str:
-    """The text of a student's file, or a one-line :class:`GradingError`."""
+def read_source(path: Path, folder: Path | None = None) -> str:
+    """The text of a student's file (see :mod:`grader.intake`), or a one-line :class:`GradingError`."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise GradingError(f"{path} does not exist") from None
-    except OSError as exc:
-        raise GradingError(f"cannot read {path}: {exc.strerror}") from None
-    if len(data) > 2**20:
-        raise GradingError(f"{path} is larger than 1 MiB; that is not a solution file")
-    return data.decode("utf-8", errors="replace")
+        return read_submission(path, folder)
+    except IntakeError as exc:
+        raise GradingError(str(exc)) from None
 
 
 def grade_file(exercise: Exercise, path: Path, seed: int | None = None, *, visible: bool = False) -> GradeResult:
