@@ -606,7 +606,8 @@ def _new_root(config: dict, layers: Layers, libc: Any, pid_namespace: bool) -> N
             if os.path.exists(f"/dev/{device}"):
                 _bind(libc, f"/dev/{device}", f"{new}/dev/{device}", writable=True, flags=MS_NOSUID | MS_NOEXEC)
         os.makedirs(new + "/proc", exist_ok=True)
-        proc = pid_namespace and libc.mount(b"proc", os.fsencode(new + "/proc"), b"proc",
+        # /proc (of this PID namespace: only the submission's processes) only where processes are allowed
+        proc = pid_namespace and bool(config.get("limits", {}).get("processes")) and libc.mount(b"proc", os.fsencode(new + "/proc"), b"proc",
                                             MS_NOSUID | MS_NODEV | MS_NOEXEC, None) == 0
         disk = config.get("limits", {}).get("disk_bytes")
         if disk:  # the one writable place: a tmpfs of its own, gone with the namespace, never the host's disk
