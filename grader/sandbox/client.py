@@ -476,7 +476,7 @@ class WorkerProcess:
             if n > wire.MAX_FRAME_BYTES + (1 << 20):
                 raise wire.WireError("reply too large")
             # decoding counts against the deadline, and checks every limit before it allocates
-            reply = wire.decode(self._read(n, deadline), on_handle=decode_handle, deadline=deadline)
+            reply = wire.decode(self._read(n, deadline, wire.check_head), on_handle=decode_handle, deadline=deadline)
             if not isinstance(reply, dict) or "ok" not in reply:
                 raise wire.WireError("malformed reply")
             return reply
@@ -490,10 +490,21 @@ class WorkerProcess:
             raise StudentCrash(f"your result could not be read: the worker running your code sent back a "
                                f"malformed reply ({exc})") from None
 
-    def _read(self, n: int, deadline: float) -> mmap.mmap | bytes:
+    def _read(self, n: int, deadline: float, check: Callable[[bytes], None] | None = None) -> mmap.mmap | bytes:
+        """``n`` bytes; ``check`` sees the first 8 before the rest is read (and may refuse them)."""
         # Anonymous pages cost nothing until written: a size that is announced but never sent uses no memory.
         data = mmap.mmap(-1, n) if n else b""
-        view, done = memoryview(data), 0
+        view = memoryview(data)
+        if check is not None and n >= 8:
+            self._fill(view[:8], deadline)
+            check(bytes(view[:8]))
+            self._fill(view[8:], deadline)
+        else:
+            self._fill(view, deadline)
+        return data
+
+    def _fill(self, view: memoryview, deadline: float) -> None:
+        n, done = len(view), 0
         while done < n:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([self.reply_r], [], [], left)[0]:
@@ -502,7 +513,6 @@ class WorkerProcess:
             if not got:
                 raise EOFError
             done += got
-        return data
 
     def _death(self) -> str:
         code = self.proc.wait(timeout=2)

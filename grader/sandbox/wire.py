@@ -216,6 +216,13 @@ def encode(message: Any, on_other: Callable[[Any], dict] | None = None) -> bytes
     return Encoder(on_other).frame(message)
 
 
+def check_head(start: bytes) -> None:
+    """Refuse a frame whose first 8 bytes announce a head larger than :data:`MAX_HEAD_BYTES` (before reading it)."""
+    (head_len,) = _HEADER.unpack(start)
+    if head_len > MAX_HEAD_BYTES:
+        raise WireError("malformed message (head too large)")
+
+
 def decode(frame: bytes | bytearray, on_handle: Callable[[dict], Any] | None = None,
            deadline: float | None = None) -> Any:
     """The inverse of :func:`encode`; raises :class:`WireError` on anything malformed.
