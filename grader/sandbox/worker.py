@@ -18,10 +18,11 @@ skipped and reported, never fatal:
    not in it); as root these need nothing, otherwise a user namespace;
 2. resource limits: CPU time, address space, file size, open files,
    processes (``RLIMIT_NPROC`` 0: no fork, no thread), no core dumps;
-3. privileges: user ``nobody`` when dlx runs as root, no capabilities,
+3. privileges: a user id of its own per worker when dlx runs as root, no capabilities,
    ``no_new_privs``;
-4. a seccomp filter: no fork or exec, no sockets, no signals to other
-   processes, no mount, ptrace, namespaces, BPF, io_uring, ...;
+4. a seccomp filter: no fork or exec, no sockets, no system call that targets
+   another process (signals, limits, scheduling), no mount, ptrace,
+   namespaces, BPF, io_uring, ...;
 5. an audit hook (Python level: clear messages, not a boundary on its own):
    no torch and friends in NumPy exercises, no processes, no network, no
    writes outside the working directory, no reads of the grader's files,
