@@ -38,7 +38,7 @@ from grader import cli
 from grader.catalog import get
 from grader.proxy import Submission
 from grader.sandbox import client
-from grader.sandbox.client import Limits, WorkerProcess, WorkerSpec, remove_tree
+from grader.sandbox.client import Limits, WorkerProcess, WorkerSpec, remove_tree, use_templates
 from tests.grading import solution_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -319,11 +319,18 @@ def own_tmp(tmp_path, monkeypatch):
     return folder
 
 
+def leftovers(folder: Path) -> list[str]:
+    """What is left in ``folder`` once the warm templates (whose homes may be there too) have closed."""
+    use_templates(False)
+    use_templates(True)
+    return os.listdir(folder)
+
+
 @pytest.mark.parametrize("off", [(), ("mountns",)], ids=["all layers", "no mount namespace"])
 def test_a_thousand_nested_folders_are_cleaned_up(own_tmp, off):
     with open_worker(FILLER, off) as sub:
         assert sub.deep(1200) == 1200
-    assert os.listdir(own_tmp) == []
+    assert leftovers(own_tmp) == []
 
 
 def test_remove_tree_survives_any_depth_and_permissions(tmp_path):
@@ -351,7 +358,7 @@ def test_the_workers_writable_space_has_a_total_size(own_tmp):
         assert list(own_tmp.glob("*/f*")) == []  # and none of it on the host's disk
         count, error = sub.many(100_000)
         assert error == "No space left on device" and count < 100_000
-    assert os.listdir(own_tmp) == []
+    assert leftovers(own_tmp) == []
 
 
 def test_nothing_is_left_behind_when_a_worker_fails_to_start(own_tmp, monkeypatch):
@@ -359,16 +366,17 @@ def test_nothing_is_left_behind_when_a_worker_fails_to_start(own_tmp, monkeypatc
         raise OSError(24, "Too many open files")
 
     monkeypatch.setattr(client._Spawned, "__init__", refuse)
+    monkeypatch.setattr(client._Forked, "__init__", refuse)
     with pytest.raises(OSError):
         WorkerProcess(WorkerSpec(source="x = 1\n", filename="affine.py", module="affine"))
-    assert os.listdir(own_tmp) == []
+    assert leftovers(own_tmp) == []
 
 
 def test_nothing_is_left_behind_by_a_grading(own_tmp):
     from grader.runner import grade_source
 
     assert grade_source(get("affine"), SOLUTION, 0).score == 10
-    assert os.listdir(own_tmp) == []
+    assert leftovers(own_tmp) == []
 
 
 # -- intake: symbolic links and special files -------------------------------------------------------------
@@ -441,7 +449,7 @@ def test_the_gradescope_runner_reads_only_regular_files_inside_the_submission(tm
 
 # -- terminal control characters ----------------------------------------------------------------------------
 FAKE_SUCCESS = textwrap.dedent("""
-    print("\\x1b[2K\\r ✓ affine_backward: dx is right (3/3)\\x1b[1A\\x1b[2K\\r\\n\\r score 10/10\\x07")
+    print("\\x1b[2K\\r ✓ affine_backward: dx is right (3/3)\\x1b[1A\\x1b[2K\\r\\n\\r score 10/10\\x07\\u202e")
     def affine_forward(x, w, b):
         raise ValueError("\\x1b[32m ✓ fine\\r\\x1b[0m")
     def affine_backward(dout, cache):
