@@ -82,6 +82,8 @@ def attack(pids):
             "rt_tgsigqueueinfo": lambda: call(297, pid, pid, int(signal.SIGSTOP), info),
             "kill": lambda: call(62, pid, int(signal.SIGSTOP)),
         }
+        tries["/proc/PID/mem"] = lambda: open(f"/proc/{pid}/mem", "r+b").close() or True
+        tries["/proc/PID/environ"] = lambda: open(f"/proc/{pid}/environ", "rb").read() or True
         for name, action in tries.items():
             try:
                 if action():
@@ -165,7 +167,8 @@ print(json.dumps({{"uid": os.getuid(), "results": results, "grader_unchanged": a
                     reason="needs root (to become an ordinary user with setpriv) on x86_64")
 def test_a_worker_cannot_reach_another_nor_the_grader_when_dlx_runs_as_an_ordinary_user():
     """dlx run by uid 4242: the workers share the grader's user id; they still cannot touch it or each other."""
-    cases = {"all layers": (), "the seccomp filter alone": ("pidns",), "the PID namespace alone": ("seccomp",)}
+    cases = {"all layers": (), "the seccomp filter alone": ("pidns",), "the PID namespace alone": ("seccomp",),
+             "no namespaces (they see /proc)": ("pidns", "mountns", "userns", "netns", "ipcns")}
     home = Path(tempfile.mkdtemp(prefix="dlx-redteam-user-"))  # pytest's own folders are root's alone
     try:
         os.chown(home, ORDINARY_UID, ORDINARY_UID)

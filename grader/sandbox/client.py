@@ -274,6 +274,20 @@ def hidden_paths(blocked_imports: tuple[str, ...] = ()) -> list[str]:
     return sorted({os.path.realpath(p) for p in found})
 
 
+@lru_cache(maxsize=None)
+def protect_grader() -> bool:
+    """Make the grading process non-dumpable when dlx is not root: a worker of the same user that can see
+    /proc (no mount namespace) can then neither read nor write its memory, environment or files there."""
+    if os.geteuid() == 0:
+        return False
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0) == 0  # PR_SET_DUMPABLE 0
+    except (OSError, AttributeError):
+        return False
+
+
 def worker_env(workdir: str) -> dict[str, str]:
     """A scrubbed environment: no secrets, no PYTHON* variables, BLAS pinned to one thread."""
     env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
@@ -423,6 +437,7 @@ class WorkerProcess:
 
     def __init__(self, spec: WorkerSpec):
         self.spec = spec
+        protect_grader()
         self.workdir = tempfile.mkdtemp(prefix="dlx-work-")
         uid, self.uid_lock = lease_uid()
         self.uid = uid

@@ -333,7 +333,7 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC = 32, 1024, 2048, 4096, 16384
 MS_PRIVATE, MS_RELATIME, MS_STRICTATIME = 1 << 18, 1 << 21, 1 << 24
 MNT_DETACH = 2
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP = 1, 38, 22
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP = 1, 4, 38, 22
 # statvfs flag -> mount flag, so that a read-only bind keeps what the kernel would not let us drop.
 STATVFS_MOUNT_FLAGS = {2: MS_NOSUID, 4: MS_NODEV, 8: MS_NOEXEC, 1024: MS_NOATIME, 2048: MS_NODIRATIME,
                        4096: MS_RELATIME}
@@ -734,6 +734,9 @@ def _drop_privileges(config: dict, layers: Layers) -> None:
         layers.set("no capabilities", True, "every capability dropped")
         _ok(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
         layers.set("no_new_privs", True, "no set-uid gain, ever")
+        _ok(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "not dumpable")
+        layers.set("not dumpable", True, "no other process of the same user may read or write its memory, "
+                   "environment or files through /proc")
     except (OSError, AttributeError) as exc:
         layers.set("no capabilities", False, f"unavailable: {exc}")
 
