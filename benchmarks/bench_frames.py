@@ -27,8 +27,9 @@ resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
 from grader.proxy import Submission
 from grader.sandbox.client import Limits, WorkerSpec
 from tests.test_redteam_isolation import CRAFTED, FORGE
-head, blobs = CRAFTED[{name!r}]
-spec = WorkerSpec(source=FORGE.replace("HEAD", head).replace("BLOBS", blobs), filename="affine.py",
+value, lengths, blobs = CRAFTED[{name!r}]
+source = FORGE.replace("VALUE", value).replace("LENGTHS", lengths).replace("BLOBS", blobs)
+spec = WorkerSpec(source=source, filename="affine.py",
                   module="affine", limits=Limits(call_timeout_s=20, total_timeout_s=200))
 with Submission(spec, "affine.py") as s:
     s.load_error()

@@ -198,13 +198,17 @@ import os, resource, time
 # neighbours are graded.
 end = time.monotonic() + 3.5
 me = os.getpid()
+hit = set()
 while time.monotonic() < end:
     for pid in range(2, 1 << 15):
         if pid != me:
-            try:
-                resource.prlimit(pid, resource.RLIMIT_AS, (50 * 2**20, 50 * 2**20))
-            except OSError:
-                pass
+            for limit, value in ((resource.RLIMIT_AS, 2**20), (resource.RLIMIT_CPU, 1)):
+                try:
+                    resource.prlimit(pid, limit, (value, value))
+                    hit.add(pid)
+                except OSError:
+                    pass
+print("CHANGED THE LIMITS OF", len(hit), "PROCESSES")
 """
 
 
@@ -212,16 +216,20 @@ def test_an_attacker_graded_beside_honest_students_in_grade_batch_changes_nothin
     monkeypatch.setenv("DLX_HOME", str(tmp_path / "home"))
     subs = tmp_path / "subs"
     subs.mkdir()
-    (subs / "mallory.py").write_text(BATCH_ATTACKER + "\n" + SOLUTION)
+    (subs / "aaron.py").write_text(BATCH_ATTACKER + "\n" + SOLUTION)  # graded first, beside the others
     for name in ("ana", "ben", "cy"):
         (subs / f"{name}.py").write_text(SOLUTION)
     out = tmp_path / "grades.csv"
     result = CliRunner().invoke(cli.main, ["grade-batch", "affine", str(subs), "--out", str(out), "--workers", "2",
-                                           "--seed", "0"], catch_exceptions=False)
+                                           "--seed", "0", "--json-dir", str(tmp_path / "json")],
+                                catch_exceptions=False)
     assert result.exit_code == 0, result.output
     with out.open() as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
     assert {name: float(rows[name]["score"]) for name in ("ana", "ben", "cy")} == {"ana": 10, "ben": 10, "cy": 10}
+    # before issue 13 it changed those of every worker running at the time (all were `nobody`), on the whole machine
+    attacker = json.loads((tmp_path / "json" / "aaron.json").read_text())
+    assert "CHANGED THE LIMITS OF 0 PROCESSES" in attacker["output"]
 
 
 # -- crafted frames on the reply pipe ---------------------------------------------------------------------
@@ -232,25 +240,25 @@ def forge():
     while frame is not None and "worker" not in frame.f_locals:
         frame = frame.f_back
     fd = frame.f_locals["worker"].reply_fd
-    head = HEAD
+    head = b'{"m": {"D": [["ok", true], ["v", ' + VALUE + b']]}, "b": ' + LENGTHS + b'}'
     data = len(head).to_bytes(8, "little") + head + BLOBS
     sys.modules["wire"].write_frame(fd, data)
     time.sleep(60)
 """
 NPY_OBJECT = (b"\x93NUMPY\x01\x00v\x00" + b"{'descr': '|O', 'fortran_order': False, 'shape': (3,), }".ljust(117)
               + b"\n" + bytes(24))
+# name: (the reply's value, the blob lengths, the blobs), as Python expressions of bytes
 CRAFTED = {
     "a 150-byte message asking NumPy for a huge dtype": (
-        'b\'{"m": {"ok": true, "v": {"G": {"bit_generator": "PCG64", "state": {"__array__": [0], '
-        '"dtype": "(2000000000,)u1"}}}}, "b": []}\'', 'b""'),
-    "a generator state that is not a dict": ('b\'{"m": {"ok": true, "v": {"G": [1, 2]}}, "b": []}\'', 'b""'),
-    "a flood of small lists": ('b\'{"m": {"ok": true, "v": [\' + b"[]," * 60_000_000 + b\'[]]}, "b": []}\'', 'b""'),
-    "a flood of small dicts": ('b\'{"m": {"ok": true, "v": [\' + b\'{"a": 0},\' * 20_000_000 + b\'{}]}, "b": []}\'',
-                               'b""'),
-    "an object array": ('b\'{"m": {"ok": true, "v": {"A": 0}}, "b": [%d]}\'' % len(NPY_OBJECT), repr(NPY_OBJECT)),
-    "blob sizes that lie": ('b\'{"m": {"ok": true, "v": {"A": 0}}, "b": [-100, 10**12]}\'', 'b""'),
-    "a dict key that is a list": ('b\'{"m": {"ok": true, "v": {"D": [[[1], 2]]}}, "b": []}\'', 'b""'),
-    "an array reference that is not a number": ('b\'{"m": {"ok": true, "v": {"A": "x"}}, "b": []}\'', 'b""'),
+        """b'{"G": {"bit_generator": "PCG64", "state": {"__array__": [0], "dtype": "(2000000000,)u1"}}}'""",
+        "b'[]'", "b''"),
+    "a generator state that is not a dict": ("""b'{"G": [1, 2]}'""", "b'[]'", "b''"),
+    "a flood of small lists": ("b'[' + b'[],' * 60_000_000 + b'[]]'", "b'[]'", "b''"),
+    "a flood of small dicts": ("""b'[' + b'{"T": []},' * 20_000_000 + b'[]]'""", "b'[]'", "b''"),
+    "an object array": ("""b'{"A": 0}'""", f"b'[{len(NPY_OBJECT)}]'", repr(NPY_OBJECT)),
+    "blob sizes that lie": ("""b'{"A": 0}'""", "b'[-100, 1000000000000]'", "b''"),
+    "a dict key that is a list": ("""b'{"D": [[[1], 2]]}'""", "b'[]'", "b''"),
+    "an array reference that is not a number": ("""b'{"A": "x"}'""", "b'[]'", "b''"),
 }
 
 CRAFTED_RUN = """
@@ -260,7 +268,8 @@ resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
 from grader.proxy import Submission
 from grader.sandbox.client import Limits, WorkerSpec
 from tests.test_redteam_isolation import CRAFTED, FORGE
-source = FORGE.replace("HEAD", CRAFTED[{name!r}][0]).replace("BLOBS", CRAFTED[{name!r}][1])
+value, lengths, blobs = CRAFTED[{name!r}]
+source = FORGE.replace("VALUE", value).replace("LENGTHS", lengths).replace("BLOBS", blobs)
 spec = WorkerSpec(source=source, filename="affine.py", module="affine",
                   limits=Limits(call_timeout_s=20, total_timeout_s=60))
 try:
