@@ -479,3 +479,20 @@ def test_control_characters_from_the_student_are_shown_escaped(tmp_path):
         assert control not in out, repr(control)
     assert "\\x1b[2K" in out and "\\r" in out and "\\u202e" in out
     assert "score 0/10" in out
+
+
+# -- dlx doctor ----------------------------------------------------------------------------------------------
+def test_doctor_says_which_guarantee_is_lost_where_a_layer_is_missing(monkeypatch):
+    from grader import doctor
+
+    real = doctor.sandbox_layers
+    spec = WorkerSpec(source="def probe():\n    return 1\n", filename="probe.py", module="probe",
+                      layers_off=("pidns", "seccomp"))
+    monkeypatch.setattr(doctor, "sandbox_layers", lambda: real(spec))
+    out = " ".join(CliRunner().invoke(doctor.doctor, [], catch_exceptions=False).output.split())
+    assert "Lost without the PID namespace: a worker can see and name other processes" in out
+    assert "Lost without the seccomp filter: a worker can signal, limit (prlimit) and reschedule" in out
+    layers = {name: active for name, active, _ in real()}
+    assert layers["PID namespace"] is True and layers["seccomp filter"] is True
+    if os.geteuid() == 0:
+        assert layers["user of its own per worker"] is True
