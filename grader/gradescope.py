@@ -81,7 +81,7 @@ def grade_submission(root: Path) -> dict:
             lines.append(f"{exercise.id}: missing")
             continue
         try:
-            source = read_source(path)
+            source = read_source(path, root / "submission")
         except GradingError as exc:
             source = ""
             lines.append(f"{exercise.id}: {exc}")
