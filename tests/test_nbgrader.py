@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 import grader
+from grader import notebook as kernel_cells
 from grader.catalog import catalog, get
 from grader.cli import main
 from grader.nbautograde import quiz_answers
 from grader.nbexport import notebook
-from grader.notebook import TestFailed, hidden_test, quiz_check
 from grader.quiz import grade_answers
 from grader.runner import grade_source
 from tests.grading import mutate, solution_text
@@ -192,10 +192,10 @@ def test_a_correct_course_gets_full_marks_torch_included(correct_course):
 def test_the_autograde_kernel_never_judges(monkeypatch):
     """A course whose config lacks dlx's autograde step: the cells refuse, so no kernel-side verdict counts."""
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    with pytest.raises(TestFailed, match="nbgrader_config.py does not load it"):
-        hidden_test("affine", "test_forward", {}, seed=SEED)
-    with pytest.raises(TestFailed, match="nbgrader_config.py does not load it"):
-        quiz_check("init", "q", {}, seed=SEED)
+    with pytest.raises(kernel_cells.TestFailed, match="nbgrader_config.py does not load it"):
+        kernel_cells.hidden_test("affine", "test_forward_values", {}, seed=SEED)
+    with pytest.raises(kernel_cells.TestFailed, match="nbgrader_config.py does not load it"):
+        kernel_cells.quiz_check("init", "q", {}, seed=SEED)
 
 
 def test_export_adds_the_autograde_step_to_an_existing_config(tmp_path):

@@ -18,8 +18,8 @@ from grader.catalog import get
 from grader.cli import main
 from grader.quiz import grade_answers
 from grader.runner import grade_source
-from tests.test_nbgrader import SEED, SOLUTION, _cell, _nbgrader
 from tests.grading import mutate
+from tests.test_nbgrader import SEED, SOLUTION, _cell, _nbgrader
 
 HONEST = {  # student -> affine solution cell (None: the released stub), quiz answers given (None: untouched)
     "alice": (SOLUTION, "key"),
