@@ -90,7 +90,7 @@ def _refuse_in_autograde() -> None:
 
 
 def hidden_test(exercise_id: str, test_id: str, namespace: dict[str, Any], seed: int) -> None:
-    """One hidden test, as one autograded cell: passes silently or raises with the feedback.
+    """One hidden test, as one autograded cell: prints ``passed: <name>`` or raises with the feedback.
 
     For the instructor's own runs of the source notebook; `nbgrader autograde` never calls it.
     """
@@ -113,7 +113,9 @@ def visible_tests(exercise_id: str, namespace: dict[str, Any]) -> None:
 
 def quiz_outcome(result: dict[str, Any], question_id: str) -> tuple[bool, str]:
     """Whether one quiz question was answered right, and what its cell shows."""
-    test = next(t for t in result["tests"] if t["name"] == question_id)
+    test = next((t for t in result["tests"] if t["name"] == question_id), None)
+    if test is None:
+        return False, f"{result['bank']}: question {question_id} is not in this version of dlx"
     passed = test["status"] == "passed"
     return passed, test["output"] if passed else f"{question_id}: {test['output']}"
 

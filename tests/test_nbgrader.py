@@ -17,7 +17,7 @@ import grader
 from grader import notebook as kernel_cells
 from grader.catalog import catalog, get
 from grader.cli import main
-from grader.nbautograde import quiz_answers
+from grader.nbautograde import dlx_cell, grade_notebook, quiz_answers
 from grader.nbexport import notebook
 from grader.quiz import grade_answers
 from grader.runner import grade_source
@@ -221,3 +221,20 @@ def test_quiz_answers_are_read_without_running_the_cells():
     first = next(iter(key))
     result = grade_answers("init", SEED, quiz_answers([f"answers[{first!r}] = {first}"]))
     assert result["score"] == 0 and "an expression" in result["tests"][0]["output"]
+
+
+def test_graded_cells_get_dlx_outcomes_and_foreign_graded_cells_fail():
+    """Only dlx's cells are judged (from the source's text); any other graded cell fails: no kernel ran it."""
+    nb = notebook(get("affine"), SEED)
+    hidden = [c for c in nb.cells if c.metadata["nbgrader"]["grade"]]
+    cells = {c.metadata["nbgrader"]["grade_id"]: dlx_cell(c.source) for c in hidden}
+    assert {(d.function, d.subject, d.seed) for d in cells.values()} == {("hidden_test", "affine", SEED)}
+    foreign = nbformat.v4.new_code_cell("assert True", metadata={"nbgrader": {"grade": True, "grade_id": "mine"}})
+    added = nbformat.v4.new_code_cell("print('unrelated')\ndef helper():\n    pass")
+    nb.cells += [foreign, added]
+    _cell(nb, "affine-solution").source = mutate(SOLUTION, "dout.sum(axis=0)", "dout.mean(axis=0)")
+    grade_notebook(nb, cells, {"affine-solution"}, {*cells, "mine"})
+    outcomes = [c.outputs[0].output_type for c in hidden]
+    assert outcomes.count("error") == 1 and outcomes.count("stream") == len(hidden) - 1
+    assert foreign.outputs[0].output_type == "error" and "by hand" in foreign.outputs[0].evalue
+    assert not added.get("outputs") and not _cell(nb, "affine-solution").outputs
