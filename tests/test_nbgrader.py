@@ -66,8 +66,14 @@ def _cell(nb, grade_id):
 
 
 def _nbgrader(course, *args):
-    """Run nbgrader; its kernels import this checkout's grader, as the grading process does."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    """Run nbgrader; its kernels import this checkout's grader, as the grading process does.
+
+    nbconvert's templates (generate_feedback) are data files of the base interpreter, which a
+    virtual environment's Jupyter path leaves out.
+    """
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+           "JUPYTER_PATH": os.pathsep.join([os.environ.get("JUPYTER_PATH", ""),
+                                            os.path.join(sys.base_prefix, "share", "jupyter")]).lstrip(os.pathsep)}
     run = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, capture_output=True, text=True,
                          timeout=600, env=env)
     assert run.returncode == 0, run.stdout + run.stderr
