@@ -146,7 +146,7 @@ def random_graph(rng, value_cls, rounds=2):
 
 
 # -- the tests --------------------------------------------------------------------------
-@points(1)
+@points(1, id="data_and_grad_types")
 def test_data_and_grad_types(submission, rng):
     """Value: data is stored as a float and grad starts at 0.0"""
     k = int(rng.integers(2, 10))
@@ -162,7 +162,7 @@ def test_data_and_grad_types(submission, rng):
         raise Feedback(f"Value: (v * 2.0).grad should be 0.0 before backward(); it is {fmt(grad)}")
 
 
-@points(1)
+@points(1, id="backward_seeds_one")
 def test_backward_seeds_one(submission, reference, rng):
     """Value.backward: the output's own grad becomes 1; a second backward() adds to the inputs' grads again"""
     x, c = rng.uniform(-2, 2), _number(rng)
@@ -179,7 +179,7 @@ def test_backward_seeds_one(submission, reference, rng):
                        f"and {fmt(got[1])}")
 
 
-@points(2)
+@points(2, id="add_sub_neg")
 def test_add_sub_neg(submission, reference, rng):
     """Value: +, - and unary -, with Values and with numbers on either side"""
     x, y = rng.uniform(-3, 3, 2)
@@ -195,7 +195,7 @@ def test_add_sub_neg(submission, reference, rng):
     })
 
 
-@points(2)
+@points(2, id="mul_div")
 def test_mul_div(submission, reference, rng):
     """Value: * and /, with Values and with numbers on either side"""
     x, y = _away_from_zero(rng, 0.5, 2.0, 2)
@@ -210,7 +210,7 @@ def test_mul_div(submission, reference, rng):
     })
 
 
-@points(2)
+@points(2, id="pow")
 def test_pow(submission, reference, rng):
     """Value: ** with int and float exponents"""
     x = float(_away_from_zero(rng, 0.5, 2.0))
@@ -225,7 +225,7 @@ def test_pow(submission, reference, rng):
     })
 
 
-@points(2)
+@points(2, id="functions")
 def test_functions(submission, reference, rng):
     """Value: exp, log, tanh, sigmoid and relu"""
     x = rng.uniform(-3, 3)
@@ -241,7 +241,7 @@ def test_functions(submission, reference, rng):
     })
 
 
-@points(1)
+@points(1, id="sigmoid_stable")
 def test_sigmoid_stable(submission, reference, rng):
     """Value.sigmoid: right, finite and warning-free for |x| up to 1e4"""
     for magnitude in (rng.uniform(30, 700), rng.uniform(710, 1e3), rng.uniform(1e3, 1e4)):
@@ -252,13 +252,13 @@ def test_sigmoid_stable(submission, reference, rng):
                 raise Feedback(f"Value ({case}) raised a warning: {submission.last.warnings[0]}")
 
 
-@points(1)
+@points(1, id="relu_at_zero")
 def test_relu_at_zero(submission, reference):
     """Value.relu: the gradient at exactly 0 is 0"""
     check_plan(submission, reference, "x.relu() with x = 0.0", [_leaf(0.0), ["relu", 0]])
 
 
-@points(1)
+@points(1, id="maximum")
 def test_maximum(submission, reference, rng):
     """Value.maximum: the gradient goes to the larger input"""
     x = rng.uniform(-2, 2)
@@ -271,7 +271,7 @@ def test_maximum(submission, reference, rng):
     })
 
 
-@points(1)
+@points(1, id="maximum_ties")
 def test_maximum_ties(submission, reference, rng):
     """Value.maximum: a tie splits the gradient 0.5 / 0.5"""
     x = round(float(rng.uniform(-2, 2)), 3)
@@ -281,7 +281,7 @@ def test_maximum_ties(submission, reference, rng):
     })
 
 
-@points(1)
+@points(1, id="accumulation")
 def test_accumulation(submission, reference, rng):
     """Value: a node used several times receives the sum of its gradients"""
     x = float(_away_from_zero(rng, 0.5, 2.0))
@@ -296,7 +296,7 @@ def test_accumulation(submission, reference, rng):
                [_leaf(x), ["mul", 0, [a]], ["mul", 0, [b]]], roots=[1, 2])
 
 
-@points(3)
+@points(3, id="random_graphs")
 def test_random_graphs(submission, reference, rng):
     """Value.backward: random expression graphs with shared sub-expressions"""
     for k in (1, 2):
@@ -304,7 +304,7 @@ def test_random_graphs(submission, reference, rng):
         check_plan(submission, reference, f"random expression {k}, {len(plan)} nodes", plan)
 
 
-@points(2)
+@points(2, id="deep_graph")
 def test_deep_graph(submission, reference, rng):
     """Value.backward: works on a graph 10,000 nodes deep"""
     chain = TrustedFunction("value_chain", {"seed": int(rng.integers(2**31)), "depth": DEEP})

@@ -70,7 +70,7 @@ def _losses(rng, n=20):
     return out
 
 
-@points(1)
+@points(1, id="initial_state")
 def test_initial_state(submission):
     """EarlyStopping: before any call, best_loss is inf and best_epoch and best_params are None"""
     stopper = _Remote(submission, patience=3)
@@ -80,20 +80,20 @@ def test_initial_state(submission):
                        f"got {fmt(loss)}, {fmt(epoch)}, {fmt(params)}")
 
 
-@points(2)
+@points(2, id="stop_signal")
 def test_stop_signal(submission, reference, rng):
     """EarlyStopping.step: True once patience calls in a row have not improved"""
     for _ in range(3):
         _replay(submission, reference, _losses(rng), patience=int(rng.integers(2, 5)))
 
 
-@points(2)
+@points(2, id="best_loss_and_epoch")
 def test_best_loss_and_epoch(submission, reference, rng):
     """EarlyStopping: best_loss and best_epoch follow the best call"""
     _replay(submission, reference, _losses(rng), ("best_loss", "best_epoch"), patience=3)
 
 
-@points(2)
+@points(2, id="min_delta_is_strict")
 def test_min_delta_is_strict(submission, reference, rng):
     """EarlyStopping: an improvement must beat best_loss - min_delta (by more than min_delta)"""
     d, b0 = int(rng.integers(2, 9)), int(rng.integers(200, 300))  # in 64ths
@@ -103,14 +103,14 @@ def test_min_delta_is_strict(submission, reference, rng):
     _replay(submission, reference, losses, ("best_loss",), patience=3, min_delta=d / 64)
 
 
-@points(1)
+@points(1, id="plateau_is_not_an_improvement")
 def test_plateau_is_not_an_improvement(submission, reference, rng):
     """EarlyStopping: a loss equal to the best does not count as an improvement"""
     value = int(rng.integers(10, 200)) / 64
     _replay(submission, reference, [value, value, value, value], ("best_loss",), patience=3)
 
 
-@points(1)
+@points(1, id="nan_never_improves")
 def test_nan_never_improves(submission, reference, rng):
     """EarlyStopping: NaN never counts as an improvement, even at the first call"""
     high, low = sorted((int(v) / 64 for v in rng.choice(np.arange(10, 300), size=2, replace=False)), reverse=True)
@@ -118,7 +118,7 @@ def test_nan_never_improves(submission, reference, rng):
     _replay(submission, reference, losses, ("best_loss",), patience=2)
 
 
-@points(1)
+@points(1, id="defaults")
 def test_defaults(submission, reference, rng):
     """EarlyStopping: the defaults are patience = 5 and min_delta = 0.0"""
     start = int(rng.integers(100, 200)) / 64
@@ -127,7 +127,7 @@ def test_defaults(submission, reference, rng):
     _replay(submission, reference, losses, ("best_loss",))
 
 
-@points(1)
+@points(1, id="best_params_from_best_call")
 def test_best_params_from_best_call(submission, rng):
     """EarlyStopping: best_params holds the params of the best call"""
     stopper = _Remote(submission, patience=10)
@@ -142,7 +142,7 @@ def test_best_params_from_best_call(submission, rng):
                        f"it is {fmt(got)}")
 
 
-@points(2)
+@points(2, id="best_params_is_a_deep_copy")
 def test_best_params_is_a_deep_copy(submission, rng):
     """EarlyStopping: best_params is a deep copy, untouched by later changes to the caller's object"""
     seed = int(rng.integers(2**31))

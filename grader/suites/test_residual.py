@@ -36,7 +36,7 @@ def _check(submission, reference, which, rng, n=4, d=5, h=6):
                          rng.normal(size=(n, d)))
 
 
-@points(2)
+@points(2, id="forward_values")
 def test_forward_values(submission, reference, rng):
     """residual_forward: out matches the reference"""
     args = _inputs(rng)
@@ -44,7 +44,7 @@ def test_forward_values(submission, reference, rng):
     assert_close(out, reference.residual_forward(*args)[0], FWD, "out")
 
 
-@points(1)
+@points(1, id="forward_other_shapes")
 def test_forward_other_shapes(submission, reference, rng):
     """residual_forward: works for a single row and for a hidden width of one"""
     for n, d, h in [(1, 3, 4), (5, 2, 1)]:
@@ -53,7 +53,7 @@ def test_forward_other_shapes(submission, reference, rng):
         assert_close(out, reference.residual_forward(*args)[0], FWD, f"out (N={n}, D={d}, H={h})")
 
 
-@points(3)
+@points(3, id="backward_dx")
 def test_backward_dx(submission, reference, rng):
     """residual_backward: dx is right (through the branch and the skip connection)"""
     args, dout = _inputs(rng), rng.normal(size=(4, 5))
@@ -70,31 +70,31 @@ def test_backward_dx(submission, reference, rng):
         raise
 
 
-@points(2)
+@points(2, id="backward_dw1")
 def test_backward_dw1(submission, reference, rng):
     """residual_backward: dw1 is right"""
     _check(submission, reference, 1, rng)
 
 
-@points(1)
+@points(1, id="backward_db1")
 def test_backward_db1(submission, reference, rng):
     """residual_backward: db1 is right"""
     _check(submission, reference, 2, rng)
 
 
-@points(2)
+@points(2, id="backward_dw2")
 def test_backward_dw2(submission, reference, rng):
     """residual_backward: dw2 is right"""
     _check(submission, reference, 3, rng)
 
 
-@points(1)
+@points(1, id="backward_db2")
 def test_backward_db2(submission, reference, rng):
     """residual_backward: db2 is right"""
     _check(submission, reference, 4, rng)
 
 
-@points(1)
+@points(1, id="kinks")
 def test_kinks(submission, reference, rng):
     """residual_backward: a ReLU whose input is exactly 0 passes no gradient"""
     n, d, h = 3, 4, 5
@@ -110,7 +110,7 @@ def test_kinks(submission, reference, rng):
         assert_close(grads[i], expected[i], BWD, f"d{NAMES[i]} (ReLU inputs exactly 0 in row 0: relu'(0) must be 0)")
 
 
-@points(1)
+@points(1, id="no_mutation")
 def test_no_mutation(submission, rng):
     """residual_forward and residual_backward leave their arguments unchanged"""
     _, cache = as_tuple(submission.residual_forward(*_inputs(rng)), 2, FWD, "(out, cache)")

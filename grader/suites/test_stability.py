@@ -50,27 +50,27 @@ def _check_axes(submission, reference, fn, rng):
             _sums_to_one(got, fn, f"the result for axis={axis}", axis)
 
 
-@points(1)
+@points(1, id="logsumexp_values")
 def test_logsumexp_values(submission, reference, rng):
     """logsumexp: values along the last axis, which is dropped"""
     for x in (_moderate(rng, 5, 7), _moderate(rng, 6)):
         _check(submission, reference, "logsumexp", x, f"result for x of shape {x.shape}")
 
 
-@points(2)
+@points(2, id="logsumexp_axis")
 def test_logsumexp_axis(submission, reference, rng):
     """logsumexp: respects axis=0, 1 and -2 on a 3-D input"""
     _check_axes(submission, reference, "logsumexp", rng)
 
 
-@points(2)
+@points(2, id="logsumexp_extreme")
 def test_logsumexp_extreme(submission, reference, rng):
     """logsumexp: finite, accurate and warning-free for |x| up to 1e4"""
     for x in (extreme_inputs(rng, 5, 6), extreme_inputs(rng, 9)):
         _check_extreme(submission, reference, "logsumexp", x, ROUNDING * BIG)
 
 
-@points(1)
+@points(1, id="softmax_values")
 def test_softmax_values(submission, reference, rng):
     """softmax: values along the last axis; they sum to 1"""
     for x in (_moderate(rng, 5, 7), _moderate(rng, 6)):
@@ -79,13 +79,13 @@ def test_softmax_values(submission, reference, rng):
         assert_close(p, reference.softmax(x), "softmax", f"result for x of shape {x.shape}")
 
 
-@points(1)
+@points(1, id="softmax_axis")
 def test_softmax_axis(submission, reference, rng):
     """softmax: respects axis=0, 1 and -2 on a 3-D input"""
     _check_axes(submission, reference, "softmax", rng)
 
 
-@points(2)
+@points(2, id="softmax_extreme")
 def test_softmax_extreme(submission, reference, rng):
     """softmax: finite, accurate, warning-free and summing to 1 for |x| up to 1e4"""
     for x in (extreme_inputs(rng, 5, 6), extreme_inputs(rng, 9)):
@@ -93,55 +93,55 @@ def test_softmax_extreme(submission, reference, rng):
         _sums_to_one(p, "softmax", "the result for |x| up to 1e4", -1)
 
 
-@points(1)
+@points(1, id="log_softmax_values")
 def test_log_softmax_values(submission, reference, rng):
     """log_softmax: values along the last axis"""
     for x in (_moderate(rng, 5, 7), _moderate(rng, 6)):
         _check(submission, reference, "log_softmax", x, f"result for x of shape {x.shape}")
 
 
-@points(1)
+@points(1, id="log_softmax_axis")
 def test_log_softmax_axis(submission, reference, rng):
     """log_softmax: respects axis=0, 1 and -2 on a 3-D input"""
     _check_axes(submission, reference, "log_softmax", rng)
 
 
-@points(2)
+@points(2, id="log_softmax_extreme")
 def test_log_softmax_extreme(submission, reference, rng):
     """log_softmax: finite, accurate and warning-free for |x| up to 1e4"""
     for x in (extreme_inputs(rng, 5, 6), extreme_inputs(rng, 9)):
         _check_extreme(submission, reference, "log_softmax", x, ROUNDING * BIG)
 
 
-@points(1)
+@points(1, id="sigmoid_values")
 def test_sigmoid_values(submission, reference, rng):
     """sigmoid: values, elementwise on any shape"""
     for x in (_moderate(rng, 4, 6), _moderate(rng, 7)):
         _check(submission, reference, "sigmoid", x, f"result for x of shape {x.shape}")
 
 
-@points(2)
+@points(2, id="sigmoid_extreme")
 def test_sigmoid_extreme(submission, reference, rng):
     """sigmoid: finite, accurate and warning-free for |x| up to 1e4"""
     for x in (extreme_inputs(rng, 15), extreme_inputs(rng, 3, 4)):
         _check_extreme(submission, reference, "sigmoid", x, ROUNDING)
 
 
-@points(1)
+@points(1, id="log_sigmoid_values")
 def test_log_sigmoid_values(submission, reference, rng):
     """log_sigmoid: values, elementwise on any shape"""
     for x in (_moderate(rng, 4, 6), _moderate(rng, 7)):
         _check(submission, reference, "log_sigmoid", x, f"result for x of shape {x.shape}")
 
 
-@points(2)
+@points(2, id="log_sigmoid_extreme")
 def test_log_sigmoid_extreme(submission, reference, rng):
     """log_sigmoid: finite, accurate and warning-free for |x| up to 1e4"""
     for x in (extreme_inputs(rng, 15), extreme_inputs(rng, 3, 4)):
         _check_extreme(submission, reference, "log_sigmoid", x, ROUNDING)
 
 
-@points(1)
+@points(1, id="no_mutation")
 def test_no_mutation(submission, rng):
     """all functions: leave their argument unchanged"""
     for fn in ("logsumexp", "softmax", "log_softmax", "sigmoid", "log_sigmoid"):

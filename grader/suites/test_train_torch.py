@@ -88,25 +88,25 @@ def require_training(submission, seed, what):
                        f"{accuracy:.1%} (at least 70% needed)")
 
 
-@points(1)
+@points(1, id="logits_shape")
 def test_logits_shape(submission, seed):
     """train_classifier: the model maps (N, D) float32 inputs to (N, num_classes) logits, and it learns"""
     require_training(submission, seed, "the right output shape")
 
 
-@points(3)
+@points(3, id="accuracy_70")
 def test_accuracy_70(submission, seed):
     """train_classifier: held-out accuracy at least 70%"""
     check_accuracy(submission, seed, 0.70)
 
 
-@points(4)
+@points(4, id="accuracy_85")
 def test_accuracy_85(submission, seed):
     """train_classifier: held-out accuracy at least 85%"""
     check_accuracy(submission, seed, 0.85)
 
 
-@points(2)
+@points(2, id="seed_honoured")
 def test_seed_honoured(submission, rng, seed):
     """train_classifier: the same seed gives the same model (torch.manual_seed(seed) inside)"""
     require_training(submission, seed, "reproducibility")
