@@ -79,7 +79,8 @@ class Value:
         """``self ** k`` for a number ``k`` (int or float): d/dself = k * self**(k - 1).
 
         Only needs to work where the real power is defined (``self > 0`` for a
-        fractional ``k``, ``self != 0`` for a negative one).
+        fractional ``k``, ``self != 0`` for a negative one); an integer ``k >= 1``
+        works at ``self == 0`` too (``x ** 2`` has derivative 0 there).
         """
         raise NotImplementedError("Value.__pow__")
 

@@ -50,15 +50,21 @@ def plan_node(value_cls: type, nodes: list, step: list) -> Any:
     raise ValueError(f"unknown plan step {op!r}")
 
 
-def run_plan(value_cls: type, plan: list, report: list | None = None, roots: list | None = None) -> list:
+def run_plan(value_cls: type, plan: list, report: list | None = None, roots: list | None = None) -> list | dict:
     """Build the plan's nodes, call ``backward()`` on each root (default: the last node) in
-    turn, and return ``(data, grad)`` of the nodes listed in ``report`` (default: all)."""
+    turn, and return ``(data, grad)`` of the nodes listed in ``report`` (default: all).
+
+    If a step returns something other than a ``value_cls``, stop there and return
+    ``{"step": k, "returned": "None"}`` (or the type's name) so the suite can name the operation."""
     nodes: list = []
     collecting = gc.isenabled()
     gc.disable()  # full collections while 10,000 nodes are alive would cost ~0.1 s each
     try:
-        for step in plan:
-            nodes.append(plan_node(value_cls, nodes, step))
+        for k, step in enumerate(plan):
+            node = plan_node(value_cls, nodes, step)
+            if not isinstance(node, value_cls):
+                return {"step": k, "returned": "None" if node is None else type(node).__name__}
+            nodes.append(node)
         for root in [len(nodes) - 1] if roots is None else roots:
             nodes[root].backward()
         return [(nodes[i].data, nodes[i].grad) for i in (range(len(nodes)) if report is None else report)]

@@ -6,8 +6,8 @@ builds a plan with the student's class and calls ``backward()``; the grading
 process runs the same plan with the reference class and compares every
 reported ``data`` and ``grad``.
 """
-from grader.proxy import TrustedFunction
-from grader.sandbox.trusted import build, plan_node, run_plan
+from grader.proxy import RemoteObject, TrustedFunction
+from grader.sandbox.trusted import build, chain_plan, plan_node, run_plan
 from grader.testing import Feedback, as_float, fmt, points
 
 DEEP = 10_000
@@ -26,7 +26,39 @@ def check_plan(submission, reference, case, plan, report=None, roots=None):
     report = list(range(len(plan))) if report is None else report
     got = submission.call(TrustedFunction("value_plan"), submission.name("Value"), plan, report, roots,
                           label=f"Value ({case})")
+    check_operations(case, plan, got)
     compare(case, got, run_plan(reference.Value, plan, report, roots), _node_names(plan, report))
+
+
+SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "pow": "**"}
+
+
+def describe_step(plan, k):
+    """Step ``k`` of a plan as the student would write it: ``x * y``, ``2.5 - x``, ``node 4.exp()``."""
+    names = _node_names(plan, range(len(plan)))
+    op, *operands = plan[k]
+    args = [names[o] if type(o) is int else fmt(o[0]) for o in operands]
+    if op in SYMBOLS:
+        return f"{args[0]} {SYMBOLS[op]} {args[1]}"
+    if op == "neg":
+        return f"-{args[0]}"
+    return f"{args[0]}.{op}({', '.join(args[1:])})"
+
+
+def check_operations(case, plan, got):
+    """Every step of the plan returned a Value (the worker reports the first one that did not)."""
+    if isinstance(got, dict) and type(got.get("step")) is int and 0 <= got["step"] < len(plan):
+        returned = str(got.get("returned"))[:40]
+        raise Feedback(f"Value ({case}): {describe_step(plan, got['step'])} returned "
+                       f"{'None' if returned == 'None' else 'a ' + returned}; every operation must return a new Value")
+
+
+def as_value(handle, expression):
+    """``handle`` if the student's operation returned a Value (a handle), else a Feedback naming it."""
+    if not isinstance(handle, RemoteObject):
+        what = "None" if handle is None else f"{fmt(handle)} ({type(handle).__name__})"
+        raise Feedback(f"Value: {expression} returned {what}; every operation must return a new Value")
+    return handle
 
 
 def compare(case, got, expected, names):
@@ -156,7 +188,7 @@ def test_data_and_grad_types(submission, rng):
         raise Feedback(f"Value({k}).data should be the float {float(k)}; it is {fmt(data)} ({type(data).__name__})")
     if type(grad) is not float or grad != 0.0:
         raise Feedback(f"Value({k}).grad should start as the float 0.0; it is {fmt(grad)} ({type(grad).__name__})")
-    out = submission.op("mul", v, 2.0)
+    out = as_value(submission.op("mul", v, 2.0), "v * 2.0")
     grad = out.get("grad")
     if type(grad) is not float or grad != 0.0:
         raise Feedback(f"Value: (v * 2.0).grad should be 0.0 before backward(); it is {fmt(grad)}")
@@ -169,7 +201,7 @@ def test_backward_seeds_one(submission, reference, rng):
     check_plan(submission, reference, "backward() on a leaf x", [_leaf(x)])
     check_plan(submission, reference, f"x * {c}", [_leaf(x), ["mul", 0, [c]]], report=[1])
     leaf = submission.call(submission.name("Value"), float(x), label="Value")
-    out = submission.op("mul", leaf, c)
+    out = as_value(submission.op("mul", leaf, c), f"x * {c}")
     out.method("backward")
     out.method("backward")
     got = (out.get("grad"), leaf.get("grad"))
@@ -212,7 +244,7 @@ def test_mul_div(submission, reference, rng):
 
 @points(2, id="pow")
 def test_pow(submission, reference, rng):
-    """Value: ** with int and float exponents"""
+    """Value: ** with int and float exponents, integer powers also at x = 0"""
     x = float(_away_from_zero(rng, 0.5, 2.0))
     p = rng.uniform(0.5, 2.0)
     check_cases(submission, reference, {
@@ -222,6 +254,8 @@ def test_pow(submission, reference, rng):
         f"x ** 0.5 with x = {p:.3g}": [_leaf(p), ["pow", 0, [0.5]]],
         f"x ** 2.5 with x = {p:.3g}": [_leaf(p), ["pow", 0, [2.5]]],
         f"x ** -1.5 with x = {p:.3g}": [_leaf(p), ["pow", 0, [-1.5]]],
+        "x ** 2 with x = 0.0": [_leaf(0.0), ["pow", 0, [2]]],
+        "x ** 3 with x = 0.0": [_leaf(0.0), ["pow", 0, [3]]],
     })
 
 
@@ -310,4 +344,5 @@ def test_deep_graph(submission, reference, rng):
     chain = TrustedFunction("value_chain", {"seed": int(rng.integers(2**31)), "depth": DEEP})
     case = f"a chain {DEEP:,} nodes deep"
     got = submission.call(chain, submission.name("Value"), label=f"Value ({case})")
+    check_operations(case, chain_plan(**chain.params), got)
     compare(case, got, build(chain.name, chain.params)(reference.Value), ["x", "y", "z", "out"])
