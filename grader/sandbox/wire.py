@@ -65,6 +65,8 @@ class Encoder:
             self._grow(len(data))
             self.blobs.append(data)
             return {"A": len(self.blobs) - 1}
+        if isinstance(value, np.bool_):  # kept apart: a suite may require a Python bool
+            return {"B": bool(value)}
         if isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS:
             return self.tree(value.item(), depth)
         if isinstance(value, np.random.Generator):
@@ -134,6 +136,8 @@ class Decoder:
             return tuple(self.value(v, depth + 1) for v in tree["T"])
         if "D" in tree:
             return {k: self.value(v, depth + 1) for k, v in tree["D"]}
+        if "B" in tree:
+            return np.bool_(tree["B"] is True)
         if "A" in tree:
             return read_array(self.blobs[tree["A"]])
         if "G" in tree:
