@@ -86,14 +86,16 @@ def test_confusion_joint_and_absent_classes(submission, reference, rng):
 
 @points(2, id="weights_perfect_classifier")
 def test_weights_perfect_classifier(submission, rng):
-    """label_shift_weights: a perfect classifier gives w = q / p exactly"""
+    """label_shift_weights: a perfect classifier gives w = q / p exactly, also when the target predictions miss
+    the last class"""
     num_classes = 4
     y_val = rng.permutation(np.repeat(np.arange(num_classes), rng.integers(5, 30, size=num_classes)))
-    y_target_pred = rng.integers(0, num_classes, size=50)
-    # C is diagonal with the validation label fractions p, and mu holds the target fractions q.
-    expected = _fractions(y_target_pred, num_classes) / _fractions(y_val, num_classes)
-    w = _weights(submission, y_val, y_val.copy(), y_target_pred, num_classes)
-    assert_close(w, expected, LSW, "w (perfect classifier: y_val_pred == y_val)", EXACT)
+    for classes, case in ((num_classes, ""), (num_classes - 1, f", class {num_classes - 1} never predicted on the target")):
+        y_target_pred = rng.integers(0, classes, size=50)
+        # C is diagonal with the validation label fractions p, and mu holds the target fractions q.
+        expected = _fractions(y_target_pred, num_classes) / _fractions(y_val, num_classes)
+        w = _weights(submission, y_val, y_val.copy(), y_target_pred, num_classes)
+        assert_close(w, expected, LSW, f"w (perfect classifier: y_val_pred == y_val{case})", EXACT)
 
 
 @points(2, id="weights_confused_classifier")
@@ -109,8 +111,10 @@ def test_weights_clipped(submission, reference, rng):
     while True:  # every target prediction is class 0: C^-1 mu is C^-1's first column, usually with negative entries
         y_val, y_val_pred, _ = _invertible_case(rng)
         y_target_pred = np.zeros(40, dtype=np.int64)
-        C = reference.confusion_matrix(y_val, y_val_pred, 3)
-        if np.linalg.solve(C, _fractions(y_target_pred, 3)).min() < -0.05:
+        C, mu = reference.confusion_matrix(y_val, y_val_pred, 3), _fractions(y_target_pred, 3)
+        w = np.linalg.solve(C, mu)
+        # ...and C's orientation matters for the clipped result too, so a transposed C cannot pass by luck
+        if w.min() < -0.05 and rel_error(np.maximum(w, 0), np.maximum(np.linalg.solve(C.T, mu), 0)) > 1e-3:
             break
     w = _weights(submission, y_val, y_val_pred, y_target_pred, 3)
     if w.min() < 0:
@@ -230,9 +234,10 @@ def test_weights_large_sample(submission, rng):
 def test_target_distribution(submission, reference, rng):
     """target_label_distribution: w * p_source, normalised"""
     w = rng.uniform(0.2, 3.0, size=5)
-    y_source = rng.choice([0, 1, 2, 4], size=60)  # class 3 absent from the source
-    q = as_array(submission.target_label_distribution(w, y_source, 5), TLD, "q", (5,))
-    assert_close(q, reference.target_label_distribution(w, y_source, 5), TLD, "q", EXACT)
+    y_source = rng.choice([0, 2, 3], size=60)  # classes 1 and 4 (the last) absent from the source
+    name = "q (classes 1 and 4 of 5 absent from y_source)"
+    q = as_array(submission.target_label_distribution(w, y_source, 5), TLD, name, (5,))
+    assert_close(q, reference.target_label_distribution(w, y_source, 5), TLD, name, EXACT)
 
 
 @points(1, id="target_distribution_recovers_q")
