@@ -187,6 +187,16 @@ def scalar_array_call() -> Callable[..., Any]:
     return call_with_scalar_array
 
 
+# -- linear_models: a loss_grad of the grader's, to hand to the student's gradient_descent --
+@builder
+def ridge_loss_grad(lam: float) -> Callable[..., tuple]:
+    """``loss_grad(w, X, y)`` for ``0.5 * mean((X @ w - y) ** 2) + 0.5 * lam * ||w||²``, with its gradient."""
+    def loss_grad(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple:
+        r = X @ w - y
+        return 0.5 * float(np.mean(r**2)) + 0.5 * lam * float(w @ w), X.T @ r / len(y) + lam * w
+    return loss_grad
+
+
 def build(name: str, params: dict) -> Any:
     """The object called ``name``, built from ``params``."""
     if name not in BUILDERS:

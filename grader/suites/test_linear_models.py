@@ -1,7 +1,8 @@
 """Hidden suite for `linear_models` (19 points)."""
 import numpy as np
 
-from grader.proxy import SandboxError
+from grader.proxy import SandboxError, TrustedFunction
+from grader.sandbox.trusted import build
 from grader.testing import (
     Feedback,
     as_array,
@@ -197,9 +198,19 @@ def _step_losses(losses):
 
 @points(2, id="gd_updates")
 def test_gd_updates(submission, rng):
-    """gradient_descent: w follows w <- w - lr * dw of the loss_grad it is given"""
+    """gradient_descent: w follows w <- w - lr * dw of the loss_grad it is given, whichever it is"""
     w, _, expected, _ = _descend(submission, rng)
     assert_close(w, expected, GD, f"w after {STEPS} steps with your {LINEAR}")
+    # a loss_grad of the grader's (ridge regression): gradient_descent must call the one it is given
+    lam = float(rng.uniform(0.5, 2.0))
+    w0, X, y = _data(rng, LINEAR)
+    ridge = TrustedFunction("ridge_loss_grad", {"lam": lam})
+    w, _ = as_tuple(submission.gradient_descent(ridge, w0, X, y, LR, STEPS), 2, GD, "(w, losses)")
+    expected, loss_grad = w0, build(ridge.name, ridge.params)
+    for _ in range(STEPS):
+        expected = expected - LR * loss_grad(expected, X, y)[1]
+    assert_close(w, expected, GD, f"w after {STEPS} steps with loss_grad = ridge regression (lam = {lam:.3g}): "
+                 "call the loss_grad you are given")
 
 
 @points(1, id="gd_losses")
