@@ -134,6 +134,12 @@ def test_an_operation_returning_none_is_named():
     assert ".exp() returned a float" in next(t.output for t in result.tests if RANDOM in t.name)
 
 
+def test_near_ties_counted_as_ties():
+    source = "import math\n" + mutate(SOLUTION, "share = 1.0 if a > b else 0.0 if a < b else 0.5",
+                                      "share = 0.5 if math.isclose(a, b) else 1.0 if a > b else 0.0")
+    assert_loses_only(grade("autodiff", source), MAXIMUM)
+
+
 def test_seeds_agree():
     wrong = mutate(SOLUTION, "k * self.data ** (k - 1)", "k * self.data ** k")
     assert grade("autodiff", wrong, 3).score == grade("autodiff", wrong, 4).score

@@ -294,14 +294,16 @@ def test_relu_at_zero(submission, reference):
 
 @points(1, id="maximum")
 def test_maximum(submission, reference, rng):
-    """Value.maximum: the gradient goes to the larger input"""
+    """Value.maximum: the gradient goes to the larger input, however small the difference"""
     x = rng.uniform(-2, 2)
     y = x + _away_from_zero(rng, 0.1, 2.0)
     c = round(x + float(_away_from_zero(rng, 0.1, 2.0)), 3)
+    near = x + float(rng.choice([-1e-12, 1e-12])) * max(1.0, abs(x))  # not a tie
     check_cases(submission, reference, {
         "x.maximum(y)": [_leaf(x), _leaf(y), ["maximum", 0, 1]],
         "y.maximum(x)": [_leaf(x), _leaf(y), ["maximum", 1, 0]],
         f"x.maximum({c})": [_leaf(x), ["maximum", 0, [c]]],
+        f"x.maximum(y) with y - x = {near - x:.3g}": [_leaf(x), _leaf(near), ["maximum", 0, 1]],
     })
 
 

@@ -75,15 +75,17 @@ def test_tie_identical_pieces(submission, reference, rng):
 
 @points(2, id="tie_distinct_pieces")
 def test_tie_distinct_pieces(submission, reference, rng):
-    """maxout_backward: a tie between different pieces splits dx evenly"""
+    """maxout_backward: a tie between different pieces splits dx evenly; a near-tie does not"""
     n, d, m, k = 3, 4, 2, 3
     x, w, b = dyadic(rng, (n, d), 4), dyadic(rng, (d, m, k), 8), dyadic(rng, (m, k), 8)
-    b[:, 1] = b[:, 0] + x[0] @ (w[:, :, 0] - w[:, :, 1])  # exact: pieces 0 and 1 tie in row 0
+    b[:, 1] = b[:, 0] + x[0] @ (w[:, :, 0] - w[:, :, 1])  # exact: pieces 0 and 1 tie in row 0...
+    b[1, 1] -= 2.0**-30  # ...in unit 0; in unit 1 piece 1 falls short of piece 0 by 2**-30 (still exact): no tie
     b[:, 2] = -64.0  # piece 2 never wins
     dout = rng.normal(size=(n, m))
     dx, _, _ = _gradients(submission, x, w, b, dout)
     ref_dx = reference.maxout_backward(dout, reference.maxout_forward(x, w, b)[1])[0]
-    assert_close(dx, ref_dx, BWD, "dx (row 0 has two pieces tied for the max: each gets half the gradient)")
+    assert_close(dx, ref_dx, BWD, "dx (row 0: in unit 0 two pieces tie for the max and share the gradient; "
+                 "in unit 1 they differ by 2**-30, so only the larger one gets it)")
 
 
 @points(1, id="no_mutation")
