@@ -113,9 +113,11 @@ def test_state_identity(submission, reference, rng):
 
 @points(1, id="state_downsample")
 def test_state_downsample(submission, reference, rng):
-    """ResidualBlock(c, 2c, stride=2): parameters and buffers load strictly from the reference's"""
+    """ResidualBlock(c, 2c, stride=2) and (c, c, stride=2): parameters and buffers load strictly from the
+    reference's"""
     c = channels(rng)
     blocks(submission, reference, rng, c, 2 * c, 2)
+    blocks(submission, reference, rng, c, c, 2)  # equal channels, but strided: the shortcut projects too
 
 
 @points(1, id="state_more_channels")
@@ -129,7 +131,7 @@ def test_state_more_channels(submission, reference, rng):
 def test_parameter_count(submission, reference, rng):
     """ResidualBlock: the number of parameters matches the reference's"""
     c = channels(rng)
-    for cin, cout, stride in [(c, c, 1), (c, 2 * c, 2), (c, c + 2, 1)]:
+    for cin, cout, stride in [(c, c, 1), (c, 2 * c, 2), (c, c + 2, 1), (c, c, 2)]:
         counts = []
         for proxy in (submission, reference):
             summary = proxy.call(SUMMARY, construct(proxy, cin, cout, stride), label=label(cin, cout, stride))
@@ -142,7 +144,7 @@ def test_parameter_count(submission, reference, rng):
 def test_output_shape(submission, rng):
     """ResidualBlock: output shape, with odd heights and widths and stride 2"""
     c = channels(rng)
-    for cin, cout, stride, h, w in [(c, c, 1, 5, 7), (c, 2 * c, 2, 7, 5), (c, c + 2, 2, 8, 6)]:
+    for cin, cout, stride, h, w in [(c, c, 1, 5, 7), (c, 2 * c, 2, 7, 5), (c, c + 2, 2, 8, 6), (c, c, 2, 7, 7)]:
         block = construct(submission, cin, cout, stride)
         got = submission.call(RUN, block, rng.normal(size=(N, cin, h, w)), True, label="ResidualBlock.forward")
         as_array(got["out"], label(cin, cout, stride), f"out for x of shape {(N, cin, h, w)}",
