@@ -43,11 +43,13 @@ def _check_extreme(submission, reference, fn, x, atol):
 
 
 def _check_axes(submission, reference, fn, rng):
-    x = _moderate(rng, 3, 4, 5)
-    for axis in AXES:
-        got = _check(submission, reference, fn, x, f"result for axis={axis}, x of shape (3, 4, 5)", axis=axis)
-        if fn == "softmax":
-            _sums_to_one(got, fn, f"the result for axis={axis}", axis)
+    """Each of AXES, on x of shape (3, 4, 5) and on x of shape (1, 4, 1): length-1 axes beside the reduced one
+    (or reduced) must keep their place."""
+    for x in (_moderate(rng, 3, 4, 5), _moderate(rng, 1, 4, 1)):
+        for axis in AXES:
+            got = _check(submission, reference, fn, x, f"result for axis={axis}, x of shape {x.shape}", axis=axis)
+            if fn == "softmax":
+                _sums_to_one(got, fn, f"the result for axis={axis}, x of shape {x.shape}", axis)
 
 
 @points(1, id="logsumexp_values")
@@ -59,7 +61,7 @@ def test_logsumexp_values(submission, reference, rng):
 
 @points(2, id="logsumexp_axis")
 def test_logsumexp_axis(submission, reference, rng):
-    """logsumexp: respects axis=0, 1 and -2 on a 3-D input"""
+    """logsumexp: respects axis=0, 1 and -2 on 3-D inputs, with length-1 axes too"""
     _check_axes(submission, reference, "logsumexp", rng)
 
 
@@ -81,7 +83,7 @@ def test_softmax_values(submission, reference, rng):
 
 @points(1, id="softmax_axis")
 def test_softmax_axis(submission, reference, rng):
-    """softmax: respects axis=0, 1 and -2 on a 3-D input"""
+    """softmax: respects axis=0, 1 and -2 on 3-D inputs, with length-1 axes too"""
     _check_axes(submission, reference, "softmax", rng)
 
 
@@ -102,7 +104,7 @@ def test_log_softmax_values(submission, reference, rng):
 
 @points(1, id="log_softmax_axis")
 def test_log_softmax_axis(submission, reference, rng):
-    """log_softmax: respects axis=0, 1 and -2 on a 3-D input"""
+    """log_softmax: respects axis=0, 1 and -2 on 3-D inputs, with length-1 axes too"""
     _check_axes(submission, reference, "log_softmax", rng)
 
 
