@@ -119,6 +119,19 @@ def test_matches_optimum(submission, reference, rng):
     X_target = rng.normal(0.0, 0.5, size=3) + rng.uniform(0.8, 1.25, size=3) * rng.normal(size=(200, 3))
     beta = _weights(submission, X_source, X_target)
     _assert_optimal(beta, reference, X_source, X_target, 1e-3)
+    # Two strongly correlated features, shifted mostly in their small difference: the optimum lies along a flat
+    # direction of the loss. Newton needs no more steps; gradient descent needs thousands (stop on the gradient).
+    X_source, X_target = _correlated_shift(rng, 1500, 1000)
+    beta = _weights(submission, X_source, X_target)
+    _assert_optimal(beta, reference, X_source, X_target, 1e-3, where=" (two strongly correlated features)")
+
+
+def _correlated_shift(rng, n_source, n_target):
+    """Features x, x + 0.1 * noise and an independent one; the target moves x by 0.5 and the difference by 0.05."""
+    def draw(n, shift, gap):
+        x = rng.normal(size=n) + shift
+        return np.c_[x, x + 0.1 * rng.normal(size=n) + gap, rng.normal(size=n) - 0.6 * shift]
+    return draw(n_source, 0.0, 0.0), draw(n_target, 0.5, float(rng.choice([-1, 1]) * rng.uniform(0.04, 0.06)))
 
 
 @points(2, id="l2_penalty")
