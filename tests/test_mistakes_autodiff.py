@@ -134,6 +134,14 @@ def test_an_operation_returning_none_is_named():
     assert ".exp() returned a float" in next(t.output for t in result.tests if RANDOM in t.name)
 
 
+def test_sigmoid_clipped_at_30():
+    """Clipping x to [-30, 30] avoids overflow, and gives 9e-14 where the value is 1e-44 or less."""
+    source = mutate(SOLUTION, "        s = _sigmoid(self.data)", "        s = _sigmoid(min(max(self.data, -30.0), 30.0))")
+    result = grade("autodiff", source)
+    assert_loses_only(result, SIGMOID)
+    assert "right relative to its size" in next(t.output for t in result.tests if SIGMOID in t.name)
+
+
 def test_near_ties_counted_as_ties():
     source = "import math\n" + mutate(SOLUTION, "share = 1.0 if a > b else 0.0 if a < b else 0.5",
                                       "share = 0.5 if math.isclose(a, b) else 1.0 if a > b else 0.0")

@@ -28,6 +28,7 @@ def check_plan(submission, reference, case, plan, report=None, roots=None):
                           label=f"Value ({case})")
     check_operations(case, plan, got)
     compare(case, got, run_plan(reference.Value, plan, report, roots), _node_names(plan, report))
+    return got
 
 
 SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "pow": "**"}
@@ -281,9 +282,15 @@ def test_sigmoid_stable(submission, reference, rng):
     for magnitude in (rng.uniform(30, 700), rng.uniform(710, 1e3), rng.uniform(1e3, 1e4)):
         for x in (magnitude, -magnitude):
             case = f"x.sigmoid() with x = {x:.6g}"
-            check_plan(submission, reference, case, [_leaf(x), ["sigmoid", 0]])
+            got = check_plan(submission, reference, case, [_leaf(x), ["sigmoid", 0]])
             if submission.last.warnings:
                 raise Feedback(f"Value ({case}) raised a warning: {submission.last.warnings[0]}")
+            # a tiny value may round to 0 (1 + tanh(x / 2) does), but if it is not 0 it is right relative to its size
+            value, expected = got[1][0], run_plan(reference.Value, [_leaf(x), ["sigmoid", 0]])[1][0]
+            rounded_away = value == 0 and expected < 1e-16
+            if not (rounded_away or abs(value - expected) <= RTOL * (abs(value) + abs(expected))):
+                raise Feedback(f"Value ({case}): out.data: expected {fmt(expected)}, got {fmt(value)}; a tiny value "
+                               "must be right relative to its size (is x clipped?)")
 
 
 @points(1, id="relu_at_zero")
