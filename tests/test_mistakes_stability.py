@@ -80,6 +80,13 @@ def test_unstable_log_sigmoid(body):
     fails_exactly(mutate(SOLUTION, LOG_SIGMOID, body), "log_sigmoid: finite")
 
 
+def test_sigmoid_clipped_at_30():
+    """No overflow, but 9e-14 where the value is 1e-44 or less."""
+    source = mutate(SOLUTION, SIGMOID, "e = np.exp(-np.abs(np.clip(x, -30, 30)))\n    " + SIGMOID)
+    result = fails_exactly(source, "sigmoid: finite")
+    assert [t.test_id for t in result.tests if not t.passed] == ["sigmoid_extreme"]
+
+
 def test_seeds_agree():
     wrong = mutate(SOLUTION, LSE, "return np.log(np.sum(np.exp(x), axis=axis))")
     assert grade("stability", wrong, 3).score == grade("stability", wrong, 4).score

@@ -102,9 +102,9 @@ class Value:
 
         Must give the right value, finite and with no exception or warning, for
         any ``|self|`` up to 1e4 (``math.exp(800)`` raises OverflowError; find a
-        form that never exponentiates a large positive number). A tiny value may
-        round to 0, but a value that is not 0 must be right relative to its size:
-        sigmoid(-100) is about 3.7e-44, not the value at -30 (so do not clip x).
+        form that never exponentiates a large positive number). Tiny values must
+        be right to within about 1e-16: sigmoid(-100) is about 3.7e-44, not the
+        value at -30 (so do not clip x).
         """
         raise NotImplementedError("Value.sigmoid")
 
