@@ -153,8 +153,9 @@ def _classes(rng, n, c):
 
 @points(1, id="cross_entropy_value")
 def test_cross_entropy_value(submission, reference, rng):
-    """softmax_cross_entropy: loss with integer labels"""
-    _check_loss(submission, reference, "softmax_cross_entropy", 2.0 * rng.normal(size=(6, 4)), _classes(rng, 6, 4))
+    """softmax_cross_entropy: loss with integer labels, also for a batch of one row"""
+    for n in (6, 1):  # with one row, the batch axis has length 1 beside the reduced class axis
+        _check_loss(submission, reference, "softmax_cross_entropy", 2.0 * rng.normal(size=(n, 4)), _classes(rng, n, 4))
 
 
 @points(1, id="cross_entropy_grad")
