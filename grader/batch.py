@@ -174,24 +174,29 @@ def _run(todo: list[tuple], workers: int) -> Iterator[dict]:
 
 
 def write_csv(rows: list[dict], path: Path, exercise: Exercise) -> None:
-    """``student, score, max_score, seed, error`` and one column per test (its score)."""
-    test_names: list[str] = []
+    """``student, score, max_score, seed, error`` and one column per test (its score), headed by the test's id."""
+    test_ids: list[str] = []
     for row in rows:
         for test in (row["result"] or {}).get("tests", []):
-            if test["name"] not in test_names:
-                test_names.append(test["name"])
+            if _column(test) not in test_ids:
+                test_ids.append(_column(test))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "score", "max_score", "seed", "error", *map(csv_cell, test_names)])
+        writer.writerow(["student", "score", "max_score", "seed", "error", *map(csv_cell, test_ids)])
         for row in rows:
             result = row["result"]
-            scores = {t["name"]: t["score"] for t in result["tests"]} if result else {}
+            scores = {_column(t): t["score"] for t in result["tests"]} if result else {}
             writer.writerow([csv_cell(row["student"]), result["score"] if result else 0,
                              result["max_score"] if result else exercise.points, row["seed"], csv_cell(why(row)),
-                             *(scores.get(n, 0) for n in test_names)])
+                             *(scores.get(n, 0) for n in test_ids)])
     tmp.replace(path)
+
+
+def _column(test: dict) -> str:
+    """A test's CSV column: its stable id (the name, for results cached before ids existed)."""
+    return test.get("id") or test["name"]
 
 
 def write_json(rows: list[dict], folder: Path, exercise: Exercise) -> None:

@@ -24,6 +24,7 @@ from grader.runner import grade_source
 from tests.grading import mutate, solution_text
 
 SEED = 7
+SUITE_IDS = Path(__file__).with_name("suite_ids.json")
 ROOT = Path(grader.__file__).resolve().parent.parent
 SOLUTION = solution_text("affine")
 STUDENTS = {
@@ -162,6 +163,9 @@ def test_every_exercise_exports_a_valid_notebook(exercise_id):
     graded = [c for c in nb.cells if c.metadata["nbgrader"]["grade"]]
     assert sum(c.metadata["nbgrader"]["points"] for c in graded) == exercise.points
     assert len({c.metadata["nbgrader"]["grade_id"] for c in nb.cells}) == len(nb.cells)
+    ids = list(json.loads(SUITE_IDS.read_text())[exercise_id])  # each hidden test's cell is named by its stable id
+    assert [c.metadata["nbgrader"]["grade_id"] for c in graded] == [f"{exercise_id}-{i}" for i in ids]
+    assert all(f"hidden_test({exercise_id!r}, {i!r}, " in c.source for c, i in zip(graded, ids))
     solution = _cell(nb, f"{exercise_id}-solution").source
     ast.parse(solution)
     without_markers = "\n".join(line for line in solution.splitlines() if "### " not in line)

@@ -74,6 +74,8 @@ class Encoder:
             self._grow(len(data))
             self.blobs.append(data)
             return {"A": len(self.blobs) - 1}
+        if isinstance(value, np.bool_):  # kept apart: a suite may require a Python bool
+            return {"B": bool(value)}
         if isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS:
             return self.tree(value.item(), depth)
         if isinstance(value, np.random.Generator):
@@ -163,6 +165,8 @@ class Decoder:
             return tuple(self.value(v, depth + 1) for v in tree["T"])
         if "D" in tree:
             return {_key(k): self.value(v, depth + 1) for k, v in tree["D"]}
+        if "B" in tree:
+            return np.bool_(tree["B"] is True)
         if "A" in tree:
             if type(tree["A"]) is not int or not 0 <= tree["A"] < len(self.blobs):
                 raise WireError("malformed array reference")
