@@ -13,6 +13,7 @@ import click
 
 from . import __version__
 from .catalog import Exercise, UnknownExercise, catalog, get
+from .cli_course import COMMANDS as COURSE_COMMANDS, course_aware
 from .cli_instructor import grade_batch_command, gradescope, nbgrader_group
 from .doctor import doctor
 from .gradebook import Gradebook, GradebookError, file_hash
@@ -59,6 +60,7 @@ def _student_file(exercise: Exercise, directory: Path) -> Path:
 
 @main.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@course_aware("list")
 def list_command(as_json: bool) -> None:
     """Every exercise with its unit, title, points and your best score."""
     with Gradebook() as book:
@@ -90,6 +92,7 @@ def _backup(path: Path) -> Path:
 @click.argument("exercise_id")
 @DIR_OPTION
 @click.option("--force", is_flag=True, help="Replace existing files (a backup copy is kept).")
+@course_aware("fetch")
 def fetch(exercise_id: str, directory: Path, force: bool) -> None:
     """Write the stub EXERCISE_ID.py and its statement EXERCISE_ID.md into --dir."""
     exercise = _exercise(exercise_id)
@@ -173,6 +176,7 @@ def hint(exercise_id: str, show_all: bool, reset: bool) -> None:
 @click.argument("exercise_id")
 @DIR_OPTION
 @click.option("--seed", type=int, default=None, help="Reproduce an earlier attempt's inputs.")
+@course_aware("submit")
 def submit(exercise_id: str, directory: Path, seed: int | None) -> None:
     """Grade your file with the hidden tests and record the attempt."""
     exercise = _exercise(exercise_id)
@@ -187,6 +191,7 @@ def submit(exercise_id: str, directory: Path, seed: int | None) -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@course_aware("score")
 def score(as_json: bool) -> None:
     """Your best and latest score for every exercise and quiz, and the total."""
     with Gradebook() as book:
@@ -226,3 +231,5 @@ main.add_command(doctor)
 main.add_command(grade_batch_command)
 main.add_command(nbgrader_group)
 main.add_command(gradescope)
+for _command in COURSE_COMMANDS:
+    main.add_command(_command)
