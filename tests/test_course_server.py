@@ -251,3 +251,84 @@ def test_logout(course):
     erin.dlx("logout")
     assert api(course["server"].url, "GET", "/api/me", token)[0] == 401
     assert "dlx exercises" in erin.dlx("list").stdout  # back to local mode
+
+
+CRASH_COURSE = """\
+[course]
+name = "Crash course"
+
+[[assignment]]
+id = "hw"
+exercises = ["affine"]
+opens = 2026-01-01T00:00:00Z
+due = 2026-12-01T00:00:00Z
+"""
+
+
+def test_kill9_during_grading_then_restart(tmp_path):
+    """Every accepted submission ends with exactly one result after the server is SIGKILLed mid-grading."""
+    (tmp_path / "course.toml").write_text(CRASH_COURSE)
+    clock = tmp_path / "clock"
+    set_clock(clock, START)
+    server = CourseServer(tmp_path / "course.toml", tmp_path / "data", clock, workers=1, lease_s=3).start()
+    try:
+        instructor = Person(tmp_path / "homes" / "instructor", tmp_path / "work")
+        instructor.dlx("login", server.url, "--code", server.instructor_code)
+        (tmp_path / "s.csv").write_text("login\nzoe\n")
+        code = instructor.dlx("course", "roster", "import", str(tmp_path / "s.csv")).stdout.strip().split(",")[2]
+        zoe = Person(tmp_path / "homes" / "zoe", tmp_path / "work")
+        zoe.dlx("login", server.url, "--code", code)
+        files = [(REPO / "solutions" / "affine.py").read_bytes(), (REPO / "exercises" / "affine" / "affine.py").read_bytes()]
+        accepted = []
+        for i in range(6):
+            status, body = api(server.url, "PUT", f"/api/submissions/{uuid.uuid4()}?exercise=affine", zoe.token,
+                               files[i % 2])
+            assert status == 201
+            accepted.append(body["id"])
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            _, jobs = api(server.url, "GET", "/api/jobs", instructor.token)
+            if any(j["state"] == "running" for j in jobs["jobs"]):
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("no job started grading within 120 s")
+        server.kill()
+        db = sqlite3.connect(tmp_path / "data" / "course.sqlite3")
+        assert db.execute("SELECT count(*) FROM jobs WHERE state = 'running'").fetchone()[0] == 1
+        db.close()
+        server.start()
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            states = [api(server.url, "GET", f"/api/submissions/{s}", zoe.token)[1]["status"] for s in accepted]
+            if all(s == "graded" for s in states):
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"not all graded within 180 s of the restart: {states}")
+        db = sqlite3.connect(tmp_path / "data" / "course.sqlite3")
+        per_submission = dict(db.execute("SELECT submission_id, count(*) FROM results GROUP BY submission_id"))
+        assert per_submission == {s: 1 for s in accepted}
+        assert db.execute("SELECT count(*) FROM jobs WHERE state != 'done'").fetchone()[0] == 0
+        assert db.execute("SELECT max(tries) FROM jobs").fetchone()[0] == 2  # the killed job was tried again
+        scores = [api(server.url, "GET", f"/api/submissions/{s}", zoe.token)[1]["score"] for s in accepted]
+        assert scores == [10, 0] * 3
+    finally:
+        server.stop()
+
+
+def test_course_file_mistakes_name_the_line(tmp_path):
+    person = Person(tmp_path / "home", tmp_path)
+    bad = CRASH_COURSE.replace("due = 2026-12-01T00:00:00Z", "due = 2026-12-01T00:00:00")
+    (tmp_path / "course.toml").write_text(bad)
+    done = person.dlx("course", "check", str(tmp_path / "course.toml"), check=False)
+    assert done.returncode == 2 and f"{tmp_path / 'course.toml'}:8: due has no time zone" in done.stderr
+    (tmp_path / "course.toml").write_text(CRASH_COURSE.replace('["affine"]', '["afine"]'))
+    done = person.dlx("serve", str(tmp_path / "course.toml"), check=False)
+    assert done.returncode == 2 and "course.toml:6: unknown exercise 'afine'" in done.stderr
+    (tmp_path / "course.toml").write_text(CRASH_COURSE + '\n[[assignment]]\nid = "hw"\n')
+    done = person.dlx("course", "check", str(tmp_path / "course.toml"), check=False)
+    assert done.returncode == 2 and "course.toml:11: the assignment id 'hw' is used twice" in done.stderr
+    (tmp_path / "course.toml").write_text(CRASH_COURSE.replace('[course]', '[course]\nquota = "lots"'))
+    done = person.dlx("course", "check", str(tmp_path / "course.toml"), check=False)
+    assert done.returncode == 2 and "course.toml:2: quota 'lots' must look like" in done.stderr
