@@ -126,9 +126,9 @@ class CourseClient:
         return self.call("PUT", f"/api/submissions/{submission_id}", data=data, query={"exercise": exercise},
                          retry=True)
 
-    def wait(self, submission_id: str, on_progress=None, timeout: float = 900.0, poll: float = 0.5) -> dict:  # type: ignore[no-untyped-def]
-        """Poll until the submission is graded, failed or superseded (calling ``on_progress`` with each state)."""
-        deadline = time.monotonic() + timeout
+    def wait(self, submission_id: str, on_progress=None, timeout: float = 900.0) -> dict:  # type: ignore[no-untyped-def]
+        """Poll (0.25 s, backing off to 2 s) until the submission is graded, failed or superseded."""
+        deadline, poll = time.monotonic() + timeout, 0.25
         while True:
             state = self.call("GET", f"/api/submissions/{submission_id}", retry=True)
             if state["status"] != "queued" or time.monotonic() > deadline:
@@ -136,6 +136,7 @@ class CourseClient:
             if on_progress:
                 on_progress(state)
             time.sleep(poll)
+            poll = min(2.0, poll * 1.25)
 
 
 def _reason(exc: urllib.error.HTTPError) -> str:

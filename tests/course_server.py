@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DLX = [sys.executable, "-m", "grader.cli"] if shutil.which("dlx") is None else [shutil.which("dlx")]
+DLX = [sys.executable, "-c", "from grader.cli import main; main()"] if shutil.which("dlx") is None else [shutil.which("dlx")]
 
 
 def free_port() -> int:
