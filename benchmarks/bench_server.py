@@ -25,6 +25,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 from grader.catalog import get
@@ -126,6 +127,8 @@ def main() -> None:
         one_result = db.execute("SELECT count(*) FROM (SELECT submission_id FROM results GROUP BY submission_id "
                                 "HAVING count(*) = 1)").fetchone()[0]
         graded = sum(s == "graded" for s in outcomes.values())
+        spans = [(datetime.fromisoformat(f) - datetime.fromisoformat(b)).total_seconds() for b, f in
+                 db.execute("SELECT started_at, finished_at FROM jobs WHERE state = 'done'")]
         print(f"students {args.students}, window {args.window:g} s, embedded workers {args.workers}, "
               f"exercise {args.exercise}, cpus {os.cpu_count()}")
         print(f"accepted {len(outcomes)}/{args.students}; graded {graded}; client errors {len(errors)}"
@@ -133,6 +136,8 @@ def main() -> None:
         print(f"submit -> result: median {statistics.median(latencies):.2f} s, p95 {percentile(latencies, 0.95):.2f} s, "
               f"max {max(latencies):.2f} s; all done after {elapsed:.1f} s "
               f"({len(latencies) / elapsed:.2f} results/s overall)")
+        print(f"grading in a worker (claim to result): median {statistics.median(spans):.2f} s, "
+              f"p95 {percentile(spans, 0.95):.2f} s")
         print(f"database: {rows} submissions, {one_result} with exactly one result; "
               f"nothing lost: {rows == len(outcomes) == one_result == graded}")
 

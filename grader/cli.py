@@ -122,6 +122,7 @@ def _grade_and_show(exercise: Exercise, path: Path, visible: bool, seed: int | N
 @click.argument("exercise_id")
 @DIR_OPTION
 @click.option("--watch", is_flag=True, help="Re-run the visible tests every time the file is saved.")
+@course_aware("check")
 def check(exercise_id: str, directory: Path, watch: bool) -> None:
     """Run the visible tests on your file (quick; records nothing)."""
     exercise = _exercise(exercise_id)

@@ -19,6 +19,8 @@ from .course_client import CourseClient, CourseError, CourseLogin, forget_login,
 from .server.config import ConfigError
 
 MAX_FILE = 2**20
+LOCAL = object()  # a course handler's answer: "do what local mode does"
+STUDENT_FILES = ("test_visible.py", "exercise.toml")  # cached for `dlx check`, not written beside the student's work
 
 
 class CourseFailure(click.ClickException):
@@ -49,7 +51,8 @@ def course_aware(handler: str) -> Callable:
             login = None if offline else saved_login()
             if login is None:
                 return fn(*args, **kwargs)
-            return one_line_errors(HANDLERS[handler])(CourseClient.from_login(login), **kwargs)
+            done = one_line_errors(HANDLERS[handler])(CourseClient.from_login(login), **kwargs)
+            return fn(*args, **kwargs) if done is LOCAL else done
         return click.option("--offline", is_flag=True, help="Work locally even when logged in to a course.")(wrapper)
     return decorate
 
@@ -91,7 +94,12 @@ def course_fetch(client: CourseClient, exercise_id: str, directory: Path, force:
 
     info = client.call("GET", f"/api/exercises/{exercise_id}", retry=True)
     directory.mkdir(parents=True, exist_ok=True)
-    files = {name: text for name, text in info["files"].items() if name != "test_visible.py"}
+    if info["own"]:
+        cache = _own_exercise_dir(exercise_id)
+        cache.mkdir(parents=True, exist_ok=True)
+        for name, text in info["files"].items():
+            (cache / name).write_text(text, encoding="utf-8")
+    files = {name: text for name, text in info["files"].items() if name not in STUDENT_FILES}
     existing = [directory / name for name in files if (directory / name).exists()]
     if existing and not force:
         names = ", ".join(str(p) for p in existing)
@@ -104,6 +112,27 @@ def course_fetch(client: CourseClient, exercise_id: str, directory: Path, force:
         target.write_text(text, encoding="utf-8")
     _console().print(f"Wrote [bold]{directory / (exercise_id + '.py')}[/] from the course.")
     _console().print(f"Next: complete the functions, then `dlx check {exercise_id}` and `dlx submit {exercise_id}`.")
+
+
+def _own_exercise_dir(exercise_id: str) -> Path:
+    from .paths import data_dir
+    return data_dir() / "course-exercises" / exercise_id
+
+
+def course_check(client: CourseClient, exercise_id: str, directory: Path, watch: bool) -> object:
+    """The visible tests run locally: the bank's, or those of a course exercise saved by `dlx fetch`."""
+    from .catalog import _load, catalog
+    from .cli import _grade_and_show, _student_file, _watch
+
+    cached = _own_exercise_dir(exercise_id) / "exercise.toml"
+    if exercise_id in catalog() or not cached.is_file():
+        return LOCAL
+    exercise = _load(cached)
+    path = _student_file(exercise, directory)
+    _grade_and_show(exercise, path, visible=True)
+    if watch:
+        _watch(path, lambda: _grade_and_show(exercise, path, visible=True))
+    return None
 
 
 def course_submit(client: CourseClient, exercise_id: str, directory: Path, seed: int | None) -> None:
@@ -168,8 +197,8 @@ def course_score(client: CourseClient, as_json: bool) -> None:
     _console().print(table)
 
 
-HANDLERS: dict[str, Callable] = {"list": course_list, "fetch": course_fetch, "submit": course_submit,
-                                 "score": course_score}
+HANDLERS: dict[str, Callable] = {"list": course_list, "fetch": course_fetch, "check": course_check,
+                                 "submit": course_submit, "score": course_score}
 
 
 # ---- login ---------------------------------------------------------------------------------------------------------

@@ -120,3 +120,59 @@ def api(url: str, method: str, path: str, token: str | None = None, body: bytes 
 
 def set_clock(clock_file: Path, when: str) -> None:
     clock_file.write_text(when, encoding="utf-8")
+
+
+class Postgres:
+    """A throw-away PostgreSQL cluster on 127.0.0.1 (Debian's packages), run as the postgres user when root."""
+
+    def __init__(self) -> None:
+        bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        found = shutil.which("initdb")
+        self.bin = bins[-1].parent if bins else (Path(found).parent if found else None)
+        self.dir: Path | None = None
+        self.port = free_port()
+        self.count = 0
+
+    def unavailable(self) -> str | None:
+        if self.bin is None:
+            return "PostgreSQL is not installed (apt-get install postgresql)"
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            return "psycopg is not installed (pip install 'dlx[postgresql]')"
+        if os.geteuid() == 0:
+            try:
+                import pwd
+                pwd.getpwnam("postgres")
+            except KeyError:
+                return "running as root and there is no postgres user to run the cluster"
+        return None
+
+    def _run(self, *args: str) -> None:
+        cmd = [str(self.bin / args[0]), *args[1:]]
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+
+    def start(self) -> "Postgres":
+        import tempfile
+        self.dir = Path(tempfile.mkdtemp(prefix="dlx-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.dir / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        self._run("pg_ctl", "-D", str(self.dir / "data"), "-l", str(self.dir / "log"), "-w", "-o",
+                  f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.dir}", "start")
+        return self
+
+    def new_database(self) -> str:
+        self.count += 1
+        name = f"dlx_{self.count}"
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        if self.dir is not None:
+            try:
+                self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "stop")
+            finally:
+                shutil.rmtree(self.dir, ignore_errors=True)

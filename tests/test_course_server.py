@@ -6,7 +6,6 @@ import io
 import json
 import os
 import shutil
-import sqlite3
 import time
 import uuid
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 pytest.importorskip("fastapi", reason="the course server needs the server extra: pip install 'dlx[server]'")
 pytest.importorskip("uvicorn", reason="the course server needs the server extra: pip install 'dlx[server]'")
 
-from tests.course_server import REPO, CourseServer, Person, api, set_clock  # noqa: E402
+from tests.course_server import REPO, CourseServer, Person, Postgres, api, set_clock  # noqa: E402
 
 START = "2026-02-01T09:00:00+00:00"
 COURSE = """\
@@ -58,15 +57,47 @@ def _course_exercise(root: Path, new_id: str, broken: bool = False) -> None:
     shutil.copy(REPO / "solutions" / "affine.py", folder / "solution.py")
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def backend(request):
+    """Where the course database lives: None (SQLite, the default) or a function making a PostgreSQL URL."""
+    if request.param == "sqlite":
+        yield None
+        return
+    postgres = Postgres()
+    reason = postgres.unavailable()
+    if reason:
+        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    postgres.start()
+    yield postgres.new_database
+    postgres.stop()
+
+
+def query(server: CourseServer, sql: str, *params: object) -> list[tuple]:
+    """Read the server's database directly (SQLite file or PostgreSQL)."""
+    from sqlalchemy import create_engine, text
+
+    url = server.database or f"sqlite:///{server.data_dir / 'course.sqlite3'}"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            names = {f"p{i}": p for i, p in enumerate(params)}
+            for i in range(len(params)):
+                sql = sql.replace("?", f":p{i}", 1)
+            return [tuple(row) for row in connection.execute(text(sql), names)]
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
+def course(tmp_path_factory, backend):
     root = tmp_path_factory.mktemp("course")
     (root / "course.toml").write_text(COURSE)
     _course_exercise(root, "dense")
     _course_exercise(root, "broken", broken=True)
     clock = root / "clock"
     set_clock(clock, START)
-    server = CourseServer(root / "course.toml", root / "data", clock, workers=1).start()
+    server = CourseServer(root / "course.toml", root / "data", clock, workers=1,
+                          database=backend() if backend else None).start()
     instructor = Person(root / "homes" / "instructor", root / "work" / "instructor")
     instructor.dlx("login", server.url, "--code", server.instructor_code)
     roster = root / "students.csv"
@@ -113,9 +144,12 @@ def test_submit_right_and_wrong_code(course):
 def test_course_own_exercise_never_sends_suite_or_reference(course):
     bob = course["people"]["bob"]
     status, info = api(course["server"].url, "GET", "/api/exercises/dense", bob.token)
-    assert status == 200 and set(info["files"]) == {"dense.py", "dense.md", "test_visible.py"}
+    assert status == 200 and set(info["files"]) == {"dense.py", "dense.md", "test_visible.py", "exercise.toml"}
     bob.dlx("fetch", "dense")
+    assert sorted(p.name for p in bob.workdir.iterdir()) == ["dense.md", "dense.py"]
+    assert "0/" in bob.dlx("check", "dense").stdout  # the visible tests, run locally from the fetched copy
     _reference(bob, "dense")
+    assert "visible tests passed" in bob.dlx("check", "dense").stdout
     assert "dense: score 10/10" in bob.dlx("submit", "dense").stdout
 
 
@@ -132,8 +166,7 @@ def test_seed_chosen_by_server_and_rerun_keeps_previous(course):
         time.sleep(0.5)
     _, after = api(course["server"].url, "GET", "/api/submissions?student=alice&exercise=affine", alice.token)
     assert [(s["seed"], s["score"]) for s in after] == [(s["seed"], s["score"]) for s in before]
-    db = sqlite3.connect(course["root"] / "data" / "course.sqlite3")
-    per_submission = dict(db.execute("SELECT submission_id, count(*) FROM results GROUP BY submission_id").fetchall())
+    per_submission = dict(query(course["server"], "SELECT submission_id, count(*) FROM results GROUP BY submission_id"))
     assert all(per_submission[s["id"]] == 2 for s in before)  # the earlier result is kept beside the new one
     audit = json.loads(instructor.dlx("course", "audit", "--json").stdout)
     assert any(a["action"] == "rerun" and a["target"] == "hw1/alice" and a["actor"] == "instructor" for a in audit)
@@ -241,8 +274,7 @@ def test_idempotent_retry(course):
     assert (first[0], again[0]) == (201, 200) and first[1]["seed"] == again[1]["seed"]
     other = api(course["server"].url, "PUT", f"/api/submissions/{submission_id}?exercise=affine", alice.token, b"x")
     assert other[0] == 409
-    db = sqlite3.connect(course["root"] / "data" / "course.sqlite3")
-    assert db.execute("SELECT count(*) FROM submissions WHERE id = ?", (submission_id,)).fetchone()[0] == 1
+    assert query(course["server"], "SELECT count(*) FROM submissions WHERE id = ?", submission_id) == [(1,)]
 
 
 def test_logout(course):
@@ -265,12 +297,13 @@ due = 2026-12-01T00:00:00Z
 """
 
 
-def test_kill9_during_grading_then_restart(tmp_path):
+def test_kill9_during_grading_then_restart(tmp_path, backend):
     """Every accepted submission ends with exactly one result after the server is SIGKILLed mid-grading."""
     (tmp_path / "course.toml").write_text(CRASH_COURSE)
     clock = tmp_path / "clock"
     set_clock(clock, START)
-    server = CourseServer(tmp_path / "course.toml", tmp_path / "data", clock, workers=1, lease_s=3).start()
+    server = CourseServer(tmp_path / "course.toml", tmp_path / "data", clock, workers=1, lease_s=3,
+                          database=backend() if backend else None).start()
     try:
         instructor = Person(tmp_path / "homes" / "instructor", tmp_path / "work")
         instructor.dlx("login", server.url, "--code", server.instructor_code)
@@ -294,9 +327,7 @@ def test_kill9_during_grading_then_restart(tmp_path):
         else:
             pytest.fail("no job started grading within 120 s")
         server.kill()
-        db = sqlite3.connect(tmp_path / "data" / "course.sqlite3")
-        assert db.execute("SELECT count(*) FROM jobs WHERE state = 'running'").fetchone()[0] == 1
-        db.close()
+        assert query(server, "SELECT count(*) FROM jobs WHERE state = 'running'") == [(1,)]
         server.start()
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
@@ -306,11 +337,10 @@ def test_kill9_during_grading_then_restart(tmp_path):
             time.sleep(0.5)
         else:
             pytest.fail(f"not all graded within 180 s of the restart: {states}")
-        db = sqlite3.connect(tmp_path / "data" / "course.sqlite3")
-        per_submission = dict(db.execute("SELECT submission_id, count(*) FROM results GROUP BY submission_id"))
+        per_submission = dict(query(server, "SELECT submission_id, count(*) FROM results GROUP BY submission_id"))
         assert per_submission == {s: 1 for s in accepted}
-        assert db.execute("SELECT count(*) FROM jobs WHERE state != 'done'").fetchone()[0] == 0
-        assert db.execute("SELECT max(tries) FROM jobs").fetchone()[0] == 2  # the killed job was tried again
+        assert query(server, "SELECT count(*) FROM jobs WHERE state != 'done'") == [(0,)]
+        assert query(server, "SELECT max(tries) FROM jobs") == [(2,)]  # the killed job was tried again
         scores = [api(server.url, "GET", f"/api/submissions/{s}", zoe.token)[1]["score"] for s in accepted]
         assert scores == [10, 0] * 3
     finally:

@@ -58,7 +58,7 @@ class WorkerPool:
 
     def _spawn(self, i: int) -> subprocess.Popen:
         s = self.settings
-        return subprocess.Popen([sys.executable, "-m", "grader.server.worker", "--child", "--course", str(s.course.path),
+        return subprocess.Popen([sys.executable, "-m", "grader.server.worker", "--parent", str(os.getpid()), "--course", str(s.course.path),
                                  "--database", s.database, "--name", f"embedded-{os.getpid()}-{i}",
                                  "--lease", str(s.lease_s)])
 
@@ -128,8 +128,8 @@ class OverrideBody(BaseModel):
 def create_app(settings: Settings) -> FastAPI:
     """The ASGI app; its lifespan starts the embedded worker pool and the lease reaper."""
     course = settings.course
-    engine = make_engine(settings.database)
-    factory = sessions(engine)
+    engine, read_engine = make_engine(settings.database), make_engine(settings.database, writer=False)
+    factory, reader = sessions(engine), sessions(read_engine)
     ledger = Ledger(factory, lease_s=settings.lease_s, max_tries=course.max_tries)
     uploads = settings.data_dir / "submissions"
 
@@ -149,23 +149,25 @@ def create_app(settings: Settings) -> FastAPI:
             if pool:
                 pool.stop()
             engine.dispose()
+            read_engine.dispose()
 
     app = FastAPI(title=f"dlx course server: {course.name}", version=__version__, lifespan=lifespan,
                   description="The course's API: the `dlx` client, the dashboard and scripts use it. "
                               "Authenticate with `Authorization: Bearer <token>` (POST /api/login trades a "
                               "one-time code for a token). Errors are 4xx with a one-line `detail`.")
 
-    def db() -> Iterator[Session]:
-        with factory.begin() as session:
+    def db(request: Request) -> Iterator[Session]:
+        """The request's transaction: a reader for GET, a writer otherwise."""
+        with (reader if request.method == "GET" else factory).begin() as session:
             yield session
 
-    DB = Annotated[Session, Depends(db)]
+    DB = Annotated[Session, Depends(db, scope="function")]  # committed before the client hears back
 
     def user(request: Request) -> User:
         header = request.headers.get("authorization", "")
         if not header.lower().startswith("bearer ") or not header[7:].strip():
             raise HTTPException(401, "not logged in: run `dlx login URL` with the code your instructor gave you")
-        with factory.begin() as session:  # a short transaction of its own: SQLite holds one writer at a time
+        with reader.begin() as session:  # a short read of its own
             found = auth.authenticate(session, header[7:].strip())
         if found is None:
             raise HTTPException(401, "your login token is invalid, expired or revoked: run `dlx login URL` again")
@@ -235,14 +237,29 @@ def create_app(settings: Settings) -> FastAPI:
         if me.role == "student" and clock.now() < assignment.opens:
             raise HTTPException(403, f"{exercise_id} opens at {assignment.opens.isoformat()}")
         files = {exercise.filename: exercise.stub, f"{exercise.id}.md": exercise.statement,
-                 "test_visible.py": exercise.visible_tests}
+                 "test_visible.py": exercise.visible_tests, "exercise.toml": exercise.folder / "exercise.toml"}
         return {"id": exercise.id, "title": exercise.title, "points": exercise.points, "requires": exercise.requires,
                 "hints": list(exercise.hints), "own": exercise.id in course.own_exercises,
                 "files": {name: p.read_text(encoding="utf-8") for name, p in files.items() if p.is_file()}}
 
     # ---- submissions ------------------------------------------------------------------------------------------
     def store(me: User, submission_id: str, exercise_id: str, data: bytes) -> tuple[int, dict]:
+        """Write the file (fsync) before taking the database's write lock; record it; then answer."""
         digest = hashlib.sha256(data).hexdigest()
+        folder = uploads / me.login / exercise_id
+        folder.mkdir(parents=True, exist_ok=True)
+        path, staged = folder / f"{submission_id}.py", folder / f".{submission_id}.{os.getpid()}.tmp"
+        with open(staged, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            return record(me, submission_id, exercise_id, digest, len(data), staged, path)
+        finally:
+            staged.unlink(missing_ok=True)
+
+    def record(me: User, submission_id: str, exercise_id: str, digest: str, size: int, staged: Path,
+               path: Path) -> tuple[int, dict]:
         with factory.begin() as session:
             me = session.get(User, me.id)  # type: ignore[assignment]
             existing = session.get(Submission, submission_id)
@@ -267,15 +284,14 @@ def create_app(settings: Settings) -> FastAPI:
                 if used >= assignment.quota.count:
                     raise HTTPException(429, f"quota reached: at most {assignment.quota} submissions of "
                                              f"{exercise_id}; try again later")
-            folder = uploads / me.login / exercise_id
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"{submission_id}.py"
-            with open(path, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
+            os.replace(staged, path)
+            directory = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)  # the rename itself survives a crash
+            finally:
+                os.close(directory)
             submission = Submission(id=submission_id, user_id=me.id, exercise=exercise_id, assignment=assignment.id,
-                                    sha256=digest, size=len(data), path=str(path), seed=new_seed(), received_at=now,
+                                    sha256=digest, size=size, path=str(path), seed=new_seed(), received_at=now,
                                     status="queued")
             session.add(submission)
             session.flush()

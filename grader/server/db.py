@@ -155,10 +155,16 @@ def database_url(url: str | None, data_dir: Path) -> str:
     return url or f"sqlite:///{(data_dir / 'course.sqlite3').resolve()}"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets WAL mode, a busy timeout and foreign keys."""
+def make_engine(url: str, *, writer: bool = True) -> Engine:
+    """An engine; SQLite gets WAL mode, a busy timeout and foreign keys.
+
+    On SQLite a ``writer`` engine starts every transaction with BEGIN IMMEDIATE (it takes the
+    single write lock first, so a read-then-write transaction never fails on a stale snapshot);
+    a reader engine's transactions never block on it (WAL).
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=20,
+                               max_overflow=40, pool_timeout=60)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -173,9 +179,9 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "begin")
         def _begin_immediate(connection) -> None:  # type: ignore[no-untyped-def]
             # Take the write lock at the start: a read-then-write transaction never fails on a stale WAL snapshot.
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
 def migrate(url: str) -> None:

@@ -16,6 +16,8 @@ import threading
 import time
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
+
 from ..runner import grade_source
 from ..sandbox.client import use_templates
 from .config import CourseConfig, load_course
@@ -54,8 +56,11 @@ class _Heartbeat(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped.wait(self.ledger.lease_s / 3):
-            if not self.ledger.renew(self.claim.job_id, self.worker):
-                return
+            try:
+                if not self.ledger.renew(self.claim.job_id, self.worker):
+                    return
+            except OperationalError:  # busy now; the next beat renews it
+                continue
 
 
 def work(course: CourseConfig, url: str, name: str, *, lease_s: float, poll_s: float = 0.2,
@@ -66,7 +71,11 @@ def work(course: CourseConfig, url: str, name: str, *, lease_s: float, poll_s: f
     ledger = Ledger(factory, lease_s=lease_s, max_tries=course.max_tries)
     stop = stop or threading.Event()
     while not stop.is_set():
-        claim = ledger.claim(name)
+        try:
+            claim = ledger.claim(name)
+        except OperationalError:  # the database is busy or away: try again shortly
+            stop.wait(poll_s * 5)
+            continue
         if claim is None:
             stop.wait(poll_s)
             continue
@@ -75,11 +84,22 @@ def work(course: CourseConfig, url: str, name: str, *, lease_s: float, poll_s: f
         try:
             feedback = grade_job(course, factory, claim)
         except Exception as exc:  # noqa: BLE001 - anything raised here is the grader's failure, never the student's
-            ledger.fail(claim, name, f"{type(exc).__name__}: {exc}")
+            _persist(lambda: ledger.fail(claim, name, f"{type(exc).__name__}: {exc}"), stop)
         else:
-            ledger.finish(claim, name, feedback)
+            _persist(lambda: ledger.finish(claim, name, feedback), stop)
         finally:
             heartbeat.stopped.set()
+
+
+def _persist(write, stop: threading.Event, tries: int = 10) -> None:  # type: ignore[no-untyped-def]
+    """Retry a ledger write while the database is busy (the lease covers the job meanwhile)."""
+    for attempt in range(tries):
+        try:
+            write()
+            return
+        except OperationalError:
+            if stop.wait(min(2 ** attempt * 0.1, 5)):
+                return
 
 
 def _die_with_parent() -> None:
@@ -97,10 +117,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database", required=True)
     parser.add_argument("--name", default=f"{socket.gethostname()}-{os.getpid()}")
     parser.add_argument("--lease", type=float, default=60.0)
-    parser.add_argument("--child", action="store_true", help="exit with the parent process (the embedded pool)")
+    parser.add_argument("--parent", type=int, default=None, help="exit with this process (the embedded pool's server)")
     args = parser.parse_args(argv)
-    if args.child:
+    if args.parent is not None:
         _die_with_parent()
+        if os.getppid() != args.parent:  # the server died before the signal was armed
+            return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
