@@ -19,7 +19,16 @@ from .course_client import CourseClient, CourseError, CourseLogin, forget_login,
 from .server.config import ConfigError
 
 MAX_FILE = 2**20
-LOCAL = object()  # a course handler's answer: "do what local mode does"
+
+
+class Local:
+    """A course handler's answer: "do what local mode does" (with these arguments changed)."""
+
+    def __init__(self, **overrides: Any):
+        self.overrides = overrides
+
+
+LOCAL = Local()
 STUDENT_FILES = ("test_visible.py", "exercise.toml")  # cached for `dlx check`, not written beside the student's work
 
 
@@ -52,7 +61,9 @@ def course_aware(handler: str) -> Callable:
             if login is None:
                 return fn(*args, **kwargs)
             done = one_line_errors(HANDLERS[handler])(CourseClient.from_login(login), **kwargs)
-            return fn(*args, **kwargs) if done is LOCAL else done
+            if isinstance(done, Local):
+                return fn(*args, **{**kwargs, **done.overrides})
+            return done
         return click.option("--offline", is_flag=True, help="Work locally even when logged in to a course.")(wrapper)
     return decorate
 
@@ -197,7 +208,38 @@ def course_score(client: CourseClient, as_json: bool) -> None:
     _console().print(table)
 
 
-HANDLERS: dict[str, Callable] = {"list": course_list, "fetch": course_fetch, "check": course_check,
+def course_quiz_show(client: CourseClient, bank_id: str, seed: int | None, as_json: bool) -> Local:
+    """The student's own variant is the one the server chose."""
+    if seed is not None:
+        return LOCAL
+    return Local(seed=client.call("GET", f"/api/quizzes/{bank_id}", retry=True)["seed"])
+
+
+def course_quiz_take(client: CourseClient, bank_id: str, seed: int | None, new_variant: bool,
+                     answers_file: str | None, as_json: bool) -> None:
+    """Send the answers to the course, which grades and records them."""
+    from .quiz import display
+    from .quiz.cli import read_answers
+
+    if seed is not None or new_variant:
+        raise CourseFailure("in a course the server keeps your variant; --seed and --new-variant work only with --offline")
+    if answers_file is None:
+        raise CourseFailure(f"in a course, answer with --answers FILE (JSON: question id -> answer); "
+                            f"`dlx quiz show {bank_id}` shows your variant")
+    result = client.call("POST", f"/api/quizzes/{bank_id}/attempts", body={"answers": read_answers(answers_file)})
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    out = display.console()
+    for test in result["tests"]:
+        click.echo(f" {'✓' if test['status'] == 'passed' else '✗'} {test['name']} ({test['score']:g}/{test['max_score']:g})")
+    display.show_summary(out, result)
+    if result["late_factor"] < 1:
+        out.print(f"Late: counts as {result['counted_score']:g} ({result['late_factor']:.0%} of the score).")
+    out.print("Recorded by the course; `dlx score` shows your standing.", highlight=False)
+
+
+HANDLERS: dict[str, Callable] = {"quiz_show": course_quiz_show, "quiz_take": course_quiz_take, "list": course_list, "fetch": course_fetch, "check": course_check,
                                  "submit": course_submit, "score": course_score}
 
 

@@ -32,6 +32,7 @@ ta = ["view"]
 [[assignment]]
 id = "hw1"
 exercises = ["affine", "dense"]
+quizzes = ["init"]
 opens = 2026-01-01T00:00:00Z
 due = 2026-03-01T12:00:00+01:00
 late = { penalty_per_day = 0.25, lock = 2026-03-05T12:00:00+01:00 }
@@ -215,6 +216,25 @@ def test_quota_and_window(course):
     assert "gates: score 0/" in dave.dlx("submit", "gates").stdout
 
 
+def test_quiz_through_the_course(course):
+    from grader.quiz.bank import get_bank
+    from grader.quiz.variant import variants
+
+    dave = course["people"]["dave"]
+    shown = json.loads(dave.dlx("quiz", "show", "init", "--json").stdout)
+    assert json.loads(dave.dlx("quiz", "show", "init", "--json").stdout)["seed"] == shown["seed"]  # kept
+    answers = {}
+    for v in variants(get_bank("init"), shown["seed"]):
+        key = v.expected
+        answers[v.id] = key if isinstance(key, float) else (key[0] if v.kind == "single" else list(key))
+    (dave.workdir / "answers.json").write_text(json.dumps(answers))
+    result = json.loads(dave.dlx("quiz", "take", "init", "--answers", "answers.json", "--json").stdout)
+    assert result["score"] == result["max_score"] > 0 and result["seed"] == shown["seed"]
+    assert float(_grades(course["people"]["instructor"])["dave"]["quiz:init"]) == result["max_score"]
+    done = dave.dlx("quiz", "take", "init", check=False)
+    assert done.returncode == 2 and "answer with --answers FILE" in done.stderr
+
+
 def test_grader_failure_costs_no_attempt(course):
     erin = course["people"]["erin"]
     erin.dlx("fetch", "broken")
@@ -238,6 +258,12 @@ def test_roles(course):
     assert done.returncode == 2 and "your role (student) may not view" in done.stderr
     done = ted.dlx("course", "roster", "import", str(course["root"] / "tas.csv"), "--role", "ta", check=False)
     assert done.returncode == 2 and "may not roster" in done.stderr
+    instructor = course["people"]["instructor"]
+    instructor.dlx("course", "override", "bob", "dense", "7", "--reason", "regrade request")
+    assert _grades(ted)["bob"]["dense"] == "7.0"
+    audit = json.loads(instructor.dlx("course", "audit", "--json").stdout)
+    assert any(a["action"] == "override" and a["target"] == "bob/dense" and a["detail"]["before"] is None
+               and a["detail"]["reason"] == "regrade request" for a in audit)
 
 
 def test_deadlines_late_penalty_and_extension(course):

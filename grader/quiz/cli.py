@@ -8,6 +8,7 @@ from typing import Any, Iterator
 
 import click
 
+from ..cli_course import course_aware
 from ..gradebook import Gradebook, GradebookError
 from . import display
 from .answers import MalformedAnswer, answer_format, parse_answer
@@ -90,6 +91,7 @@ def list_banks(as_json: bool) -> None:
 @click.argument("bank_id", metavar="BANK")
 @click.option("--seed", type=SEED, help="Show this variant instead of your own.")
 @click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON (never the answers).")
+@course_aware("quiz_show")
 def show(bank_id: str, seed: int | None, as_json: bool) -> None:
     """Show a bank's questions, without their answers."""
     with one_line_errors():
@@ -114,6 +116,7 @@ def show(bank_id: str, seed: int | None, as_json: bool) -> None:
 @click.option("--answers", "answers_file", metavar="FILE",
               help='Grade a JSON file of answers instead of asking, e.g. {"symmetry": "b", "xavier": 0.088}.')
 @click.option("--json", "as_json", is_flag=True, help="With --answers: print the result as JSON.")
+@course_aware("quiz_take")
 def take(bank_id: str, seed: int | None, new_variant: bool, answers_file: str | None, as_json: bool) -> None:
     """Take a quiz: answer in the terminal, or grade a file with --answers. The attempt is recorded."""
     if as_json and answers_file is None:

@@ -28,7 +28,8 @@ from .. import __version__
 from ..runner import new_seed
 from . import auth, clock
 from .config import CourseConfig
-from .db import Audit, Extension, Job, Override, Result, Submission, User, make_engine, sessions
+from .db import (Audit, Extension, Job, Override, QuizAttempt, QuizVariant, Result, Submission, User, make_engine,
+                 sessions)
 from .grades import deadline, gradebook, standings
 from .ledger import LANE_BATCH, Ledger
 
@@ -245,6 +246,8 @@ def create_app(settings: Settings) -> FastAPI:
     # ---- submissions ------------------------------------------------------------------------------------------
     def store(me: User, submission_id: str, exercise_id: str, data: bytes) -> tuple[int, dict]:
         """Write the file (fsync) before taking the database's write lock; record it; then answer."""
+        if exercise_id not in course.exercises or course.assignment_of(exercise_id) is None:
+            raise HTTPException(404, f"{exercise_id!r} is not an exercise of this course")
         digest = hashlib.sha256(data).hexdigest()
         folder = uploads / me.login / exercise_id
         folder.mkdir(parents=True, exist_ok=True)
@@ -362,6 +365,59 @@ def create_app(settings: Settings) -> FastAPI:
         return {"student": who.login, "items": [r.to_json() for r in rows],
                 "total": round(sum(r.score or 0 for r in rows), 6), "max_total": sum(r.max_score for r in rows)}
 
+    # ---- quizzes (graded in the request: no student code runs) ---------------------------------------------------
+    def quiz_assignment(bank_id: str, me: User) -> Any:
+        assignment = course.assignment_of_quiz(bank_id)
+        if assignment is None:
+            raise HTTPException(404, f"{bank_id!r} is not a quiz of this course")
+        if me.role == "student" and clock.now() < assignment.opens:
+            raise HTTPException(403, f"the quiz {bank_id} opens at {assignment.opens.isoformat()}")
+        return assignment
+
+    def variant_seed(session: Session, me: User, bank_id: str) -> int:
+        found = session.scalars(select(QuizVariant).where(QuizVariant.user_id == me.id,
+                                                          QuizVariant.bank == bank_id)).first()
+        if found is None:
+            found = QuizVariant(user_id=me.id, bank=bank_id, seed=new_seed())
+            session.add(found)
+            session.flush()
+        return found.seed
+
+    @app.get("/api/quizzes/{bank_id}", tags=["student"], summary="The caller's variant of a quiz (no answers)")
+    def quiz_questions(bank_id: str, me: Me) -> dict:
+        from ..quiz.grading import bank_questions
+
+        quiz_assignment(bank_id, me)
+        with factory.begin() as session:  # the first look records the variant's seed
+            seed = variant_seed(session, me, bank_id)
+        return {"bank": bank_id, "seed": seed, "questions": bank_questions(bank_id, seed)}
+
+    @app.post("/api/quizzes/{bank_id}/attempts", tags=["student"], summary="Answer a quiz; graded at once")
+    def quiz_attempt(bank_id: str, body: dict[str, Any], me: Me, session: DB) -> dict:
+        from ..quiz.grading import grade_answers
+
+        assignment = quiz_assignment(bank_id, me)
+        answers = body.get("answers")
+        if not isinstance(answers, dict) or len(answers) > 500:
+            raise HTTPException(400, 'send {"answers": {"question id": answer, ...}}')
+        now = clock.now()
+        due, lock = deadline(course, session, me, assignment.id)
+        if lock is not None and now > lock:
+            raise HTTPException(403, f"{assignment.id} closed at {lock.isoformat()}; no more answers")
+        if assignment.quota is not None:
+            used = session.scalar(select(func.count()).select_from(QuizAttempt).where(
+                QuizAttempt.user_id == me.id, QuizAttempt.bank == bank_id,
+                QuizAttempt.received_at > now - timedelta(seconds=assignment.quota.window_s))) or 0
+            if used >= assignment.quota.count:
+                raise HTTPException(429, f"quota reached: at most {assignment.quota} attempts of {bank_id}")
+        seed = variant_seed(session, me, bank_id)
+        result = grade_answers(bank_id, seed, answers)
+        session.add(QuizAttempt(user_id=me.id, bank=bank_id, assignment=assignment.id, seed=seed,
+                                score=result["score"], max_score=result["max_score"], result=result, received_at=now))
+        factor = assignment.late_factor(now, due)
+        return {**result, "received_at": now.isoformat(), "late_factor": factor,
+                "counted_score": round(result["score"] * factor, 6)}
+
     # ---- staff ------------------------------------------------------------------------------------------------
     @app.post("/api/roster", tags=["staff"], summary="Add people; returns a one-time login code for each")
     def roster(body: RosterBody, me: Me, session: DB) -> dict:
@@ -447,8 +503,9 @@ def create_app(settings: Settings) -> FastAPI:
     @app.post("/api/overrides", tags=["staff"], summary="Set a student's grade for an item by hand, with a reason")
     def override(body: OverrideBody, me: Me, session: DB) -> dict:
         require(me, "override")
-        if body.item not in course.exercises:
-            raise HTTPException(404, f"{body.item!r} is not an exercise of this course")
+        quiz = body.item.startswith("quiz:") and course.assignment_of_quiz(body.item[5:]) is not None
+        if body.item not in course.exercises and not quiz:
+            raise HTTPException(404, f"{body.item!r} is not an exercise or quiz (quiz:BANK) of this course")
         who = student_named(session, body.student)
         found = session.scalars(select(Override).where(Override.user_id == who.id, Override.item == body.item)).first()
         before = found.score if found else None
@@ -487,8 +544,8 @@ def first_instructor_code(settings: Settings) -> str | None:
     """A login code for the instructor while none has ever logged in (created with the course)."""
     from .db import Token
 
-    factory = sessions(make_engine(settings.database))
-    with factory.begin() as session:
+    engine = make_engine(settings.database)
+    with sessions(engine).begin() as session:
         instructor = session.scalars(select(User).where(User.role == "instructor").order_by(User.id)).first()
         if instructor is None:
             instructor = User(login="instructor", name="Instructor", role="instructor")
@@ -496,4 +553,6 @@ def first_instructor_code(settings: Settings) -> str | None:
             session.flush()
         logged_in = session.scalar(select(func.count()).select_from(Token).where(
             Token.user_id == instructor.id, Token.kind == "session")) or 0
-        return None if logged_in else auth.new_code(session, instructor)
+        code = None if logged_in else auth.new_code(session, instructor)
+    engine.dispose()
+    return code

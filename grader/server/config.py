@@ -73,6 +73,12 @@ class CourseConfig:
                 return assignment
         return None
 
+    def assignment_of_quiz(self, bank_id: str) -> Assignment | None:
+        for assignment in self.assignments.values():
+            if bank_id in assignment.quizzes:
+                return assignment
+        return None
+
     def exercise(self, exercise_id: str) -> Exercise:
         try:
             return self.exercises[exercise_id]
@@ -208,6 +214,8 @@ def load_course(path: Path) -> CourseConfig:
         if quizzes:
             from ..quiz.bank import UnknownBank, get_bank
             for bank_id in quizzes:
+                if any(bank_id in a.quizzes for a in assignments.values()):
+                    raise check.fail(where + ("quizzes",), f"the quiz {bank_id!r} is in two assignments")
                 try:
                     get_bank(bank_id)
                 except (UnknownBank, ValueError) as exc:

@@ -113,6 +113,32 @@ class Result(Base):
     current: Mapped[bool] = mapped_column(default=True)  # a rerun's result replaces the previous one, which is kept
 
 
+class QuizVariant(Base):
+    """The seed of a student's variant of a quiz bank, chosen by the server on first sight."""
+
+    __tablename__ = "quiz_variants"
+    __table_args__ = (UniqueConstraint("user_id", "bank"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    bank: Mapped[str] = mapped_column(String(100))
+    seed: Mapped[int]
+
+
+class QuizAttempt(Base):
+    """A graded quiz attempt (quizzes grade in the request: no sandbox, no job)."""
+
+    __tablename__ = "quiz_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    bank: Mapped[str] = mapped_column(String(100))
+    assignment: Mapped[str] = mapped_column(String(100))
+    seed: Mapped[int]
+    score: Mapped[float] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float)
+    result: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[datetime]
+
+
 class Extension(Base):
     __tablename__ = "extensions"
     __table_args__ = (UniqueConstraint("user_id", "assignment"),)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .config import CourseConfig
-from .db import Extension, Override, Result, Submission, User
+from .db import Extension, Override, QuizAttempt, Result, Submission, User
 
 
 @dataclass
@@ -68,7 +68,27 @@ def standings(course: CourseConfig, session: Session, user: User) -> list[Standi
                 max_score=course.exercises[ex_id].points, attempts=sum(s.status != "failed" for s in mine),
                 best=None if best is None else round(best, 6), latest=None if latest is None else round(latest, 6),
                 pending=sum(s.status == "queued" for s in mine), overridden=override is not None))
+    attempts = session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == user.id)
+                               .order_by(QuizAttempt.received_at)).all()
+    for assignment in course.assignments.values():
+        due, _ = deadline(course, session, user, assignment.id)
+        for bank_id in assignment.quizzes:
+            item = f"quiz:{bank_id}"
+            scored = [a.score * assignment.late_factor(a.received_at, due) for a in attempts if a.bank == bank_id]
+            best, latest = max(scored, default=None), (scored[-1] if scored else None)
+            counted = best if assignment.counts == "best" else latest
+            override = overrides.get(item)
+            rows.append(Standing(
+                item=item, assignment=assignment.id,
+                score=override.score if override else (None if counted is None else round(counted, 6)),
+                max_score=quiz_points(bank_id), attempts=len(scored), best=None if best is None else round(best, 6),
+                latest=None if latest is None else round(latest, 6), pending=0, overridden=override is not None))
     return rows
+
+
+def quiz_points(bank_id: str) -> float:
+    from ..quiz.bank import get_bank
+    return float(sum(q.points for q in get_bank(bank_id).questions))
 
 
 def gradebook(course: CourseConfig, session: Session) -> tuple[list[str], list[dict]]:
@@ -83,8 +103,6 @@ def gradebook(course: CourseConfig, session: Session) -> tuple[list[str], list[d
         for standing in standings(course, session, user):
             row[standing.item] = standing.score
             total += standing.score or 0.0
-        for quiz in quizzes:
-            row[quiz] = None  # quizzes are not yet taken through the server
         row["total"] = round(total, 6)
         rows.append(row)
     return columns, rows

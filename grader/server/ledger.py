@@ -46,12 +46,15 @@ class Ledger:
         session.add(job)
         return job
 
-    def claim(self, worker: str) -> Claim | None:
-        """Take the next queued job (students' lane first), or None."""
+    def claim(self, worker: str, job_id: int | None = None) -> Claim | None:
+        """Take the next queued job (students' lane first), or the queued job ``job_id`` (a task engine's
+        message names it); None if there is none or another worker has it."""
         now = clock.wall()
         with self.sessions.begin() as session:
             nxt = (select(Job.id).where(Job.state == "queued", or_(Job.not_before.is_(None), Job.not_before <= now))
                    .order_by(Job.lane, Job.id).limit(1))
+            if job_id is not None:
+                nxt = nxt.where(Job.id == job_id)
             if session.get_bind().dialect.name == "postgresql":
                 nxt = nxt.with_for_update(skip_locked=True)
             row = session.execute(
