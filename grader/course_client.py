@@ -127,16 +127,15 @@ class CourseClient:
                          retry=True)
 
     def wait(self, submission_id: str, on_progress=None, timeout: float = 900.0) -> dict:  # type: ignore[no-untyped-def]
-        """Poll (0.25 s, backing off to 2 s) until the submission is graded, failed or superseded."""
-        deadline, poll = time.monotonic() + timeout, 0.25
+        """Wait until the submission is graded, failed or superseded: long polls of up to 5 s, each
+        answered as soon as the result is in (``on_progress`` gets the state after each)."""
+        deadline = time.monotonic() + timeout
         while True:
-            state = self.call("GET", f"/api/submissions/{submission_id}", retry=True)
+            state = self.call("GET", f"/api/submissions/{submission_id}", query={"wait": 5}, retry=True)
             if state["status"] != "queued" or time.monotonic() > deadline:
                 return state
             if on_progress:
                 on_progress(state)
-            time.sleep(poll)
-            poll = min(2.0, poll * 1.25)
 
 
 def _reason(exc: urllib.error.HTTPError) -> str:

@@ -3,6 +3,7 @@
 Every error is an HTTP 4xx whose ``detail`` is one line the `dlx` client prints as is.
 """
 
+import asyncio
 import csv
 import hashlib
 import io
@@ -84,6 +85,47 @@ class WorkerPool:
                 proc.kill()
 
 
+class Waiters:
+    """Clients waiting for their submission's result (long polls): one database query a tick serves them all."""
+
+    def __init__(self, reader: Any, tick_s: float = 0.25):
+        self.reader, self.tick_s = reader, tick_s
+        self.pending: dict[str, list[asyncio.Future]] = {}
+
+    async def wait(self, submission_id: str, timeout: float) -> None:
+        future = asyncio.get_running_loop().create_future()
+        self.pending.setdefault(submission_id, []).append(future)
+        try:
+            await asyncio.wait_for(future, timeout)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            waiting = self.pending.get(submission_id, [])
+            if future in waiting:
+                waiting.remove(future)
+            if not waiting:
+                self.pending.pop(submission_id, None)
+
+    def _settled(self, ids: list[str]) -> set[str]:
+        with self.reader.begin() as session:
+            return set(session.scalars(select(Submission.id).where(Submission.id.in_(ids),
+                                                                   Submission.status != "queued")))
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick_s)
+            if not self.pending:
+                continue
+            try:
+                settled = await run_in_threadpool(self._settled, list(self.pending))
+            except Exception:  # noqa: BLE001 - a busy database now and then: the next tick tries again
+                continue
+            for submission_id in settled:
+                for future in self.pending.get(submission_id, []):
+                    if not future.done():
+                        future.set_result(None)
+
+
 def _reaper(ledger: Ledger, stop: threading.Event) -> None:
     while not stop.wait(max(0.5, ledger.lease_s / 3)):
         try:
@@ -133,6 +175,7 @@ def create_app(settings: Settings) -> FastAPI:
     factory, reader = sessions(engine), sessions(read_engine)
     ledger = Ledger(factory, lease_s=settings.lease_s, max_tries=course.max_tries)
     uploads = settings.data_dir / "submissions"
+    waiters = Waiters(reader)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
@@ -143,9 +186,11 @@ def create_app(settings: Settings) -> FastAPI:
         pool = WorkerPool(settings) if settings.workers > 0 else None
         if pool:
             pool.start()
+        watcher = asyncio.create_task(waiters.run())
         try:
             yield
         finally:
+            watcher.cancel()
             stop.set()
             if pool:
                 pool.stop()
@@ -340,13 +385,23 @@ def create_app(settings: Settings) -> FastAPI:
         status, out = await run_in_threadpool(store, me, submission_id, exercise, bytes(body))
         return JSONResponse(out, status_code=status)
 
-    @app.get("/api/submissions/{submission_id}", tags=["student"], summary="A submission's state and feedback")
-    def submission_status(submission_id: str, me: Me, session: DB) -> dict:
-        s = session.get(Submission, submission_id)
-        if s is None:
-            raise HTTPException(404, f"no submission {submission_id}")
-        own_or_view(me, s.user_id)
-        return describe(session, s)
+    def read_submission(submission_id: str, me: User) -> dict:
+        with reader.begin() as session:
+            s = session.get(Submission, submission_id)
+            if s is None:
+                raise HTTPException(404, f"no submission {submission_id}")
+            own_or_view(me, s.user_id)
+            return describe(session, s)
+
+    @app.get("/api/submissions/{submission_id}", tags=["student"],
+             summary="A submission's state and feedback; `wait` (s) holds the answer until it is graded")
+    async def submission_status(submission_id: str, me: Me,
+                                wait: Annotated[float, Query(ge=0, le=30)] = 0) -> dict:
+        state = await run_in_threadpool(read_submission, submission_id, me)
+        if wait and state["status"] == "queued":
+            await waiters.wait(submission_id, wait)
+            state = await run_in_threadpool(read_submission, submission_id, me)
+        return state
 
     @app.get("/api/submissions", tags=["student"], summary="Submissions of one student (default: the caller)")
     def submission_list(me: Me, session: DB, student: str | None = None, exercise: str | None = None) -> list[dict]:
