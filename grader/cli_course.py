@@ -5,17 +5,18 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import re
 import sys
 import uuid
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import click
 
 from .catalog import UnknownExercise
-from .course_client import CourseClient, CourseError, CourseLogin, forget_login, save_login, saved_login
+from .course_client import CourseClient, CourseError, forget_login, save_login, saved_login
 from .server.config import ConfigError
 
 MAX_FILE = 2**20
@@ -103,14 +104,18 @@ def course_list(client: CourseClient, as_json: bool) -> None:
 def course_fetch(client: CourseClient, exercise_id: str, directory: Path, force: bool) -> None:
     from .cli import _backup
 
+    if not re.fullmatch(r"[A-Za-z0-9_]+", exercise_id):
+        raise CourseFailure(f"{exercise_id!r} is not an exercise id")
     info = client.call("GET", f"/api/exercises/{exercise_id}", retry=True)
     directory.mkdir(parents=True, exist_ok=True)
-    if info["own"]:
+    sent = info["files"]
+    if info["own"]:  # only the names dlx expects are written, whatever a server sends
         cache = _own_exercise_dir(exercise_id)
         cache.mkdir(parents=True, exist_ok=True)
-        for name, text in info["files"].items():
-            (cache / name).write_text(text, encoding="utf-8")
-    files = {name: text for name, text in info["files"].items() if name not in STUDENT_FILES}
+        for name in STUDENT_FILES:
+            if name in sent:
+                (cache / name).write_text(sent[name], encoding="utf-8")
+    files = {name: sent[name] for name in (f"{exercise_id}.py", f"{exercise_id}.md") if name in sent}
     existing = [directory / name for name in files if (directory / name).exists()]
     if existing and not force:
         names = ", ".join(str(p) for p in existing)

@@ -57,7 +57,7 @@ def test_an_expired_lease_goes_to_another_worker_and_the_first_result_is_refused
     _submit(ledger, "sub-00002")
     first = ledger.claim("dead")
     time.sleep(0.3)
-    assert ledger.reap() == 1
+    assert ledger.reap() == [first.job_id]
     time.sleep(2.1)  # the back-off before the retry
     second = ledger.claim("alive")
     assert second is not None and second.job_id == first.job_id and second.tries == 2

@@ -160,7 +160,7 @@ class _Checker:
         return value
 
 
-def _own_exercises(folder: Path, check: _Checker) -> dict[str, Exercise]:
+def _own_exercises(folder: Path) -> dict[str, Exercise]:
     found: dict[str, Exercise] = {}
     for toml_path in sorted(folder.glob("*/exercise.toml")):
         try:
@@ -192,7 +192,7 @@ def load_course(path: Path) -> CourseConfig:
         if key not in known_top:
             raise check.fail((key,), f"unknown section or key {key!r} (known: {', '.join(sorted(known_top))})")
     own_dir = path.parent / str(course.get("exercises_dir", "exercises"))
-    own = _own_exercises(own_dir, check) if own_dir.is_dir() else {}
+    own = _own_exercises(own_dir) if own_dir.is_dir() else {}
     default_quota = check.quota(course.get("quota"), ("course", "quota"))
     default_counts = check.counts(course.get("counts", "best"), ("course", "counts"))
     assignments: dict[str, Assignment] = {}

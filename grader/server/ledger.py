@@ -107,14 +107,15 @@ class Ledger:
         if not has_result:  # a failed rerun leaves the earlier result standing
             session.execute(update(Submission).where(Submission.id == job.submission_id).values(status="failed"))
 
-    def reap(self) -> int:
-        """Requeue (or fail, after max_tries) the running jobs whose lease expired; how many."""
+    def reap(self) -> list[int]:
+        """Requeue (or fail, after max_tries) the running jobs whose lease expired; the ids requeued
+        (a task engine sends them again)."""
         now = clock.wall()
         with self.sessions.begin() as session:
             stale = session.scalars(select(Job).where(Job.state == "running", Job.lease_until < now)).all()
             for job in stale:
                 self._retry_or_fail(session, job, f"the worker {job.worker} stopped (its lease expired)", now)
-        return len(stale)
+            return [job.id for job in stale if job.state == "queued"]
 
     def supersede(self, session: Session, user_id: int, exercise: str, newer: str) -> int:
         """Drop the queued (not running) jobs of older submissions of this exercise; in the caller's transaction."""

@@ -13,7 +13,6 @@ import signal
 import socket
 import sys
 import threading
-import time
 from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
