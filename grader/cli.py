@@ -185,6 +185,7 @@ def write_exercise_files(exercise: Exercise, directory: Path, force: bool = Fals
 @click.argument("exercise_id")
 @DIR_OPTION
 @click.option("--force", is_flag=True, help="Replace existing files (a backup copy is kept).")
+@course_aware("fetch")
 def fetch(exercise_id: str, directory: Path, force: bool) -> None:
     """Write the stub EXERCISE_ID.py and its statement EXERCISE_ID.md into --dir."""
     from .report import console

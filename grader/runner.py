@@ -79,6 +79,18 @@ def _quiet_pytest_env() -> Iterator[None]:
                 os.environ[key] = value
 
 
+class _CtrlC:
+    """Notes a Ctrl-C inside pytest (whose INTERRUPTED exit code also stands for a suite that cannot be collected)."""
+
+    pressed = False
+
+    def pytest_keyboard_interrupt(self, excinfo: Any) -> None:
+        import pytest
+
+        # pytest raises Session.Interrupted (a KeyboardInterrupt) itself when a suite fails to collect
+        self.pressed = not isinstance(excinfo.value, (pytest.Session.Interrupted, pytest.Session.Failed))
+
+
 def run_suite(suite: Path, submission: Submission | None, reference: ModuleType | Submission | None, seed: int, *,
               collect_only: bool = False) -> list[TestResult]:
     """Run (or only collect) one pytest file with the grading plugin; one result per test, in order."""
@@ -93,10 +105,11 @@ def run_suite(suite: Path, submission: Submission | None, reference: ModuleType 
         args.append("--collect-only")
     if not (suite.parent / "__init__.py").exists():
         sys.modules.pop(suite.stem, None)  # every exercise's visible tests are a `test_visible` module
+    ctrl_c = _CtrlC()
     with _quiet_pytest_env():
-        code = pytest.main(args, plugins=[plugin])
-    if code == pytest.ExitCode.INTERRUPTED:
-        raise KeyboardInterrupt  # Ctrl-C: pytest stopped; no partial result may be recorded
+        code = pytest.main(args, plugins=[plugin, ctrl_c])
+    if ctrl_c.pressed:
+        raise KeyboardInterrupt  # pytest stopped; no partial result may be recorded
     results = plugin.collected()
     if not results:
         raise GradingError(f"the test suite {suite.name} could not be run (pytest exit code {int(code)})")
