@@ -27,16 +27,27 @@ PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
 PRELOAD = ("numpy", "numpy.linalg", "numpy.random", "numpy.fft", "math", "cmath", "copy", "itertools",
            "functools", "collections", "dataclasses", "typing", "random", "statistics", "numbers", "heapq",
            "bisect", "enum", "abc", "re", "time", "contextlib", "operator", "decimal", "fractions")
+# Written by the worker to its output once its own start-up is over: what comes before is not the student's.
+STARTUP_MARKER = b"\x00dlx: the student's code starts here\x00\n"
 THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
               "VECLIB_MAXIMUM_THREADS")
 
 
 @dataclass
 class Limits:
-    """What one submission may use."""
+    """What one submission may use.
 
-    call_timeout_s: float = 5.0
-    total_timeout_s: float = 30.0
+    The time limits count the CPU time of the student's code, from the moment the
+    worker has finished its own start-up (interpreter, NumPy, torch): a correct
+    file gets the same verdict on an idle machine and on a busy one.  Code that
+    waits instead of computing (``time.sleep``, a blocked read) is stopped by a
+    wall-clock backstop, ``wall_factor`` times the CPU limit of the call.
+    """
+
+    call_timeout_s: float = 5.0  # CPU seconds for one call (or for loading the file)
+    total_timeout_s: float = 30.0  # CPU seconds for all the calls of one grading
+    wall_factor: float = 3.0  # the wall-clock backstop of a call: wall_factor * its CPU limit
+    startup_timeout_s: float = 180.0  # wall seconds for the worker's own start-up (not the student's time)
     cpu_s: int = 30
     memory_bytes: int = 3 * 2**30
     file_bytes: int = 16 * 2**20
@@ -101,26 +112,110 @@ class StudentBadValue(SandboxError):
 
 
 class _OutputTap(threading.Thread):
-    """Drains the worker's stdout/stderr, keeping the first ``cap`` bytes."""
+    """Drains the worker's stdout/stderr, keeping the first ``cap`` bytes the student's code printed.
+
+    What the worker printed during its own start-up (e.g. torch's messages about
+    the machine), up to :data:`STARTUP_MARKER`, is not the student's and is
+    dropped.
+    """
 
     def __init__(self, stream: Any, cap: int):
         super().__init__(daemon=True)
         self.stream, self.cap = stream, cap
         self.kept = bytearray()
         self.dropped = 0
+        self.startup: bytearray | None = bytearray()  # the worker's own output (its last 4 KiB) until the marker
 
     def run(self) -> None:
         try:
+            while self.startup is not None and (chunk := self.stream.read1(65536)):
+                self.startup += chunk
+                _, marker, rest = self.startup.partition(STARTUP_MARKER)
+                if marker:
+                    self.startup = None
+                    self._keep(bytes(rest))
+                else:
+                    del self.startup[:max(len(self.startup) - 4096 - len(STARTUP_MARKER), 0)]
             while chunk := self.stream.read1(65536):
-                room = self.cap - len(self.kept)
-                self.kept += chunk[:max(room, 0)]
-                self.dropped += max(len(chunk) - max(room, 0), 0)
+                self._keep(chunk)
         except (OSError, ValueError):
             pass
+
+    def _keep(self, chunk: bytes) -> None:
+        room = max(self.cap - len(self.kept), 0)
+        self.kept += chunk[:room]
+        self.dropped += max(len(chunk) - room, 0)
 
     def text(self) -> str:
         out = self.kept.decode("utf-8", "replace")
         return out + (f"\n... ({self.dropped} more bytes of output dropped)" if self.dropped else "")
+
+
+def process_tree_cpu_s(pid: int) -> float | None:
+    """CPU seconds (user and system, all threads) used so far by process ``pid`` and its descendants, from /proc.
+
+    The descendants count because with a PID namespace the student's code runs
+    in a grandchild of the process the grader started.  None where /proc cannot
+    tell (another system, or the process has gone).
+    """
+    total, pending, seen = 0, [pid], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            with open(f"/proc/{current}/stat", "rb") as f:
+                fields = f.read().rpartition(b")")[2].split()
+            total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime (reaped children)
+        except (OSError, ValueError, IndexError):
+            if current == pid:
+                return None
+            continue
+        try:
+            with open(f"/proc/{current}/task/{current}/children", "rb") as f:
+                pending += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            pass
+    return total / _CLOCK_TICKS
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+class _Clock:
+    """The time limit of one request: CPU seconds of the worker, with a wall-clock backstop.
+
+    Where the worker's CPU time cannot be read, the wall clock stands in for it.
+    """
+
+    def __init__(self, pid: int, cpu_s: float, wall_s: float):
+        self.pid, self.cpu_s, self.wall_s = pid, cpu_s, wall_s
+        self.start_cpu, self.start_wall = process_tree_cpu_s(pid), time.monotonic()
+        self.expired = ""  # "cpu" or "wall" once the limit is reached
+
+    def wall_used(self) -> float:
+        return time.monotonic() - self.start_wall
+
+    def cpu_used(self) -> float:
+        now = process_tree_cpu_s(self.pid) if self.start_cpu is not None else None
+        return self.wall_used() if now is None or self.start_cpu is None else max(now - self.start_cpu, 0.0)
+
+    def next_wait(self) -> float:
+        """How long to wait before looking again (at least the CPU time left); 0 once the limit is reached."""
+        wall_left = self.wall_s - self.wall_used()
+        cpu_left = self.cpu_s - self.cpu_used()
+        if cpu_left <= 0:
+            self.expired = "cpu"
+        elif wall_left <= 0:
+            self.expired = "wall"
+        return 0.0 if self.expired else max(min(wall_left, cpu_left), 0.02)
+
+    def timeout_message(self) -> str:
+        if self.expired == "cpu":
+            return f"did not finish within {self.cpu_s:g} s of CPU time (an infinite loop, or far too slow?)"
+        return (f"did not finish within {self.wall_s:g} s, and used only {self.cpu_used():.1f} s of CPU time in them: "
+                "it was mostly waiting (time.sleep, input(), a blocked read?), or the machine is overloaded")
 
 
 def sandbox_uid() -> int | None:
@@ -363,38 +458,65 @@ class WorkerProcess:
         except OSError:
             pass  # a dead worker is noticed when its reply does not come
 
-    def request(self, message: dict, timeout: float, encode_other: Callable[[Any], dict],
-                decode_handle: Callable[[dict], Any]) -> dict:
-        """Send one request and wait for its reply, at most ``timeout`` seconds."""
-        self._send(wire.encode(message, on_other=encode_other))
-        return self.reply(timeout, decode_handle)
+    def started(self) -> None:
+        """Wait for the worker's own start-up (its imports and walls) to end: the student's time starts then.
 
-    def reply(self, timeout: float, decode_handle: Callable[[dict], Any] | None = None) -> dict:
-        deadline = time.monotonic() + timeout
+        The worker says so before it runs any student code, so the message is
+        the grader's own.  A worker that does not start is the grader's
+        failure, never counted against the student.
+        """
+        timeout = self.spec.limits.startup_timeout_s
+        clock = _Clock(self.proc.pid, float("inf"), timeout)
         try:
-            header = self._read(8, deadline)
-            (n,) = wire._HEADER.unpack(header)
-            if n > wire.MAX_FRAME_BYTES + (1 << 20):
-                raise wire.WireError("reply too large")
-            reply = wire.decode(self._read(n, deadline), on_handle=decode_handle)
-            if not isinstance(reply, dict) or "ok" not in reply:
-                raise wire.WireError("malformed reply")
-            return reply
+            if self._frame(clock) != {"started": True}:
+                raise wire.WireError("no start-up message")
         except TimeoutError:
             self.kill()
-            raise StudentTimeout(f"did not finish within {timeout:.0f} s (an infinite loop, or far too slow?)") from None
+            raise StudentCrash(f"the grader's worker did not start within {timeout:g} s (the machine is overloaded?); "
+                               "your code was not run") from None
+        except (EOFError, wire.WireError) as exc:
+            self.proc.wait(timeout=2)
+            self.kill()
+            last = (bytes(self.tap.startup or b"").decode("utf-8", "replace").strip().splitlines() or [""])[-1]
+            raise StudentCrash(f"the grader's worker failed to start ({exc or 'it ended'}); your code was not run"
+                               + (f": {last[:300]}" if last else "")) from None
+
+    def request(self, message: dict, cpu_s: float, encode_other: Callable[[Any], dict],
+                decode_handle: Callable[[dict], Any]) -> tuple[dict, float]:
+        """Send one request and wait for its reply, within ``cpu_s`` CPU seconds; the reply and the CPU used."""
+        self._send(wire.encode(message, on_other=encode_other))
+        return self.reply(cpu_s, decode_handle)
+
+    def reply(self, cpu_s: float, decode_handle: Callable[[dict], Any] | None = None) -> tuple[dict, float]:
+        """The next reply, within ``cpu_s`` CPU seconds (and ``wall_factor`` times that in wall seconds)."""
+        clock = _Clock(self.proc.pid, cpu_s, cpu_s * self.spec.limits.wall_factor)
+        try:
+            reply = self._frame(clock, decode_handle)
+            if not isinstance(reply, dict) or "ok" not in reply:
+                raise wire.WireError("malformed reply")
+            return reply, clock.cpu_used()
+        except TimeoutError:
+            message = clock.timeout_message()
+            self.kill()
+            raise StudentTimeout(message) from None
         except EOFError:
             raise StudentCrash(self._death()) from None
         except wire.WireError as exc:
             self.kill()
             raise StudentCrash(f"the worker running your code sent back something unreadable ({exc})") from None
 
-    def _read(self, n: int, deadline: float) -> bytes:
+    def _frame(self, clock: _Clock, decode_handle: Callable[[dict], Any] | None = None) -> Any:
+        (n,) = wire._HEADER.unpack(self._read(8, clock))
+        if n > wire.MAX_FRAME_BYTES + (1 << 20):
+            raise wire.WireError("reply too large")
+        return wire.decode(self._read(n, clock), on_handle=decode_handle)
+
+    def _read(self, n: int, clock: _Clock) -> bytes:
         chunks, remaining = [], n
         while remaining:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.reply_r], [], [], left)[0]:
-                raise TimeoutError
+            while not select.select([self.reply_r], [], [], clock.next_wait() or 0)[0]:
+                if clock.expired:
+                    raise TimeoutError
             chunk = os.read(self.reply_r, min(remaining, 1 << 20))
             if not chunk:
                 raise EOFError
