@@ -28,7 +28,7 @@ from grader.catalog import catalog  # noqa: E402
 
 def dlx_command() -> list[str]:
     found = shutil.which("dlx")
-    return [found] if found else [sys.executable, "-m", "grader.cli"]
+    return [found] if found else [sys.executable, "-c", "from grader.cli import main; main()"]
 
 
 def grade_once(exercise_id: str, seed: int) -> tuple[float, str]:

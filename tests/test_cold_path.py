@@ -45,7 +45,7 @@ def cold():
 def _dlx_grade(exercise_id: str) -> dict:
     solution = get(exercise_id).solution
     dlx = shutil.which("dlx")
-    command = [dlx] if dlx else [sys.executable, "-m", "grader.cli"]
+    command = [dlx] if dlx else [sys.executable, "-c", "from grader.cli import main; main()"]
     done = subprocess.run([*command, "grade", "--json", "--seed", "7", exercise_id, str(solution)],
                           capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
