@@ -99,7 +99,6 @@ class Submission:
             self.start()
         assert self._worker is not None
         if self._loaded is None:
-            self._worker.started()
             self._loaded = self._timed(lambda w, t: w.reply(t), what="loading your file")
             if not self._loaded["ok"]:
                 self._fatal = StudentLoadError(self._load_message(self._loaded.get("e")))
@@ -214,8 +213,8 @@ class Submission:
             raise self._fatal
         budget = min(self.limits.call_timeout_s, left)
         try:
-            reply, used = action(self._worker, budget)
-            self._used_s += used
+            reply = action(self._worker, budget)
+            self._used_s += self._worker.last_cpu_s
             return reply
         except StudentTimeout as exc:
             self._used_s += budget

@@ -203,15 +203,17 @@ class _Clock:
 
     OVERLOAD_FACTOR = 10
 
-    def __init__(self, pid: int, cpu_s: float, wall_s: float):
+    def __init__(self, pid: int, cpu_s: float, wall_s: float, start: tuple[float, float] | None = None):
+        """``start``: the worker's times when it last sat idle (read now if not given)."""
         self.pid, self.cpu_s, self.wall_s = pid, cpu_s, wall_s
-        self.start_wall, self.start = time.monotonic(), process_tree_times(pid)
-        self.expired = ""  # "cpu" or "wall" once a limit is reached
+        self.start_wall, self.start = time.monotonic(), start or process_tree_times(pid)
+        self.last = self.start
+        self.expired = ""  # "cpu", "wall" or "overload" once a limit is reached
 
     def used(self) -> tuple[float, float]:
         """CPU seconds, and wall seconds less the time spent waiting for a CPU, since the request was sent."""
         wall = time.monotonic() - self.start_wall
-        now = process_tree_times(self.pid) if self.start is not None else None
+        now = self.last = process_tree_times(self.pid) if self.start is not None else None
         if now is None or self.start is None:
             return wall, wall
         return max(now[0] - self.start[0], 0.0), max(wall - (now[1] - self.start[1]), 0.0)
@@ -462,6 +464,8 @@ class WorkerProcess:
             os.close(reply_w)
         self.tap = _OutputTap(self.proc.output, spec.limits.output_bytes)
         self.tap.start()
+        self.idle_times: tuple[float, float] | None = None  # the worker's times when it last sat waiting for a request
+        self.last_cpu_s = 0.0
         self.alive = True
         limits = spec.limits
         config = {
@@ -484,8 +488,10 @@ class WorkerProcess:
 
         The worker says so before it runs any student code, so the message is
         the grader's own.  A worker that does not start is the grader's
-        failure, never counted against the student.
+        failure, never counted against the student.  Called by the first :meth:`reply` if not before.
         """
+        if self.idle_times is not None or not self.alive:
+            return
         timeout = self.spec.limits.startup_timeout_s
         clock = _Clock(self.proc.pid, float("inf"), timeout)
         try:
@@ -501,21 +507,28 @@ class WorkerProcess:
             last = (bytes(self.tap.startup or b"").decode("utf-8", "replace").strip().splitlines() or [""])[-1]
             raise StudentCrash(f"the grader's worker failed to start ({exc or 'it ended'}); your code was not run"
                                + (f": {last[:300]}" if last else "")) from None
+        self.idle_times = process_tree_times(self.proc.pid) or (0.0, 0.0)  # the student's time starts here
 
     def request(self, message: dict, cpu_s: float, encode_other: Callable[[Any], dict],
-                decode_handle: Callable[[dict], Any]) -> tuple[dict, float]:
-        """Send one request and wait for its reply, within ``cpu_s`` CPU seconds; the reply and the CPU used."""
+                decode_handle: Callable[[dict], Any]) -> dict:
+        """Send one request and wait for its reply, within ``cpu_s`` CPU seconds."""
         self._send(wire.encode(message, on_other=encode_other))
         return self.reply(cpu_s, decode_handle)
 
-    def reply(self, cpu_s: float, decode_handle: Callable[[dict], Any] | None = None) -> tuple[dict, float]:
-        """The next reply, within ``cpu_s`` CPU seconds and ``wall_factor`` times that of waiting (see :class:`_Clock`)."""
-        clock = _Clock(self.proc.pid, cpu_s, cpu_s * self.spec.limits.wall_factor)
+    def reply(self, cpu_s: float, decode_handle: Callable[[dict], Any] | None = None) -> dict:
+        """The next reply, within ``cpu_s`` CPU seconds and ``wall_factor`` times that of waiting (see :class:`_Clock`).
+
+        :attr:`last_cpu_s` is then the CPU time the worker used for it.
+        """
+        self.started()
+        clock = _Clock(self.proc.pid, cpu_s, cpu_s * self.spec.limits.wall_factor, self.idle_times)
         try:
             reply = self._frame(clock, decode_handle)
             if not isinstance(reply, dict) or "ok" not in reply:
                 raise wire.WireError("malformed reply")
-            return reply, clock.used()[0]
+            self.last_cpu_s, _ = clock.used()
+            self.idle_times = clock.last  # CPU the student's code uses between requests counts for the next one
+            return reply
         except TimeoutError:
             message = clock.timeout_message()
             self.kill()
