@@ -38,16 +38,17 @@ class Limits:
     """What one submission may use.
 
     The time limits count the CPU time of the student's code, from the moment the
-    worker has finished its own start-up (interpreter, NumPy, torch): a correct
-    file gets the same verdict on an idle machine and on a busy one.  Code that
-    waits instead of computing (``time.sleep``, a blocked read) is stopped by a
-    wall-clock backstop, ``wall_factor`` times the CPU limit of the call.
+    worker has finished its own start-up (interpreter, NumPy, torch), so that a
+    correct file gets the same verdict on an idle machine and on a busy one.
+    Code that waits instead of computing (``time.sleep``, a blocked read) is
+    stopped after ``wall_factor`` times the call's CPU limit of wall-clock time,
+    not counting the time it waited for a CPU (see :class:`_Clock`).
     """
 
     call_timeout_s: float = 5.0  # CPU seconds for one call (or for loading the file)
     total_timeout_s: float = 30.0  # CPU seconds for all the calls of one grading
-    wall_factor: float = 3.0  # the wall-clock backstop of a call: wall_factor * its CPU limit
-    startup_timeout_s: float = 180.0  # wall seconds for the worker's own start-up (not the student's time)
+    wall_factor: float = 3.0  # a call that waits is stopped after wall_factor * its CPU limit
+    startup_timeout_s: float = 180.0  # the worker's own start-up (not the student's time), measured like waiting
     cpu_s: int = 30
     memory_bytes: int = 3 * 2**30
     file_bytes: int = 16 * 2**20
@@ -548,7 +549,7 @@ class WorkerProcess:
     def _read(self, n: int, clock: _Clock) -> bytes:
         chunks, remaining = [], n
         while remaining:
-            while not select.select([self.reply_r], [], [], clock.next_wait() or 0)[0]:
+            while not select.select([self.reply_r], [], [], clock.next_wait())[0]:
                 if clock.expired:
                     raise TimeoutError
             chunk = os.read(self.reply_r, min(remaining, 1 << 20))
