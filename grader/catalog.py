@@ -1,11 +1,11 @@
 """The exercise bank: one folder per exercise under ``exercises/``, described by ``exercise.toml``."""
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .compat import tomllib
 from .errors import DlxError
 from .paths import SUITES_DIR, exercises_dir, solutions_dir
 

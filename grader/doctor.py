@@ -22,7 +22,8 @@ PROBE = "def probe():\n    return 1\n"
 CLIENT_LAYERS = [
     ("separate process", True, "the student's code never runs in the grading process; only plain data comes back"),
     ("new session, killed as a whole", True, "every worker starts its own session; a timeout kills the whole group"),
-    ("deadlines and output cap", True, "a wall-clock deadline per call and per submission; output capped"),
+    ("deadlines and output cap", True, "a CPU-time deadline per call and per submission, a wall-clock one for "
+     "code that waits; output capped"),
 ]
 
 # What is lost where a layer is not active (the others still hold).

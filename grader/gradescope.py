@@ -1,36 +1,95 @@
 """Gradescope: build an autograder bundle, and the entry point that runs inside it.
 
-The bundle holds `setup.sh`, `run_autograder`, a `config.json` naming the
-exercises, and a copy of the `grader` package with its exercise bank. On
-Gradescope, `run_autograder` grades `/autograder/submission/<id>.py` for each
-exercise and writes `/autograder/results/results.json`.
+The bundle holds `setup.sh` (Python, dlx's dependencies, torch's CPU build if
+an exercise needs it), `run_autograder`, a `config.json` naming the exercises,
+and a copy of the `grader` package with those exercises only (suites, folders,
+references). On Gradescope, `run_autograder` grades
+`/autograder/submission/<id>.py` for each exercise, with a seed drawn from the
+student and the assignment, and always writes `/autograder/results/results.json`.
 """
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import time
 import zipfile
 from pathlib import Path
 
+from .batch import student_seed
 from .catalog import Exercise, get
-from .paths import PACKAGE_DIR, exercises_dir, solutions_dir
+from .paths import PACKAGE_DIR
 from .runner import GradingError, grade_source, read_source
 
+TORCH_INSTALL = "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"  # the CPU build, pinned
+
 SETUP_SH = """#!/usr/bin/env bash
-# Gradescope runs this once when the autograder image is built.
+# Gradescope runs this once when the autograder image is built (Ubuntu 22.04: Python 3.10).
 set -euo pipefail
 apt-get update -qq && apt-get install -y -qq python3 python3-pip > /dev/null
-python3 -m pip install --quiet "numpy>=1.24" "click>=8.1" "pytest>=7.4" "rich>=13" "platformdirs>=3"
+{torch}python3 -m pip install --quiet {requirements}
 """
 
+# Writes results.json whatever happens: a grader that cannot start still gives the student its reason.
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this for every submission; AUTOGRADER_ROOT lets it run anywhere for testing.
 root="${AUTOGRADER_ROOT:-/autograder}"
-cd "$root/source" && exec python3 -m grader.gradescope "$root"
+results="$root/results/results.json"
+errors="$(mktemp)"
+mkdir -p "$root/results" && rm -f "$results"
+(cd "$root/source" && python3 -m grader.gradescope "$root") 2> "$errors"
+status=$?
+cat "$errors" >&2
+if [ ! -s "$results" ]; then
+  python3 -c 'import json, sys
+reason = open(sys.argv[2], errors="replace").read().strip().splitlines()[-1:] or ["exit status " + sys.argv[3]]
+json.dump({"score": 0, "output": "dlx could not grade this submission: " + reason[0][-500:],
+           "visibility": "visible", "stdout_visibility": "hidden", "tests": []}, open(sys.argv[1], "w"))' \\
+    "$results" "$errors" "$status" \\
+  || printf '%s\\n' '{"score": 0, "output": "dlx could not grade this submission: python3 did not run.", "tests": []}' \\
+    > "$results"
+fi
+rm -f "$errors"
+exit 0
 """
 
 HIDDEN_VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+def requirements() -> list[str]:
+    """What the grader needs installed (dlx's own dependencies, without the optional extras)."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        return [r for r in requires("dlx") or [] if "extra ==" not in r]
+    except PackageNotFoundError:
+        raise GradingError("dlx is not installed (pip install -e .): cannot tell what the bundle needs") from None
+
+
+def setup_script(exercises: list[Exercise]) -> str:
+    """setup.sh: Python, dlx's dependencies, and torch (CPU build) when an exercise needs it."""
+    torch = f"python3 -m pip install --quiet {TORCH_INSTALL}\n" if any(e.requires == "torch" for e in exercises) else ""
+    return SETUP_SH.format(torch=torch, requirements=" ".join(shlex.quote(r) for r in requirements()))
+
+
+def bundle_files(exercises: list[Exercise]) -> dict[str, Path]:
+    """Name in the bundle -> file: the grader package, and only these exercises' suites, folders and references."""
+    wanted_suites = {e.suite.name for e in exercises}
+    files: dict[str, Path] = {}
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        rel = path.relative_to(PACKAGE_DIR)
+        if not path.is_file() or "__pycache__" in rel.parts or rel.parts[0] == "bank":
+            continue
+        if rel.parts[0] == "suites" and rel.name.startswith("test_") and rel.name not in wanted_suites:
+            continue
+        files[f"grader/{rel.as_posix()}"] = path
+    for exercise in exercises:
+        for path in sorted(exercise.folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                files[f"grader/bank/exercises/{exercise.id}/{path.relative_to(exercise.folder).as_posix()}"] = path
+        if exercise.solution.is_file():
+            files[f"grader/bank/solutions/{exercise.filename}"] = exercise.solution
+    return files
 
 
 def build(exercise_ids: list[str], out: Path, hidden_visibility: str = "after_due_date") -> list[str]:
@@ -40,17 +99,11 @@ def build(exercise_ids: list[str], out: Path, hidden_visibility: str = "after_du
         raise GradingError(f"--hidden-visibility must be one of {', '.join(HIDDEN_VISIBILITIES)}")
     config = {"exercises": [e.id for e in exercises], "hidden_visibility": hidden_visibility}
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
-        _write_script(bundle, "setup.sh", SETUP_SH)
+        _write_script(bundle, "setup.sh", setup_script(exercises))
         _write_script(bundle, "run_autograder", RUN_AUTOGRADER)
         bundle.writestr("config.json", json.dumps(config, indent=2))
-        for path in sorted(PACKAGE_DIR.rglob("*")):
-            rel = path.relative_to(PACKAGE_DIR)
-            if path.is_file() and "__pycache__" not in rel.parts and rel.parts[0] != "bank":
-                bundle.write(path, f"grader/{rel.as_posix()}")
-        for folder, name in ((exercises_dir(), "exercises"), (solutions_dir(), "solutions")):
-            for path in sorted(folder.rglob("*")):
-                if path.is_file() and "__pycache__" not in path.parts:
-                    bundle.write(path, f"grader/bank/{name}/{path.relative_to(folder).as_posix()}")
+        for name, path in bundle_files(exercises).items():
+            bundle.write(path, name)
         return bundle.namelist()
 
 
@@ -58,6 +111,21 @@ def _write_script(bundle: zipfile.ZipFile, name: str, text: str) -> None:
     info = zipfile.ZipInfo(name)
     info.external_attr = 0o755 << 16
     bundle.writestr(info, text)
+
+
+def submission_key(root: Path) -> str:
+    """Who submitted to which assignment, from Gradescope's submission_metadata.json ("" if it cannot tell).
+
+    The same student (or group) on the same assignment gets the same key, so a
+    rerun draws the same test inputs and gives the same score.
+    """
+    try:
+        metadata = json.loads((root / "submission_metadata.json").read_text(encoding="utf-8"))
+        users = sorted(str(u.get("id") or u.get("email") or "") for u in metadata.get("users") or [])
+        assignment = (metadata.get("assignment") or {}).get("id", "")
+        return f"{assignment}:{','.join(users)}"
+    except (OSError, ValueError, AttributeError, TypeError):
+        return ""
 
 
 def _find_submission(submission_dir: Path, exercise: Exercise) -> Path | None:
@@ -70,14 +138,14 @@ def _find_submission(submission_dir: Path, exercise: Exercise) -> Path | None:
 def grade_submission(root: Path) -> dict:
     """Grade every configured exercise in ``root/submission``; the results.json object."""
     config = json.loads((root / "source" / "config.json").read_text())
+    key = submission_key(root)
     start = time.perf_counter()
     tests, lines = [], []
     for exercise in (get(i) for i in config["exercises"]):
         path = _find_submission(root / "submission", exercise)
         if path is None:
-            tests.append({"name": f"[{exercise.id}] {exercise.filename} submitted", "score": 0.0,
-                          "max_score": exercise.points, "status": "failed", "visibility": "visible",
-                          "output": f"{exercise.filename} was not found in your submission."})
+            tests.append(_failed(exercise, f"{exercise.filename} submitted",
+                                 f"{exercise.filename} was not found in your submission."))
             lines.append(f"{exercise.id}: missing")
             continue
         try:
@@ -85,8 +153,14 @@ def grade_submission(root: Path) -> dict:
         except GradingError as exc:
             source = ""
             lines.append(f"{exercise.id}: {exc}")
-        hidden = grade_source(exercise, source)
-        visible = grade_source(exercise, source, hidden.seed, visible=True)
+        seed = student_seed(exercise.id, key, None)
+        try:
+            hidden = grade_source(exercise, source, seed)
+            visible = grade_source(exercise, source, seed, visible=True)
+        except GradingError as exc:
+            tests.append(_failed(exercise, "graded", f"dlx could not grade {exercise.filename}: {exc}"))
+            lines.append(f"{exercise.id}: not graded: {exc}")
+            continue
         for test in visible.tests:
             tests.append({"name": f"[{exercise.id}] visible: {test.name}", "score": 0.0, "max_score": 0.0,
                           "status": test.status, "output": test.output, "visibility": "visible"})
@@ -105,10 +179,20 @@ def grade_submission(root: Path) -> dict:
     }
 
 
+def _failed(exercise: Exercise, what: str, why: str) -> dict:
+    return {"name": f"[{exercise.id}] {what}", "score": 0.0, "max_score": exercise.points, "status": "failed",
+            "visibility": "visible", "output": why}
+
+
 def main(argv: list[str] | None = None) -> None:
-    """`python -m grader.gradescope ROOT`: grade and write ROOT/results/results.json."""
+    """`python -m grader.gradescope ROOT`: grade and write ROOT/results/results.json, even if grading fails."""
     root = Path((argv or sys.argv[1:] or ["/autograder"])[0])
-    results = grade_submission(root)
+    try:
+        results = grade_submission(root)
+    except Exception as exc:  # noqa: BLE001 - the student must still get a result, with the reason
+        results = {"score": 0.0, "output": f"dlx could not grade this submission: {type(exc).__name__}: {exc}",
+                   "visibility": "visible", "stdout_visibility": "hidden", "tests": []}
+        print(results["output"], file=sys.stderr)
     (root / "results").mkdir(parents=True, exist_ok=True)
     (root / "results" / "results.json").write_text(json.dumps(results, indent=2))
 

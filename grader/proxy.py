@@ -9,7 +9,6 @@ subclasses whose message is written for the student.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -205,15 +204,20 @@ class Submission:
         return reply.get("v")
 
     def _timed(self, action: Any, what: str) -> Any:
+        """Run ``action(worker, cpu_seconds)`` within the call's and the submission's CPU budgets."""
         assert self._worker is not None
         left = self.limits.total_timeout_s - self._used_s
         if left <= 0:
-            self._fatal = StudentTimeout(f"the time budget for this submission ({self.limits.total_timeout_s:.0f} s) is used up")
+            self._fatal = StudentTimeout(f"the time budget for this submission ({self.limits.total_timeout_s:g} s "
+                                         "of CPU time) is used up")
             raise self._fatal
-        start = time.monotonic()
+        budget = min(self.limits.call_timeout_s, left)
         try:
-            return action(self._worker, min(self.limits.call_timeout_s, left))
+            reply = action(self._worker, budget)
+            self._used_s += self._worker.last_cpu_s
+            return reply
         except StudentTimeout as exc:
+            self._used_s += budget
             self._timeouts += 1
             error = StudentTimeout(f"{what} {exc}")
             if self._timeouts >= self.limits.max_timeouts:
@@ -221,8 +225,6 @@ class Submission:
             raise error from None
         except StudentCrash as exc:
             raise StudentCrash(f"{exc} (while {what})" if what.startswith("loading") else f"{what}: {exc}") from None
-        finally:
-            self._used_s += time.monotonic() - start
 
     # -- messages ---------------------------------------------------------------
     def _error(self, error: Any, label: str) -> SandboxError:

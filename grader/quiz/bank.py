@@ -12,8 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NoReturn
 
-import tomllib
-
+from ..compat import tomllib
 from ..errors import DlxError
 from ..paths import exercises_dir
 from . import template

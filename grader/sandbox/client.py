@@ -27,16 +27,28 @@ PASSED_ENV = ("PATH", "LANG", "LC_ALL", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
 PRELOAD = ("numpy", "numpy.linalg", "numpy.random", "numpy.fft", "math", "cmath", "copy", "itertools",
            "functools", "collections", "dataclasses", "typing", "random", "statistics", "numbers", "heapq",
            "bisect", "enum", "abc", "re", "time", "contextlib", "operator", "decimal", "fractions")
+# Written by the worker to its output once its own start-up is over: what comes before is not the student's.
+STARTUP_MARKER = b"\x00dlx: the student's code starts here\x00\n"
 THREAD_ENV = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS",
               "VECLIB_MAXIMUM_THREADS")
 
 
 @dataclass
 class Limits:
-    """What one submission may use."""
+    """What one submission may use.
 
-    call_timeout_s: float = 5.0
-    total_timeout_s: float = 30.0
+    The time limits count the CPU time of the student's code, from the moment the
+    worker has finished its own start-up (interpreter, NumPy, torch), so that a
+    correct file gets the same verdict on an idle machine and on a busy one.
+    Code that waits instead of computing (``time.sleep``, a blocked read) is
+    stopped after ``wall_factor`` times the call's CPU limit of wall-clock time,
+    not counting the time it waited for a CPU (see :class:`_Clock`).
+    """
+
+    call_timeout_s: float = 5.0  # CPU seconds for one call (or for loading the file)
+    total_timeout_s: float = 30.0  # CPU seconds for all the calls of one grading
+    wall_factor: float = 3.0  # a call that waits is stopped after wall_factor * its CPU limit
+    startup_timeout_s: float = 180.0  # the worker's own start-up (not the student's time), measured like waiting
     cpu_s: int = 30
     memory_bytes: int = 3 * 2**30
     file_bytes: int = 16 * 2**20
@@ -102,26 +114,133 @@ class StudentBadValue(SandboxError):
 
 
 class _OutputTap(threading.Thread):
-    """Drains the worker's stdout/stderr, keeping the first ``cap`` bytes."""
+    """Drains the worker's stdout/stderr, keeping the first ``cap`` bytes the student's code printed.
+
+    What the worker printed during its own start-up (e.g. torch's messages about
+    the machine), up to :data:`STARTUP_MARKER`, is not the student's and is
+    dropped.
+    """
 
     def __init__(self, stream: Any, cap: int):
         super().__init__(daemon=True)
         self.stream, self.cap = stream, cap
         self.kept = bytearray()
         self.dropped = 0
+        self.startup: bytearray | None = bytearray()  # the worker's own output (its last 4 KiB) until the marker
 
     def run(self) -> None:
         try:
+            while self.startup is not None and (chunk := self.stream.read1(65536)):
+                self.startup += chunk
+                _, marker, rest = self.startup.partition(STARTUP_MARKER)
+                if marker:
+                    self.startup = None
+                    self._keep(bytes(rest))
+                else:
+                    del self.startup[:max(len(self.startup) - 4096 - len(STARTUP_MARKER), 0)]
             while chunk := self.stream.read1(65536):
-                room = self.cap - len(self.kept)
-                self.kept += chunk[:max(room, 0)]
-                self.dropped += max(len(chunk) - max(room, 0), 0)
+                self._keep(chunk)
         except (OSError, ValueError):
             pass
+
+    def _keep(self, chunk: bytes) -> None:
+        room = max(self.cap - len(self.kept), 0)
+        self.kept += chunk[:room]
+        self.dropped += max(len(chunk) - room, 0)
 
     def text(self) -> str:
         out = self.kept.decode("utf-8", "replace")
         return out + (f"\n... ({self.dropped} more bytes of output dropped)" if self.dropped else "")
+
+
+def process_tree_times(pid: int) -> tuple[float, float] | None:
+    """Seconds of CPU used, and seconds spent waiting for a CPU, so far by process ``pid`` and its descendants.
+
+    Read from /proc: ``stat`` (user and system time, all threads, and reaped
+    children) and ``schedstat`` (time runnable but not running, i.e. the
+    machine's load).  The descendants count because with a PID namespace the
+    student's code runs in a grandchild of the process the grader started.
+    None where /proc cannot tell (another system, or the process has gone).
+    """
+    ticks, delay, pending, seen = 0, 0, [pid], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            with open(f"/proc/{current}/stat", "rb") as f:
+                fields = f.read().rpartition(b")")[2].split()
+            ticks += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+        except (OSError, ValueError, IndexError):
+            if current == pid:
+                return None
+            continue
+        try:
+            with open(f"/proc/{current}/schedstat", "rb") as f:
+                delay += int(f.read().split()[1])  # nanoseconds on a run queue, waiting for a CPU
+        except (OSError, ValueError, IndexError):
+            pass
+        try:
+            with open(f"/proc/{current}/task/{current}/children", "rb") as f:
+                pending += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            pass
+    return ticks / _CLOCK_TICKS, delay / 1e9
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+class _Clock:
+    """The time limit of one request, the same on an idle machine and on a busy one.
+
+    Two limits: ``cpu_s`` seconds of the worker's CPU time (code that computes
+    too long), and ``wall_s`` seconds of wall-clock time *not spent waiting for
+    a CPU* (code that waits: sleeps, blocked reads).  Time the worker was ready
+    to run while other processes had the CPUs is the machine's load and counts
+    for neither, up to a backstop of ``OVERLOAD_FACTOR * wall_s`` plain wall
+    seconds.  Where /proc cannot tell, the wall clock stands in for both.
+    """
+
+    OVERLOAD_FACTOR = 10
+
+    def __init__(self, pid: int, cpu_s: float, wall_s: float, start: tuple[float, float] | None = None):
+        """``start``: the worker's times when it last sat idle (read now if not given)."""
+        self.pid, self.cpu_s, self.wall_s = pid, cpu_s, wall_s
+        self.start_wall, self.start = time.monotonic(), start or process_tree_times(pid)
+        self.last = self.start
+        self.expired = ""  # "cpu", "wall" or "overload" once a limit is reached
+
+    def used(self) -> tuple[float, float]:
+        """CPU seconds, and wall seconds less the time spent waiting for a CPU, since the request was sent."""
+        wall = time.monotonic() - self.start_wall
+        now = self.last = process_tree_times(self.pid) if self.start is not None else None
+        if now is None or self.start is None:
+            return wall, wall
+        return max(now[0] - self.start[0], 0.0), max(wall - (now[1] - self.start[1]), 0.0)
+
+    def next_wait(self) -> float:
+        """How long to wait before looking again (a limit cannot be reached sooner); 0 once one is reached."""
+        cpu, wall = self.used()
+        backstop = self.OVERLOAD_FACTOR * self.wall_s - (time.monotonic() - self.start_wall)
+        if cpu >= self.cpu_s:
+            self.expired = "cpu"
+        elif wall >= self.wall_s:
+            self.expired = "wall"
+        elif backstop <= 0:
+            self.expired = "overload"
+        return 0.0 if self.expired else max(min(self.cpu_s - cpu, self.wall_s - wall, backstop), 0.02)
+
+    def timeout_message(self) -> str:
+        if self.expired == "cpu":
+            return f"did not finish within {self.cpu_s:g} s of CPU time (an infinite loop, or far too slow?)"
+        cpu, _ = self.used()
+        if self.expired == "overload":
+            return (f"did not finish within {self.OVERLOAD_FACTOR * self.wall_s:g} s: the machine is too busy to "
+                    f"grade (your code got only {cpu:.1f} s of CPU time in them)")
+        return (f"did not finish within {self.wall_s:g} s, and computed for only {cpu:.1f} s of them: it was "
+                "waiting (time.sleep, input(), a blocked read?)")
 
 
 UID_LOCKS = "/run/dlx-uids"  # one lock file per user id in use by a live worker (never in /tmp)
@@ -459,6 +578,8 @@ class WorkerProcess:
             os.close(reply_w)
         self.tap = _OutputTap(self.proc.output, spec.limits.output_bytes)
         self.tap.start()
+        self.idle_times: tuple[float, float] | None = None  # the worker's times when it last sat waiting for a request
+        self.last_cpu_s = 0.0
         self.alive = True
         limits = spec.limits
         config = {
@@ -477,27 +598,56 @@ class WorkerProcess:
         except OSError:
             pass  # a dead worker is noticed when its reply does not come
 
-    def request(self, message: dict, timeout: float, encode_other: Callable[[Any], dict],
-                decode_handle: Callable[[dict], Any]) -> dict:
-        """Send one request and wait for its reply, at most ``timeout`` seconds."""
-        self._send(wire.encode(message, on_other=encode_other))
-        return self.reply(timeout, decode_handle)
+    def started(self) -> None:
+        """Wait for the worker's own start-up (its imports and walls) to end: the student's time starts then.
 
-    def reply(self, timeout: float, decode_handle: Callable[[dict], Any] | None = None) -> dict:
-        deadline = time.monotonic() + timeout
+        The worker says so before it runs any student code, so the message is
+        the grader's own.  A worker that does not start is the grader's
+        failure, never counted against the student.  Called by the first :meth:`reply` if not before.
+        """
+        if self.idle_times is not None or not self.alive:
+            return
+        timeout = self.spec.limits.startup_timeout_s
+        clock = _Clock(self.proc.pid, float("inf"), timeout)
         try:
-            header = self._read(8, deadline)
-            (n,) = wire._HEADER.unpack(header)
-            if n > wire.MAX_FRAME_BYTES + (1 << 20):
-                raise wire.WireError("reply too large")
-            # decoding counts against the deadline, and checks every limit before it allocates
-            reply = wire.decode(self._read(n, deadline, wire.check_head), on_handle=decode_handle, deadline=deadline)
-            if not isinstance(reply, dict) or "ok" not in reply:
-                raise wire.WireError("malformed reply")
-            return reply
+            if self._frame(clock) != {"started": True}:
+                raise wire.WireError("no start-up message")
         except TimeoutError:
             self.kill()
-            raise StudentTimeout(f"did not finish within {timeout:.0f} s (an infinite loop, or far too slow?)") from None
+            raise StudentCrash(f"the grader's worker did not start within {timeout:g} s (the machine is overloaded?); "
+                               "your code was not run") from None
+        except (EOFError, wire.WireError) as exc:
+            self.proc.wait(timeout=2)
+            self.kill()
+            last = (bytes(self.tap.startup or b"").decode("utf-8", "replace").strip().splitlines() or [""])[-1]
+            raise StudentCrash(f"the grader's worker failed to start ({exc or 'it ended'}); your code was not run"
+                               + (f": {last[:300]}" if last else "")) from None
+        self.idle_times = process_tree_times(self.proc.pid) or (0.0, 0.0)  # the student's time starts here
+
+    def request(self, message: dict, cpu_s: float, encode_other: Callable[[Any], dict],
+                decode_handle: Callable[[dict], Any]) -> dict:
+        """Send one request and wait for its reply, within ``cpu_s`` CPU seconds."""
+        self._send(wire.encode(message, on_other=encode_other))
+        return self.reply(cpu_s, decode_handle)
+
+    def reply(self, cpu_s: float, decode_handle: Callable[[dict], Any] | None = None) -> dict:
+        """The next reply, within ``cpu_s`` CPU seconds and ``wall_factor`` times that of waiting (see :class:`_Clock`).
+
+        :attr:`last_cpu_s` is then the CPU time the worker used for it.
+        """
+        self.started()
+        clock = _Clock(self.proc.pid, cpu_s, cpu_s * self.spec.limits.wall_factor, self.idle_times)
+        try:
+            reply = self._frame(clock, decode_handle)
+            if not isinstance(reply, dict) or "ok" not in reply:
+                raise wire.WireError("malformed reply")
+            self.last_cpu_s, _ = clock.used()
+            self.idle_times = clock.last  # CPU the student's code uses between requests counts for the next one
+            return reply
+        except TimeoutError:
+            message = clock.timeout_message()
+            self.kill()
+            raise StudentTimeout(message) from None
         except EOFError:
             raise StudentCrash(self._death()) from None
         except wire.WireError as exc:
@@ -505,25 +655,34 @@ class WorkerProcess:
             raise StudentCrash(f"your result could not be read: the worker running your code sent back a "
                                f"malformed reply ({exc})") from None
 
-    def _read(self, n: int, deadline: float, check: Callable[[bytes], None] | None = None) -> mmap.mmap | bytes:
+    def _frame(self, clock: _Clock, decode_handle: Callable[[dict], Any] | None = None) -> Any:
+        """One frame from the worker: its header, then its body, read within the clock's limits."""
+        (n,) = wire._HEADER.unpack(self._read(8, clock))
+        if n > wire.MAX_FRAME_BYTES + (1 << 20):
+            raise wire.WireError("reply too large")
+        body = self._read(n, clock, wire.check_head)
+        # decoding is bounded in time too, and checks every limit before it allocates
+        return wire.decode(body, on_handle=decode_handle, deadline=time.monotonic() + clock.wall_s)
+
+    def _read(self, n: int, clock: _Clock, check: Callable[[bytes], None] | None = None) -> mmap.mmap | bytes:
         """``n`` bytes; ``check`` sees the first 8 before the rest is read (and may refuse them)."""
         # Anonymous pages cost nothing until written: a size that is announced but never sent uses no memory.
         data = mmap.mmap(-1, n) if n else b""
         view = memoryview(data)
         if check is not None and n >= 8:
-            self._fill(view[:8], deadline)
+            self._fill(view[:8], clock)
             check(bytes(view[:8]))
-            self._fill(view[8:], deadline)
+            self._fill(view[8:], clock)
         else:
-            self._fill(view, deadline)
+            self._fill(view, clock)
         return data
 
-    def _fill(self, view: memoryview, deadline: float) -> None:
+    def _fill(self, view: memoryview, clock: _Clock) -> None:
         n, done = len(view), 0
         while done < n:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.reply_r], [], [], left)[0]:
-                raise TimeoutError
+            while not select.select([self.reply_r], [], [], clock.next_wait())[0]:
+                if clock.expired:
+                    raise TimeoutError
             got = os.readv(self.reply_r, [view[done:done + (1 << 20)]])
             if not got:
                 raise EOFError

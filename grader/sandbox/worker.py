@@ -28,8 +28,11 @@ skipped and reported, never fatal:
    writes outside the working directory, no reads of the grader's files,
    no ctypes.
 
-Protocol: the first frame is the configuration; the reply says whether the
-student's file loaded and which layers are active.  Every later frame is a
+Protocol: the first frame is the configuration.  Once the worker's own
+start-up is over (imports, walls), it says ``{"started": True}`` and writes
+:data:`STARTUP_MARKER` to its output: the student's time, and what the student's
+code prints, start there.  The next reply says whether the student's file
+loaded and which layers are active.  Every later frame is a
 request (``call``, ``getattr``, ``map``, ``free``); each gets exactly one reply.
 """
 from __future__ import annotations
@@ -42,6 +45,7 @@ import os
 import resource
 import signal
 import sys
+import time
 import traceback
 import types
 import warnings
@@ -72,6 +76,7 @@ WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 CHANGE_EVENTS = {"os.remove": 1, "os.rmdir": 1, "os.mkdir": 1, "os.chmod": 1, "os.chown": 1, "os.utime": 1,
                  "os.truncate": 1, "os.chflags": 1, "os.lchflags": 1, "os.setxattr": 1, "os.removexattr": 1,
                  "os.rename": 2, "os.link": 2, "os.symlink": 2, "shutil.rmtree": 1}
+STARTUP_MARKER = b"\x00dlx: the student's code starts here\x00\n"  # client.STARTUP_MARKER
 # Namespaces a warm template entered once for all the workers it forks: name -> None (entered) or why not.
 _INHERITED: dict[str, str | None] = {}
 
@@ -214,13 +219,16 @@ class Worker:
         os.environ.update(HOME=config["cwd"], TMPDIR=config["cwd"])
         for name in config.get("preload", []):
             __import__(name)
+        _warm_up()
         layers = Layers(config.get("layers_off", ()))
         _isolate(config, layers, (self.cmd_fd, self.reply_fd))  # may fork: only the worker itself returns
         _apply_limits(config, layers)
         _drop_privileges(config, layers)
         _install_seccomp(config, layers)
+        _end_startup_output()
         _LIBC.clear()
         _install_guard(config, layers)
+        wire.write_frame(self.reply_fd, wire.encode({"started": True}))  # the student's time starts now
         self.filename = config["filename"]
         source = config["source"]
         linecache.cache[self.filename] = (len(source), None, source.splitlines(True), self.filename)
@@ -242,6 +250,34 @@ class Worker:
         self.module = module
         names = [n for n, v in vars(module).items() if not n.startswith("_") and callable(v)]
         return {"ok": True, "v": names, "layers": layers.report()}
+
+
+def _warm_up() -> None:
+    """Do now, with the whole file system, what torch would otherwise do lazily inside the walls.
+
+    Its CPU detection reads /proc/cpuinfo, which the new root does not have:
+    without this, the first convolution prints "Error in cpuinfo" and "Could
+    not initialize NNPACK" as if the student's code had.
+    """
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        try:
+            torch.backends.nnpack.is_available()  # initialises cpuinfo and NNPACK
+        except Exception:  # noqa: BLE001 - a missing backend only costs the warm-up
+            pass
+
+
+def _end_startup_output() -> None:
+    """Flush what the worker's own start-up printed (Python's and C's buffers), then write the marker."""
+    _flush()
+    try:
+        _libc().fflush(None)
+    except (OSError, AttributeError):
+        pass
+    try:
+        os.write(1, STARTUP_MARKER)
+    except OSError:
+        pass
 
 
 def _global_random_state() -> tuple:
@@ -685,8 +721,9 @@ def _apply_limits(config: dict, layers: Layers) -> None:
         return
     cpu = limits.get("cpu_s")
     if cpu is not None:
+        since = int(time.process_time()) + 1  # counted from now: the worker's own start-up is not the student's
         try:
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+            resource.setrlimit(resource.RLIMIT_CPU, (since + cpu, since + cpu + 5))
             applied.append(f"cpu {cpu} s")
         except (ValueError, OSError):
             pass

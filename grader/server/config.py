@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-import tomllib
+from ..compat import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
