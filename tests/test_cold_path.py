@@ -113,13 +113,26 @@ BUSY = """
 """
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        children = Path(f"/proc/{current}/task/{current}/children")
+        pending += [int(c) for c in children.read_text().split()] if children.exists() else []
+    return found
+
+
 @contextlib.contextmanager
 def _crowded(pid: int, others: int = 3) -> Iterator[None]:
     """Process ``pid`` shares one CPU with ``others`` busy processes: it gets a quarter of the CPU at most."""
     cpu = min(os.sched_getaffinity(0))
-    os.sched_setaffinity(pid, {cpu})
+    for process in _tree(pid):  # with a PID namespace, the student's code runs in a grandchild of ``pid``
+        os.sched_setaffinity(process, {cpu})
     hog = f"import os\nos.sched_setaffinity(0, {{{cpu}}})\nwhile True:\n    pass"
-    hogs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(others)]
+    # each hog in a session of its own: with autogroup scheduling, CPU is shared between sessions
+    hogs = [subprocess.Popen([sys.executable, "-c", hog], start_new_session=True) for _ in range(others)]
     try:
         yield
     finally:
