@@ -17,6 +17,7 @@ from grader.testing import (
     assert_not_mutated,
     points,
     rel_error,
+    trivial_forward,
 )
 
 FWD, BWD = "dropout_forward", "dropout_backward"
@@ -48,7 +49,8 @@ def _check_backward(submission, reference, x, p, train, rng):
     gradient of the student's own forward call is ``dout * out / x`` (x is
     kept away from 0). This judges the backward even when the forward is wrong
     or does not draw from ``rng`` (then a centred difference would see a new
-    mask in every call).
+    mask in every call), as long as it attempts dropout: an ``out`` that is x
+    itself (or x scaled) earns nothing here.
     """
     gen, dout = _generator(rng), rng.normal(size=x.shape)
     out, cache = as_tuple(submission.dropout_forward(x, p, train, gen), 2, FWD, "(out, cache)")
@@ -60,7 +62,7 @@ def _check_backward(submission, reference, x, p, train, rng):
         assert_close(dx, expected, BWD, f"dx (p={p:.3f}, train={train})")
     except Feedback:
         own = dout * out / x
-        if not (np.any(own != 0) and rel_error(dx, own) <= 1e-7):
+        if not (np.any(own != 0) and trivial_forward(out, [x]) is None and rel_error(dx, own) <= 1e-7):
             raise
 
 

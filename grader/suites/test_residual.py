@@ -2,13 +2,14 @@
 import numpy as np
 
 from grader.testing import (
-    dyadic,
+    CheckedCalls,
     Feedback,
     as_array,
     as_tuple,
     assert_close,
     assert_not_mutated,
     check_layer_gradient,
+    dyadic,
     points,
     rel_error,
 )
@@ -111,9 +112,12 @@ def test_kinks(submission, reference, rng):
 
 
 @points(1)
-def test_no_mutation(submission, rng):
+def test_no_mutation(submission, reference, rng):
     """residual_forward and residual_backward leave their arguments unchanged"""
-    _, cache = as_tuple(submission.residual_forward(*_inputs(rng)), 2, FWD, "(out, cache)")
+    calls = CheckedCalls(submission, reference)
+    args, dout = _inputs(rng), rng.normal(size=(4, 5))
+    _, cache = calls.call(FWD, *args, skip=[1])
     assert_not_mutated(submission, FWD, NAMES)
-    submission.residual_backward(rng.normal(size=(4, 5)), cache)
+    calls.call(BWD, dout, cache, reference_args=(dout, reference.residual_forward(*args)[1]))
     assert_not_mutated(submission, BWD, ["dout", "cache"])
+    calls.assert_work_done()

@@ -12,7 +12,7 @@ forward is wrong, with the numerical Jacobian of the student's own forward
 import numpy as np
 
 from grader.proxy import TrustedFunction
-from grader.testing import Feedback, as_array, assert_close, assert_finite, points, rel_error
+from grader.testing import Feedback, as_array, assert_close, assert_finite, points, rel_error, trivial_forward
 
 H = 1e-6
 PROBE = TrustedFunction("torch_function_probe")
@@ -60,7 +60,8 @@ def own_numerical_gradient(report, inputs, which, grad_out):
     grad = np.zeros(x.shape)
     for j, i in enumerate(np.ndindex(x.shape)):
         plus, minus = perturbed[2 * (offset + j)], perturbed[2 * (offset + j) + 1]
-        grad[i] = float(np.sum((plus - minus) * grad_out)) / (2 * H)
+        with np.errstate(all="ignore"):  # an overflow here gives inf, which earns nothing
+            grad[i] = float(np.sum((np.asarray(plus, dtype=np.float64) - minus) * grad_out)) / (2 * H)
     return grad
 
 
@@ -87,7 +88,8 @@ def gradients(report, name, inputs):
 
 def check_gradient(submission, reference, name, inputs, grad_out, which, tol=1e-7, numeric=True):
     """The gradient for input ``which`` matches the reference's or, if the student's forward is
-    wrong, the numerical gradient of that forward (and is not identically zero)."""
+    wrong but attempts the Function (not a constant, not a scaled or shifted input), the numerical
+    gradient of that forward (finite, and not identically zero)."""
     got_report = probe(submission, name, inputs, grad_out, numeric=numeric)
     expected = probe(reference, name, inputs, grad_out)["grads"][which]
     got = gradients(got_report, name, inputs)[which]
@@ -97,8 +99,10 @@ def check_gradient(submission, reference, name, inputs, grad_out, which, tol=1e-
         assert_close(got, expected, fn, arg, tol)
     except Feedback:
         own = own_numerical_gradient(got_report, inputs, which, grad_out) if numeric else None
-        if own is not None and np.any(own != 0) and rel_error(got, own) <= 1e-6:
-            return  # right for the student's own forward: the backward points are earned
+        out = np.asarray(got_report["out"], dtype=np.float64) if got_report["out"] is not None else None
+        if (own is not None and out is not None and np.all(np.isfinite(own)) and np.any(own != 0)
+                and trivial_forward(out, inputs) is None and rel_error(got, own) <= 1e-6):
+            return  # right for the student's own forward, which attempts the Function: the points are earned
         raise
 
 
