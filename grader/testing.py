@@ -225,6 +225,12 @@ class CheckedCalls:
             self.wrong.append(str(exc))
         return got
 
+    def record(self, wrong: str | None) -> None:
+        """Count a call the test judged itself: ``wrong`` says what was wrong with it, or is None."""
+        self.count += 1
+        if wrong is not None:
+            self.wrong.append(wrong)
+
     def assert_work_done(self) -> None:
         """At least half the calls gave right outputs (all of them, when there is only one)."""
         if 2 * len(self.wrong) > self.count:
