@@ -20,7 +20,7 @@ __all__ = [
     "Feedback", "points", "as_tuple", "as_array", "as_float", "rel_error", "assert_close",
     "assert_finite", "assert_no_warnings", "assert_not_mutated", "assert_no_global_random", "numerical_gradient",
     "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "fmt", "dyadic",
-    "extreme_inputs", "trivial_forward", "check_own_gradient", "CheckedCalls", "assert_matches",
+    "extreme_inputs", "trivial_forward", "check_own_gradient", "CheckedCalls", "assert_matches", "draw_until",
 ]
 
 
@@ -102,6 +102,16 @@ def extreme_inputs(rng: np.random.Generator, n: int, c: int | None = None, big: 
     if c is not None:
         x = np.vstack([np.full(c, big), np.full(c, -big), x])
     return x
+
+
+def draw_until(draw: Callable[[], Any], discriminates: Callable[[Any], bool], tries: int = 1000) -> Any:
+    """Inputs from ``draw()`` that ``discriminates`` accepts: a draw on which a wrong answer would pass too (a
+    reference gradient of zeros, a kink that changes nothing) tests nothing, so it is drawn again."""
+    for _ in range(tries):
+        inputs = draw()
+        if discriminates(inputs):
+            return inputs
+    raise RuntimeError(f"no discriminating inputs in {tries} draws")  # a fault of the suite, not the student's
 
 
 def rel_error(a: Any, b: Any) -> float:
