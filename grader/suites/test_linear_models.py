@@ -185,6 +185,7 @@ def _descent_case(submission, reference, rng):
     """``(fn, w0, X, y)``: the first of the student's losses that is right at w0 on its data, to run
     gradient_descent with. A loss_grad that computes nothing (zeros) would let a descent that does nothing
     pass, so the descent is judged only with a right one, against the reference's path."""
+    errors = []
     for fn in LOSS_GRADS:
         w0, X, y = _data(rng, fn)[:3]
         try:
@@ -192,11 +193,12 @@ def _descent_case(submission, reference, rng):
             expected_loss, expected_dw = getattr(reference, fn)(w0, X, y)
             assert_close(loss, expected_loss, fn, "loss")
             assert_close(dw, expected_dw, fn, _gname(fn))
-        except (Feedback, SandboxError):
+        except (Feedback, SandboxError) as exc:
+            errors.append(exc)
             continue
         return fn, w0, X, y
     raise Feedback(f"{GD} is judged with one of your {', '.join(LOSS_GRADS)} as loss_grad, and none of them is "
-                   "right yet; make one of them right first")
+                   f"right yet; make one of them right first ({errors[0]})")
 
 
 def _expected_descent(reference, fn, w0, X, y):
