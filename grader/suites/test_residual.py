@@ -19,7 +19,8 @@ NAMES = ["x", "w1", "b1", "w2", "b2"]
 
 
 def _inputs(rng, n=4, d=5, h=6, margin=1e-3):
-    """Random x, w1, b1, w2, b2 with both ReLUs' inputs at least ``margin`` away from their kink at 0.
+    """Random x, w1, b1, w2, b2 with both ReLUs' inputs at least ``margin`` away from their kink at 0,
+    every hidden unit alive for some row, and some output unit alive.
 
     The margin keeps centred differences (step 1e-6) on one side of every kink.
     """
@@ -28,7 +29,9 @@ def _inputs(rng, n=4, d=5, h=6, margin=1e-3):
         w2, b2 = rng.normal(size=(h, d)) / np.sqrt(h), rng.normal(size=d)
         a = x @ w1 + b1
         s = np.maximum(a, 0) @ w2 + b2 + x
-        if min(np.abs(a).min(), np.abs(s).min()) > margin:
+        # Away from the kinks, and with live units in both layers: where every hidden unit (or every output) is
+        # dead, the reference gradients are zeros that a backward computing nothing would match.
+        if min(np.abs(a).min(), np.abs(s).min()) > margin and (a > 0).any(axis=0).all() and (s > 0).any():
             return x, w1, b1, w2, b2
 
 

@@ -12,7 +12,8 @@ forward is wrong, with the numerical Jacobian of the student's own forward
 import numpy as np
 
 from grader.proxy import TrustedFunction
-from grader.testing import Feedback, as_array, assert_close, assert_finite, points, rel_error, trivial_forward
+from grader.testing import (CheckedCalls, Feedback, as_array, assert_close, assert_finite, points, rel_error,
+                            trivial_forward)
 
 H = 1e-6
 PROBE = TrustedFunction("torch_function_probe")
@@ -221,16 +222,28 @@ def test_logsumexp_stable_backward(submission, reference, rng):
 
 # -- all three ----------------------------------------------------------------------------------
 @points(1)
-def test_no_mutation(submission, rng):
+def test_no_mutation(submission, reference, rng):
     """all three Functions: forward and backward leave their inputs and grad_out unchanged"""
     x = rng.normal(size=(3, 4))
     cases = [("SigmoidFunction", [x], x.shape), ("LinearFunction", linear_inputs(rng), (4, 3)),
              ("LogSumExpFunction", [x], (3,))]
+    calls = CheckedCalls(submission, reference)
     for name, inputs, out_shape in cases:
-        report = probe(submission, name, inputs, rng.normal(size=out_shape))
+        grad_out = rng.normal(size=out_shape)
+        report = probe(submission, name, inputs, grad_out)
         if report["mutated"]:
             which = ["grad_out" if k == "grad_out" else ARGS[name][k] for k in report["mutated"]]
             raise Feedback(f"{name} changed {', '.join(which)} in place; compute new tensors instead")
+        expected = probe(reference, name, inputs, grad_out)
+        try:  # leaving the inputs alone earns the point only where the Function's results are right too
+            assert_close(forward_output(report, name, out_shape), expected["out"], f"{name}.forward", "out")
+            for k, (got, want) in enumerate(zip(gradients(report, name, inputs), expected["grads"])):
+                assert_close(got, want, f"{name}.backward", f"d{ARGS[name][k]}")
+        except Feedback as exc:
+            calls.record(str(exc))
+        else:
+            calls.record(None)
+    calls.assert_work_done()
 
 
 @points(1)
