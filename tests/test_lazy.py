@@ -21,8 +21,13 @@ RIGHT_BY_DOING_NOTHING = {
 }
 
 
-@pytest.mark.parametrize("family", FAMILIES)
-@pytest.mark.parametrize("exercise_id", list(catalog()))
+# A lazy train_torch file trains the reference inside every call (about 15 s a grading); a model's logits
+# have no input of their shape, so these three families cover the kinds of answer the others give too.
+SLOW = {"train_torch": ("none", "zeros", "random")}
+CASES = [(e, f) for e in catalog() for f in SLOW.get(e, FAMILIES)]
+
+
+@pytest.mark.parametrize("exercise_id, family", CASES)
 def test_lazy_submission_scores_zero(exercise_id, family):
     seed = 100 + FAMILIES.index(family)
     result = grade(exercise_id, lazy_source(exercise_id, family), seed)
@@ -41,6 +46,6 @@ def test_affine_gaming_files_gain_nothing(seed):
         "return x @ w + b, (x, w, b)"), seed)
     for name, source in AFFINE.items():
         result = grade("affine", source, seed)
-        backward = [t for t in result.tests if "affine_backward" in t.name and t.score > 0]
+        backward = [t for t in result.tests if t.name.startswith("affine_backward") and t.score > 0]
         assert not backward, (name, [t.name for t in backward])
         assert result.score <= honest.score, (name, result.score, honest.score)
