@@ -20,7 +20,7 @@ NAMES = ["x", "w1", "b1", "w2", "b2"]
 
 def _inputs(rng, n=4, d=5, h=6, margin=1e-3):
     """Random x, w1, b1, w2, b2 with both ReLUs' inputs at least ``margin`` away from their kink at 0,
-    every hidden unit alive for some row, and some output unit alive.
+    and every hidden unit alive in some row where an output unit is alive too.
 
     The margin keeps centred differences (step 1e-6) on one side of every kink.
     """
@@ -29,9 +29,10 @@ def _inputs(rng, n=4, d=5, h=6, margin=1e-3):
         w2, b2 = rng.normal(size=(h, d)) / np.sqrt(h), rng.normal(size=d)
         a = x @ w1 + b1
         s = np.maximum(a, 0) @ w2 + b2 + x
-        # Away from the kinks, and with live units in both layers: where every hidden unit (or every output) is
-        # dead, the reference gradients are zeros that a backward computing nothing would match.
-        if min(np.abs(a).min(), np.abs(s).min()) > margin and (a > 0).any(axis=0).all() and (s > 0).any():
+        # Away from the kinks, and every hidden unit alive in a row whose output is alive: otherwise a column of
+        # the reference's dw1 (all of it, when every unit is dead) is zeros a lazy backward would match.
+        alive = (a > 0) & (s > 0).any(axis=1, keepdims=True)
+        if min(np.abs(a).min(), np.abs(s).min()) > margin and alive.any(axis=0).all():
             return x, w1, b1, w2, b2
 
 
