@@ -8,6 +8,7 @@ process, on plain data that came back from the sandbox.
 from __future__ import annotations
 
 import copy
+import zlib
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -19,7 +20,7 @@ __all__ = [
     "Feedback", "points", "as_tuple", "as_array", "as_float", "rel_error", "assert_close",
     "assert_finite", "assert_no_warnings", "assert_not_mutated", "assert_no_global_random", "numerical_gradient",
     "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "fmt", "dyadic",
-    "extreme_inputs",
+    "extreme_inputs", "trivial_forward", "check_own_gradient", "CheckedCalls", "assert_matches", "draw_until",
 ]
 
 
@@ -109,6 +110,16 @@ def extreme_inputs(rng: np.random.Generator, n: int, c: int | None = None, big: 
     return x
 
 
+def draw_until(draw: Callable[[], Any], discriminates: Callable[[Any], bool], tries: int = 1000) -> Any:
+    """Inputs from ``draw()`` that ``discriminates`` accepts: a draw on which a wrong answer would pass too (a
+    reference gradient of zeros, a kink that changes nothing) tests nothing, so it is drawn again."""
+    for _ in range(tries):
+        inputs = draw()
+        if discriminates(inputs):
+            return inputs
+    raise RuntimeError(f"no discriminating inputs in {tries} draws")  # a fault of the suite, not the student's
+
+
 def rel_error(a: Any, b: Any) -> float:
     """CS231n's relative error: ``max(|a - b| / max(1e-8, |a| + |b|))`` (NaN if either is not finite)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
@@ -170,6 +181,81 @@ def assert_not_mutated(submission: Submission, fn: str, names: Sequence[str]) ->
         raise Feedback(f"{fn} changed its argument {', '.join(which)} in place; compute new arrays instead")
 
 
+def assert_matches(got: Any, expected: Any, fn: str, name: str, tol: float = 1e-7) -> None:
+    """``got`` has ``expected``'s structure (tuples, lists, dicts) and its numbers match to ``tol``."""
+    if isinstance(expected, (tuple, list)):
+        got = as_tuple(got, len(expected), fn, name)
+        for k, (g, e) in enumerate(zip(got, expected)):
+            assert_matches(g, e, fn, f"{name}[{k}]", tol)
+    elif isinstance(expected, dict):
+        if not isinstance(got, dict) or set(got) != set(expected):
+            raise Feedback(f"{fn}: {name} should be a dict with keys {sorted(expected)}; it is {_kind(got)}")
+        for key in expected:
+            assert_matches(got[key], expected[key], fn, f"{name}[{key!r}]", tol)
+    elif expected is None or isinstance(expected, (bool, np.bool_, str)):
+        if got != expected:
+            raise Feedback(f"{fn}: {name} should be {fmt(expected)}; it is {fmt(got)}")
+    else:
+        assert_close(got, expected, fn, name, tol)
+
+
+class CheckedCalls:
+    """The calls a property test judges (arguments left unchanged, no global random state), each also
+    checked against the reference's result for the same call.
+
+    Code that computes nothing leaves its arguments alone too, so the property
+    earns its points only where the code does the work: :meth:`assert_work_done`
+    fails unless at least half the calls (the only call, if there is one) gave
+    right outputs, so that one mistake elsewhere does not also cost the property.
+    """
+
+    def __init__(self, submission: Submission, reference: Any):
+        self.submission, self.reference = submission, reference
+        self.count = 0
+        self.wrong: list[str] = []
+
+    def call(self, fn: str, *args: Any, skip: Sequence[int] = (), reference_args: Sequence[Any] | None = None,
+             tol: float = 1e-7, what: str = "", **kwargs: Any) -> Any:
+        """The student's ``fn(*args, **kwargs)``; its result is compared with the reference's.
+
+        Items of a returned tuple at the indices in ``skip`` (a layer's cache) are
+        not compared; ``reference_args`` replace ``args`` for the reference (e.g. a
+        backward given the reference's own cache). Generators are copied for the
+        reference, so the student's call sees the same draws.
+        """
+        ref_args = [copy.deepcopy(a) if isinstance(a, np.random.Generator) else a
+                    for a in (args if reference_args is None else reference_args)]
+        expected = getattr(self.reference, fn)(*ref_args, **kwargs)
+        got = self.submission.call(fn, *args, **kwargs)
+        self.count += 1
+        name = "the result" + (f" ({what})" if what else "")
+        try:
+            if isinstance(expected, tuple):
+                got = as_tuple(got, len(expected), fn, f"{len(expected)} values")
+            keep = [k for k in range(len(expected)) if k not in skip] if isinstance(expected, tuple) else None
+            if keep is None:
+                assert_matches(got, expected, fn, name, tol)
+            else:
+                assert_matches(tuple(got[k] for k in keep), tuple(expected[k] for k in keep), fn, name, tol)
+        except Feedback as exc:
+            if skip and not isinstance(got, tuple):
+                raise  # the caller needs the items it skipped (a cache)
+            self.wrong.append(str(exc))
+        return got
+
+    def record(self, wrong: str | None) -> None:
+        """Count a call the test judged itself: ``wrong`` says what was wrong with it, or is None."""
+        self.count += 1
+        if wrong is not None:
+            self.wrong.append(wrong)
+
+    def assert_work_done(self) -> None:
+        """At least half the calls gave right outputs (all of them, when there is only one)."""
+        if 2 * len(self.wrong) > self.count:
+            raise Feedback(f"{self.wrong[0]}; leaving the arguments alone earns its point only when the outputs are "
+                           "right too")
+
+
 def _argument_name(key: Any, names: Sequence[str]) -> str:
     """``0`` -> ``names[0]``; ``"1[2]"`` -> ``names[1][2]``; keyword names stay as they are."""
     if isinstance(key, int):
@@ -202,13 +288,17 @@ def numerical_gradient_array(f: Callable[[np.ndarray], np.ndarray], x: np.ndarra
 
 
 def student_numerical_gradient(submission: Submission, fn: str, args: Sequence[Any], index: int,
-                               dout: np.ndarray, output: int | None = 0, h: float = 1e-6) -> np.ndarray:
+                               dout: np.ndarray, output: int | None = 0, h: float = 1e-6,
+                               centre: Any = None) -> np.ndarray:
     """The numerical gradient of the student's own forward with respect to ``args[index]``.
 
-    All perturbed calls go to the sandbox in one round trip; the differences are
-    taken here.  ``output`` picks the item of a returned tuple (None: the whole
-    return value).  Used for partial credit: a backward that is right for the
-    student's own forward earns its points even when that forward is wrong.
+    All perturbed calls go to the sandbox in one round trip, in an order drawn
+    from the inputs (so the student's code cannot tell which call is which),
+    with three more calls at the unperturbed point among them: each must give
+    ``centre`` (the out of the call being judged) again, or the forward is not
+    one function. Every output and every difference must be finite: an
+    overflow in this arithmetic is the student's forward's fault, never a pass.
+    Used for partial credit: see :func:`check_layer_gradient`.
     """
     x = np.array(args[index], dtype=np.float64)
     argsets = []
@@ -217,12 +307,37 @@ def student_numerical_gradient(submission: Submission, fn: str, args: Sequence[A
             moved = x.copy()
             moved[i] += step
             argsets.append(tuple(moved if k == index else a for k, a in enumerate(args)))
-    results = submission.map(fn, argsets)
+    repeats = 3 if centre is not None else 0
+    argsets += [tuple(args)] * repeats
+    order = _call_order(len(argsets), args)
+    shuffled = submission.map(fn, [argsets[k] for k in order])
+    results: list[Any] = [None] * len(argsets)
+    for position, k in enumerate(order):
+        results[k] = shuffled[position]
+    shape = np.shape(dout)
+    for again in results[len(argsets) - repeats:]:
+        again = _output(again, output, fn, shape)
+        with np.errstate(all="ignore"):
+            same = float(np.max(np.abs(again - centre), initial=0.0)) <= 1e-12 * float(np.max(np.abs(centre), initial=0.0))
+        if not same:
+            raise Feedback(f"{fn} returned different outputs for the same inputs; a forward must be a function "
+                           "of its arguments alone")
     grad = np.zeros_like(x)
     for j, i in enumerate(np.ndindex(x.shape)):
-        plus, minus = (_output(results[2 * j + k], output, fn, np.shape(dout)) for k in (0, 1))
-        grad[i] = float(np.sum((plus - minus) * dout)) / (2 * h)
+        plus, minus = (_output(results[2 * j + k], output, fn, shape) for k in (0, 1))
+        with np.errstate(all="ignore"):
+            grad[i] = float(np.sum((plus - minus) * dout)) / (2 * h)
+        if not (np.all(np.isfinite(plus)) and np.all(np.isfinite(minus)) and np.isfinite(grad[i])):
+            raise Feedback(f"{fn}: out is not finite, or changes by an infinite amount, when one entry of its "
+                           "input moves by 1e-6; its gradient cannot be checked")
     return grad
+
+
+def _call_order(n: int, args: Sequence[Any]) -> list[int]:
+    """A permutation of ``range(n)`` drawn from the (hidden, random) arguments: fixed per attempt, unpredictable."""
+    data = b"".join(np.ascontiguousarray(a, dtype=np.float64).tobytes() for a in args
+                    if isinstance(a, (np.ndarray, float, int)) and not isinstance(a, bool))
+    return [int(k) for k in np.random.default_rng(zlib.crc32(data)).permutation(n)]
 
 
 def _output(value: Any, output: int | None, fn: str, shape: tuple) -> np.ndarray:
@@ -233,6 +348,39 @@ def _output(value: Any, output: int | None, fn: str, shape: tuple) -> np.ndarray
     return as_array(value, fn, "out", shape)
 
 
+TRIVIAL_TOL = 1e-3
+
+
+def trivial_forward(out: np.ndarray, inputs: Sequence[Any]) -> str | None:
+    """How ``out`` is a function that does none of a layer's work, or None.
+
+    Trivial: a constant (every entry the same), or ``a * v + c`` for scalars
+    ``a``, ``c`` and an input ``v`` of out's shape (the identity, a scaled or
+    shifted input), up to ``TRIVIAL_TOL`` of out's spread.
+    """
+    out = np.asarray(out, dtype=np.float64).ravel()
+    spread = float(np.linalg.norm(out - out.mean())) if out.size else 0.0
+    if spread <= TRIVIAL_TOL * max(float(np.linalg.norm(out)), 1e-300):
+        return "a constant"
+    for v in inputs:
+        if isinstance(v, np.ndarray) and v.size == out.size >= 4:  # with fewer entries, any input fits
+            basis = np.stack([np.asarray(v, dtype=np.float64).ravel(), np.ones(out.size)], axis=1)
+            fit = basis @ np.linalg.lstsq(basis, out, rcond=None)[0]
+            if float(np.linalg.norm(out - fit)) <= TRIVIAL_TOL * spread:
+                return "its input, scaled and shifted"
+    return None
+
+
+def check_own_gradient(got: np.ndarray, own: np.ndarray, out: np.ndarray, inputs: Sequence[Any],
+                       tol: float = 1e-7) -> bool:
+    """Partial credit: ``got`` is right for the student's own forward (``out`` at ``inputs``, numerical
+    gradient ``own``), and that forward attempts the layer (see ``README``: "partial credit")."""
+    size = float(np.max(np.abs(own))) if own.size else 0.0
+    if not (np.isfinite(size) and size > 0) or trivial_forward(out, inputs) is not None:
+        return False
+    with np.errstate(all="ignore"):
+        return bool(float(np.max(np.abs(got - own))) <= tol * size)
+
 
 def check_layer_gradient(submission: Submission, reference: Any, layer: str, args: Sequence[Any],
                          arg_names: Sequence[str], which: int, dout: np.ndarray, tol: float = 1e-7,
@@ -242,10 +390,12 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
     ``args`` are the forward's positional arguments; the first ``len(arg_names)``
     are the arrays it returns gradients for, in order.  The gradient earns its
     points when it matches the reference's, or, if the student's forward is
-    wrong, when it matches the numerical gradient of the student's own forward
-    to ``consistency_tol`` relative to that gradient's largest entry (and that
-    gradient is not identically zero). A right forward gets no such second
-    chance: its backward must match the reference. Generator arguments are copied for the
+    wrong but attempts the layer (not a constant, not a scaled or shifted
+    input), when it matches the numerical gradient of the student's own forward
+    to ``consistency_tol`` relative to that gradient's largest entry (that
+    gradient finite, not identically zero, and taken from calls in an order the
+    student cannot predict).  A right forward gets no such second chance: its
+    backward must match the reference. Generator arguments are copied for the
     reference, so the student's call sees the same draws.
     """
     fwd, bwd = f"{layer}_forward", f"{layer}_backward"
@@ -256,7 +406,8 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
     result = submission.call(fwd, *args)
     if not isinstance(result, (tuple, list)) or len(result) < 2:
         raise Feedback(f"{fwd} should return (out, cache); it returned {_kind(result)}")
-    forward_right = rel_error(as_array(result[0], fwd, "out", np.shape(ref_out)), ref_out) <= tol
+    out = as_array(result[0], fwd, "out", np.shape(ref_out))
+    forward_right = rel_error(out, ref_out) <= tol
     grads = submission.call(bwd, dout, result[1])
     if len(arg_names) == 1 and not isinstance(grads, (tuple, list)):
         grads = (grads,)
@@ -265,11 +416,13 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
     got = as_array(grads[which], bwd, name, np.shape(args[which]))
     try:
         assert_close(got, expected[which], bwd, name, tol)
-    except Feedback:
-        if forward_right:
+    except Feedback as wrong:
+        if forward_right or trivial_forward(out, args) is not None:
             raise
-        own = student_numerical_gradient(submission, fwd, args, which, dout, output=0)
-        size = float(np.max(np.abs(own))) if own.size else 0.0
-        if size > 0 and float(np.max(np.abs(got - own))) <= consistency_tol * size:
-            return  # right for the student's own forward: the backward points are earned
+        try:
+            own = student_numerical_gradient(submission, fwd, args, which, dout, output=0, centre=out)
+        except Feedback:
+            raise wrong from None
+        if check_own_gradient(got, own, out, args, consistency_tol):
+            return  # right for the student's own forward, which attempts the layer: the backward points are earned
         raise

@@ -45,8 +45,10 @@ def test_running_var_biased():
 
 def test_normalising_with_unbiased_variance():
     source = mutate(SOLUTION, "var = x.var(axis=0)  #", "var = x.var(axis=0, ddof=1)  #")
-    # dgamma and dbeta stay right for this forward (partial credit); dx does not
-    assert_loses_only_source(source, "biased variance", "non-default momentum", "dx is right")
+    # dgamma and dbeta stay right for this forward (partial credit); dx does not. Leaving the arguments alone
+    # earns its point only where most of the calls judged are right (issue 11): here two of three are wrong.
+    assert_loses_only_source(source, "biased variance", "non-default momentum", "dx is right",
+                             "leave their arguments unchanged")
 
 
 def test_keras_momentum_convention():

@@ -33,14 +33,16 @@ def test_one_sided_difference():
     source = mutate(SOLUTION, "        x[i] = old - h\n        minus = f(x)\n", "        x[i] = old\n        minus = f(x)\n")
     source = mutate(source, "(plus - minus) / (2 * h)", "(plus - minus) / h")
     result = grade("gradcheck", source)
-    assert_loses(result, QUADRATIC, CENTRED, STEP, ARRAY_STEP)
-    passes(result, UNCHANGED, ARRAY_UNCHANGED, MAX, FLOOR)
+    # leaving x alone earns its points only with a right gradient (issue 11)
+    assert_loses(result, QUADRATIC, CENTRED, STEP, ARRAY_STEP, UNCHANGED, ARRAY_UNCHANGED)
+    passes(result, MAX, FLOOR)
     assert "never called f at x - h*e_i" in output(result, CENTRED)
 
 
 def test_operator_precedence_in_the_divisor():
     source = mutate(SOLUTION, "(plus - minus) / (2 * h)", "(plus - minus) / 2 * h")
-    assert_loses_only(grade("gradcheck", source), QUADRATIC, SHAPES, ZERO_D, STEP, VJP, ARRAY_STEP)
+    assert_loses_only(grade("gradcheck", source), QUADRATIC, SHAPES, ZERO_D, STEP, VJP, ARRAY_STEP, UNCHANGED,
+                      ARRAY_UNCHANGED)  # leaving x alone earns its points only with a right gradient (issue 11)
 
 
 def test_restoring_x_by_arithmetic():
@@ -60,7 +62,7 @@ def test_not_restoring_x():
 
 def test_vjp_ignores_dout():
     source = mutate(SOLUTION, "np.sum(f(z) * dout)", "np.sum(f(z))")
-    assert_loses_only(grade("gradcheck", source), VJP, ARRAY_STEP)
+    assert_loses_only(grade("gradcheck", source), VJP, ARRAY_STEP, ARRAY_UNCHANGED)  # see test_one_sided_difference
 
 
 def test_loop_over_first_axis_only():

@@ -39,7 +39,7 @@ def test_gradient_of_the_sum_with_a_mean_loss():
 def test_sum_loss_with_its_own_gradient_keeps_the_gradient_point():
     source = mutate(SOLUTION, "return float(np.mean(0.5 * r ** 2)), X.T @ r / len(y)",
                     "return float(np.sum(0.5 * r ** 2)), X.T @ r")
-    # gradient_descent is judged against the student's own loss_grad, so it keeps its points too
+    # gradient_descent is judged with a right loss of the file (here logistic), so it keeps its points too
     assert_loses_only(grade("linear_models", source), "linear_regression_loss_grad: loss is the mean")
 
 

@@ -39,7 +39,9 @@ def test_loss_without_the_half():
 def test_targets_not_shuffled_with_the_inputs():
     source = mutate(SOLUTION, "yield X[idx], y[idx]", "yield X[idx], y[start:start + batch_size]")
     result = grade("linreg", source)
-    assert_loses_only(result, "y_batch[i] is the target", "converges to the least-squares", *STEP_TESTS)
+    # a model trained on mismatched targets does not fit, so the right types earn nothing either (issue 11)
+    assert_loses_only(result, "y_batch[i] is the target", "converges to the least-squares", "returns (w, b, losses)",
+                      *STEP_TESTS)
 
 
 def test_global_random_state():

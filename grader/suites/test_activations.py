@@ -1,8 +1,8 @@
 """Hidden suite for `activations` (22 points)."""
 import numpy as np
 
-from grader.testing import (Feedback, as_array, as_tuple, assert_close, assert_no_warnings, assert_not_mutated,
-                            check_layer_gradient, fmt, points)
+from grader.testing import (CheckedCalls, Feedback, as_array, as_tuple, assert_close, assert_no_warnings,
+                            assert_not_mutated, check_layer_gradient, fmt, points)
 
 SHAPES = [(4, 5), (2, 3, 4)]
 NAMES = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu"]
@@ -91,7 +91,7 @@ def _check_backward(submission, reference, rng, name, alpha=None):
 
 
 def _check_slope_at_zero(submission, reference, rng, name, slope, **kwargs):
-    """At exact zeros, dx must be dout times the slope of the negative side; other entries are not judged here."""
+    """At exact zeros, dx must be dout times the slope of the negative side (and right elsewhere too)."""
     x, zero = _with_zeros(rng)
     dout = rng.normal(size=x.shape)
     dx = _backward(submission, name, dout, _forward(submission, name, x, **kwargs)[1])
@@ -104,6 +104,7 @@ def _check_slope_at_zero(submission, reference, rng, name, slope, **kwargs):
         want = expected[idx] + 0.0  # turns -0.0 into 0.0 for the message
         raise Feedback(f"{name}_backward: dx at {list(idx)}, where x is exactly 0: expected {fmt(want)} "
                        f"(dout times {slope}, the slope of the negative side), got {fmt(dx[idx])}")
+    assert_close(dx, expected, f"{name}_backward", "dx (x with exact zeros)")
 
 
 def _check_extreme(submission, reference, rng, name, forward=True, backward=True):
@@ -260,11 +261,14 @@ def test_selu_extreme(submission, reference, rng):
 
 # -- all (1) ---------------------------------------------------------------------------------------------
 @points(1, id="no_mutation")
-def test_no_mutation(submission, rng):
+def test_no_mutation(submission, reference, rng):
     """all activations: forward and backward leave their arguments unchanged"""
+    calls = CheckedCalls(submission, reference)
     for name in NAMES:
-        x = _with_zeros(rng)[0]
-        _, cache = _forward(submission, name, x, dtype_checked=False)
-        assert_not_mutated(submission, f"{name}_forward", ["x"])
-        _backward(submission, name, rng.normal(size=x.shape), cache, dtype_checked=False)
-        assert_not_mutated(submission, f"{name}_backward", ["dout", "cache"])
+        x, dout = _with_zeros(rng)[0], rng.normal(size=(4, 5))
+        fwd, bwd = f"{name}_forward", f"{name}_backward"
+        _, cache = calls.call(fwd, x, skip=[1])
+        assert_not_mutated(submission, fwd, ["x"])
+        calls.call(bwd, dout, cache, reference_args=(dout, getattr(reference, fwd)(x)[1]))
+        assert_not_mutated(submission, bwd, ["dout", "cache"])
+    calls.assert_work_done()

@@ -1,6 +1,6 @@
 """Hidden suite for `affine` (10 points)."""
 
-from grader.testing import as_tuple, assert_close, assert_not_mutated, check_layer_gradient, points
+from grader.testing import CheckedCalls, as_tuple, assert_close, assert_not_mutated, check_layer_gradient, points
 
 
 def _inputs(rng, n=4, d=5, m=3):
@@ -54,10 +54,14 @@ def test_backward_single_row(submission, reference, rng):
 
 
 @points(1, id="no_mutation")
-def test_no_mutation(submission, rng):
+def test_no_mutation(submission, reference, rng):
     """affine_forward and affine_backward leave their arguments unchanged"""
+    calls = CheckedCalls(submission, reference)
     x, w, b = _inputs(rng)
-    _, cache = as_tuple(submission.affine_forward(x, w, b), 2, "affine_forward", "(out, cache)")
+    dout = rng.normal(size=(4, 3))
+    _, cache = calls.call("affine_forward", x, w, b, skip=[1])
     assert_not_mutated(submission, "affine_forward", ["x", "w", "b"])
-    submission.affine_backward(rng.normal(size=(4, 3)), cache)
+    calls.call("affine_backward", dout, cache,
+               reference_args=(dout, reference.affine_forward(x, w, b)[1]))
     assert_not_mutated(submission, "affine_backward", ["dout", "cache"])
+    calls.assert_work_done()

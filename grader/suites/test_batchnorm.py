@@ -1,6 +1,6 @@
 """Hidden suite for `batchnorm` (17 points): matches torch.nn.functional.batch_norm."""
 
-from grader.testing import as_tuple, assert_close, assert_not_mutated, check_layer_gradient, points
+from grader.testing import CheckedCalls, as_tuple, assert_close, assert_not_mutated, check_layer_gradient, points
 
 FWD, BWD = "batchnorm_forward", "batchnorm_backward"
 NAMES = ["x", "gamma", "beta", "running_mean", "running_var"]
@@ -64,8 +64,8 @@ def test_eval_output(submission, reference, rng):
 @points(1, id="eval_keeps_running_stats")
 def test_eval_keeps_running_stats(submission, reference, rng):
     """batchnorm_forward: evaluation returns the running statistics unchanged"""
-    _compare(submission, reference, _inputs(rng), ["new_running_mean", "new_running_var"], " (train=False)",
-             train=False)
+    _compare(submission, reference, _inputs(rng), ["out", "new_running_mean", "new_running_var"], " (train=False)",
+             train=False)  # out too: handing the running statistics back without normalising earns nothing
 
 
 @points(3, id="backward_dx")
@@ -87,11 +87,13 @@ def test_backward_dbeta(submission, reference, rng):
 
 
 @points(1, id="no_mutation")
-def test_no_mutation(submission, rng):
+def test_no_mutation(submission, reference, rng):
     """batchnorm_forward and batchnorm_backward leave their arguments unchanged"""
-    args = _inputs(rng)
+    calls = CheckedCalls(submission, reference)
+    args, dout = _inputs(rng), rng.normal(size=(6, 4))
     for train in (False, True):
-        _, cache, _, _ = _forward(submission, args, train=train)
+        _, cache, _, _ = calls.call(FWD, *args, train=train, skip=[1], what=f"train={train}")
         assert_not_mutated(submission, f"{FWD} (train={train})", NAMES)
-    submission.batchnorm_backward(rng.normal(size=(6, 4)), cache)
+    calls.call(BWD, dout, cache, reference_args=(dout, reference.batchnorm_forward(*args)[1]))
     assert_not_mutated(submission, BWD, ["dout", "cache"])
+    calls.assert_work_done()

@@ -60,22 +60,35 @@ def _spearman(a, b):
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
+def _assert_follows_reference(beta, reference, X_source, X_target):
+    """beta orders the source rows as the reference's weights do (or in reverse, a mistake other tests judge):
+    shapes, signs and answers that hold for constant weights (1 with no shift) earn their points only for
+    weights that respond to the data."""
+    rho = _spearman(beta, reference.domain_classifier_weights(X_source, X_target))
+    if not abs(rho) > 0.9:
+        raise Feedback(f"{DCW}: beta should change with the odds that a row comes from the target; its Spearman "
+                       f"correlation with the right weights is {rho:.3f} (on a shifted target), expected above 0.9")
+
+
 @points(1, id="weights_shape")
-def test_weights_shape(submission, rng):
+def test_weights_shape(submission, reference, rng):
     """domain_classifier_weights: one positive weight per source row; inputs unchanged"""
     X_source, X_target = rng.normal(size=(50, 1)), rng.normal(size=(80, 1)) + 0.5
     beta = _weights(submission, X_source, X_target)
     assert_not_mutated(submission, DCW, ["X_source", "X_target"])
     _assert_positive(beta)
+    _assert_follows_reference(beta, reference, X_source, X_target)
 
 
 @points(2, id="no_shift_gives_unit_weights")
-def test_no_shift_gives_unit_weights(submission, rng):
+def test_no_shift_gives_unit_weights(submission, reference, rng):
     """domain_classifier_weights: weights are 1 when the target repeats the source rows"""
     X_source = rng.normal(size=(200, 3))
     X_target = rng.permutation(np.vstack([X_source, X_source]))  # same distribution, n_target = 2 n_source
     beta = _weights(submission, X_source, X_target, l2=0.0)
     assert_close(beta, np.ones(len(X_source)), DCW, "beta (no shift, n_target = 2 n_source, l2 = 0)", OPTIMUM_TOL)
+    X_source, X_target = rng.normal(size=(50, 1)), rng.normal(size=(80, 1)) + 0.5
+    _assert_follows_reference(_weights(submission, X_source, X_target), reference, X_source, X_target)
 
 
 @points(2, id="ranks_like_true_ratio")

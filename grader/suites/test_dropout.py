@@ -9,6 +9,7 @@ import numpy as np
 
 from grader.proxy import TrustedFunction
 from grader.testing import (
+    CheckedCalls,
     Feedback,
     as_array,
     as_tuple,
@@ -17,6 +18,7 @@ from grader.testing import (
     assert_not_mutated,
     points,
     rel_error,
+    trivial_forward,
 )
 
 FWD, BWD = "dropout_forward", "dropout_backward"
@@ -48,7 +50,8 @@ def _check_backward(submission, reference, x, p, train, rng):
     gradient of the student's own forward call is ``dout * out / x`` (x is
     kept away from 0). This judges the backward even when the forward is wrong
     or does not draw from ``rng`` (then a centred difference would see a new
-    mask in every call).
+    mask in every call), as long as it attempts dropout: an ``out`` that is x
+    itself (or x scaled) earns nothing here.
     """
     gen, dout = _generator(rng), rng.normal(size=x.shape)
     out, cache = as_tuple(submission.dropout_forward(x, p, train, gen), 2, FWD, "(out, cache)")
@@ -60,8 +63,18 @@ def _check_backward(submission, reference, x, p, train, rng):
         assert_close(dx, expected, BWD, f"dx (p={p:.3f}, train={train})")
     except Feedback:
         own = dout * out / x
-        if not (np.any(own != 0) and rel_error(dx, own) <= 1e-7):
+        if not (np.any(own != 0) and trivial_forward(out, [x]) is None and rel_error(dx, own) <= 1e-7):
             raise
+
+
+def _assert_training_drops(submission, rng):
+    """Training with p = 0.5 drops some units and keeps others: what makes the evaluation and p = 0 answers
+    (x itself) and the p = 1 answer (zeros) mean something, since a file that does nothing gives them too."""
+    x = _x(rng, (8, 5))
+    out = _out(submission, x, 0.5, True, _generator(rng))
+    if np.all(out == x) or not np.any(out):
+        raise Feedback(f"{FWD}: with train=True and p=0.5, out is {'x itself' if np.any(out) else 'all zeros'}; "
+                       "training must drop about half of the units and scale the others")
 
 
 @points(3, id="mask")
@@ -106,6 +119,7 @@ def test_p_one(submission, rng):
     out = _out(submission, x, 1.0, True, _generator(rng))
     assert_no_warnings(submission, f"{FWD} (p=1)")
     assert_close(out, np.zeros_like(x), FWD, "out (p=1)")
+    _assert_training_drops(submission, rng)
 
 
 @points(1, id="p_zero")
@@ -113,6 +127,7 @@ def test_p_zero(submission, rng):
     """dropout_forward: p = 0 returns x unchanged"""
     x = _x(rng)
     assert_close(_out(submission, x, 0.0, True, _generator(rng)), x, FWD, "out (p=0)")
+    _assert_training_drops(submission, rng)
 
 
 @points(1, id="eval_returns_x")
@@ -120,6 +135,7 @@ def test_eval_returns_x(submission, rng):
     """dropout_forward: evaluation returns x"""
     x = _x(rng)
     assert_close(_out(submission, x, _p(rng), False, _generator(rng)), x, FWD, "out (train=False)")
+    _assert_training_drops(submission, rng)
 
 
 @points(1, id="eval_leaves_rng_alone")
@@ -127,9 +143,12 @@ def test_eval_leaves_rng_alone(submission, rng):
     """dropout_forward: evaluation does not draw from rng"""
     seed = int(rng.integers(2**31))
     gen = submission.make(TrustedFunction("generator", {"seed": seed}))
-    submission.dropout_forward(_x(rng), _p(rng), False, gen)
+    x = _x(rng)
+    out = _out(submission, x, _p(rng), False, gen)
     if gen.get("bit_generator").get("state") != np.random.default_rng(seed).bit_generator.state:
         raise Feedback(f"{FWD}: with train=False the generator rng was used; evaluation must not draw from it")
+    assert_close(out, x, FWD, "out (train=False)")
+    _assert_training_drops(submission, rng)
 
 
 @points(2, id="backward_train")
@@ -143,14 +162,20 @@ def test_backward_train(submission, reference, rng):
 def test_backward_eval(submission, reference, rng):
     """dropout_backward: dx = dout in evaluation"""
     _check_backward(submission, reference, _x(rng), _p(rng), False, rng)
+    _assert_training_drops(submission, rng)
 
 
 @points(1, id="no_mutation")
-def test_no_mutation(submission, rng):
+def test_no_mutation(submission, reference, rng):
     """dropout_forward and dropout_backward leave their arguments unchanged"""
-    x = _x(rng)
+    calls = CheckedCalls(submission, reference)
+    x, dout = _x(rng), rng.normal(size=(6, 5))
     for train in (False, True):
-        _, cache = as_tuple(submission.dropout_forward(x, _p(rng), train, _generator(rng)), 2, FWD, "(out, cache)")
+        out, cache = calls.call(FWD, x, _p(rng), train, _generator(rng), skip=[1], what=f"train={train}")
         assert_not_mutated(submission, f"{FWD} (train={train})", ["x", "p", "train", "rng"])
-    submission.dropout_backward(rng.normal(size=x.shape), cache)
+    dx = as_array(submission.dropout_backward(dout, cache), BWD, "dx", x.shape)
     assert_not_mutated(submission, BWD, ["dout", "cache"])
+    out = as_array(out, FWD, "out", x.shape)  # the backward is judged against the student's own training call
+    right = trivial_forward(out, [x]) is None and rel_error(dx, dout * out / x) <= 1e-7
+    calls.record(None if right else f"{BWD}: dx is not dout times the mask and scale of the forward call")
+    calls.assert_work_done()

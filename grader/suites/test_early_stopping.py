@@ -153,7 +153,8 @@ def test_best_params_is_a_deep_copy(submission, rng):
     state = np.random.default_rng(seed).bit_generator.state
     inner = submission.make(TrustedFunction("generator", {"seed": seed}))  # a mutable object living in the sandbox
     stopper = _Remote(submission, patience=3)
-    stopper.step(1.0, {"layer": {"w": rng.normal(size=2), "state": inner}, "history": [1.0]})
+    w = rng.normal(size=2)
+    stopper.step(1.0, {"layer": {"w": w, "state": inner}, "history": [1.0]})
     inner.method("random")  # the caller changes its own object after the best call
     stopper.step(2.0, {"layer": {"w": rng.normal(size=2), "state": inner}, "history": [1.0, 2.0]})
     got = stopper.read("best_params")
@@ -162,6 +163,9 @@ def test_best_params_is_a_deep_copy(submission, rng):
     except (TypeError, KeyError, AttributeError):
         raise Feedback(f"{CLS}: best_params should be a copy of the params passed at the best call "
                        f"(a nested dict here); it is {fmt(got)}") from None
+    if not (isinstance(got["layer"].get("w"), np.ndarray) and np.array_equal(got["layer"]["w"], w)):
+        raise Feedback(f"{CLS}: best_params should hold the params passed at the best call (the first here); "
+                       f"its ['layer']['w'] is {fmt(got['layer'].get('w'))}, expected {fmt(w)}")
     if kept != state or got["history"] != [1.0]:
         raise Feedback(f"{CLS}: best_params changed when the caller modified an object nested inside its params "
                        f"after the best call; store a deep copy (copy.deepcopy), not a reference or a shallow copy")

@@ -1,7 +1,7 @@
 """Hidden suite for `gates` (14 points)."""
 import numpy as np
 
-from grader.testing import Feedback, as_array, as_tuple, assert_close, assert_not_mutated, fmt, points
+from grader.testing import CheckedCalls, Feedback, as_array, as_tuple, assert_close, assert_not_mutated, fmt, points
 
 SHAPES = [(7,), (3, 4), (2, 3, 4)]
 
@@ -130,16 +130,18 @@ def test_small_graph(submission, reference, rng):
 
 
 @points(1, id="no_mutation")
-def test_no_mutation(submission, rng):
+def test_no_mutation(submission, reference, rng):
     """add, mul, max, scale and branch_backward leave their arguments unchanged"""
+    calls = CheckedCalls(submission, reference)
     x, y, _ = _ties(rng, (3, 4))
     dout = rng.normal(size=(3, 4))
-    submission.add_backward(dout)
+    calls.call("add_backward", dout)
     assert_not_mutated(submission, "add_backward", ["dout"])
     for fn in ("mul_backward", "max_backward"):
-        submission.call(fn, x, y, dout)
+        calls.call(fn, x, y, dout)
         assert_not_mutated(submission, fn, ["x", "y", "dout"])
-    submission.scale_backward(float(rng.uniform(0.5, 2.0)), dout)
+    calls.call("scale_backward", float(rng.uniform(0.5, 2.0)), dout)
     assert_not_mutated(submission, "scale_backward", ["c", "dout"])
-    submission.branch_backward([dout, rng.normal(size=(3, 4)), rng.normal(size=(3, 4))])
+    calls.call("branch_backward", [dout, rng.normal(size=(3, 4)), rng.normal(size=(3, 4))])
     assert_not_mutated(submission, "branch_backward", ["douts"])
+    calls.assert_work_done()

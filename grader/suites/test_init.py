@@ -28,6 +28,7 @@ import math
 
 import numpy as np
 
+from grader.proxy import TrustedFunction
 from grader.testing import (
     Feedback,
     as_array,
@@ -53,6 +54,25 @@ def _draw(submission, fn, n_in, n_out, rng, **kwargs):
     """The student's matrix for (n_in, n_out), drawn with a generator seeded from ``rng``."""
     W = as_array(submission.call(fn, n_in, n_out, _generator(rng), **kwargs), fn, "W", (n_in, n_out))
     assert_finite(W, fn, "W")
+    return W
+
+
+def _draw_from_rng(submission, fn, n_in, n_out, rng):
+    """The student's matrix for (n_in, n_out), which must be drawn from the given generator alone.
+
+    Tests that forgive the scale (the shape, the distribution's form) judge draws
+    this way: any sampler of the student's own has the right form, and a matrix
+    of zeros or constants has none.
+    """
+    seed = int(rng.integers(2**63))
+    generator = submission.make(TrustedFunction("generator", {"seed": seed}))
+    W = as_array(submission.call(fn, n_in, n_out, generator), fn, "W", (n_in, n_out))
+    assert_finite(W, fn, "W")
+    assert_no_global_random(submission, fn)
+    if generator.get("bit_generator").get("state") == np.random.default_rng(seed).bit_generator.state:
+        raise Feedback(f"{fn}: the generator rng was not used; draw every entry of W from rng")
+    if W.size > 1 and np.all(W == W.flat[0]):
+        raise Feedback(f"{fn}: every entry of W is {W.flat[0]:.6g}; the entries must be random")
     return W
 
 
@@ -165,6 +185,7 @@ def test_shapes(submission, rng):
             as_array(W, fn, f"W for n_in = {n_in}, n_out = {n_out}", (n_in, n_out))
             if W.dtype != np.float64:
                 raise Feedback(f"{fn}: W has dtype {W.dtype}; expected float64")
+        _draw_from_rng(submission, fn, 7, 5, rng)  # the shape earns its point only for random draws from rng
 
 
 @points(2, id="same_generator_state_same_matrix")
@@ -174,6 +195,7 @@ def test_same_generator_state_same_matrix(submission, rng):
         generator = _generator(rng)  # sent by state: the worker rebuilds it afresh for each call
         first, second = (as_array(W, fn, "W", (7, 5)) for W in submission.map(fn, [(7, 5, generator)] * 2))
         assert_no_global_random(submission, fn)
+        _draw_from_rng(submission, fn, 7, 5, rng)  # not from a generator or seed of the student's own
         if not np.array_equal(first, second):
             raise Feedback(
                 f"{fn}: two calls with generators in the same state returned different matrices; draw every "
@@ -187,6 +209,7 @@ def test_different_generator_states(submission, rng):
     for fn in FUNCTIONS:
         argsets = [(7, 5, _generator(rng)), (7, 5, _generator(rng))]
         first, second = (as_array(W, fn, "W", (7, 5)) for W in submission.map(fn, argsets))
+        assert_finite(first, fn, "W")
         if np.array_equal(first, second):
             raise Feedback(
                 f"{fn}: generators in different states gave the same matrix; the draws must come from rng, "
@@ -217,7 +240,7 @@ def test_xavier_uniform_gain(submission, rng):
 def test_xavier_uniform_distribution(submission, rng):
     """xavier_uniform: entries are uniformly distributed"""
     n_in, n_out = _tall(rng)
-    _check_uniform_shape(_draw(submission, "xavier_uniform", n_in, n_out, rng), "xavier_uniform")
+    _check_uniform_shape(_draw_from_rng(submission, "xavier_uniform", n_in, n_out, rng), "xavier_uniform")
 
 
 # -- the normal initialisers ----------------------------------------------------------------------------
@@ -243,7 +266,7 @@ def test_xavier_normal_gain(submission, rng):
 def test_xavier_normal_distribution(submission, rng):
     """xavier_normal: entries are normally distributed"""
     n_in, n_out = _wide(rng)
-    _check_normal_shape(_draw(submission, "xavier_normal", n_in, n_out, rng), "xavier_normal")
+    _check_normal_shape(_draw_from_rng(submission, "xavier_normal", n_in, n_out, rng), "xavier_normal")
 
 
 @points(2, id="he_normal_std")
@@ -258,7 +281,7 @@ def test_he_normal_std(submission, rng):
 def test_he_normal_distribution(submission, rng):
     """he_normal: entries are normally distributed"""
     n_in, n_out = _tall(rng)
-    _check_normal_shape(_draw(submission, "he_normal", n_in, n_out, rng), "he_normal")
+    _check_normal_shape(_draw_from_rng(submission, "he_normal", n_in, n_out, rng), "he_normal")
 
 
 @points(2, id="lecun_normal_std")
@@ -273,4 +296,4 @@ def test_lecun_normal_std(submission, rng):
 def test_lecun_normal_distribution(submission, rng):
     """lecun_normal: entries are normally distributed"""
     n_in, n_out = _wide(rng)
-    _check_normal_shape(_draw(submission, "lecun_normal", n_in, n_out, rng), "lecun_normal")
+    _check_normal_shape(_draw_from_rng(submission, "lecun_normal", n_in, n_out, rng), "lecun_normal")

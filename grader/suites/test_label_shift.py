@@ -2,7 +2,8 @@
 import numpy as np
 
 from grader.proxy import StudentException
-from grader.testing import Feedback, as_array, assert_close, assert_finite, assert_not_mutated, fmt, points, rel_error
+from grader.testing import (CheckedCalls, Feedback, as_array, assert_close, assert_finite, assert_not_mutated, fmt, points,
+                            rel_error)
 
 CM, LSW, TLD = "confusion_matrix", "label_shift_weights", "target_label_distribution"
 # np.linalg.LinAlgError subclasses ValueError, so it is the ValueError the catalogue asks for.
@@ -45,6 +46,29 @@ def _weights(submission, *args):
     w = as_array(submission.label_shift_weights(*args), LSW, "w", (num_classes,))
     assert_finite(w, LSW, "w")
     return w
+
+
+def _many_classes(rng, num_classes=12):
+    """Arguments of label_shift_weights with a well-conditioned C of many classes (90% accuracy)."""
+    y_val = rng.permutation(np.arange(100 * num_classes) % num_classes)
+    y_val_pred = _confused(rng, y_val, num_classes, 0.9)
+    return y_val, y_val_pred, rng.integers(0, num_classes, size=500), num_classes
+
+
+def _assert_attempts(w, reference, args):
+    """w follows the solution of C w = mu (Pearson correlation above 0.9): raising ValueError
+    only where C is singular, or not raising it, earns its points only from code that solves where it can.
+    Mistakes in C or mu (judged by other tests) keep the correlation; a constant or random w does not."""
+    expected = reference.label_shift_weights(*args)
+    r = float(np.corrcoef(w, expected)[0, 1]) if np.std(w) > 0 else 0.0
+    if not r > 0.9:
+        raise Feedback(f"{LSW}: w = {fmt(w)} does not follow the solution of C w = mu for a well-conditioned C "
+                       f"({len(w)} classes; correlation {r:.2f} with the right w)")
+
+
+def _assert_solves(submission, reference, rng):
+    args = _many_classes(rng, 6)  # few enough classes for det(C) to be far from 0
+    _assert_attempts(_weights(submission, *args), reference, args)
 
 
 def _expect_value_error(submission, args, why):
@@ -123,8 +147,9 @@ def test_weights_clipped(submission, reference, rng):
 
 
 @points(1, id="singular_missing_class")
-def test_singular_missing_class(submission, rng):
+def test_singular_missing_class(submission, reference, rng):
     """label_shift_weights: raises ValueError when a class is missing from y_val or never predicted"""
+    _assert_solves(submission, reference, rng)
     y_val, y_val_pred, y_target_pred = _invertible_case(rng)
     missing = int(rng.integers(0, 3))
     kept = y_val != missing
@@ -145,8 +170,9 @@ def _from_counts(rng, counts):
 
 
 @points(1, id="singular_identical_confusion")
-def test_singular_identical_confusion(submission, rng):
+def test_singular_identical_confusion(submission, reference, rng):
     """label_shift_weights: raises ValueError when two classes are confused identically"""
+    _assert_solves(submission, reference, rng)
     # True classes 1 and 2 get the predictions in the same proportions, so columns 1 and 2 of C are parallel.
     # Keep a case where rounding hides the singularity from np.linalg.solve (it does so about half the time):
     # the test is about an explicit check, as the docstring asks.
@@ -164,14 +190,11 @@ def test_singular_identical_confusion(submission, rng):
 
 
 @points(1, id="invertible_many_classes")
-def test_invertible_many_classes(submission, rng):
+def test_invertible_many_classes(submission, reference, rng):
     """label_shift_weights: no ValueError for a well-conditioned C with many classes"""
-    num_classes = 12
-    y_val = rng.permutation(np.arange(1200) % num_classes)
-    y_val_pred = _confused(rng, y_val, num_classes, 0.9)
-    y_target_pred = rng.integers(0, num_classes, size=500)
+    y_val, y_val_pred, y_target_pred, num_classes = args = _many_classes(rng)
     try:
-        _weights(submission, y_val, y_val_pred, y_target_pred, num_classes)
+        w = _weights(submission, y_val, y_val_pred, y_target_pred, num_classes)
     except StudentException as exc:
         if "ValueError" not in exc.exc_types:
             raise
@@ -179,6 +202,7 @@ def test_invertible_many_classes(submission, rng):
         raise Feedback(f"{LSW} raised {exc.exc_type} for an invertible C (12 classes, 90% accuracy, condition number "
                        f"{np.linalg.cond(C):.2g}, determinant {np.linalg.det(C):.1e}); a determinant is tiny for many "
                        "classes even when C is far from singular: test the rank or the condition number") from None
+    _assert_attempts(w, reference, args)  # any finite answer is not a solution
 
 
 def _simulated_shift(rng, num_classes=3, n_val=20_000, n_target=50_000):
@@ -253,13 +277,15 @@ def test_target_distribution_recovers_q(submission, rng):
 
 
 @points(1, id="no_mutation")
-def test_no_mutation(submission, rng):
+def test_no_mutation(submission, reference, rng):
     """label_shift: no function changes its arguments"""
+    calls = CheckedCalls(submission, reference)
     y_val, y_val_pred, y_target_pred = _invertible_case(rng)
     for fn, args, names in [
         (CM, (y_val, y_val_pred, 3), ["y_true", "y_pred"]),
         (LSW, (y_val, y_val_pred, y_target_pred, 3), ["y_val", "y_val_pred", "y_target_pred"]),
         (TLD, (rng.uniform(0.5, 2.0, size=3), y_val, 3), ["w", "y_source"]),
     ]:
-        submission.call(fn, *args)
+        calls.call(fn, *args)
         assert_not_mutated(submission, fn, names)
+    calls.assert_work_done()

@@ -4,6 +4,7 @@ import numpy as np
 from grader.proxy import SandboxError, TrustedFunction
 from grader.sandbox.trusted import build
 from grader.testing import (
+    CheckedCalls,
     Feedback,
     as_array,
     as_float,
@@ -11,6 +12,7 @@ from grader.testing import (
     assert_close,
     assert_no_warnings,
     assert_not_mutated,
+    draw_until,
     fmt,
     points,
     rel_error,
@@ -131,10 +133,20 @@ def _kink_data(rng, margin):
     return w, X, y
 
 
+def _kink_counts(reference, fn, margin):
+    """Whether inputs test the kink: the reference's dw is not 0, and counting the rows on the kink changes it."""
+    def discriminates(args):
+        w, X, y = args
+        dw = getattr(reference, fn)(w, X, y)[1]
+        on = y * (X @ w) == margin
+        return bool(np.any(dw != 0) and np.any(X[on].T @ -y[on] != 0))
+    return discriminates
+
+
 @points(1, id="perceptron_kink")
 def test_perceptron_kink(submission, reference, rng):
     """perceptron_loss_grad: a score of exactly 0 contributes no gradient"""
-    args = _kink_data(rng, 0.0)
+    args = draw_until(lambda: _kink_data(rng, 0.0), _kink_counts(reference, PERCEPTRON, 0.0))
     _, dw = _call(submission, PERCEPTRON, args)
     try:
         assert_close(dw, reference.perceptron_loss_grad(*args)[1], PERCEPTRON, "dw with some scores exactly 0")
@@ -145,7 +157,7 @@ def test_perceptron_kink(submission, reference, rng):
 @points(1, id="svm_kink")
 def test_svm_kink(submission, reference, rng):
     """svm_loss_grad: an example exactly on the margin contributes no gradient (default lam = 0)"""
-    args = _kink_data(rng, 1.0)
+    args = draw_until(lambda: _kink_data(rng, 1.0), _kink_counts(reference, SVM, 1.0))
     loss, dw = _call(submission, SVM, args)
     assert_close(loss, reference.svm_loss_grad(*args)[0], SVM, "loss with the default lam")
     try:
@@ -155,38 +167,58 @@ def test_svm_kink(submission, reference, rng):
 
 
 @points(1, id="no_mutation")
-def test_no_mutation(submission, rng):
+def test_no_mutation(submission, reference, rng):
     """all five losses leave their arguments unchanged"""
+    calls = CheckedCalls(submission, reference)
     for fn in (LINEAR, LOGISTIC, SOFTMAX, PERCEPTRON, SVM):
-        submission.call(fn, *_data(rng, fn))
+        calls.call(fn, *_data(rng, fn))
         assert_not_mutated(submission, fn, ["w", "X", "y"])
+    calls.assert_work_done()
 
 
-# -- gradient_descent, judged against the loss_grad it is given: the student's own -------------
+# -- gradient_descent, judged with one of the student's losses that is right as loss_grad ------------
 
 LR, STEPS = 0.1, 5
+LOSS_GRADS = (LINEAR, LOGISTIC, PERCEPTRON, SVM)  # the losses whose signature is loss_grad(w, X, y)
 
 
-def _expected_descent(submission, w0, X, y):
-    """The weights and losses gradient_descent should give with the student's own linear_regression_loss_grad."""
+def _descent_case(submission, reference, rng):
+    """``(fn, w0, X, y)``: the first of the student's losses that is right at w0 on its data, to run
+    gradient_descent with. A loss_grad that computes nothing (zeros) would let a descent that does nothing
+    pass, so the descent is judged only with a right one, against the reference's path."""
+    errors = []
+    for fn in LOSS_GRADS:
+        w0, X, y = _data(rng, fn)[:3]
+        try:
+            loss, dw = _call(submission, fn, (w0, X, y))
+            expected_loss, expected_dw = getattr(reference, fn)(w0, X, y)
+            assert_close(loss, expected_loss, fn, "loss")
+            assert_close(dw, expected_dw, fn, _gname(fn))
+        except (Feedback, SandboxError) as exc:
+            errors.append(exc)
+            continue
+        return fn, w0, X, y
+    raise Feedback(f"{GD} is judged with one of your {', '.join(LOSS_GRADS)} as loss_grad, and none of them is "
+                   f"right yet; make one of them right first ({errors[0]})")
+
+
+def _expected_descent(reference, fn, w0, X, y):
+    """The weights and losses of STEPS steps of plain gradient descent on the reference's ``fn``."""
     path, losses = w0, []
-    try:
-        for _ in range(STEPS):
-            loss, dw = _call(submission, LINEAR, (path, X, y))
-            losses.append(loss)
-            path = path - LR * dw
-    except (Feedback, SandboxError) as exc:
-        raise Feedback(f"{GD} is graded with your {LINEAR} as loss_grad, and it failed: {exc}") from None
+    for _ in range(STEPS):
+        loss, dw = getattr(reference, fn)(path, X, y)
+        losses.append(loss)
+        path = path - LR * dw
     return path, np.array(losses)
 
 
-def _descend(submission, rng):
-    """(w, losses) of the student's gradient_descent (losses as returned), then the expected (w, losses)."""
-    w0, X, y = _data(rng, LINEAR)
-    expected = _expected_descent(submission, w0, X, y)
-    result = submission.gradient_descent(submission.name(LINEAR), w0, X, y, LR, STEPS)
+def _descend(submission, reference, rng):
+    """(w, losses) of the student's gradient_descent (losses as returned), then the expected (w, losses), and
+    the name of the loss_grad it was given."""
+    fn, w0, X, y = _descent_case(submission, reference, rng)
+    result = submission.gradient_descent(submission.name(fn), w0, X, y, LR, STEPS)
     w, losses = as_tuple(result, 2, GD, "(w, losses)")
-    return as_array(w, GD, "w", (D,)), losses, *expected
+    return as_array(w, GD, "w", (D,)), losses, *_expected_descent(reference, fn, w0, X, y), fn
 
 
 def _step_losses(losses):
@@ -197,10 +229,10 @@ def _step_losses(losses):
 
 
 @points(2, id="gd_updates")
-def test_gd_updates(submission, rng):
+def test_gd_updates(submission, reference, rng):
     """gradient_descent: w follows w <- w - lr * dw of the loss_grad it is given, whichever it is"""
-    w, _, expected, _ = _descend(submission, rng)
-    assert_close(w, expected, GD, f"w after {STEPS} steps with your {LINEAR}")
+    w, _, expected, _, fn = _descend(submission, reference, rng)
+    assert_close(w, expected, GD, f"w after {STEPS} steps with your {fn} as loss_grad")
     # a loss_grad of the grader's (ridge regression): gradient_descent must call the one it is given
     lam = float(rng.uniform(0.5, 2.0))
     w0, X, y = _data(rng, LINEAR)
@@ -213,17 +245,18 @@ def test_gd_updates(submission, rng):
                  "call the loss_grad you are given")
 
 
+
 @points(1, id="gd_losses")
-def test_gd_losses(submission, rng):
+def test_gd_losses(submission, reference, rng):
     """gradient_descent: losses[t] is the loss at the weights before step t"""
-    _, losses, _, expected = _descend(submission, rng)
-    assert_close(_step_losses(losses), expected, GD, "losses (losses[0] is the loss at w0)")
+    _, losses, _, expected, fn = _descend(submission, reference, rng)
+    assert_close(_step_losses(losses), expected, GD, f"losses with your {fn} as loss_grad (losses[0] is the "
+                 "loss at w0)")
 
 
 @points(1, id="gd_no_mutation")
-def test_gd_no_mutation(submission, rng):
+def test_gd_no_mutation(submission, reference, rng):
     """gradient_descent: leaves w0 unchanged"""
-    w0, X, y = _data(rng, LINEAR)
-    _expected_descent(submission, w0, X, y)  # a clear message if the loss_grad it is run with fails
-    submission.gradient_descent(submission.name(LINEAR), w0, X, y, LR, STEPS)
+    w, _, expected, _, fn = _descend(submission, reference, rng)
     assert_not_mutated(submission, GD, ["loss_grad", "w0", "X", "y"])
+    assert_close(w, expected, GD, f"w after {STEPS} steps with your {fn} as loss_grad")  # and does the work

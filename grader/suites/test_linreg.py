@@ -162,14 +162,28 @@ def _compare_with_reference(submission, reference, X, y, rng, label, **kwargs):
     assert_close(got[1], expected[1], TRAIN, f"b ({label})")
 
 
+def _assert_trained(reference, X, y, rng, start, w, b, **kwargs):
+    """(w, b) fit X and y at least halfway from the untrained (0, 0) to the reference's fit, trained from the
+    generator state ``start``: the right types, or arguments left alone, earn points only for a trained model."""
+    rng.bit_generator.state = start
+    ref_w, ref_b, _ = reference.linreg_train(X, y, rng, **kwargs)
+    got, untrained, trained = (_squared_loss(X, y, *m) for m in ((w, b), (np.zeros_like(w), 0.0), (ref_w, ref_b)))
+    if not got <= (untrained + trained) / 2:
+        raise Feedback(f"{TRAIN}: after training, the mean loss over X is {got:.4g}, not much better than the "
+                       f"untrained model's {untrained:.4g} (the recipe reaches {trained:.4g}); the model was not "
+                       "trained")
+
+
 @points(1, id="train_returns")
-def test_train_returns(submission, rng):
+def test_train_returns(submission, reference, rng):
     """linreg_train: returns (w, b, losses) with w of shape (D,), b a float, one loss per epoch"""
     X, y = _problem(rng, 30, 4)
+    start = rng.bit_generator.state
     w, b, losses = _train(submission, X, y, rng, num_epochs=2)
     losses = _epoch_losses(losses, 2)
     if not np.all(np.isfinite(w)) or not np.isfinite(b) or not np.all(np.isfinite(losses)):
         raise Feedback(f"{TRAIN}: w, b and losses must be finite; got w = {fmt(w)}, b = {fmt(b)}, losses = {losses}")
+    _assert_trained(reference, X, y, rng, start, w, b, num_epochs=2)
 
 
 @points(1, id="train_initial_weights")
@@ -236,8 +250,10 @@ def test_train_defaults(submission, reference, rng):
 
 
 @points(1, id="train_no_mutation")
-def test_train_no_mutation(submission, rng):
+def test_train_no_mutation(submission, reference, rng):
     """linreg_train: leaves X and y unchanged"""
     X, y = _problem(rng, 20, 3)
-    submission.linreg_train(X, y, rng, num_epochs=1, batch_size=6)
+    start = rng.bit_generator.state
+    w, b, _ = _train(submission, X, y, rng, num_epochs=1, batch_size=6)
     assert_not_mutated(submission, TRAIN, ["X", "y", "rng"])
+    _assert_trained(reference, X, y, rng, start, w, b, num_epochs=1, batch_size=6)

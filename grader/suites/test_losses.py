@@ -2,6 +2,7 @@
 import numpy as np
 
 from grader.testing import (
+    CheckedCalls,
     Feedback,
     as_array,
     as_float,
@@ -102,10 +103,17 @@ def _check_kink(submission, reference, fn, scores, y, kink, where):
         i = int(np.argmax(wrong))
         raise Feedback(f"{fn}: dscores[{i}] is {fmt(float(grad[i]))} where {where} == 0 exactly; at the kink use the "
                        f"branch for negative inputs of max(0, u), whose gradient is 0")
-    flat = ~kink & (getattr(reference, fn)(scores, y)[1] != 0) & (grad == 0)
+    expected = getattr(reference, fn)(scores, y)[1]
+    flat = ~kink & (expected != 0) & (grad == 0)
     if np.any(flat):
         i = int(np.argmax(flat))
         raise Feedback(f"{fn}: dscores[{i}] is 0 where {where} > 0; there the loss has a slope")
+    # Zeros in the right places earn nothing with wrong values elsewhere: off the kink, dscores must be the
+    # reference's up to a factor (the factor and the sign are judged by the gradient tests).
+    scale = float(grad @ expected) / float(expected @ expected)
+    if not (scale != 0 and np.linalg.norm(grad - scale * expected) <= 1e-7 * np.linalg.norm(grad)):
+        raise Feedback(f"{fn}: dscores is not a multiple of the loss's gradient (expected {fmt(expected)} up to a "
+                       f"factor, got {fmt(grad)})")
 
 
 # -- mse_loss --------------------------------------------------------------------------
@@ -288,10 +296,11 @@ def _describe(value):
 
 # -- conventions ----------------------------------------------------------------------
 @points(1, id="no_mutation")
-def test_no_mutation(submission, rng):
+def test_no_mutation(submission, reference, rng):
     """all losses: leave their arguments unchanged"""
+    calls = CheckedCalls(submission, reference)
     y = _signs(rng, 6)
-    calls = [
+    cases = [
         ("mse_loss", ["pred", "y"], rng.normal(size=(6, 2)), rng.normal(size=(6, 2))),
         ("bce_with_logits", ["z", "y"], rng.normal(size=6), _labels01(rng, 6)),
         ("softmax_cross_entropy", ["logits", "y"], rng.normal(size=(6, 3)), _classes(rng, 6, 3)),
@@ -300,6 +309,7 @@ def test_no_mutation(submission, rng):
         ("kl_divergence", ["logits", "target"], rng.normal(size=(6, 3)), _targets(rng, 6, 3, zeros=True)),
         ("l2_penalty", ["weights", "lam"], *_weights(rng)),
     ]
-    for fn, names, *args in calls:
-        submission.call(fn, *args)
+    for fn, names, *args in cases:
+        calls.call(fn, *args)
         assert_not_mutated(submission, fn, names)
+    calls.assert_work_done()

@@ -1,7 +1,8 @@
 """Hidden suite for `maxout` (13 points)."""
 import numpy as np
 
-from grader.testing import as_tuple, assert_close, assert_not_mutated, check_layer_gradient, dyadic, points
+from grader.testing import (CheckedCalls, as_tuple, assert_close, assert_not_mutated, check_layer_gradient, dyadic,
+                            points)
 
 FWD, BWD = "maxout_forward", "maxout_backward"
 
@@ -89,10 +90,13 @@ def test_tie_distinct_pieces(submission, reference, rng):
 
 
 @points(1, id="no_mutation")
-def test_no_mutation(submission, rng):
+def test_no_mutation(submission, reference, rng):
     """maxout_forward and maxout_backward leave their arguments unchanged"""
+    calls = CheckedCalls(submission, reference)
     x, w, b = _inputs(rng)
-    _, cache = as_tuple(submission.maxout_forward(x, w, b), 2, FWD, "(out, cache)")
+    dout = rng.normal(size=(4, 3))
+    _, cache = calls.call(FWD, x, w, b, skip=[1])
     assert_not_mutated(submission, FWD, ["x", "w", "b"])
-    submission.maxout_backward(rng.normal(size=(4, 3)), cache)
+    calls.call(BWD, dout, cache, reference_args=(dout, reference.maxout_forward(x, w, b)[1]))
     assert_not_mutated(submission, BWD, ["dout", "cache"])
+    calls.assert_work_done()

@@ -10,7 +10,8 @@ decide the step and a wrong eps cannot hide.
 """
 import numpy as np
 
-from grader.testing import as_array, as_tuple, assert_close, assert_no_warnings, assert_not_mutated, points
+from grader.testing import (CheckedCalls, as_array, as_tuple, assert_close, assert_no_warnings, assert_not_mutated,
+                            points)
 
 SHAPE = (4, 5)
 STEPS = 200
@@ -240,9 +241,11 @@ def test_zero_gradient(submission, reference, rng):
 
 
 @points(1, id="no_mutation")
-def test_no_mutation(submission, rng):
+def test_no_mutation(submission, reference, rng):
     """all optimisers: the arguments are left unchanged"""
+    calls = CheckedCalls(submission, reference)
     w, dw = _weights_and_gradient(rng)
     for fn, args in _every_optimiser(w, dw, _positive(rng)):
-        submission.call(fn, *args)
+        calls.call(fn, *args)
         assert_not_mutated(submission, fn, ARGUMENTS[fn])
+    calls.assert_work_done()

@@ -12,7 +12,8 @@ forward is wrong, with the numerical Jacobian of the student's own forward
 import numpy as np
 
 from grader.proxy import TrustedFunction
-from grader.testing import Feedback, as_array, assert_close, assert_finite, points, rel_error
+from grader.testing import (CheckedCalls, Feedback, as_array, assert_close, assert_finite, points, rel_error,
+                            trivial_forward)
 
 H = 1e-6
 PROBE = TrustedFunction("torch_function_probe")
@@ -60,7 +61,8 @@ def own_numerical_gradient(report, inputs, which, grad_out):
     grad = np.zeros(x.shape)
     for j, i in enumerate(np.ndindex(x.shape)):
         plus, minus = perturbed[2 * (offset + j)], perturbed[2 * (offset + j) + 1]
-        grad[i] = float(np.sum((plus - minus) * grad_out)) / (2 * H)
+        with np.errstate(all="ignore"):  # an overflow here gives inf, which earns nothing
+            grad[i] = float(np.sum((np.asarray(plus, dtype=np.float64) - minus) * grad_out)) / (2 * H)
     return grad
 
 
@@ -87,7 +89,8 @@ def gradients(report, name, inputs):
 
 def check_gradient(submission, reference, name, inputs, grad_out, which, tol=1e-7, numeric=True):
     """The gradient for input ``which`` matches the reference's or, if the student's forward is
-    wrong, the numerical gradient of that forward (and is not identically zero)."""
+    wrong but attempts the Function (not a constant, not a scaled or shifted input), the numerical
+    gradient of that forward (finite, and not identically zero)."""
     got_report = probe(submission, name, inputs, grad_out, numeric=numeric)
     expected = probe(reference, name, inputs, grad_out)["grads"][which]
     got = gradients(got_report, name, inputs)[which]
@@ -97,8 +100,10 @@ def check_gradient(submission, reference, name, inputs, grad_out, which, tol=1e-
         assert_close(got, expected, fn, arg, tol)
     except Feedback:
         own = own_numerical_gradient(got_report, inputs, which, grad_out) if numeric else None
-        if own is not None and np.any(own != 0) and rel_error(got, own) <= 1e-6:
-            return  # right for the student's own forward: the backward points are earned
+        out = np.asarray(got_report["out"], dtype=np.float64) if got_report["out"] is not None else None
+        if (own is not None and out is not None and np.all(np.isfinite(own)) and np.any(own != 0)
+                and trivial_forward(out, inputs) is None and rel_error(got, own) <= 1e-6):
+            return  # right for the student's own forward, which attempts the Function: the points are earned
         raise
 
 
@@ -224,16 +229,28 @@ def test_logsumexp_stable_backward(submission, reference, rng):
 
 # -- all three ----------------------------------------------------------------------------------
 @points(1, id="no_mutation")
-def test_no_mutation(submission, rng):
+def test_no_mutation(submission, reference, rng):
     """all three Functions: forward and backward leave their inputs and grad_out unchanged"""
     x = rng.normal(size=(3, 4))
     cases = [("SigmoidFunction", [x], x.shape), ("LinearFunction", linear_inputs(rng), (4, 3)),
              ("LogSumExpFunction", [x], (3,))]
+    calls = CheckedCalls(submission, reference)
     for name, inputs, out_shape in cases:
-        report = probe(submission, name, inputs, rng.normal(size=out_shape))
+        grad_out = rng.normal(size=out_shape)
+        report = probe(submission, name, inputs, grad_out)
         if report["mutated"]:
             which = ["grad_out" if k == "grad_out" else ARGS[name][k] for k in report["mutated"]]
             raise Feedback(f"{name} changed {', '.join(which)} in place; compute new tensors instead")
+        expected = probe(reference, name, inputs, grad_out)
+        try:  # leaving the inputs alone earns the point only where the Function's results are right too
+            assert_close(forward_output(report, name, out_shape), expected["out"], f"{name}.forward", "out")
+            for k, (got, want) in enumerate(zip(gradients(report, name, inputs), expected["grads"])):
+                assert_close(got, want, f"{name}.backward", f"d{ARGS[name][k]}")
+        except Feedback as exc:
+            calls.record(str(exc))
+        else:
+            calls.record(None)
+    calls.assert_work_done()
 
 
 @points(1, id="chain")

@@ -1,0 +1,50 @@
+"""The rule for partial credit, and inputs that discriminate (issue 11)."""
+import numpy as np
+
+from grader.catalog import get
+from grader.runner import load_reference
+from grader.suites import test_linear_models as linear_models_suite
+from grader.suites import test_residual as residual_suite
+from grader.testing import check_own_gradient, draw_until, trivial_forward
+
+RNG = np.random.default_rng(11)
+X = RNG.normal(0.0, 2.0, size=(4, 5))
+
+
+def test_trivial_forwards_are_recognised():
+    for out in (X, 2 * X, 0.25 * X + 0.5, np.full((4, 5), 3.0), X + 1e-9 * RNG.normal(size=X.shape)):
+        assert trivial_forward(out, [X]) is not None
+
+
+def test_forwards_that_attempt_a_layer_are_not_trivial():
+    w, b = RNG.normal(size=(5, 3)), RNG.normal(size=3)
+    for out, inputs in [(np.maximum(X, 0), [X]), (np.where(X > 0, X, 0.01 * X), [X]), (np.tanh(X), [X]),
+                        (X @ w, [X, w, b]), ((X - X.mean(0)) / X.std(0, ddof=1) * [1, 2, -1, 0.5, 3], [X])]:
+        assert trivial_forward(out, inputs) is None
+
+
+def test_an_overflowing_or_zero_numerical_gradient_earns_nothing():
+    out, got = np.maximum(X, 0), RNG.normal(size=X.shape)
+    assert not check_own_gradient(got, np.full(X.shape, np.inf), out, [X])
+    assert not check_own_gradient(np.zeros(X.shape), np.zeros(X.shape), out, [X])
+    assert check_own_gradient(got, got, out, [X])
+
+
+def test_residual_inputs_keep_every_hidden_unit_alive():
+    """Some seeds drew inputs where every hidden unit was dead: the reference's dw1 was all zeros."""
+    ref = load_reference(str(get("residual").solution))
+    for seed in range(2000):
+        args = residual_suite._inputs(np.random.default_rng(seed))
+        dw1 = ref.residual_backward(np.ones((4, 5)), ref.residual_forward(*args)[1])[1]
+        assert np.all(np.any(dw1 != 0, axis=0)), seed
+
+
+def test_perceptron_kink_inputs_discriminate():
+    """Some seeds drew a kink test where the reference gradient was zero (so zeros passed)."""
+    ref = load_reference(str(get("linear_models").solution))
+    for margin, fn in ((0.0, "perceptron_loss_grad"), (1.0, "svm_loss_grad")):
+        for seed in range(300):
+            rng = np.random.default_rng(seed)
+            w, X_, y = draw_until(lambda: linear_models_suite._kink_data(rng, margin),
+                                  linear_models_suite._kink_counts(ref, fn, margin))
+            assert np.any(getattr(ref, fn)(w, X_, y)[1] != 0)
