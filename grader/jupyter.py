@@ -1,0 +1,153 @@
+"""The ``%dlx`` magic (``%load_ext dlx``): check, submit, hint and score from Jupyter or IPython.
+
+The kernel never judges the student's code: the magic takes the source of the
+cells that defined the exercise's functions and hands that text to the same
+sandboxed worker and suites as the CLI; ``submit`` records in the same
+gradebook. Output goes through dlx's rich console, which renders HTML in
+JupyterLab and Notebook and text in a terminal. Every error is one line.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import sys
+from typing import TYPE_CHECKING, Any
+
+from .errors import DlxError, os_error_message
+
+if TYPE_CHECKING:
+    from .catalog import Exercise
+    from .results import GradeResult
+
+USAGE = "usage: %dlx check ID | %dlx submit ID | %dlx hint ID | %dlx score"
+
+# A top-level magic or shell escape in a cell, as IPython transforms it; the sandbox has no IPython.
+_IPYTHON_CALL = re.compile(r"^get_ipython\(\)\..*$", re.MULTILINE)
+
+
+def cell_source(shell: Any, names: tuple[str, ...]) -> str:
+    """The source of the cells that defined ``names`` in the kernel, the last run cell last.
+
+    One cell per name comes from :func:`grader.notebook.student_source`; the cells are ordered
+    by when they last ran, so a function redefined in a later cell wins as it does in the kernel.
+    """
+    from .notebook import student_source
+
+    namespace = shell.user_ns
+    missing = [name for name in names if name not in namespace]
+    if missing:
+        raise DlxError(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not defined in this kernel; "
+                       "run the cell with your code first")
+    import linecache
+
+    ran = {"".join(linecache.getlines(name)): count
+           for name, count in getattr(shell.compile, "_filename_map", {}).items()}
+    cells: list[str] = []
+    for name in names:
+        text = student_source(namespace, [name])
+        if not text.strip():
+            raise DlxError(f"cannot find the cell that defined {name}; run the cell with your code again")
+        if text not in cells:
+            cells.append(text)
+    cells.sort(key=lambda text: ran.get(text, 0))
+    return _IPYTHON_CALL.sub("pass", "\n\n".join(cells))
+
+
+def submit_attempt(exercise: Exercise, source: str) -> tuple[GradeResult, float]:
+    """Grade ``source`` with the hidden tests and record the attempt; returns the result and the best score.
+
+    The one place a notebook submission goes: course mode redirects it to the course server.
+    """
+    from .cli import record_submission
+    from .runner import grade_source
+
+    result = grade_source(exercise, source)
+    return result, record_submission(exercise, source, result)
+
+
+def _check(shell: Any, exercise: Exercise) -> None:
+    from .report import console, show_result
+    from .runner import grade_source
+
+    result = grade_source(exercise, cell_source(shell, exercise.functions), visible=True)
+    with console:
+        show_result(console, exercise, result, visible=True)
+
+
+def _submit(shell: Any, exercise: Exercise) -> None:
+    from .report import console, show_result
+
+    result, best = submit_attempt(exercise, cell_source(shell, exercise.functions))
+    with console:
+        show_result(console, exercise, result)
+        console.print(f" [dim]Recorded. Best so far: {best:g}/{exercise.points:g}. `%dlx score` shows your progress.[/]")
+
+
+def _hint(exercise: Exercise) -> None:
+    from .cli import show_hint
+    from .report import console
+
+    with console:
+        show_hint(exercise)
+
+
+def _score() -> None:
+    from .catalog import catalog
+    from .gradebook import Gradebook
+    from .report import console, progress_table
+
+    with Gradebook() as book:
+        standings = book.standings()
+    with console:
+        console.print(progress_table(list(catalog().values()), standings))
+
+
+def run(shell: Any, line: str) -> None:
+    """Run one ``%dlx`` line."""
+    from .catalog import get
+
+    try:
+        words = shlex.split(line)
+    except ValueError as exc:
+        raise DlxError(f"{exc}; {USAGE}") from None
+    command, args = (words[0], words[1:]) if words else ("", [])
+    if command == "score" and not args:
+        _score()
+    elif command in ("check", "submit", "hint") and len(args) == 1:
+        exercise = get(args[0])
+        if command == "check":
+            _check(shell, exercise)
+        elif command == "submit":
+            _submit(shell, exercise)
+        else:
+            _hint(exercise)
+    else:
+        raise DlxError(USAGE)
+
+
+def _error(message: str) -> None:
+    print(f"dlx: {message}", file=sys.stderr)
+
+
+def dlx_magic(line: str) -> None:
+    """dlx in a notebook: ``%dlx check ID``, ``%dlx submit ID``, ``%dlx hint ID``, ``%dlx score``."""
+    from IPython import get_ipython
+
+    try:
+        run(get_ipython(), line)
+    except DlxError as exc:
+        _error(str(exc))
+    except OSError as exc:
+        _error(os_error_message(exc))
+    except KeyboardInterrupt:
+        _error("interrupted; nothing was recorded")
+    except Exception as exc:  # noqa: BLE001 - a bug in dlx is one line, never a traceback in the notebook
+        if os.environ.get("DLX_DEBUG"):
+            raise
+        _error(f"internal error ({type(exc).__name__}: {exc}); set DLX_DEBUG=1 to see where, and please report it")
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """Register ``%dlx`` (IPython calls this for ``%load_ext dlx``)."""
+    shell.register_magic_function(dlx_magic, "line", "dlx")

@@ -1,0 +1,137 @@
+"""Practice in Jupyter: `dlx fetch --notebook` and the `%dlx` magic, driven through a real kernel."""
+import ast
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from grader.catalog import catalog, get
+from grader.cli import main
+from grader.gradebook import Gradebook
+from grader.practice_notebook import build_notebook
+from tests.grading import solution_text, stub_text
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("ipykernel")
+
+KERNEL = "dlx-test"
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLX_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+@pytest.fixture()
+def kernel(tmp_path, monkeypatch):
+    """A kernelspec that runs this interpreter (so the kernel imports this worktree's dlx)."""
+    spec = tmp_path / "jupyter" / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": KERNEL, "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    return KERNEL
+
+
+def dlx(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def reference_bodies(exercise_id: str) -> list[str]:
+    """The body of every function (and method) of the reference's graded names that the stub does not give.
+
+    A body is its statements after the docstring, as written in the reference, indentation included.
+    """
+    text, stub = solution_text(exercise_id), stub_text(exercise_id)
+    lines = text.splitlines(keepends=True)
+    graded = [node for node in ast.parse(text).body
+              if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in get(exercise_id).functions]
+    bodies = []
+    for function in (f for node in graded for f in ast.walk(node) if isinstance(f, ast.FunctionDef)):
+        body = function.body[1:] if ast.get_docstring(function) else function.body
+        if body:
+            bodies.append("".join(lines[body[0].lineno - 1: body[-1].end_lineno]))
+    return [body for body in bodies if body not in stub]
+
+
+def outputs(cell) -> str:
+    """Everything a cell showed, as text (the text/plain of rich output, the streams)."""
+    return "".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+
+
+def run(notebook, kernel_name, cwd):
+    nbclient.NotebookClient(notebook, kernel_name=kernel_name, timeout=180,
+                            resources={"metadata": {"path": str(cwd)}}).execute()
+
+
+@pytest.mark.parametrize("exercise_id", list(catalog()))
+def test_the_notebook_never_contains_the_reference(exercise_id):
+    text = json.dumps(build_notebook(get(exercise_id)))
+    bodies = reference_bodies(exercise_id)
+    assert bodies
+    assert not [body for body in bodies if json.dumps(body)[1:-1] in text]
+
+
+def test_fetch_notebook_never_destroys_work(tmp_path):
+    assert dlx("fetch", "affine", "--notebook", "--dir", str(tmp_path)).exit_code == 0
+    path = tmp_path / "affine.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    sources = [c.source for c in notebook.cells if c.cell_type == "code"]
+    assert any("def affine_forward" in s and "NotImplementedError" in s for s in sources)
+    assert "%dlx check affine" in sources and "%dlx submit affine" in sources
+    path.write_text("my work")
+    again = dlx("fetch", "affine", "--notebook", "--dir", str(tmp_path))
+    assert again.exit_code == 2 and "untouched" in again.output and path.read_text() == "my work"
+    assert dlx("fetch", "affine", "--notebook", "--dir", str(tmp_path), "--force").exit_code == 0
+    backups = list(tmp_path.glob("affine.ipynb.bak-*"))
+    assert len(backups) == 1 and backups[0].read_text() == "my work"
+
+
+def test_a_wrong_answer_then_a_right_one_in_a_real_kernel(tmp_path, kernel):
+    assert dlx("fetch", "affine", "--notebook", "--dir", str(tmp_path)).exit_code == 0
+    fetched = (tmp_path / "affine.ipynb").read_text()
+    assert not [body for body in reference_bodies("affine") if json.dumps(body)[1:-1] in fetched]
+    notebook = nbformat.read(tmp_path / "affine.ipynb", as_version=4)
+    new = nbformat.v4.new_code_cell
+    # before the student's cell runs: one line, no traceback
+    notebook.cells.insert(3, new("%dlx check affine"))
+    # the stub as fetched is the wrong answer; then the reference, redefined in a later cell, is the right one
+    notebook.cells += [new(solution_text("affine")), new("%dlx submit affine"), new("%dlx score"),
+                       new("%dlx hint affine"), new("%dlx submit nope")]
+    run(notebook, kernel, tmp_path)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert not any(o.output_type == "error" for c in code for o in c.outputs)
+    too_early = outputs(code[1])
+    assert too_early.startswith("dlx: ") and "not defined in this kernel" in too_early
+    assert too_early.count("\n") == 1 and "Traceback" not in too_early
+    check, wrong, right, score, hint, unknown = (outputs(code[i]) for i in (3, 4, 6, 7, 8, 9))
+    assert "0/2 visible tests passed" in check and "not implemented yet" in check
+    assert "score 0/10" in wrong and "Recorded" in wrong
+    assert "score 10/10" in right and "Best so far: 10/10" in right
+    assert "affine" in score and "total" in score
+    assert "Hint 1 of 3" in hint
+    assert unknown.startswith("dlx: unknown exercise 'nope'") and unknown.count("\n") == 1
+    rich = [o for o in code[6].outputs if o.output_type == "display_data"]
+    assert rich and "text/html" in rich[0].data  # rich output where the frontend shows HTML
+    with Gradebook() as book:
+        attempts = list(book.attempts("exercise", "affine"))
+    assert [a["score"] for a in attempts] == [0, 10]
+
+
+def test_plain_ipython_terminal(tmp_path):
+    """In a terminal IPython, the magic prints text; a function defined in the same cell as `%dlx` is graded."""
+    cell = solution_text("affine") + "\n%load_ext dlx\n%dlx submit affine\n%dlx score\n"
+    env = {**os.environ, "COLUMNS": "120", "IPYTHONDIR": str(tmp_path / "ipython")}
+    done = subprocess.run([sys.executable, "-m", "IPython", "--no-banner", "--colors=NoColor", "-c", cell],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert "score 10/10" in done.stdout and "dlx progress" in done.stdout
+    assert "<" not in done.stdout.split("score 10/10")[0]  # text, not HTML
+    with Gradebook() as book:
+        assert [a["score"] for a in book.attempts("exercise", "affine")] == [10]
