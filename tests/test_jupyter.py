@@ -103,20 +103,23 @@ def test_a_wrong_answer_then_a_right_one_in_a_real_kernel(tmp_path, kernel):
     notebook.cells.insert(3, new("%dlx check affine"))
     # the stub as fetched is the wrong answer; then the reference, redefined in a later cell, is the right one
     notebook.cells += [new(solution_text("affine")), new("%dlx submit affine"), new("%dlx score"),
-                       new("%dlx hint affine"), new("%dlx submit nope")]
+                       new("%dlx hint affine"), new("%dlx submit nope"),
+                       # a function redefined in a later cell wins, as it does in the kernel
+                       new("def affine_forward(x, w, b):\n    raise NotImplementedError"), new("%dlx check affine")]
     run(notebook, kernel, tmp_path)
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert not any(o.output_type == "error" for c in code for o in c.outputs)
     too_early = outputs(code[1])
     assert too_early.startswith("dlx: ") and "not defined in this kernel" in too_early
     assert too_early.count("\n") == 1 and "Traceback" not in too_early
-    check, wrong, right, score, hint, unknown = (outputs(code[i]) for i in (3, 4, 6, 7, 8, 9))
+    check, wrong, right, score, hint, unknown, redefined = (outputs(code[i]) for i in (3, 4, 6, 7, 8, 9, 11))
     assert "0/2 visible tests passed" in check and "not implemented yet" in check
     assert "score 0/10" in wrong and "Recorded" in wrong
     assert "score 10/10" in right and "Best so far: 10/10" in right
     assert "affine" in score and "total" in score
     assert "Hint 1 of 3" in hint
     assert unknown.startswith("dlx: unknown exercise 'nope'") and unknown.count("\n") == 1
+    assert "affine_forward is not implemented yet" in redefined and "0/2 visible tests passed" in redefined
     rich = [o for o in code[6].outputs if o.output_type == "display_data"]
     assert rich and "text/html" in rich[0].data  # rich output where the frontend shows HTML
     with Gradebook() as book:
