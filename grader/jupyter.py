@@ -8,6 +8,7 @@ JupyterLab and Notebook and text in a terminal. Every error is one line.
 """
 from __future__ import annotations
 
+import linecache
 import os
 import re
 import shlex
@@ -39,10 +40,10 @@ def cell_source(shell: Any, names: tuple[str, ...]) -> str:
     if missing:
         raise DlxError(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not defined in this kernel; "
                        "run the cell with your code first")
-    import linecache
-
-    ran = {"".join(linecache.getlines(name)): count
-           for name, count in getattr(shell.compile, "_filename_map", {}).items()}
+    ran: dict[str, int] = {}  # a cell's text: when it last ran
+    for filename, count in getattr(shell.compile, "_filename_map", {}).items():
+        text = "".join(linecache.getlines(filename))
+        ran[text] = max(count, ran.get(text, 0))
     cells: list[str] = []
     for name in names:
         text = student_source(namespace, [name])
