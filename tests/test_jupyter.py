@@ -70,8 +70,13 @@ def run(notebook, kernel_name, cwd):
 
 
 @pytest.mark.parametrize("exercise_id", list(catalog()))
-def test_the_notebook_never_contains_the_reference(exercise_id):
-    text = json.dumps(build_notebook(get(exercise_id)))
+def test_the_notebook_has_the_stub_and_never_the_reference(exercise_id):
+    notebook = build_notebook(get(exercise_id))
+    stub_cell = notebook.cells[3].source
+    for name in get(exercise_id).functions:
+        assert f"def {name}(" in stub_cell or f"class {name}" in stub_cell
+    compile(stub_cell, "stub", "exec")
+    text = json.dumps(notebook)
     bodies = reference_bodies(exercise_id)
     assert bodies
     assert not [body for body in bodies if json.dumps(body)[1:-1] in text]
