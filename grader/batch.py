@@ -26,15 +26,16 @@ class Entry:
 
     student: str
     path: Path
+    folder: Path  # the submissions folder: nothing is read from outside it
 
 
 def discover(exercise: Exercise, folder: Path) -> list[Entry]:
     """Submissions laid out as ``<student>.py`` or ``<student>/<id>.py``, sorted by student."""
     if not folder.is_dir():
         raise GradingError(f"{folder} is not a folder")
-    entries = {p.stem: Entry(p.stem, p) for p in folder.glob("*.py") if not p.name.startswith(".")}
+    entries = {p.stem: Entry(p.stem, p, folder) for p in folder.glob("*.py") if not p.name.startswith(".")}
     for path in folder.glob(f"*/{exercise.filename}"):
-        entries[path.parent.name] = Entry(path.parent.name, path)
+        entries[path.parent.name] = Entry(path.parent.name, path, folder)
     if not entries:
         raise GradingError(f"no submissions in {folder}: expected <student>.py or <student>/{exercise.filename}")
     return [entries[k] for k in sorted(entries)]
@@ -45,11 +46,11 @@ def student_seed(exercise_id: str, student: str, base: int | None) -> int:
     return base if base is not None else zlib.crc32(f"{exercise_id}:{student}".encode()) & 0x7FFFFFFF
 
 
-def _grade_task(task: tuple[str, str, str, int]) -> dict:
+def _grade_task(task: tuple[str, str, str, str, int]) -> dict:
     """Grade one submission (runs in a pool process); never raises."""
-    exercise_id, student, path, seed = task
+    exercise_id, student, path, folder, seed = task
     try:
-        source = read_source(Path(path))
+        source = read_source(Path(path), Path(folder))
     except GradingError as exc:
         return {"student": student, "hash": None, "seed": seed, "error": str(exc), "result": None}
     try:
@@ -115,7 +116,7 @@ class ResultCache:
         if row is None or row.get("seed") != seed:
             return None
         try:
-            current = file_hash(read_source(entry.path))
+            current = file_hash(read_source(entry.path, entry.folder))
         except GradingError:
             return None
         return row if row.get("hash") == current else None
@@ -140,7 +141,7 @@ def grade_batch(exercise: Exercise, folder: Path, out_csv: Path, *, workers: int
         if cached is not None:
             rows[entry.student] = cached
         else:
-            todo.append((exercise.id, entry.student, str(entry.path), s))
+            todo.append((exercise.id, entry.student, str(entry.path), str(entry.folder), s))
     done = len(rows)
     if on_progress:
         on_progress(done, len(entries))
@@ -173,24 +174,29 @@ def _run(todo: list[tuple], workers: int) -> Iterator[dict]:
 
 
 def write_csv(rows: list[dict], path: Path, exercise: Exercise) -> None:
-    """``student, score, max_score, seed, error`` and one column per test (its score)."""
-    test_names: list[str] = []
+    """``student, score, max_score, seed, error`` and one column per test (its score), headed by the test's id."""
+    test_ids: list[str] = []
     for row in rows:
         for test in (row["result"] or {}).get("tests", []):
-            if test["name"] not in test_names:
-                test_names.append(test["name"])
+            if _column(test) not in test_ids:
+                test_ids.append(_column(test))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     with tmp.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["student", "score", "max_score", "seed", "error", *map(csv_cell, test_names)])
+        writer.writerow(["student", "score", "max_score", "seed", "error", *map(csv_cell, test_ids)])
         for row in rows:
             result = row["result"]
-            scores = {t["name"]: t["score"] for t in result["tests"]} if result else {}
+            scores = {_column(t): t["score"] for t in result["tests"]} if result else {}
             writer.writerow([csv_cell(row["student"]), result["score"] if result else 0,
                              result["max_score"] if result else exercise.points, row["seed"], csv_cell(why(row)),
-                             *(scores.get(n, 0) for n in test_names)])
+                             *(scores.get(n, 0) for n in test_ids)])
     tmp.replace(path)
+
+
+def _column(test: dict) -> str:
+    """A test's CSV column: its stable id (the name, for results cached before ids existed)."""
+    return test.get("id") or test["name"]
 
 
 def write_json(rows: list[dict], folder: Path, exercise: Exercise) -> None:

@@ -217,20 +217,48 @@ def record_submission(exercise: Exercise, source: str, result: GradeResult) -> f
         return max(s.best for s in book.standings("exercise") if s.item == exercise.id)
 
 
+PLOTS_OPTION = click.option("--plots", is_flag=True, help="Also write an HTML report with pictures beside your file.")
+OPEN_OPTION = click.option("--open", "open_report", is_flag=True, help="Open the --plots report in a browser.")
+
+
+def _plots_possible(exercise: Exercise, plots: bool) -> None:
+    """Before grading: a one-line error if --plots cannot work (matplotlib missing, no pictures)."""
+    if plots:
+        from .plots import require_plots
+
+        require_plots(exercise)
+
+
+def _plots(exercise: Exercise, path: Path, source: str, open_report: bool) -> None:
+    """Write the pictures report of ``source`` (read from ``path``) beside it and print where it is."""
+    from .plots import write_report
+    from .report import console
+
+    report = write_report(exercise, source, path)
+    console.print(f"Pictures: [bold]{report}[/]")
+    if open_report and click.launch(report.resolve().as_uri()) != 0:
+        console.print("[dim]No browser could be started; open the file above yourself.[/]")
+
+
 @main.command()
 @click.argument("exercise_id")
 @DIR_OPTION
 @click.option("--watch", is_flag=True, help="Re-run the visible tests on every save; keys: h hint, s statement, q quit.")
-def check(exercise_id: str, directory: Path, watch: bool) -> None:
+@PLOTS_OPTION
+@OPEN_OPTION
+def check(exercise_id: str, directory: Path, watch: bool, plots: bool, open_report: bool) -> None:
     """Run the visible tests on your file (quick; records nothing)."""
     exercise = _exercise(exercise_id)
     path = _student_file(exercise, directory)
+    _plots_possible(exercise, plots)
     if watch:
         from .watch import watch_exercise
 
         watch_exercise(exercise, path)
         return
-    grade_and_show(exercise, path, visible=True)
+    source, _ = grade_and_show(exercise, path, visible=True)
+    if plots:
+        _plots(exercise, path, source, open_report)
 
 
 def show_hint(exercise: Exercise, show_all: bool = False, reset: bool = False) -> None:
@@ -263,15 +291,20 @@ def hint(exercise_id: str, show_all: bool, reset: bool) -> None:
 @click.argument("exercise_id")
 @DIR_OPTION
 @click.option("--seed", type=SEED, default=None, help="Reproduce an earlier attempt's inputs.")
-def submit(exercise_id: str, directory: Path, seed: int | None) -> None:
+@PLOTS_OPTION
+@OPEN_OPTION
+def submit(exercise_id: str, directory: Path, seed: int | None, plots: bool, open_report: bool) -> None:
     """Grade your file with the hidden tests and record the attempt."""
     from .report import console
 
     exercise = _exercise(exercise_id)
     path = _student_file(exercise, directory)
+    _plots_possible(exercise, plots)
     source, result = grade_and_show(exercise, path, visible=False, seed=seed)
     best = record_submission(exercise, source, result)
     console.print(f" [dim]Recorded. Best so far: {best:g}/{exercise.points:g}. `dlx score` shows your progress.[/]")
+    if plots:
+        _plots(exercise, path, source, open_report)
 
 
 @main.command()

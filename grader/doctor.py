@@ -14,7 +14,7 @@ import sys
 import click
 
 from .sandbox.client import (
-    Limits, SandboxError, WorkerProcess, WorkerSpec, hidden_paths, sandbox_uid, worker_env,
+    NOBODY, Limits, SandboxError, WorkerProcess, WorkerSpec, hidden_paths, lease_uid, sandbox_uid, worker_env,
 )
 
 PROBE = "def probe():\n    return 1\n"
@@ -24,6 +24,38 @@ CLIENT_LAYERS = [
     ("new session, killed as a whole", True, "every worker starts its own session; a timeout kills the whole group"),
     ("deadlines and output cap", True, "a wall-clock deadline per call and per submission; output capped"),
 ]
+
+# What is lost where a layer is not active (the others still hold).
+LOST = {
+    "PID namespace": "a worker can see and name other processes (the seccomp filter still stops it from "
+                     "signalling, limiting or rescheduling them)",
+    "seccomp filter": "a worker can signal, limit (prlimit) and reschedule every process of its own user: "
+                      "other workers, and the grading process itself when dlx is not root",
+    "user of its own per worker": "workers share a user id: only the PID namespace and the seccomp filter keep "
+                                  "them from each other" ,
+    "writable space cap": "a submission can fill the disk of the temporary folder (only each file is limited)",
+    "mount namespace": "a worker sees the file system with its user's rights; the hidden suites are hidden by the "
+                       "audit hook only",
+    "network namespace": "only the seccomp filter keeps a worker off the network",
+    "unprivileged user": "the worker keeps root",
+    "process limit": "only the seccomp filter and the PID namespace stop new processes",
+    "audit hook": "error messages are less clear; the kernel layers still refuse the same things",
+}
+
+
+def _user_layer() -> tuple[str, bool, str]:
+    """Whether each concurrent worker runs as a user id of its own."""
+    name = "user of its own per worker"
+    if os.geteuid() != 0:
+        return (name, False, "dlx is not root: workers share dlx's user id; the PID namespace and the seccomp "
+                "filter keep them from each other and from the grading process")
+    uid, lock = lease_uid()
+    if lock is not None:
+        os.close(lock)
+        return name, True, f"each worker runs as a user id no other live worker has (from {uid})"
+    if uid == NOBODY:
+        return name, False, "no free user id in DLX_SANDBOX_UIDS (or not mapped here): workers share nobody"
+    return name, False, "DLX_SANDBOX_KEEP_USER is set: workers keep root"
 
 
 def sandbox_layers(spec: WorkerSpec | None = None) -> list[tuple[str, bool, str]]:
@@ -36,6 +68,7 @@ def sandbox_layers(spec: WorkerSpec | None = None) -> list[tuple[str, bool, str]
     uid = sandbox_uid()
     if os.geteuid() == 0 and uid is None:
         layers.append(("drop to nobody", False, "DLX_SANDBOX_KEEP_USER is set: workers keep root"))
+    layers.append(_user_layer())
     worker = WorkerProcess(spec)
     try:
         reply = worker.reply(30)
@@ -72,7 +105,7 @@ def doctor(as_json: bool) -> None:
     for name, active, detail in layers:
         table.add_row(escape(name), "[green]yes[/]" if active else "[yellow]no[/]", escape(detail))
     console.print(table)
-    user = "root (workers run as nobody)" if os.geteuid() == 0 and sandbox_uid() is not None else \
+    user = "root (workers run as users of their own)" if os.geteuid() == 0 and sandbox_uid() is not None else \
         "root (workers keep root)" if os.geteuid() == 0 else f"uid {os.getuid()}"
     console.print(f"[dim]Python {sys.version.split()[0]} on {os.uname().sysname} {os.uname().release} "
                   f"{os.uname().machine}; dlx runs as {user}; hidden from workers: {len(hidden_paths())} paths.[/]")
@@ -80,3 +113,6 @@ def doctor(as_json: bool) -> None:
     if inactive:
         console.print(f"[dim]Inactive: {', '.join(inactive)}. Grading still works: the other layers hold "
                       "(see docs/threat-model.md).[/]")
+        for name in inactive:
+            if name in LOST:
+                console.print(f"[yellow]Lost without the {escape(name)}:[/] {escape(LOST[name])}")

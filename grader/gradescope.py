@@ -81,7 +81,7 @@ def grade_submission(root: Path) -> dict:
             lines.append(f"{exercise.id}: missing")
             continue
         try:
-            source = read_source(path)
+            source = read_source(path, root / "submission")
         except GradingError as exc:
             source = ""
             lines.append(f"{exercise.id}: {exc}")
@@ -92,7 +92,8 @@ def grade_submission(root: Path) -> dict:
                           "status": test.status, "output": test.output, "visibility": "visible"})
         for test in hidden.tests:
             tests.append({"name": f"[{exercise.id}] {test.name}", "score": test.score, "max_score": test.max_score,
-                          "status": test.status, "output": test.output, "visibility": config["hidden_visibility"]})
+                          "status": test.status, "output": test.output, "visibility": config["hidden_visibility"],
+                          "tags": [f"{exercise.id}.{test.test_id}"]})
         lines.append(f"{exercise.id}: {hidden.score:g}/{hidden.max_score:g} (seed {hidden.seed})")
     return {
         "score": round(sum(t["score"] for t in tests), 6),

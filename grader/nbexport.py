@@ -4,8 +4,11 @@ Each notebook has: the statement (read-only); one solution cell, the stub
 with every function body replaced by the reference's between `### BEGIN
 SOLUTION` and `### END SOLUTION` (so nbgrader releases the stub with its
 docstrings); the visible tests (read-only); and one autograded cell per hidden
-test, worth that test's points, whose `### BEGIN HIDDEN TESTS` block runs the
-hidden suite on the student's code through dlx's sandbox.
+test, worth that test's points, whose `### BEGIN HIDDEN TESTS` block names
+the test. `nbgrader autograde` never runs those cells in a kernel: the
+course's ``nbgrader_config.py`` puts :class:`grader.nbautograde.DlxExecute` in
+place of nbgrader's Execute, which grades the solution cells' text in dlx's
+sandbox (see docs/threat-model.md).
 """
 from __future__ import annotations
 
@@ -20,8 +23,12 @@ SCHEMA_VERSION = 3
 CONFIG = '''c = get_config()  # noqa: F821 - provided by nbgrader
 
 c.CourseDirectory.course_id = "{course}"
-# dlx exercises: the hidden tests run the student's code in dlx's sandboxed worker.
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+'''
+AUTOGRADE = '''
+# dlx: autograde grades dlx's notebooks in dlx's sandbox and never runs the student's code in a kernel.
+from grader.nbautograde import autograde_preprocessors
+c.Autograde.autograde_preprocessors = autograde_preprocessors()
 '''
 
 
@@ -152,7 +159,8 @@ def quiz_notebook(bank_id: str, seed: int) -> Any:
         nbf.v4.new_markdown_cell(
             f"# Quiz: {bank_id}\n\nAnswer each question in the cell below it, as `answers[\"<id>\"] = ...`: "
             "a letter for one choice (`\"b\"`), a list of letters for several (`[\"a\", \"c\"]`), a number "
-            "for a numeric question. The explanations come with your feedback.",
+            "for a numeric question. Write the value itself, not an expression: the grader reads these cells "
+            "without running them. The explanations come with your feedback.",
             metadata=_meta(f"quiz-{bank_id}-intro")),
         nbf.v4.new_code_cell("answers = {}", metadata=_meta(f"quiz-{bank_id}-setup")),
     ]
@@ -175,8 +183,8 @@ def quiz_notebook(bank_id: str, seed: int) -> Any:
 
 def export(course_dir: Path, assignment: str, exercises: list[Exercise], seed: int, force: bool,
            quizzes: tuple[str, ...] = ()) -> list[Path]:
-    """Write ``source/<assignment>/<id>.ipynb`` per exercise and ``quiz_<bank>.ipynb`` per quiz bank
-    (and nbgrader_config.py if the course has none)."""
+    """Write ``source/<assignment>/<id>.ipynb`` per exercise and ``quiz_<bank>.ipynb`` per quiz bank,
+    and nbgrader_config.py if the course has none (or add dlx's autograde step to the one it has)."""
     nbf = _nbformat()
     folder = course_dir / "source" / assignment
     targets = [folder / f"{e.id}.ipynb" for e in exercises] + [folder / f"quiz_{b}.ipynb" for b in quizzes]
@@ -187,7 +195,11 @@ def export(course_dir: Path, assignment: str, exercises: list[Exercise], seed: i
     written = []
     config = course_dir / "nbgrader_config.py"
     if not config.exists():
-        config.write_text(CONFIG.format(course=course_dir.resolve().name), encoding="utf-8")
+        config.write_text(CONFIG.format(course=course_dir.resolve().name) + AUTOGRADE, encoding="utf-8")
+        written.append(config)
+    elif "grader.nbautograde" not in config.read_text(encoding="utf-8"):
+        with config.open("a", encoding="utf-8") as f:
+            f.write(AUTOGRADE)
         written.append(config)
     books = [notebook(e, seed) for e in exercises] + [quiz_notebook(b, seed) for b in quizzes]
     for book, target in zip(books, targets):

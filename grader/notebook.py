@@ -1,9 +1,12 @@
-"""What the cells of an exported notebook call: grade the student's functions through the sandbox.
+"""What the cells of an exported notebook call in a kernel, and the outcome each graded cell shows.
 
-The kernel never judges the student's code itself: it only finds the source
-of the cells that defined the exercise's functions and hands that text to the
-same worker process and hidden suite as `dlx grade`. Nothing here writes to
-stderr (nbgrader zeroes a test cell that does).
+In a kernel (the student's visible tests, the instructor's own run of the
+source notebook), the cells find the source of the cells that defined the
+exercise's functions and hand that text to the same worker process and
+hidden suite as `dlx grade`. `nbgrader autograde` never runs them: the kernel
+that ran the student's cells cannot be trusted to judge them, so
+:mod:`grader.nbautograde` grades instead (and these functions refuse to run
+there). Nothing here writes to stderr (nbgrader zeroes a test cell that does).
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import contextlib
 import hashlib
 import io
 import linecache
+import os
 import warnings
 from types import FunctionType
 from typing import Any, Iterator
@@ -69,15 +73,32 @@ def grade_namespace(exercise_id: str, namespace: dict[str, Any], seed: int, visi
     return _cache[key]
 
 
-def hidden_test(exercise_id: str, test_id: str, namespace: dict[str, Any], seed: int) -> None:
-    """One hidden test, as one autograded cell: passes silently or raises with the feedback."""
-    result = grade_namespace(exercise_id, namespace, seed)
+def hidden_outcome(result: GradeResult, test_id: str) -> tuple[bool, str]:
+    """Whether one hidden test passed, and what its cell shows: ``passed: <name>`` or the feedback."""
     test = next((t for t in result.tests if t.test_id == test_id), None)
     if test is None:
-        raise TestFailed(f"{exercise_id}: test {test_id} is not in this version of dlx")
-    if not test.passed:
-        raise TestFailed(f"{test.name}: {test.output}")
-    print(f"passed: {test.name}")
+        return False, f"{result.exercise}: test {test_id} is not in this version of dlx"
+    return test.passed, f"passed: {test.name}" if test.passed else f"{test.name}: {test.output}"
+
+
+def _refuse_in_autograde() -> None:
+    """During `nbgrader autograde` the kernel has run the student's cells: it must not judge them."""
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        raise TestFailed("not graded: dlx cells are graded by dlx's preprocessor, not in the kernel, and this "
+                         "course's nbgrader_config.py does not load it; run `dlx nbgrader export` again "
+                         "(it adds the lines) and autograde with --force")
+
+
+def hidden_test(exercise_id: str, test_id: str, namespace: dict[str, Any], seed: int) -> None:
+    """One hidden test, as one autograded cell: prints ``passed: <name>`` or raises with the feedback.
+
+    For the instructor's own runs of the source notebook; `nbgrader autograde` never calls it.
+    """
+    _refuse_in_autograde()
+    passed, message = hidden_outcome(grade_namespace(exercise_id, namespace, seed), test_id)
+    if not passed:
+        raise TestFailed(message)
+    print(message)
 
 
 def visible_tests(exercise_id: str, namespace: dict[str, Any]) -> None:
@@ -90,14 +111,27 @@ def visible_tests(exercise_id: str, namespace: dict[str, Any]) -> None:
         raise TestFailed(f"{len(failed)} of {len(result.tests)} visible tests failed (see above)")
 
 
+def quiz_outcome(result: dict[str, Any], question_id: str) -> tuple[bool, str]:
+    """Whether one quiz question was answered right, and what its cell shows."""
+    test = next((t for t in result["tests"] if t["name"] == question_id), None)
+    if test is None:
+        return False, f"{result['bank']}: question {question_id} is not in this version of dlx"
+    passed = test["status"] == "passed"
+    return passed, test["output"] if passed else f"{question_id}: {test['output']}"
+
+
 def quiz_check(bank_id: str, question_id: str, answers: dict[str, Any], seed: int) -> None:
-    """One quiz question, as one autograded cell: prints the explanation, raises if the answer is wrong."""
+    """One quiz question, as one autograded cell: prints the explanation, raises if the answer is wrong.
+
+    For the instructor's own runs of the source notebook; `nbgrader autograde` never calls it.
+    """
     from .quiz import grade_answers
 
+    _refuse_in_autograde()
     given = {question_id: answers[question_id]} if question_id in answers else {}
     with _silent():
         result = grade_answers(bank_id, seed, given)
-    test = next(t for t in result["tests"] if t["name"] == question_id)
-    if test["status"] != "passed":
-        raise TestFailed(f"{question_id}: {test['output']}")
-    print(test["output"])
+    passed, message = quiz_outcome(result, question_id)
+    if not passed:
+        raise TestFailed(message)
+    print(message)

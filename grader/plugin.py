@@ -42,12 +42,12 @@ class GradingPlugin:
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
-        """Inputs for this test: the attempt's seed mixed with the test's name, so order does not matter."""
-        return np.random.default_rng([self._seed, zlib.crc32(request.node.name.encode())])
+        """Inputs for this test: the attempt's seed mixed with the test's id, so neither order nor names matter."""
+        return np.random.default_rng([self._seed, zlib.crc32(stable_id(request.node).encode())])
 
     # -- hooks ----------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
-        config.addinivalue_line("markers", "points(n): the points a test is worth")
+        config.addinivalue_line("markers", "points(n, id): the points a test is worth and its stable id")
 
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
@@ -57,7 +57,7 @@ class GradingPlugin:
             doc = (function.__doc__ or "").strip().splitlines() if function is not None else []
             name = doc[0].strip() if doc else item.name
             self.results[item.nodeid] = TestResult(name, 0.0, max_score, "failed", "not run",
-                                                   test_id=item.name)
+                                                   test_id=stable_id(item))
             self.order.append(item.nodeid)
 
     @pytest.hookimpl(hookwrapper=True)
@@ -75,6 +75,17 @@ class GradingPlugin:
 
     def collected(self) -> list[TestResult]:
         return [self.results[n] for n in self.order]
+
+
+def stable_id(item: pytest.Item) -> str:
+    """The test's stable id: the ``id`` of its points marker (else its function's name without ``test_``),
+    with the parameters of a parametrised test, e.g. ``dx`` or ``shape[2-3]``."""
+    marker = item.get_closest_marker("points")
+    function = getattr(item, "originalname", None) or item.name.partition("[")[0]
+    base = marker.kwargs.get("id") if marker is not None else None
+    base = base or function.removeprefix("test_")
+    callspec = getattr(item, "callspec", None)
+    return f"{base}[{callspec.id}]" if callspec is not None else base
 
 
 def describe_failure(excinfo: pytest.ExceptionInfo | None) -> str:

@@ -1,6 +1,8 @@
 """Rendering results for people: the terminal view of a graded attempt, the list and the progress table."""
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -10,6 +12,16 @@ from .gradebook import Standing
 from .results import GradeResult
 
 console = Console(highlight=False)
+
+
+# C0 and C1 controls but newline and tab, DEL, and the bidirectional overrides that reorder what follows them.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text the student controls, with terminal control characters (ANSI escapes, carriage returns, ...) shown
+    escaped, so that it cannot move the cursor, erase or overwrite what dlx prints."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _points(x: float) -> str:
@@ -28,11 +40,11 @@ def show_result(console: Console, exercise: Exercise, result: GradeResult, *, vi
             console.print("     [dim](the same reason as above)[/]")
         elif not test.passed and test.output:
             shown.add(test.output)
-            for line in test.output.splitlines()[:8]:
+            for line in printable(test.output).splitlines()[:8]:
                 console.print(f"     [yellow]{escape(line)}[/]")
     if result.output.strip():
         console.print("\n [dim]Your code printed:[/]")
-        for line in result.output.strip().splitlines()[:10]:
+        for line in printable(result.output.strip()).splitlines()[:10]:
             console.print(f"   [dim]{escape(line)}[/]")
     passed = sum(t.passed for t in result.tests)
     if visible:

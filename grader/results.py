@@ -17,7 +17,7 @@ class TestResult:
     status: str  # "passed" or "failed"
     output: str = ""
     visibility: str = "visible"
-    test_id: str = ""  # the suite's test function, e.g. "test_forward_values"; not part of the JSON
+    test_id: str = ""  # the test's stable id in its suite, e.g. "dx"; "id" in the JSON
 
     @property
     def passed(self) -> bool:
@@ -54,13 +54,14 @@ class GradeResult:
             "dlx_version": self.dlx_version,
             "output": self.output,
             "tests": [
-                {k: v for k, v in asdict(t).items() if k != "test_id"} for t in self.tests
+                {"id": t.test_id, **{k: v for k, v in asdict(t).items() if k != "test_id"}} for t in self.tests
             ],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "GradeResult":
-        tests = [TestResult(**{k: v for k, v in t.items() if k in TestResult.__dataclass_fields__})
+        tests = [TestResult(**{k: v for k, v in t.items() if k in TestResult.__dataclass_fields__},
+                            test_id=t.get("id", ""))
                  for t in data.get("tests", [])]
         return cls(data["exercise"], data["seed"], tests, data.get("duration_s", 0.0), data.get("output", ""),
                    data.get("dlx_version", __version__))

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from .catalog import Exercise
 from .errors import DlxError
-from .safe_read import read_bytes_file
+from .intake import read_submission
 from .proxy import Submission
 from .results import GradeResult, TestResult
 from .sandbox.client import Limits, WorkerSpec
@@ -145,33 +145,12 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
     return GradeResult(exercise.id, seed, tests, time.perf_counter() - start, output)
 
 
-def read_source(path: Path) -> str:
-    """The text of a student's file, decoded as Python would (UTF-8, a BOM, a coding line), or a one-line
-    :class:`GradingError`. Only a regular file of at most 1 MiB is read: never a device, a FIFO or a folder."""
+def read_source(path: Path, folder: Path | None = None) -> str:
+    """The text of a student's file (see :mod:`grader.intake`), or a one-line :class:`GradingError`."""
     try:
-        data = read_bytes_file(path)
+        return read_submission(path, folder)
     except DlxError as exc:
         raise GradingError(str(exc)) from None
-    return decode_source(path, data)
-
-
-def decode_source(path: Path, data: bytes) -> str:
-    """Python's decoding of a source file: a UTF-8 BOM is dropped, a ``# coding:`` line is honoured."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return data.decode(encoding)
-    except SyntaxError as exc:  # a bad coding line, or non-UTF-8 bytes in the first two lines
-        if "encoding" not in str(exc.msg):
-            raise GradingError(f"{path}: {exc.msg}") from None
-        encoding = "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise GradingError(f"{path} is not {encoding.upper()} text (byte 0x{data[exc.start]:02x} on line {line}); "
-                           "save it as UTF-8") from None
 
 
 def grade_file(exercise: Exercise, path: Path, seed: int | None = None, *, visible: bool = False) -> GradeResult:

@@ -10,14 +10,20 @@ from .errors import DlxError
 MAX_BYTES = 2**20
 
 
-def read_bytes_file(path: Path, what: str = "", limit: int = MAX_BYTES) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes, or a one-line :class:`DlxError` saying why not."""
+def read_bytes_file(path: Path, what: str = "", limit: int = MAX_BYTES, *, follow_links: bool = True) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, or a one-line :class:`DlxError` saying why not.
+
+    ``follow_links=False`` refuses a symbolic link as the last part of ``path``.
+    """
     name = f"{what} {path}".strip()
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC  # a FIFO opens at once instead of waiting for a writer
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens at once instead of waiting for a writer
+        fd = os.open(path, flags if follow_links else flags | os.O_NOFOLLOW)
     except FileNotFoundError:
         raise DlxError(f"{name} does not exist") from None
     except OSError as exc:
+        if not follow_links and os.path.islink(path):
+            raise DlxError(f"{name} is a symbolic link; submit the file itself") from None
         raise DlxError(f"{name} cannot be read ({exc.strerror})") from None
     try:
         info = os.fstat(fd)

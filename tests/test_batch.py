@@ -42,10 +42,11 @@ def test_batch_grades_everyone_and_survives_bad_submissions(tmp_path, monkeypatc
     assert set(rows) == {"ana", "ben", "cy", "dee", "eve", "fay"}
     scores = {k: float(v["score"]) for k, v in rows.items()}
     assert scores == {"ana": 10, "ben": 0, "cy": 9, "dee": 0, "eve": 0, "fay": 0}
-    assert rows["cy"]["affine_backward: db sums over the batch"] == "0.0"
+    assert rows["cy"]["backward_db"] == "0.0"  # columns are the tests' stable ids
     assert all(float(r["max_score"]) == 10 for r in rows.values())
     ana = json.loads((tmp_path / "json" / "ana.json").read_text())
     assert ana["score"] == 10 and len(ana["tests"]) == 7
+    assert [t["id"] for t in ana["tests"]][:3] == ["forward_values", "forward_other_shapes", "backward_dx"]
 
     (subs / "ben.py").write_text(SOLUTION)  # only ben changed: the rerun grades ben alone
     cache = out.with_name(out.name + ".cache.jsonl")
@@ -87,6 +88,7 @@ def test_gradescope_bundle_runs_like_on_gradescope(tmp_path):
     assert len(hidden) == 7 and all(t["visibility"] == "after_due_date" for t in hidden)
     assert visible and all(t["visibility"] == "visible" for t in visible)
     assert any(t["status"] == "failed" and "db" in t["output"] for t in hidden)
+    assert [t["tags"] for t in hidden if t["status"] == "failed"] == [["affine.backward_db"]]
 
 
 def test_gradescope_missing_file_is_a_failed_test(tmp_path):

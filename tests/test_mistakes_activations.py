@@ -79,3 +79,13 @@ def test_relu_backward_in_place():
 def test_seeds_agree():
     assert grade("activations", SOLUTION, 3).score == grade("activations", SOLUTION, 4).score
     assert grade("activations", NAIVE_SIGMOID, 3).score == grade("activations", NAIVE_SIGMOID, 4).score
+
+
+def test_sigmoid_computed_in_float32():
+    """float32 is accurate to about 6e-8, within the 1e-7 of the value checks: the dtype gives it away."""
+    source = mutate(SOLUTION, "    e = np.exp(-np.abs(x))\n    out = np.where",
+                    "    x = x.astype(np.float32)\n    e = np.exp(-np.abs(x))\n    out = np.where")
+    result = grade("activations", source)
+    assert "sigmoid_forward" in {t.test_id for t in result.tests if not t.passed}
+    assert "out has dtype float32; compute in float64" in output_of(result, "sigmoid_forward:")
+    assert all(t.passed for t in result.tests if "sigmoid" not in t.name)

@@ -46,6 +46,41 @@ def test_not_converged_keeps_statistical_points():
     assert_keeps(result, DCW_SHAPE, DCW_RANKS, DCW_SIZE, *WLS_TESTS)
 
 
+def test_fixed_count_of_gradient_steps():
+    """800 gradient steps (step size 1) reach the optimum on the easy data, not on correlated features."""
+    source = mutate(SOLUTION, "step = np.linalg.solve(hess, grad)", "step = grad")
+    result = grade("covariate_shift", mutate(source, "for _ in range(100):", "for _ in range(800):"))
+    assert_loses(result, "minimiser of the regularised")
+    assert "two strongly correlated features" in next(t.output for t in result.tests if "minimiser" in t.name)
+    assert_keeps(result, DCW_SHAPE, DCW_RANKS, DCW_SIZE, "l2 adds 0.5", "clipped at max_weight", *WLS_TESTS)
+
+
+GRADIENT_DESCENT = '''def _fit_logistic(X_source, X_target, l2):
+    features = np.vstack([X_source, X_target])
+    features = np.hstack([features, np.ones((len(features), 1))])
+    labels = np.concatenate([np.zeros(len(X_source)), np.ones(len(X_target))])
+    penalty = np.full(features.shape[1], float(l2))
+    penalty[-1] = 0.0
+    theta = np.zeros(features.shape[1])
+    while True:
+        grad = features.T @ (_sigmoid(features @ theta) - labels) / len(labels) + penalty * theta
+        if np.linalg.norm(grad) < 1e-6:
+            return theta[:-1], theta[-1]
+        theta = theta - grad
+
+
+'''
+
+
+def test_gradient_descent_to_the_documented_tolerance_scores_full_marks():
+    """Gradient descent with step size 1 until the gradient norm is below 1e-6, as the docstring advises."""
+    start, end = SOLUTION.index("def _fit_logistic("), SOLUTION.index("def _importance_weights(")
+    source = SOLUTION[:start] + GRADIENT_DESCENT + SOLUTION[end:]
+    for seed in (0, 1):
+        result = grade("covariate_shift", source, seed)
+        assert result.score == result.max_score, [t.output for t in result.tests if not t.passed]
+
+
 def test_penalty_without_one_half():
     source = mutate(SOLUTION, "w, b = _fit_logistic(X_source, X_target, l2)",
                     "w, b = _fit_logistic(X_source, X_target, 2 * l2)")

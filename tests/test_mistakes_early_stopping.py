@@ -1,4 +1,6 @@
 """Typical mistakes in `early_stopping` lose the points they should, and only those."""
+import numpy as np
+
 from tests.grading import assert_loses_only, grade, mutate, solution_text
 
 SOLUTION = solution_text("early_stopping")
@@ -48,6 +50,25 @@ def test_epochs_counted_from_one():
 def test_wrong_default_patience():
     source = mutate(SOLUTION, "def __init__(self, patience=5,", "def __init__(self, patience=3,")
     assert_loses_only(grade("early_stopping", source), "the defaults are")
+
+
+def test_numpy_bool_instead_of_bool():
+    """A np.bool_ reaches the suite as a np.bool_ (the wire keeps its type), so the bool contract is held."""
+    source = "import numpy as np\n" + mutate(SOLUTION, "return self.num_bad_epochs >= self.patience",
+                                             "return np.int64(self.num_bad_epochs) >= self.patience")
+    result = grade("early_stopping", source)
+    assert result.score < result.max_score / 2
+    messages = [t.output for t in result.tests if not t.passed]
+    assert any("it returned np.False_, a numpy.bool_; convert it with bool(...)" in m for m in messages), messages
+
+
+def test_the_wire_keeps_numpy_bools_apart():
+    from grader.sandbox.wire import decode, encode
+
+    sent = (np.True_, np.float64(2.5), np.int64(3), True, [np.False_])
+    got = decode(encode(sent))
+    assert type(got[0]) is np.bool_ and got[0] and type(got[4][0]) is np.bool_ and not got[4][0]
+    assert type(got[1]) is float and type(got[2]) is int and got[3] is True
 
 
 def test_seeds_agree():

@@ -55,6 +55,12 @@ def test_branch_only_two_consumers():
     assert_loses_only(grade("gates", source), "branch_backward: sums a list of any length")
 
 
+def test_near_ties_counted_as_ties():
+    source = mutate(SOLUTION, "share = np.where(x > y, 1.0, np.where(x < y, 0.0, 0.5))",
+                    "share = np.where(np.isclose(x, y), 0.5, np.where(x > y, 1.0, 0.0))")
+    assert_loses_only(grade("gates", source), "max_backward: dout goes to the larger input")
+
+
 def test_seeds_agree():
     wrong = mutate(SOLUTION, "share = np.where(x > y, 1.0, np.where(x < y, 0.0, 0.5))",
                    "share = (x >= y).astype(float)")

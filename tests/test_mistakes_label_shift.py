@@ -80,6 +80,14 @@ def test_target_distribution_ignores_source_prior():
     assert result.score == result.max_score - 3
 
 
+def test_class_counts_without_minlength():
+    """np.bincount without minlength: a class absent at the end gives a distribution that is too short."""
+    result = grade("label_shift", mutate(SOLUTION, "np.bincount(labels, minlength=num_classes)", "np.bincount(labels)"))
+    assert_loses(result, "a perfect classifier", "w * p_source, normalised", "clipped to 0")
+    assert failed_tests(result) == {t.name for t in result.tests if "a perfect classifier" in t.name
+                                    or "w * p_source, normalised" in t.name or "clipped to 0" in t.name}
+
+
 def test_seeds_agree():
     assert grade("label_shift", SOLUTION, 3).score == grade("label_shift", SOLUTION, 4).score
     wrong = mutate(SOLUTION, "(y_pred, y_true), 1.0", "(y_true, y_pred), 1.0")

@@ -62,6 +62,14 @@ def test_descent_updates_w0_in_place():
     assert_loses_only(grade("linear_models", source), "gradient_descent: leaves w0 unchanged")
 
 
+def test_descent_never_calls_loss_grad():
+    """The linear-regression gradient written into gradient_descent: right for the student's own loss_grad only."""
+    source = mutate(SOLUTION, "        loss, dw = loss_grad(w, X, y)\n",
+                    "        r = X @ w - y\n        loss, dw = 0.5 * np.mean(r ** 2), X.T @ r / len(y)\n")
+    result = assert_loses_only(grade("linear_models", source), "w follows w <- w - lr * dw")
+    assert "call the loss_grad you are given" in next(t.output for t in result.tests if not t.passed)
+
+
 def test_seeds_agree():
     assert grade("linear_models", SOLUTION, 3).score == grade("linear_models", SOLUTION, 4).score
     wrong = mutate(SOLUTION, "active = u > 0", "active = u >= 0")

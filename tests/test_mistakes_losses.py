@@ -148,3 +148,12 @@ def test_l2_penalty_scales_the_weights_in_place():
                     "    for w in weights:\n        w *= lam\n    return float(loss), list(weights)")
     result = fails_exactly(source, "leave their arguments unchanged")
     assert "l2_penalty changed its argument weights[0]" in output_of(result, "leave their arguments")
+
+
+def test_log_softmax_squeezes_the_batch_axis():
+    """np.squeeze on the row-wise log-sum-exp: right for several rows, an error for a batch of one."""
+    source = mutate(SOLUTION, "    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))",
+                    "    lse = np.squeeze(np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)))\n"
+                    "    return shifted - lse[:, None]")
+    result = grade("losses", source)
+    assert {t.test_id for t in result.tests if not t.passed} == {"cross_entropy_value"}

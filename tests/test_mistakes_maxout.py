@@ -64,6 +64,16 @@ def test_mutating_input():
     assert_loses(result, "leave their arguments unchanged")
 
 
+def test_near_ties_counted_as_ties():
+    """np.isclose for the winners: a runner-up 2**-30 below the max shares a gradient it should not get."""
+    source = mutate(SOLUTION, "winners = z == z.max(axis=2, keepdims=True)",
+                    "winners = np.isclose(z, z.max(axis=2, keepdims=True))")
+    result = grade("maxout", source)
+    assert failed_tests(result) == {"maxout_backward: a tie between different pieces splits dx evenly; "
+                                    "a near-tie does not"}
+    assert "in unit 1 they differ by 2**-30" in next(t.output for t in result.tests if not t.passed)
+
+
 def test_seeds_agree():
     assert grade("maxout", SOLUTION, 3).score == grade("maxout", SOLUTION, 4).score
     wrong = mutate(SOLUTION, EVEN_SPLIT, "winners * 1.0")

@@ -66,6 +66,14 @@ def test_projection_only_for_a_stride():
     assert_loses_only(result, "ResidualBlock(c, c + 2)", COUNT)
 
 
+def test_projection_only_for_a_channel_change():
+    """A strided block with equal channels needs the projection too: the identity cannot downsample."""
+    source = mutate(SOLUTION, "if stride != 1 or in_channels != out_channels:", "if in_channels != out_channels:")
+    result = grade("resblock_torch", source)
+    assert_loses_only(result, "(c, c, stride=2)", COUNT, "output shape")
+    assert "ResidualBlock(" in failure(result, "(c, c, stride=2)") and "stride=2)" in failure(result, "(c, c, stride=2)")
+
+
 def test_stride_in_the_second_convolution():
     source = mutate(SOLUTION, "kernel_size=3, stride=stride, padding=1", "kernel_size=3, stride=1, padding=1")
     source = mutate(source, "out_channels, kernel_size=3, stride=1, padding=1, bias=False)\n        self.bn2",

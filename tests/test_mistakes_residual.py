@@ -4,7 +4,7 @@ import numpy as np
 from grader.catalog import get
 from grader.runner import load_reference
 from grader.testing import numerical_gradient_array, rel_error
-from tests.grading import assert_loses, failed_tests, grade, mutate, solution_text
+from tests.grading import assert_loses, failed_tests, grade, mutate, output_of, solution_text
 
 SOLUTION = solution_text("residual")
 
@@ -51,12 +51,21 @@ def test_skip_added_after_the_final_relu():
     # dw1, dw2 and db2 are right for this (wrong) forward: partial credit, judged by a numerical gradient
     kept = {"residual_backward: dw1 is right", "residual_backward: dw2 is right", "residual_backward: db2 is right"}
     assert kept.isdisjoint(failed_tests(result))
+    # every failed test blames the forward's mistake, the kink test included (not relu'(0))
+    for test in result.tests:
+        if not test.passed and "dx" not in test.name:
+            assert "adds the skip connection after the final ReLU" in test.output, (test.name, test.output)
+    assert "relu'(0)" not in output_of(result, "passes no gradient")
 
 
 def test_relu_derivative_one_at_zero():
     source = mutate(SOLUTION, "(s > 0)", "(s >= 0)")
     source = mutate(source, "(a > 0)", "(a >= 0)")
-    loses_exactly(source, "passes no gradient")
+    result = loses_exactly(source, "passes no gradient")
+    assert "the hidden and the output ReLU passed gradient where its input is exactly 0; relu'(0) must be 0" in \
+        output_of(result, "passes no gradient")
+    result = loses_exactly(mutate(SOLUTION, "(s > 0)", "(s >= 0)"), "passes no gradient")
+    assert "the output ReLU passed gradient" in output_of(result, "passes no gradient")
 
 
 def test_dw2_uses_the_pre_activation():
@@ -64,7 +73,8 @@ def test_dw2_uses_the_pre_activation():
 
 
 def test_bias_gradients_averaged():
-    loses_exactly(mutate(SOLUTION, "da.sum(axis=0)", "da.mean(axis=0)"), "db1 is right", "passes no gradient")
+    result = loses_exactly(mutate(SOLUTION, "da.sum(axis=0)", "da.mean(axis=0)"), "db1 is right", "passes no gradient")
+    assert "relu'(0)" not in output_of(result, "passes no gradient")
     loses_exactly(mutate(SOLUTION, "ds.sum(axis=0)", "ds.mean(axis=0)"), "db2 is right", "passes no gradient")
 
 

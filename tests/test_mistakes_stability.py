@@ -31,6 +31,16 @@ def test_logsumexp_keeps_the_axis():
     assert "has shape (5, 1); expected (5,)" in output_of(result, "logsumexp: values")
 
 
+def test_squeeze_drops_other_length_one_axes():
+    """np.squeeze without the axis: right unless another axis has length 1 too."""
+    result = fails_exactly(mutate(SOLUTION, LSE, LSE.replace("np.squeeze(m, axis=axis)", "np.squeeze(m)")),
+                           "logsumexp: respects axis")
+    assert "x of shape (1, 4, 1)" in output_of(result, "logsumexp: respects axis")
+    source = mutate(SOLUTION, SOFTMAX, "m = np.squeeze(np.max(x, axis=axis, keepdims=True))\n"
+                    "    e = np.exp(x - np.expand_dims(m, axis))\n    return e / np.sum(e, axis=axis, keepdims=True)")
+    fails_exactly(source, "softmax: respects axis")
+
+
 def test_softmax_without_max_subtraction():
     source = mutate(SOLUTION, SOFTMAX, "e = np.exp(x)\n    return e / np.sum(e, axis=axis, keepdims=True)")
     fails_exactly(source, "softmax: finite")
@@ -68,6 +78,13 @@ def test_unstable_sigmoid(body):
 @pytest.mark.parametrize("body", ["return np.log(sigmoid(x))", "return -np.log1p(np.exp(-x))"])
 def test_unstable_log_sigmoid(body):
     fails_exactly(mutate(SOLUTION, LOG_SIGMOID, body), "log_sigmoid: finite")
+
+
+def test_sigmoid_clipped_at_30():
+    """No overflow, but 9e-14 where the value is 1e-44 or less."""
+    source = mutate(SOLUTION, SIGMOID, "e = np.exp(-np.abs(np.clip(x, -30, 30)))\n    " + SIGMOID)
+    result = fails_exactly(source, "sigmoid: finite")
+    assert [t.test_id for t in result.tests if not t.passed] == ["sigmoid_extreme"]
 
 
 def test_seeds_agree():

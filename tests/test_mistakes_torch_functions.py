@@ -114,6 +114,14 @@ def test_forward_in_single_precision():
     assert "dtype float32" in failure(result, "SigmoidFunction: forward")
 
 
+def test_forward_in_single_precision_cast_back():
+    """Cast back to float64, a float32 sigmoid has the right dtype and a relative error below 1e-7."""
+    source = mutate(SOLUTION, "out = torch.sigmoid(x)", "out = torch.sigmoid(x.float()).double()")
+    result = grade("torch_functions", source)
+    assert_loses_only(result, "SigmoidFunction: forward", "SigmoidFunction: backward", CHAIN)  # 1 - out cancels
+    assert "that is float32 precision" in failure(result, "SigmoidFunction: forward")
+
+
 def test_logsumexp_keeps_the_reduced_dimension():
     source = mutate(SOLUTION, ".squeeze(-1)\n", "\n")
     result = grade("torch_functions", source)

@@ -57,6 +57,30 @@ def test_training_error_is_reported():
     assert all("raised ValueError: bad batch" in t.output for t in result.tests)
 
 
+def test_seed_replaced_by_a_constant():
+    result = grade("train_torch", mutate(SOLUTION, "torch.manual_seed(seed)", "torch.manual_seed(0)"))
+    assert_loses_only(result, SEED)
+    assert "different seeds gave the same model" in failure(result, SEED)
+
+
+def test_model_outputs_probabilities():
+    """Trained on logits, but handed back with a softmax on top: the accuracy stays, the contract does not."""
+    result = grade("train_torch", mutate(SOLUTION, "    model.eval()\n    return model",
+                                         "    model.eval()\n    return nn.Sequential(model, nn.Softmax(dim=1))"))
+    assert_loses_only(result, "logits")
+    assert "outputs probabilities" in failure(result, "logits")
+
+
+def test_inputs_standardised_in_place():
+    source = mutate(SOLUTION, "    n, d = X.shape\n", "    n, d = X.shape\n    mean, std = X.mean(dim=0), X.std(dim=0) + 1e-6\n"
+                    "    X -= mean  # torch.as_tensor shares the caller's array: this changes it\n    X /= std\n")
+    source = mutate(source, "Standardize(X.mean(dim=0), X.std(dim=0) + 1e-6)", "Standardize(mean, std)")
+    source = mutate(source, "model(X[idx])", "model[1:](X[idx])")
+    result = grade("train_torch", source)
+    assert_loses_only(result, "logits")
+    assert "changed its argument X in place" in failure(result, "logits")
+
+
 def test_seeds_agree():
     wrong = mutate(SOLUTION, "    torch.manual_seed(seed)\n", "")
     assert grade("train_torch", wrong, 3).score == grade("train_torch", wrong, 4).score

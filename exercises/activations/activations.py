@@ -5,7 +5,8 @@ tests) and `dlx submit activations` (the graded, hidden tests).
 `dlx hint activations` helps.
 
 Conventions for every function here:
-- Elementwise: x is a float64 array of any shape; out and dx have x's shape.
+- Elementwise: x is a float64 array of any shape; out and dx have x's shape
+  and dtype (float64: no float32 on the way).
 - ``<name>_forward`` returns ``(out, cache)``; the cache is whatever the
   backward pass needs (your choice: x, out, alpha, a tuple of them).
 - ``<name>_backward(dout, cache)`` returns ``dx = dout * f'(x)``.

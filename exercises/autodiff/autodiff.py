@@ -79,7 +79,8 @@ class Value:
         """``self ** k`` for a number ``k`` (int or float): d/dself = k * self**(k - 1).
 
         Only needs to work where the real power is defined (``self > 0`` for a
-        fractional ``k``, ``self != 0`` for a negative one).
+        fractional ``k``, ``self != 0`` for a negative one); an integer ``k >= 1``
+        works at ``self == 0`` too (``x ** 2`` has derivative 0 there).
         """
         raise NotImplementedError("Value.__pow__")
 
@@ -101,7 +102,9 @@ class Value:
 
         Must give the right value, finite and with no exception or warning, for
         any ``|self|`` up to 1e4 (``math.exp(800)`` raises OverflowError; find a
-        form that never exponentiates a large positive number).
+        form that never exponentiates a large positive number). Tiny values must
+        be right to within about 1e-16: sigmoid(-100) is about 3.7e-44, not the
+        value at -30 (so do not clip x).
         """
         raise NotImplementedError("Value.sigmoid")
 

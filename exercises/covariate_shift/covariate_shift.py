@@ -40,8 +40,10 @@ def domain_classifier_weights(X_source, X_target, l2=1e-3, max_weight=None):
     The tests use at most a few thousand rows and a few features of order 1;
     there, Newton's method converges in under ten steps; full-batch gradient
     descent with step size 1 (starting from zero) typically needs 100 to 400
-    steps and sometimes 800, so stop when the gradient norm is below 1e-6
-    rather than after a fixed count. Either takes well under a second. Compute sigmoid and log-loss without overflow.
+    steps, but several thousand when two features are strongly correlated
+    (one test has such a pair), so stop when the gradient norm is below 1e-6
+    rather than after a fixed count. Newton takes well under a second,
+    gradient descent about a second at most. Compute sigmoid and log-loss without overflow.
     Do not modify X_source or X_target.
     """
     raise NotImplementedError("domain_classifier_weights")

@@ -74,7 +74,8 @@ def gradient_descent(loss_grad, w0, X, y, lr, num_steps):
 
     Args:
         loss_grad: a function ``(w, X, y) -> (loss, dw)``, such as the ones
-            above (for the SVM with lam > 0, wrap it, e.g. in a lambda).
+            above (for the SVM with lam > 0, wrap it, e.g. in a lambda), or
+            any other: call it, whichever loss it is.
         w0: the starting weights (not modified); X, y: the whole training set.
         lr: the learning rate; num_steps: the number of updates.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import atexit
 import os
 import select
-import shutil
+import mmap
 import signal
 import subprocess
 import sys
@@ -40,6 +40,7 @@ class Limits:
     cpu_s: int = 30
     memory_bytes: int = 3 * 2**30
     file_bytes: int = 16 * 2**20
+    disk_bytes: int = 64 * 2**20  # everything the worker writes, together (its folder is a tmpfs of this size)
     open_files: int = 64
     processes: int = 0
     output_bytes: int = 32 * 1024
@@ -123,11 +124,96 @@ class _OutputTap(threading.Thread):
         return out + (f"\n... ({self.dropped} more bytes of output dropped)" if self.dropped else "")
 
 
+UID_LOCKS = "/run/dlx-uids"  # one lock file per user id in use by a live worker (never in /tmp)
+UID_RANGE = (1_700_000_000, 4096)  # DLX_SANDBOX_UIDS=START:COUNT to change it
+
+
 def sandbox_uid() -> int | None:
-    """The unprivileged user workers run as when dlx runs as root (None: stay as we are)."""
+    """The kind of user workers run as when dlx runs as root: NOBODY (None: workers stay as we are)."""
     if os.geteuid() != 0 or os.environ.get("DLX_SANDBOX_KEEP_USER"):
         return None
     return NOBODY
+
+
+def _uid_range() -> tuple[int, int] | None:
+    """The user ids workers may use, if every one of them (and the same group ids) exists in our namespace."""
+    try:
+        start, count = (int(x) for x in os.environ.get("DLX_SANDBOX_UIDS", "%d:%d" % UID_RANGE).split(":"))
+        for name in ("uid_map", "gid_map"):
+            with open(f"/proc/self/{name}") as f:
+                ranges = [tuple(int(x) for x in line.split()) for line in f if line.strip()]
+            if not any(inner <= start and start + count <= inner + n for inner, _, n in ranges):
+                return None
+    except (OSError, ValueError):
+        return None
+    return start, count
+
+
+def lease_uid() -> tuple[int | None, int | None]:
+    """(uid, lock fd) for a new worker: as root, a user id no other live worker on this machine has.
+
+    The id is held with ``flock`` on a file in :data:`UID_LOCKS` until the fd
+    is closed (or dlx dies), so concurrent dlx processes never share one.
+    Falls back to ``nobody`` (shared; ``dlx doctor`` says so) when no id is free.
+    """
+    if sandbox_uid() is None:
+        return None, None
+    found = _uid_range()
+    if found is not None:
+        import fcntl
+
+        start, count = found
+        try:
+            os.makedirs(UID_LOCKS, mode=0o700, exist_ok=True)
+            for slot in range(count):
+                fd = os.open(f"{UID_LOCKS}/{slot}", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    continue
+                return start + slot, fd
+        except OSError:
+            pass
+    return NOBODY, None
+
+
+def remove_tree(path: str) -> None:
+    """Delete ``path`` and everything in it, however deep, whatever its permissions; never raises.
+
+    Iterative (no recursion limit) and without following symbolic links.
+    """
+    stack = [(path, False)]
+    while stack:
+        top, emptied = stack.pop()
+        if emptied:
+            _remove_one(top)
+            continue
+        stack.append((top, True))
+        try:
+            os.chmod(top, 0o700)
+            entries = list(os.scandir(top))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                folder = False
+            if folder:
+                stack.append((entry.path, False))
+            else:
+                _remove_one(entry.path)
+
+
+def _remove_one(path: str) -> None:
+    try:
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.rmdir(path)
+        else:
+            os.unlink(path)
+    except OSError:
+        pass
 
 
 SHARED_NAMESPACE_LAYERS = ("netns", "ipcns", "userns")
@@ -186,6 +272,20 @@ def hidden_paths(blocked_imports: tuple[str, ...] = ()) -> list[str]:
     found.append(Path(home).expanduser() if home else Path(paths.platformdirs.user_data_dir("dlx", appauthor=False)))
     found += package_locations(tuple(blocked_imports))
     return sorted({os.path.realpath(p) for p in found})
+
+
+@lru_cache(maxsize=None)
+def protect_grader() -> bool:
+    """Make the grading process non-dumpable when dlx is not root: a worker of the same user that can see
+    /proc (no mount namespace) can then neither read nor write its memory, environment or files there."""
+    if os.geteuid() == 0:
+        return False
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0) == 0  # PR_SET_DUMPABLE 0
+    except (OSError, AttributeError):
+        return False
 
 
 def worker_env(workdir: str) -> dict[str, str]:
@@ -248,13 +348,19 @@ class Template:
         self.preload = preload
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.home = tempfile.mkdtemp(prefix="dlx-template-")
-        self.popen = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(WORKER_SCRIPT), "--template", str(theirs.fileno()), ",".join(preload),
-             *([] if shared_namespaces else ["--private"])],
-            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=worker_env(self.home), cwd=self.home,
-            start_new_session=True,
-        )
-        theirs.close()
+        try:
+            self.popen = subprocess.Popen(
+                [sys.executable, "-I", "-B", str(WORKER_SCRIPT), "--template", str(theirs.fileno()),
+                 ",".join(preload), *([] if shared_namespaces else ["--private"])],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=worker_env(self.home), cwd=self.home,
+                start_new_session=True,
+            )
+        except BaseException:
+            self.sock.close()
+            remove_tree(self.home)
+            raise
+        finally:
+            theirs.close()
         self.lock = threading.Lock()
         self.buffer = b""
 
@@ -291,7 +397,7 @@ class Template:
             self.popen.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.popen.kill()
-        shutil.rmtree(self.home, ignore_errors=True)
+        remove_tree(self.home)
 
 
 _templates: dict[tuple, Template] = {}
@@ -331,16 +437,23 @@ class WorkerProcess:
 
     def __init__(self, spec: WorkerSpec):
         self.spec = spec
+        protect_grader()
         self.workdir = tempfile.mkdtemp(prefix="dlx-work-")
-        uid = sandbox_uid()
-        if uid is not None:
-            os.chown(self.workdir, uid, uid)
+        uid, self.uid_lock = lease_uid()
+        self.uid = uid
         cmd_r, self.cmd_w = os.pipe()
         self.reply_r, reply_w = os.pipe()
         try:
+            if uid is not None:
+                os.chown(self.workdir, uid, uid)
             template = _template_for(spec.preload, not set(spec.layers_off) & set(SHARED_NAMESPACE_LAYERS))
             self.proc: _Spawned | _Forked = (_Forked(template, cmd_r, reply_w) if template
                                              else _Spawned(cmd_r, reply_w, self.workdir))
+        except BaseException:  # nothing of a worker that did not start stays behind
+            for fd in (self.cmd_w, self.reply_r, *([self.uid_lock] if self.uid_lock is not None else [])):
+                os.close(fd)
+            remove_tree(self.workdir)
+            raise
         finally:
             os.close(cmd_r)
             os.close(reply_w)
@@ -353,7 +466,8 @@ class WorkerProcess:
             "preload": list(spec.preload), "blocked_imports": list(spec.blocked_imports), "uid": uid,
             "hide": hidden_paths(spec.blocked_imports), "layers_off": list(spec.layers_off),
             "limits": {"cpu_s": limits.cpu_s, "memory_bytes": limits.memory_bytes, "file_bytes": limits.file_bytes,
-                       "open_files": limits.open_files, "processes": limits.processes},
+                       "open_files": limits.open_files, "processes": limits.processes,
+                       "disk_bytes": limits.disk_bytes},
         }
         self._send(wire.encode(config))
 
@@ -376,7 +490,8 @@ class WorkerProcess:
             (n,) = wire._HEADER.unpack(header)
             if n > wire.MAX_FRAME_BYTES + (1 << 20):
                 raise wire.WireError("reply too large")
-            reply = wire.decode(self._read(n, deadline), on_handle=decode_handle)
+            # decoding counts against the deadline, and checks every limit before it allocates
+            reply = wire.decode(self._read(n, deadline, wire.check_head), on_handle=decode_handle, deadline=deadline)
             if not isinstance(reply, dict) or "ok" not in reply:
                 raise wire.WireError("malformed reply")
             return reply
@@ -387,20 +502,32 @@ class WorkerProcess:
             raise StudentCrash(self._death()) from None
         except wire.WireError as exc:
             self.kill()
-            raise StudentCrash(f"the worker running your code sent back something unreadable ({exc})") from None
+            raise StudentCrash(f"your result could not be read: the worker running your code sent back a "
+                               f"malformed reply ({exc})") from None
 
-    def _read(self, n: int, deadline: float) -> bytes:
-        chunks, remaining = [], n
-        while remaining:
+    def _read(self, n: int, deadline: float, check: Callable[[bytes], None] | None = None) -> mmap.mmap | bytes:
+        """``n`` bytes; ``check`` sees the first 8 before the rest is read (and may refuse them)."""
+        # Anonymous pages cost nothing until written: a size that is announced but never sent uses no memory.
+        data = mmap.mmap(-1, n) if n else b""
+        view = memoryview(data)
+        if check is not None and n >= 8:
+            self._fill(view[:8], deadline)
+            check(bytes(view[:8]))
+            self._fill(view[8:], deadline)
+        else:
+            self._fill(view, deadline)
+        return data
+
+    def _fill(self, view: memoryview, deadline: float) -> None:
+        n, done = len(view), 0
+        while done < n:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([self.reply_r], [], [], left)[0]:
                 raise TimeoutError
-            chunk = os.read(self.reply_r, min(remaining, 1 << 20))
-            if not chunk:
+            got = os.readv(self.reply_r, [view[done:done + (1 << 20)]])
+            if not got:
                 raise EOFError
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
+            done += got
 
     def _death(self) -> str:
         code = self.proc.wait(timeout=2)
@@ -434,7 +561,10 @@ class WorkerProcess:
             except OSError:
                 pass
         self.tap.join(timeout=1)
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        remove_tree(self.workdir)
+        if self.uid_lock is not None:  # only now (the worker's processes are gone) may another worker have its uid
+            os.close(self.uid_lock)
+            self.uid_lock = None
 
     def close(self) -> None:
         """Ask the worker to exit, then make sure it did."""

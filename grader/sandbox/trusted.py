@@ -50,15 +50,21 @@ def plan_node(value_cls: type, nodes: list, step: list) -> Any:
     raise ValueError(f"unknown plan step {op!r}")
 
 
-def run_plan(value_cls: type, plan: list, report: list | None = None, roots: list | None = None) -> list:
+def run_plan(value_cls: type, plan: list, report: list | None = None, roots: list | None = None) -> list | dict:
     """Build the plan's nodes, call ``backward()`` on each root (default: the last node) in
-    turn, and return ``(data, grad)`` of the nodes listed in ``report`` (default: all)."""
+    turn, and return ``(data, grad)`` of the nodes listed in ``report`` (default: all).
+
+    If a step returns something other than a ``value_cls``, stop there and return
+    ``{"step": k, "returned": "None"}`` (or the type's name) so the suite can name the operation."""
     nodes: list = []
     collecting = gc.isenabled()
     gc.disable()  # full collections while 10,000 nodes are alive would cost ~0.1 s each
     try:
-        for step in plan:
-            nodes.append(plan_node(value_cls, nodes, step))
+        for k, step in enumerate(plan):
+            node = plan_node(value_cls, nodes, step)
+            if not isinstance(node, value_cls):
+                return {"step": k, "returned": "None" if node is None else type(node).__name__}
+            nodes.append(node)
         for root in [len(nodes) - 1] if roots is None else roots:
             nodes[root].backward()
         return [(nodes[i].data, nodes[i].grad) for i in (range(len(nodes)) if report is None else report)]
@@ -179,6 +185,16 @@ def call_with_scalar_array(fn: Callable[..., Any], f: Any, value: float) -> Any:
 def scalar_array_call() -> Callable[..., Any]:
     """:func:`call_with_scalar_array`: hands student code a 0-d x built in the worker."""
     return call_with_scalar_array
+
+
+# -- linear_models: a loss_grad of the grader's, to hand to the student's gradient_descent --
+@builder
+def ridge_loss_grad(lam: float) -> Callable[..., tuple]:
+    """``loss_grad(w, X, y)`` for ``0.5 * mean((X @ w - y) ** 2) + 0.5 * lam * ||w||²``, with its gradient."""
+    def loss_grad(w: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple:
+        r = X @ w - y
+        return 0.5 * float(np.mean(r**2)) + 0.5 * lam * float(w @ w), X.T @ r / len(y) + lam * w
+    return loss_grad
 
 
 def build(name: str, params: dict) -> Any:

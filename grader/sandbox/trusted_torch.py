@@ -24,6 +24,7 @@ import torch.autograd.forward_ad
 import torch.autograd.functional
 import torch.func
 from torch.autograd.variable import Variable
+from torch.optim.optimizer import register_optimizer_step_pre_hook
 
 BUILDERS: dict[str, Callable[..., Any]] = {}
 _REAL_GRAD = torch.autograd.grad
@@ -477,3 +478,65 @@ def torch_predict() -> Callable[[Any, Any], dict]:
         return {"logits": to_numpy(out)}
 
     return predict
+
+
+@builder
+def torch_training_curves(max_points: int = 60, max_elements: int = 2_000_000) -> Callable[..., dict]:
+    """``curves(train, X, y, num_classes, seed, X_val, y_val)``: runs ``train(X, y, num_classes, seed)``
+    while keeping the parameters as they are before each ``torch.optim`` step (thinned to at most
+    about ``max_points`` states), then evaluates each kept state and the final one in evaluation mode
+    on both sets.  Returns ``{"steps", "train_loss", "train_acc", "val_loss", "val_acc"}`` (arrays;
+    buffers such as BatchNorm's running statistics keep their final values; ``"note"`` when no
+    optimiser stepped), or ``{"problem": text}`` when the result is not a model with the right
+    output.  For the pictures of ``dlx --plots``: nothing is judged here."""
+
+    def curves(train: Any, X: Any, y: Any, num_classes: int, seed: int, X_val: Any, y_val: Any) -> dict:
+        kept: list[tuple[int, list, list]] = []
+        counter = {"step": 0, "stride": 1}
+
+        def keep(optimizer: Any, args: Any, kwargs: Any) -> None:
+            params = [p for group in optimizer.param_groups for p in group["params"]]
+            if counter["step"] % counter["stride"] == 0 and sum(p.numel() for p in params) <= max_elements:
+                kept.append((counter["step"], params, [p.detach().clone() for p in params]))
+                if len(kept) > max_points:
+                    kept[:] = kept[::2]
+                    counter["stride"] *= 2
+            counter["step"] += 1
+
+        hook = register_optimizer_step_pre_hook(keep)
+        try:
+            model = train(X, y, num_classes, seed)
+        finally:
+            hook.remove()
+        if not isinstance(model, torch.nn.Module):
+            return {"problem": f"train_classifier should return a torch.nn.Module; it returned {_describe(model)}"}
+        data = [(torch.as_tensor(np.asarray(a, dtype=np.float32)), torch.as_tensor(np.asarray(b, dtype=np.int64)))
+                for a, b in ((X, y), (X_val, y_val))]
+        final = [(p, p.detach().clone()) for p in model.parameters()]
+        result: dict[str, list] = {key: [] for key in ("steps", "train_loss", "train_acc", "val_loss", "val_acc")}
+        states = [(step, list(zip(params, values))) for step, params, values in kept] + [(counter["step"], final)]
+        model.eval()
+        try:
+            for step, state in states:
+                with torch.no_grad():
+                    for p, value in state:
+                        p.copy_(value)
+                    result["steps"].append(step)
+                    for (inputs, labels), name in zip(data, ("train", "val")):
+                        out = model(inputs)
+                        if not isinstance(out, torch.Tensor) or out.shape != (len(labels), num_classes):
+                            return {"problem": f"the model returned {_describe(out)} for a batch of inputs, not "
+                                               f"logits of shape ({len(labels)}, {num_classes})"}
+                        result[f"{name}_loss"].append(float(torch.nn.functional.cross_entropy(out.double(), labels)))
+                        result[f"{name}_acc"].append(float((out.argmax(dim=1) == labels).double().mean()))
+        finally:
+            with torch.no_grad():
+                for p, value in final:
+                    p.copy_(value)
+        curves_found: dict[str, Any] = {key: np.array(value, dtype=float) for key, value in result.items()}
+        if not kept:
+            curves_found["note"] = ("no torch.optim optimiser stepped during train_classifier, so only the final "
+                                    "model is shown")
+        return curves_found
+
+    return curves

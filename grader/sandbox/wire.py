@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import struct
+import time
 from typing import Any, Callable
 
 import numpy as np
@@ -20,7 +21,15 @@ import numpy as np
 MAX_DEPTH = 32
 MAX_ITEMS = 200_000
 MAX_FRAME_BYTES = 256 * 1024 * 1024
+MAX_HEAD_BYTES = 32 * 1024 * 1024  # the JSON part of a frame (arrays travel as blobs)
+# Every item costs at most this many of "[", "{" and "," in the JSON head (a handle: "{", two inside, one after).
+MARKS_PER_ITEM = 4
+MAX_NDIM = 32
 NUMERIC_KINDS = "biuf"
+# The only array dtypes that cross the boundary, in either byte order.
+ARRAY_DTYPES = frozenset(np.dtype(t).newbyteorder(order).str for t in ("?", "i1", "i2", "i4", "i8", "u1", "u2",
+                         "u4", "u8", "f2", "f4", "f8") for order in "<>")
+BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 _HEADER = struct.Struct("<Q")
 
@@ -65,6 +74,8 @@ class Encoder:
             self._grow(len(data))
             self.blobs.append(data)
             return {"A": len(self.blobs) - 1}
+        if isinstance(value, np.bool_):  # kept apart: a suite may require a Python bool
+            return {"B": bool(value)}
         if isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS:
             return self.tree(value.item(), depth)
         if isinstance(value, np.random.Generator):
@@ -80,6 +91,8 @@ class Encoder:
 
     def frame(self, message: Any) -> bytes:
         head = json.dumps({"m": self.tree(message), "b": [len(b) for b in self.blobs]}).encode()
+        if len(head) > MAX_HEAD_BYTES:
+            raise WireError(f"more than {MAX_HEAD_BYTES // 2**20} MiB of numbers and text outside arrays")
         return b"".join([_HEADER.pack(len(head)), head, *self.blobs])
 
 
@@ -93,19 +106,30 @@ def _jsonable_state(state: Any) -> Any:
     return state
 
 
-def _state_from_json(state: Any) -> Any:
+def _state_from_json(state: Any, depth: int = 0) -> Any:
+    """A bit generator's state; only small integer arrays of an allowed dtype (its sender may be hostile)."""
+    if depth > 4:
+        raise WireError("malformed generator state")
     if isinstance(state, dict):
         if "__array__" in state:
-            return np.array(state["__array__"], dtype=state["dtype"])
-        return {k: _state_from_json(v) for k, v in state.items()}
-    return state
+            values, dtype = state["__array__"], state.get("dtype")
+            if dtype not in ("uint32", "uint64", "int64") or type(values) is not list or len(values) > 1024 \
+                    or any(type(v) is not int for v in values):
+                raise WireError("malformed generator state")
+            return np.array(values, dtype=dtype)
+        return {k: _state_from_json(v, depth + 1) for k, v in state.items()}
+    if state is None or type(state) in (int, str, bool, float):
+        return state
+    raise WireError("malformed generator state")
 
 
 def make_generator(state: dict) -> np.random.Generator:
     """Rebuild a Generator from the state sent over the wire."""
+    if type(state) is not dict:
+        raise WireError("malformed generator state")
     state = _state_from_json(state)
     name = state.get("bit_generator")
-    if name not in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"):
+    if name not in BIT_GENERATORS:
         raise WireError(f"unknown bit generator {name!r}")
     bitgen = getattr(np.random, name)()
     bitgen.state = state
@@ -115,13 +139,20 @@ def make_generator(state: dict) -> np.random.Generator:
 class Decoder:
     """Rebuilds a value from a JSON tree and blobs; ``{"H": ..}`` goes to ``on_handle``."""
 
-    def __init__(self, blobs: list[bytes], on_handle: Callable[[dict], Any] | None = None):
+    def __init__(self, blobs: list, on_handle: Callable[[dict], Any] | None = None, deadline: float | None = None):
         self.blobs = blobs
         self.on_handle = on_handle
+        self.deadline = deadline
+        self.items = 0
 
     def value(self, tree: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH + 2:
             raise WireError("nested too deeply")
+        self.items += 1
+        if self.items > MAX_ITEMS + 16:
+            raise WireError(f"more than {MAX_ITEMS} items")
+        if self.deadline is not None and self.items % 1024 == 0 and time.monotonic() > self.deadline:
+            raise TimeoutError
         if tree is None or type(tree) in (bool, int, float, str):
             return tree
         if type(tree) is list:
@@ -133,8 +164,12 @@ class Decoder:
         if "T" in tree:
             return tuple(self.value(v, depth + 1) for v in tree["T"])
         if "D" in tree:
-            return {k: self.value(v, depth + 1) for k, v in tree["D"]}
+            return {_key(k): self.value(v, depth + 1) for k, v in tree["D"]}
+        if "B" in tree:
+            return np.bool_(tree["B"] is True)
         if "A" in tree:
+            if type(tree["A"]) is not int or not 0 <= tree["A"] < len(self.blobs):
+                raise WireError("malformed array reference")
             return read_array(self.blobs[tree["A"]])
         if "G" in tree:
             return make_generator(tree["G"])
@@ -143,7 +178,13 @@ class Decoder:
         raise WireError("unexpected object in message")
 
 
-def read_array(blob: bytes) -> np.ndarray:
+def _key(key: Any) -> str | int:
+    if type(key) not in (str, int):
+        raise WireError("malformed dict key")
+    return key
+
+
+def read_array(blob: bytes | memoryview) -> np.ndarray:
     """A numeric array from ``.npy`` bytes, checked before anything is allocated.
 
     The header must describe a plain numeric dtype and exactly as many bytes
@@ -152,7 +193,7 @@ def read_array(blob: bytes) -> np.ndarray:
     """
     from numpy.lib import format as npy
 
-    buf = io.BytesIO(blob)
+    buf = io.BytesIO(bytes(blob[:16 + 10_000]))  # magic and a header of at most numpy's default 10,000 bytes
     version = npy.read_magic(buf)
     if version == (1, 0):
         shape, fortran, dtype = npy.read_array_header_1_0(buf)
@@ -160,8 +201,10 @@ def read_array(blob: bytes) -> np.ndarray:
         shape, fortran, dtype = npy.read_array_header_2_0(buf)
     else:
         raise WireError(f"unsupported array format {version}")
-    if dtype.kind not in NUMERIC_KINDS or dtype.hasobject or dtype.fields or dtype.subdtype is not None:
+    if dtype.str not in ARRAY_DTYPES or dtype.fields or dtype.subdtype is not None:
         raise WireError("non-numeric array")
+    if type(shape) is not tuple or len(shape) > MAX_NDIM or any(type(n) is not int or n < 0 for n in shape):
+        raise WireError("malformed array shape")
     count = 1
     for n in shape:
         count *= n
@@ -177,20 +220,47 @@ def encode(message: Any, on_other: Callable[[Any], dict] | None = None) -> bytes
     return Encoder(on_other).frame(message)
 
 
-def decode(frame: bytes, on_handle: Callable[[dict], Any] | None = None) -> Any:
-    """The inverse of :func:`encode`; raises :class:`WireError` on anything malformed."""
+def check_head(start: bytes) -> None:
+    """Refuse a frame whose first 8 bytes announce a head larger than :data:`MAX_HEAD_BYTES` (before reading it)."""
+    (head_len,) = _HEADER.unpack(start)
+    if head_len > MAX_HEAD_BYTES:
+        raise WireError("malformed message (head too large)")
+
+
+def decode(frame: bytes | bytearray, on_handle: Callable[[dict], Any] | None = None,
+           deadline: float | None = None) -> Any:
+    """The inverse of :func:`encode`; raises :class:`WireError` on anything malformed.
+
+    The sender may be hostile: every limit (head size, item count, depth,
+    blob sizes, dtypes and shapes) is checked before anything is allocated
+    for it; past ``deadline`` (a ``time.monotonic()`` value) it raises TimeoutError.
+    """
     try:
-        (head_len,) = _HEADER.unpack_from(frame, 0)
-        head = json.loads(frame[_HEADER.size:_HEADER.size + head_len])
+        view = memoryview(frame)
+        (head_len,) = _HEADER.unpack_from(view, 0)
+        if head_len > min(MAX_HEAD_BYTES, len(view) - _HEADER.size):
+            raise WireError("malformed message (head too large)")
+        head_bytes = bytes(view[_HEADER.size:_HEADER.size + head_len])
+        if sum(head_bytes.count(mark) for mark in b"[{,") > MARKS_PER_ITEM * MAX_ITEMS + 64:
+            raise WireError(f"more than {MAX_ITEMS} items")
+        head = json.loads(head_bytes)
+        del head_bytes
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError
         lengths = head["b"]
-        blobs, offset = [], _HEADER.size + head_len
+        offset = _HEADER.size + head_len
+        if type(lengths) is not list or len(lengths) > MAX_ITEMS or any(type(n) is not int or n < 0 for n in lengths) \
+                or sum(lengths) != len(view) - offset:
+            raise WireError("malformed message (array sizes)")
+        blobs = []
         for n in lengths:
-            blobs.append(frame[offset:offset + n])
+            blobs.append(view[offset:offset + n])
             offset += n
-        return Decoder(blobs, on_handle).value(head["m"])
-    except WireError:
+        return Decoder(blobs, on_handle, deadline).value(head["m"])
+    except (WireError, TimeoutError):
         raise
-    except (ValueError, KeyError, TypeError, IndexError, RecursionError, struct.error, OSError) as exc:
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, MemoryError,
+            OverflowError, struct.error, OSError) as exc:
         raise WireError(f"malformed message ({type(exc).__name__})") from None
 
 

@@ -18,10 +18,11 @@ skipped and reported, never fatal:
    not in it); as root these need nothing, otherwise a user namespace;
 2. resource limits: CPU time, address space, file size, open files,
    processes (``RLIMIT_NPROC`` 0: no fork, no thread), no core dumps;
-3. privileges: user ``nobody`` when dlx runs as root, no capabilities,
+3. privileges: a user id of its own per worker when dlx runs as root, no capabilities,
    ``no_new_privs``;
-4. a seccomp filter: no fork or exec, no sockets, no signals to other
-   processes, no mount, ptrace, namespaces, BPF, io_uring, ...;
+4. a seccomp filter: no fork or exec, no sockets, no system call that targets
+   another process (signals, limits, scheduling), no mount, ptrace,
+   namespaces, BPF, io_uring, ...;
 5. an audit hook (Python level: clear messages, not a boundary on its own):
    no torch and friends in NumPy exercises, no processes, no network, no
    writes outside the working directory, no reads of the grader's files,
@@ -332,29 +333,37 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_NOATIME, MS_NODIRATIME, MS_BIND, MS_REC = 32, 1024, 2048, 4096, 16384
 MS_PRIVATE, MS_RELATIME, MS_STRICTATIME = 1 << 18, 1 << 21, 1 << 24
 MNT_DETACH = 2
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP = 1, 38, 22
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP = 1, 4, 38, 22
 # statvfs flag -> mount flag, so that a read-only bind keeps what the kernel would not let us drop.
 STATVFS_MOUNT_FLAGS = {2: MS_NOSUID, 4: MS_NODEV, 8: MS_NOEXEC, 1024: MS_NOATIME, 2048: MS_NODIRATIME,
                        4096: MS_RELATIME}
 DEVICES = ("null", "zero", "full", "random", "urandom")
+WORK_INODES = 8192  # files and folders in the worker's tmpfs
 # Per architecture: the audit arch, the syscalls used here, those a filter refuses with EPERM.
 SYSCALLS = {
     "x86_64": {
         "arch": 0xC000003E, "seccomp": 317, "pivot_root": 155, "clone": 56, "clone3": 435,
-        "signals": (62, 200, 234),  # kill, tkill, tgkill
+        "signals": (62, 200, 234, 129, 297),  # kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo
+        # pid first: prlimit64, sched_{set,get}{param,scheduler,affinity,attr}, sched_rr_get_interval,
+        # get_robust_list, migrate_pages, move_pages
+        "own": (302, 142, 143, 144, 145, 203, 204, 314, 315, 148, 274, 256, 279),
+        # (which, who): getpriority/setpriority (PRIO_PROCESS 0), ioprio_get/ioprio_set (IOPRIO_WHO_PROCESS 1)
+        "priorities": ((140, 0), (141, 0), (252, 1), (251, 1)),
         "fork": (57, 58),  # fork, vfork
         "refused": (59, 322, 41, 101, 310, 311, 165, 166, 155, 161, 272, 308, 112, 109, 250, 248, 249, 321, 298,
                     323, 425, 426, 427, 246, 320, 175, 313, 176, 169, 163, 167, 168, 424, 438, 304, 303, 428, 429,
                     430, 431, 432, 433, 442, 135, 179, 172, 173, 154, 126, 170, 171, 212, 153, 164, 227, 159, 305,
-                    103, 312, 440),
+                    103, 312, 440, 434, 448),
     },
     "aarch64": {
         "arch": 0xC00000B7, "seccomp": 277, "pivot_root": 41, "clone": 220, "clone3": 435,
-        "signals": (129, 130, 131),
+        "signals": (129, 130, 131, 138, 240),
+        "own": (261, 118, 121, 119, 120, 122, 123, 274, 275, 127, 100, 238, 239),
+        "priorities": ((141, 0), (140, 0), (31, 1), (30, 1)),
         "fork": (),
         "refused": (221, 281, 198, 117, 270, 271, 40, 39, 41, 51, 97, 268, 157, 154, 219, 217, 218, 280, 241, 282,
                     425, 426, 427, 104, 294, 105, 273, 106, 142, 89, 224, 225, 424, 438, 265, 264, 428, 429, 430,
-                    431, 432, 433, 442, 92, 60, 91, 161, 162, 18, 58, 170, 112, 171, 266, 116, 272, 440),
+                    431, 432, 433, 442, 92, 60, 91, 161, 162, 18, 58, 170, 112, 171, 266, 116, 272, 440, 434, 448),
     },
 }
 
@@ -419,21 +428,12 @@ def enter_shared_namespaces(libc: Any | None = None) -> dict[str, str | None]:
     return entered
 
 
-def _processes_impossible(config: dict) -> bool:
-    """Whether RLIMIT_NPROC alone already stops every fork and thread: limit 0, for a worker that is not root."""
-    off = set(config.get("layers_off", ()))
-    if config.get("limits", {}).get("processes") != 0 or off & {"nproc", "rlimits"}:
-        return False
-    return os.geteuid() != 0 or (config.get("uid") is not None and "uid" not in off)
-
-
 def _isolate(config: dict, layers: Layers, close_fds: tuple[int, ...]) -> None:
     """Namespaces and the new root.  With a PID namespace this forks; only the worker itself returns.
 
-    The PID namespace costs two forks, so it is used only where it is needed:
-    when RLIMIT_NPROC cannot stop the submission from starting processes
-    (the worker keeps root, or the exercise allows processes).  Otherwise no
-    process can be started at all, so none can outlive the grading.
+    Every worker gets its own PID namespace (two forks): it sees and can name
+    no process but its own, so it cannot reach another worker or the grader
+    even where they share a user id.
     """
     try:
         libc = _libc()
@@ -450,14 +450,12 @@ def _isolate(config: dict, layers: Layers, close_fds: tuple[int, ...]) -> None:
     for name in ("net", "ipc"):
         if name not in entered and layers.wanted(f"{name}ns", NAMESPACE_LAYERS[name]):
             entered[name] = _unshare(libc, name)
-    if _processes_impossible(config):
-        layers.set("PID namespace", False, "not needed: RLIMIT_NPROC 0 for a user who is not root, so the "
-                   "submission cannot start any process")
-    elif layers.wanted("pidns", "PID namespace"):
+    if layers.wanted("pidns", "PID namespace"):
         entered["pid"] = _unshare(libc, "pid")
     details = {"net": "no network at all, not even 127.0.0.1", "user": "unprivileged user namespace",
                "ipc": "no shared memory or message queues with other processes",
-               "pid": "a reaper is pid 1; when it ends, every process of the submission is killed"}
+               "pid": "sees and names no other process; a reaper is pid 1, when it ends every process of the "
+                      "submission is killed"}
     for name, why in entered.items():
         layers.set(NAMESPACE_LAYERS[name], why is None, details[name] if why is None else f"unavailable: {why}")
     pid_namespace = "pid" in entered and entered["pid"] is None
@@ -609,9 +607,20 @@ def _new_root(config: dict, layers: Layers, libc: Any, pid_namespace: bool) -> N
             if os.path.exists(f"/dev/{device}"):
                 _bind(libc, f"/dev/{device}", f"{new}/dev/{device}", writable=True, flags=MS_NOSUID | MS_NOEXEC)
         os.makedirs(new + "/proc", exist_ok=True)
-        proc = pid_namespace and libc.mount(b"proc", os.fsencode(new + "/proc"), b"proc",
+        # /proc (of this PID namespace: only the submission's processes) only where processes are allowed
+        proc = pid_namespace and bool(config.get("limits", {}).get("processes")) and libc.mount(b"proc", os.fsencode(new + "/proc"), b"proc",
                                             MS_NOSUID | MS_NODEV | MS_NOEXEC, None) == 0
-        _bind(libc, f"/proc/self/fd/{work_fd}", new + work, writable=True, flags=MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        disk = config.get("limits", {}).get("disk_bytes")
+        if disk:  # the one writable place: a tmpfs of its own, gone with the namespace, never the host's disk
+            owner = config.get("uid") if os.geteuid() == 0 and config.get("uid") is not None \
+                and "uid" not in layers.off else os.getuid()
+            os.makedirs(new + work, exist_ok=True)
+            _ok(libc.mount(b"dlx-work", os.fsencode(new + work), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                           f"size={disk},nr_inodes={WORK_INODES},mode=700,uid={owner},gid={owner}".encode()),
+                "tmpfs for the working folder")
+        else:
+            _bind(libc, f"/proc/self/fd/{work_fd}", new + work, writable=True,
+                  flags=MS_NOSUID | MS_NODEV | MS_NOEXEC)
         hidden = 0
         for path in config.get("hide", []):
             target = new + path
@@ -648,6 +657,9 @@ def _new_root(config: dict, layers: Layers, libc: Any, pid_namespace: bool) -> N
                f"worker's own{'; /proc shows only the submission' if proc else ''}")
     layers.set("hidden paths", True, f"{hidden} of the grader's folders (suites, solutions, gradebook, "
                "blocked packages) covered")
+    if disk:
+        layers.set("writable space cap", True, f"the worker's folder is a tmpfs of {disk / 2**20:g} MiB and "
+                   f"{WORK_INODES} files in its own mount namespace; nothing reaches the host's disk")
 
 
 def _apply_limits(config: dict, layers: Layers) -> None:
@@ -666,6 +678,9 @@ def _apply_limits(config: dict, layers: Layers) -> None:
         except (ValueError, OSError):
             pass
 
+    if limits.get("disk_bytes") and "writable space cap" not in layers.items:
+        layers.set("writable space cap", False, "no mount namespace: only the per-file limit holds, and the "
+                   "worker's folder on the host's disk can fill up")
     if not layers.wanted("rlimits", "resource limits"):
         return
     cpu = limits.get("cpu_s")
@@ -719,6 +734,9 @@ def _drop_privileges(config: dict, layers: Layers) -> None:
         layers.set("no capabilities", True, "every capability dropped")
         _ok(libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
         layers.set("no_new_privs", True, "no set-uid gain, ever")
+        _ok(libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0), "not dumpable")
+        layers.set("not dumpable", True, "no other process of the same user may read or write its memory, "
+                   "environment or files through /proc")
     except (OSError, AttributeError) as exc:
         layers.set("no capabilities", False, f"unavailable: {exc}")
 
@@ -729,7 +747,11 @@ def seccomp_program(arch: dict, own_pid: int, allow_fork: bool) -> list[tuple[in
     Refused: exec, sockets, ptrace and other processes' memory, mount and
     namespaces, keys, BPF, perf, userfaultfd, io_uring, modules, reboot and
     clock changes, ...; clone() unless it makes a thread (so no fork, vfork
-    or posix_spawn); signals to any process but this one.  clone3() says
+    or posix_spawn); every system call that names another process as its
+    target: signals (kill, tgkill, rt_sigqueueinfo, ...) to any process but
+    this one; limits, scheduling, priorities and I/O priorities of any
+    process but this one (pid 0 or our own); pidfds, kcmp, ptrace and other
+    processes' memory always.  clone3() says
     ENOSYS, so that the C library falls back to clone().  Another
     architecture's system calls (e.g. int 0x80, x32) kill the process.
     """
@@ -749,6 +771,12 @@ def seccomp_program(arch: dict, own_pid: int, allow_fork: bool) -> list[tuple[in
     for nr in arch["signals"]:
         prog += [(jeq, 0, 4, nr), (load, 0, 0, 16), (jeq, 1, 0, own_pid), (ret, 0, 0, errno | eperm),
                  (ret, 0, 0, allow)]
+    for nr in arch["own"]:  # the pid (first argument, low 32 bits: a pid_t) is 0 or ours
+        prog += [(jeq, 0, 5, nr), (load, 0, 0, 16), (jeq, 2, 0, 0), (jeq, 1, 0, own_pid),
+                 (ret, 0, 0, errno | eperm), (ret, 0, 0, allow)]
+    for nr, which in arch["priorities"]:  # (which, who): a process, and that process is 0 or us
+        prog += [(jeq, 0, 7, nr), (load, 0, 0, 16), (jeq, 0, 3, which), (load, 0, 0, 24), (jeq, 2, 0, 0),
+                 (jeq, 1, 0, own_pid), (ret, 0, 0, errno | eperm), (ret, 0, 0, allow)]
     prog.append((ret, 0, 0, allow))
     return prog
 
@@ -781,7 +809,8 @@ def _install_seccomp(config: dict, layers: Layers) -> None:
     except OSError as exc:
         layers.set(name, False, f"unavailable: {exc}")
         return
-    layers.set(name, True, f"{len(program)} instructions: no fork, exec, sockets, ptrace, mount, signals to others")
+    layers.set(name, True, f"{len(program)} instructions: no fork, exec, sockets, ptrace, mount; no system "
+               "call may target another process (signals, limits, scheduling, priorities, pidfds)")
 
 
 def _install_guard(config: dict, layers: Layers) -> None:

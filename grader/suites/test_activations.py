@@ -15,15 +15,22 @@ WIDE_TOL = 1e-6
 
 
 # -- calls -------------------------------------------------------------------------------------------
-def _forward(submission, name, x, **kwargs):
+def _forward(submission, name, x, dtype_checked=True, **kwargs):
     fn = f"{name}_forward"
     out, cache = as_tuple(submission.call(fn, x, **kwargs), 2, fn, "(out, cache)")
-    return as_array(out, fn, "out", x.shape), cache
+    return (_float64 if dtype_checked else as_array)(out, fn, "out", x.shape), cache
 
 
-def _backward(submission, name, dout, cache):
+def _backward(submission, name, dout, cache, dtype_checked=True):
     fn = f"{name}_backward"
-    return as_array(submission.call(fn, dout, cache), fn, "dx", dout.shape)
+    return (_float64 if dtype_checked else as_array)(submission.call(fn, dout, cache), fn, "dx", dout.shape)
+
+
+def _float64(value, fn, name, shape):
+    """``value`` as an array of ``shape`` computed in float64: float32 is only accurate to about 6e-8."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.dtype.itemsize < 8:
+        raise Feedback(f"{fn}: {name} has dtype {value.dtype}; compute in float64, the input's dtype")
+    return as_array(value, fn, name, shape)
 
 
 def _reference(reference, name, x, dout, **kwargs):
@@ -115,149 +122,149 @@ def _check_extreme(submission, reference, rng, name, forward=True, backward=True
 
 
 # -- sigmoid (4) -----------------------------------------------------------------------------------------
-@points(1)
+@points(1, id="sigmoid_forward")
 def test_sigmoid_forward(submission, reference, rng):
     """sigmoid_forward: out matches the reference"""
     _check_forward(submission, reference, rng, "sigmoid")
 
 
-@points(1)
+@points(1, id="sigmoid_backward")
 def test_sigmoid_backward(submission, reference, rng):
     """sigmoid_backward: dx is right"""
     _check_backward(submission, reference, rng, "sigmoid")
 
 
-@points(1)
+@points(1, id="sigmoid_forward_extreme")
 def test_sigmoid_forward_extreme(submission, reference, rng):
     """sigmoid_forward: finite, right and warning-free for |x| up to 1e4"""
     _check_extreme(submission, reference, rng, "sigmoid", backward=False)
 
 
-@points(1)
+@points(1, id="sigmoid_backward_extreme")
 def test_sigmoid_backward_extreme(submission, reference, rng):
     """sigmoid_backward: finite, right and warning-free for |x| up to 1e4"""
     _check_extreme(submission, reference, rng, "sigmoid", forward=False)
 
 
 # -- tanh (3) --------------------------------------------------------------------------------------------
-@points(1)
+@points(1, id="tanh_forward")
 def test_tanh_forward(submission, reference, rng):
     """tanh_forward: out matches the reference"""
     _check_forward(submission, reference, rng, "tanh")
 
 
-@points(1)
+@points(1, id="tanh_backward")
 def test_tanh_backward(submission, reference, rng):
     """tanh_backward: dx is right"""
     _check_backward(submission, reference, rng, "tanh")
 
 
-@points(1)
+@points(1, id="tanh_extreme")
 def test_tanh_extreme(submission, reference, rng):
     """tanh: forward and backward finite, right and warning-free for |x| up to 1e4"""
     _check_extreme(submission, reference, rng, "tanh")
 
 
 # -- relu (3) --------------------------------------------------------------------------------------------
-@points(1)
+@points(1, id="relu_forward")
 def test_relu_forward(submission, reference, rng):
     """relu_forward: out matches the reference"""
     _check_forward(submission, reference, rng, "relu")
 
 
-@points(1)
+@points(1, id="relu_backward")
 def test_relu_backward(submission, reference, rng):
     """relu_backward: dx is right"""
     _check_backward(submission, reference, rng, "relu")
 
 
-@points(1)
+@points(1, id="relu_slope_at_zero")
 def test_relu_slope_at_zero(submission, reference, rng):
     """relu_backward: the derivative at exactly 0 is 0"""
     _check_slope_at_zero(submission, reference, rng, "relu", "0")
 
 
 # -- leaky_relu (3) --------------------------------------------------------------------------------------
-@points(1)
+@points(1, id="leaky_relu_forward")
 def test_leaky_relu_forward(submission, reference, rng):
     """leaky_relu_forward: out matches the reference, for the default and a given alpha"""
     _check_forward(submission, reference, rng, "leaky_relu")
     _check_forward(submission, reference, rng, "leaky_relu", alpha=float(rng.uniform(0.05, 0.5)))
 
 
-@points(1)
+@points(1, id="leaky_relu_backward")
 def test_leaky_relu_backward(submission, reference, rng):
     """leaky_relu_backward: dx is right, for the default and a given alpha"""
     _check_backward(submission, reference, rng, "leaky_relu")
     _check_backward(submission, reference, rng, "leaky_relu", alpha=float(rng.uniform(0.05, 0.5)))
 
 
-@points(1)
+@points(1, id="leaky_relu_slope_at_zero")
 def test_leaky_relu_slope_at_zero(submission, reference, rng):
     """leaky_relu_backward: the derivative at exactly 0 is alpha"""
     _check_slope_at_zero(submission, reference, rng, "leaky_relu", "alpha = 0.01")
 
 
 # -- elu (4) ---------------------------------------------------------------------------------------------
-@points(1)
+@points(1, id="elu_forward")
 def test_elu_forward(submission, reference, rng):
     """elu_forward: out matches the reference, for the default and a given alpha"""
     _check_forward(submission, reference, rng, "elu")
     _check_forward(submission, reference, rng, "elu", alpha=float(rng.uniform(0.2, 2.0)))
 
 
-@points(1)
+@points(1, id="elu_backward")
 def test_elu_backward(submission, reference, rng):
     """elu_backward: dx is right, for the default and a given alpha"""
     _check_backward(submission, reference, rng, "elu")
     _check_backward(submission, reference, rng, "elu", alpha=float(rng.uniform(0.2, 0.8)))
 
 
-@points(1)
+@points(1, id="elu_slope_at_zero")
 def test_elu_slope_at_zero(submission, reference, rng):
     """elu_backward: the derivative at exactly 0 is alpha"""
     alpha = float(rng.uniform(0.2, 0.8))  # not 1.0, where both sides have slope 1
     _check_slope_at_zero(submission, reference, rng, "elu", f"alpha = {alpha:.3g}", alpha=alpha)
 
 
-@points(1)
+@points(1, id="elu_extreme")
 def test_elu_extreme(submission, reference, rng):
     """elu: forward and backward finite, right and warning-free for |x| up to 1e4"""
     _check_extreme(submission, reference, rng, "elu")
 
 
 # -- selu (4) --------------------------------------------------------------------------------------------
-@points(1)
+@points(1, id="selu_forward")
 def test_selu_forward(submission, reference, rng):
     """selu_forward: out matches the reference"""
     _check_forward(submission, reference, rng, "selu")
 
 
-@points(1)
+@points(1, id="selu_backward")
 def test_selu_backward(submission, reference, rng):
     """selu_backward: dx is right"""
     _check_backward(submission, reference, rng, "selu")
 
 
-@points(1)
+@points(1, id="selu_slope_at_zero")
 def test_selu_slope_at_zero(submission, reference, rng):
     """selu_backward: the derivative at exactly 0 is scale * alpha"""
     _check_slope_at_zero(submission, reference, rng, "selu", "SELU_SCALE * SELU_ALPHA")
 
 
-@points(1)
+@points(1, id="selu_extreme")
 def test_selu_extreme(submission, reference, rng):
     """selu: forward and backward finite, right and warning-free for |x| up to 1e4"""
     _check_extreme(submission, reference, rng, "selu")
 
 
 # -- all (1) ---------------------------------------------------------------------------------------------
-@points(1)
+@points(1, id="no_mutation")
 def test_no_mutation(submission, rng):
     """all activations: forward and backward leave their arguments unchanged"""
     for name in NAMES:
         x = _with_zeros(rng)[0]
-        _, cache = _forward(submission, name, x)
+        _, cache = _forward(submission, name, x, dtype_checked=False)
         assert_not_mutated(submission, f"{name}_forward", ["x"])
-        _backward(submission, name, rng.normal(size=x.shape), cache)
+        _backward(submission, name, rng.normal(size=x.shape), cache, dtype_checked=False)
         assert_not_mutated(submission, f"{name}_backward", ["dout", "cache"])

@@ -6,8 +6,8 @@ builds a plan with the student's class and calls ``backward()``; the grading
 process runs the same plan with the reference class and compares every
 reported ``data`` and ``grad``.
 """
-from grader.proxy import TrustedFunction
-from grader.sandbox.trusted import build, plan_node, run_plan
+from grader.proxy import RemoteObject, TrustedFunction
+from grader.sandbox.trusted import build, chain_plan, plan_node, run_plan
 from grader.testing import Feedback, as_float, fmt, points
 
 DEEP = 10_000
@@ -26,7 +26,40 @@ def check_plan(submission, reference, case, plan, report=None, roots=None):
     report = list(range(len(plan))) if report is None else report
     got = submission.call(TrustedFunction("value_plan"), submission.name("Value"), plan, report, roots,
                           label=f"Value ({case})")
+    check_operations(case, plan, got)
     compare(case, got, run_plan(reference.Value, plan, report, roots), _node_names(plan, report))
+    return got
+
+
+SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "pow": "**"}
+
+
+def describe_step(plan, k):
+    """Step ``k`` of a plan as the student would write it: ``x * y``, ``2.5 - x``, ``node 4.exp()``."""
+    names = _node_names(plan, range(len(plan)))
+    op, *operands = plan[k]
+    args = [names[o] if type(o) is int else fmt(o[0]) for o in operands]
+    if op in SYMBOLS:
+        return f"{args[0]} {SYMBOLS[op]} {args[1]}"
+    if op == "neg":
+        return f"-{args[0]}"
+    return f"{args[0]}.{op}({', '.join(args[1:])})"
+
+
+def check_operations(case, plan, got):
+    """Every step of the plan returned a Value (the worker reports the first one that did not)."""
+    if isinstance(got, dict) and type(got.get("step")) is int and 0 <= got["step"] < len(plan):
+        returned = str(got.get("returned"))[:40]
+        raise Feedback(f"Value ({case}): {describe_step(plan, got['step'])} returned "
+                       f"{'None' if returned == 'None' else 'a ' + returned}; every operation must return a new Value")
+
+
+def as_value(handle, expression):
+    """``handle`` if the student's operation returned a Value (a handle), else a Feedback naming it."""
+    if not isinstance(handle, RemoteObject):
+        what = "None" if handle is None else f"{fmt(handle)} ({type(handle).__name__})"
+        raise Feedback(f"Value: {expression} returned {what}; every operation must return a new Value")
+    return handle
 
 
 def compare(case, got, expected, names):
@@ -146,7 +179,7 @@ def random_graph(rng, value_cls, rounds=2):
 
 
 # -- the tests --------------------------------------------------------------------------
-@points(1)
+@points(1, id="data_and_grad_types")
 def test_data_and_grad_types(submission, rng):
     """Value: data is stored as a float and grad starts at 0.0"""
     k = int(rng.integers(2, 10))
@@ -156,20 +189,20 @@ def test_data_and_grad_types(submission, rng):
         raise Feedback(f"Value({k}).data should be the float {float(k)}; it is {fmt(data)} ({type(data).__name__})")
     if type(grad) is not float or grad != 0.0:
         raise Feedback(f"Value({k}).grad should start as the float 0.0; it is {fmt(grad)} ({type(grad).__name__})")
-    out = submission.op("mul", v, 2.0)
+    out = as_value(submission.op("mul", v, 2.0), "v * 2.0")
     grad = out.get("grad")
     if type(grad) is not float or grad != 0.0:
         raise Feedback(f"Value: (v * 2.0).grad should be 0.0 before backward(); it is {fmt(grad)}")
 
 
-@points(1)
+@points(1, id="backward_seeds_one")
 def test_backward_seeds_one(submission, reference, rng):
     """Value.backward: the output's own grad becomes 1; a second backward() adds to the inputs' grads again"""
     x, c = rng.uniform(-2, 2), _number(rng)
     check_plan(submission, reference, "backward() on a leaf x", [_leaf(x)])
     check_plan(submission, reference, f"x * {c}", [_leaf(x), ["mul", 0, [c]]], report=[1])
     leaf = submission.call(submission.name("Value"), float(x), label="Value")
-    out = submission.op("mul", leaf, c)
+    out = as_value(submission.op("mul", leaf, c), f"x * {c}")
     out.method("backward")
     out.method("backward")
     got = (out.get("grad"), leaf.get("grad"))
@@ -179,7 +212,7 @@ def test_backward_seeds_one(submission, reference, rng):
                        f"and {fmt(got[1])}")
 
 
-@points(2)
+@points(2, id="add_sub_neg")
 def test_add_sub_neg(submission, reference, rng):
     """Value: +, - and unary -, with Values and with numbers on either side"""
     x, y = rng.uniform(-3, 3, 2)
@@ -195,7 +228,7 @@ def test_add_sub_neg(submission, reference, rng):
     })
 
 
-@points(2)
+@points(2, id="mul_div")
 def test_mul_div(submission, reference, rng):
     """Value: * and /, with Values and with numbers on either side"""
     x, y = _away_from_zero(rng, 0.5, 2.0, 2)
@@ -210,9 +243,9 @@ def test_mul_div(submission, reference, rng):
     })
 
 
-@points(2)
+@points(2, id="pow")
 def test_pow(submission, reference, rng):
-    """Value: ** with int and float exponents"""
+    """Value: ** with int and float exponents, integer powers also at x = 0"""
     x = float(_away_from_zero(rng, 0.5, 2.0))
     p = rng.uniform(0.5, 2.0)
     check_cases(submission, reference, {
@@ -222,10 +255,12 @@ def test_pow(submission, reference, rng):
         f"x ** 0.5 with x = {p:.3g}": [_leaf(p), ["pow", 0, [0.5]]],
         f"x ** 2.5 with x = {p:.3g}": [_leaf(p), ["pow", 0, [2.5]]],
         f"x ** -1.5 with x = {p:.3g}": [_leaf(p), ["pow", 0, [-1.5]]],
+        "x ** 2 with x = 0.0": [_leaf(0.0), ["pow", 0, [2]]],
+        "x ** 3 with x = 0.0": [_leaf(0.0), ["pow", 0, [3]]],
     })
 
 
-@points(2)
+@points(2, id="functions")
 def test_functions(submission, reference, rng):
     """Value: exp, log, tanh, sigmoid and relu"""
     x = rng.uniform(-3, 3)
@@ -241,37 +276,44 @@ def test_functions(submission, reference, rng):
     })
 
 
-@points(1)
+@points(1, id="sigmoid_stable")
 def test_sigmoid_stable(submission, reference, rng):
     """Value.sigmoid: right, finite and warning-free for |x| up to 1e4"""
     for magnitude in (rng.uniform(30, 700), rng.uniform(710, 1e3), rng.uniform(1e3, 1e4)):
         for x in (magnitude, -magnitude):
             case = f"x.sigmoid() with x = {x:.6g}"
-            check_plan(submission, reference, case, [_leaf(x), ["sigmoid", 0]])
+            got = check_plan(submission, reference, case, [_leaf(x), ["sigmoid", 0]])
             if submission.last.warnings:
                 raise Feedback(f"Value ({case}) raised a warning: {submission.last.warnings[0]}")
+            # a tiny value is right to within one rounding of 1 (2**-53): 0.5 * (1 + tanh(x / 2)) is, a clipped x is not
+            value, expected = got[1][0], run_plan(reference.Value, [_leaf(x), ["sigmoid", 0]])[1][0]
+            if not abs(value - expected) <= RTOL * (abs(value) + abs(expected)) + 2.0**-53:
+                raise Feedback(f"Value ({case}): out.data: expected {fmt(expected)}, got {fmt(value)}; a tiny value "
+                               "must be right to within about 1e-16 (is x clipped?)")
 
 
-@points(1)
+@points(1, id="relu_at_zero")
 def test_relu_at_zero(submission, reference):
     """Value.relu: the gradient at exactly 0 is 0"""
     check_plan(submission, reference, "x.relu() with x = 0.0", [_leaf(0.0), ["relu", 0]])
 
 
-@points(1)
+@points(1, id="maximum")
 def test_maximum(submission, reference, rng):
-    """Value.maximum: the gradient goes to the larger input"""
+    """Value.maximum: the gradient goes to the larger input, however small the difference"""
     x = rng.uniform(-2, 2)
     y = x + _away_from_zero(rng, 0.1, 2.0)
     c = round(x + float(_away_from_zero(rng, 0.1, 2.0)), 3)
+    near = x + float(rng.choice([-1e-12, 1e-12])) * max(1.0, abs(x))  # not a tie
     check_cases(submission, reference, {
         "x.maximum(y)": [_leaf(x), _leaf(y), ["maximum", 0, 1]],
         "y.maximum(x)": [_leaf(x), _leaf(y), ["maximum", 1, 0]],
         f"x.maximum({c})": [_leaf(x), ["maximum", 0, [c]]],
+        f"x.maximum(y) with y - x = {near - x:.3g}": [_leaf(x), _leaf(near), ["maximum", 0, 1]],
     })
 
 
-@points(1)
+@points(1, id="maximum_ties")
 def test_maximum_ties(submission, reference, rng):
     """Value.maximum: a tie splits the gradient 0.5 / 0.5"""
     x = round(float(rng.uniform(-2, 2)), 3)
@@ -281,7 +323,7 @@ def test_maximum_ties(submission, reference, rng):
     })
 
 
-@points(1)
+@points(1, id="accumulation")
 def test_accumulation(submission, reference, rng):
     """Value: a node used several times receives the sum of its gradients"""
     x = float(_away_from_zero(rng, 0.5, 2.0))
@@ -296,7 +338,7 @@ def test_accumulation(submission, reference, rng):
                [_leaf(x), ["mul", 0, [a]], ["mul", 0, [b]]], roots=[1, 2])
 
 
-@points(3)
+@points(3, id="random_graphs")
 def test_random_graphs(submission, reference, rng):
     """Value.backward: random expression graphs with shared sub-expressions"""
     for k in (1, 2):
@@ -304,10 +346,11 @@ def test_random_graphs(submission, reference, rng):
         check_plan(submission, reference, f"random expression {k}, {len(plan)} nodes", plan)
 
 
-@points(2)
+@points(2, id="deep_graph")
 def test_deep_graph(submission, reference, rng):
     """Value.backward: works on a graph 10,000 nodes deep"""
     chain = TrustedFunction("value_chain", {"seed": int(rng.integers(2**31)), "depth": DEEP})
     case = f"a chain {DEEP:,} nodes deep"
     got = submission.call(chain, submission.name("Value"), label=f"Value ({case})")
+    check_operations(case, chain_plan(**chain.params), got)
     compare(case, got, build(chain.name, chain.params)(reference.Value), ["x", "y", "z", "out"])

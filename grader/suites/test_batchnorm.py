@@ -26,25 +26,25 @@ def _compare(submission, reference, args, which, note="", **kwargs):
         assert_close(got[i], expected[i], FWD, name + note)
 
 
-@points(2)
+@points(2, id="forward_train")
 def test_forward_train(submission, reference, rng):
     """batchnorm_forward: training normalises with the batch mean and biased variance"""
     _compare(submission, reference, _inputs(rng), ["out"])
 
 
-@points(1)
+@points(1, id="running_mean")
 def test_running_mean(submission, reference, rng):
     """batchnorm_forward: running_mean moves toward the batch mean with momentum 0.1"""
     _compare(submission, reference, _inputs(rng), ["new_running_mean"])
 
 
-@points(2)
+@points(2, id="running_var")
 def test_running_var(submission, reference, rng):
     """batchnorm_forward: running_var moves toward the unbiased batch variance"""
     _compare(submission, reference, _inputs(rng, n=4), ["new_running_var"])
 
 
-@points(2)
+@points(2, id="momentum_and_eps")
 def test_momentum_and_eps(submission, reference, rng):
     """batchnorm_forward: honours non-default momentum and eps"""
     x, *rest = _inputs(rng)
@@ -53,7 +53,7 @@ def test_momentum_and_eps(submission, reference, rng):
              " (momentum=0.3, eps=0.5)", momentum=0.3, eps=0.5)
 
 
-@points(2)
+@points(2, id="eval_output")
 def test_eval_output(submission, reference, rng):
     """batchnorm_forward: evaluation normalises with the running statistics"""
     args = _inputs(rng)
@@ -61,32 +61,32 @@ def test_eval_output(submission, reference, rng):
     _compare(submission, reference, args, ["out"], " (train=False, eps=0.5)", train=False, eps=0.5)
 
 
-@points(1)
+@points(1, id="eval_keeps_running_stats")
 def test_eval_keeps_running_stats(submission, reference, rng):
     """batchnorm_forward: evaluation returns the running statistics unchanged"""
     _compare(submission, reference, _inputs(rng), ["new_running_mean", "new_running_var"], " (train=False)",
              train=False)
 
 
-@points(3)
+@points(3, id="backward_dx")
 def test_backward_dx(submission, reference, rng):
     """batchnorm_backward: dx is right (the batch statistics depend on x)"""
     check_layer_gradient(submission, reference, "batchnorm", _inputs(rng), NAMES[:3], 0, rng.normal(size=(6, 4)))
 
 
-@points(2)
+@points(2, id="backward_dgamma")
 def test_backward_dgamma(submission, reference, rng):
     """batchnorm_backward: dgamma is right"""
     check_layer_gradient(submission, reference, "batchnorm", _inputs(rng), NAMES[:3], 1, rng.normal(size=(6, 4)))
 
 
-@points(1)
+@points(1, id="backward_dbeta")
 def test_backward_dbeta(submission, reference, rng):
     """batchnorm_backward: dbeta sums over the batch"""
     check_layer_gradient(submission, reference, "batchnorm", _inputs(rng), NAMES[:3], 2, rng.normal(size=(6, 4)))
 
 
-@points(1)
+@points(1, id="no_mutation")
 def test_no_mutation(submission, rng):
     """batchnorm_forward and batchnorm_backward leave their arguments unchanged"""
     args = _inputs(rng)

@@ -60,7 +60,7 @@ def _spearman(a, b):
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
-@points(1)
+@points(1, id="weights_shape")
 def test_weights_shape(submission, rng):
     """domain_classifier_weights: one positive weight per source row; inputs unchanged"""
     X_source, X_target = rng.normal(size=(50, 1)), rng.normal(size=(80, 1)) + 0.5
@@ -69,7 +69,7 @@ def test_weights_shape(submission, rng):
     _assert_positive(beta)
 
 
-@points(2)
+@points(2, id="no_shift_gives_unit_weights")
 def test_no_shift_gives_unit_weights(submission, rng):
     """domain_classifier_weights: weights are 1 when the target repeats the source rows"""
     X_source = rng.normal(size=(200, 3))
@@ -78,7 +78,7 @@ def test_no_shift_gives_unit_weights(submission, rng):
     assert_close(beta, np.ones(len(X_source)), DCW, "beta (no shift, n_target = 2 n_source, l2 = 0)", OPTIMUM_TOL)
 
 
-@points(2)
+@points(2, id="ranks_like_true_ratio")
 def test_ranks_like_true_ratio(submission, rng):
     """domain_classifier_weights: ranks source rows like the true density ratio"""
     X_source, X_target, log_ratio = _gaussian_shift(rng)
@@ -91,7 +91,7 @@ def test_ranks_like_true_ratio(submission, rng):
                        f"Spearman correlation with the true ratio is {rho:.3f}, expected above 0.9")
 
 
-@points(2)
+@points(2, id="scales_like_true_ratio")
 def test_scales_like_true_ratio(submission, rng):
     """domain_classifier_weights: weights match the true density ratio in size"""
     X_source, X_target, log_ratio = _gaussian_shift(rng)
@@ -111,7 +111,7 @@ def test_scales_like_true_ratio(submission, rng):
                        f"the median of beta / ratio is {ratio:.3g}")
 
 
-@points(3)
+@points(3, id="matches_optimum")
 def test_matches_optimum(submission, reference, rng):
     """domain_classifier_weights: weights come from the minimiser of the regularised log-loss"""
     # A variance shift too: the logistic model is misspecified, but its optimum is well defined.
@@ -119,9 +119,22 @@ def test_matches_optimum(submission, reference, rng):
     X_target = rng.normal(0.0, 0.5, size=3) + rng.uniform(0.8, 1.25, size=3) * rng.normal(size=(200, 3))
     beta = _weights(submission, X_source, X_target)
     _assert_optimal(beta, reference, X_source, X_target, 1e-3)
+    # Two strongly correlated features, shifted mostly in their small difference: the optimum lies along a flat
+    # direction of the loss. Newton needs no more steps; gradient descent needs thousands (stop on the gradient).
+    X_source, X_target = _correlated_shift(rng, 1500, 1000)
+    beta = _weights(submission, X_source, X_target)
+    _assert_optimal(beta, reference, X_source, X_target, 1e-3, where=" (two strongly correlated features)")
 
 
-@points(2)
+def _correlated_shift(rng, n_source, n_target):
+    """Features x, x + 0.1 * noise and an independent one; the target moves x by 0.5 and the difference by 0.05."""
+    def draw(n, shift, gap):
+        x = rng.normal(size=n) + shift
+        return np.c_[x, x + 0.1 * rng.normal(size=n) + gap, rng.normal(size=n) - 0.6 * shift]
+    return draw(n_source, 0.0, 0.0), draw(n_target, 0.5, float(rng.choice([-1, 1]) * rng.uniform(0.04, 0.06)))
+
+
+@points(2, id="l2_penalty")
 def test_l2_penalty(submission, reference, rng):
     """domain_classifier_weights: l2 adds 0.5 * l2 * ||w||^2 to the mean log-loss"""
     X_source = rng.normal(size=(100, 2))
@@ -130,7 +143,7 @@ def test_l2_penalty(submission, reference, rng):
     _assert_optimal(beta, reference, X_source, X_target, 0.5, where=" (l2 = 0.5)")
 
 
-@points(2)
+@points(2, id="max_weight_clips")
 def test_max_weight_clips(submission, reference, rng):
     """domain_classifier_weights: weights are clipped at max_weight"""
     X_source = rng.normal(size=(300, 2))
@@ -155,14 +168,14 @@ def _wls(submission, X, y, weights, **kwargs):
     return as_array(w, WLS, "w", (X.shape[1],))
 
 
-@points(2)
+@points(2, id="wls_closed_form")
 def test_wls_closed_form(submission, reference, rng):
     """weighted_least_squares: solves the weighted normal equations"""
     X, y, weights = _regression(rng)
     assert_close(_wls(submission, X, y, weights), reference.weighted_least_squares(X, y, weights), WLS, "w", 1e-7)
 
 
-@points(2)
+@points(2, id="wls_ridge")
 def test_wls_ridge(submission, reference, rng):
     """weighted_least_squares: l2 adds l2 * ||w||^2"""
     X, y, weights = _regression(rng)
@@ -172,7 +185,7 @@ def test_wls_ridge(submission, reference, rng):
                  WLS, f"w (l2 = {l2:.3g})", 1e-7)
 
 
-@points(1)
+@points(1, id="wls_zero_weights")
 def test_wls_zero_weights(submission, reference, rng):
     """weighted_least_squares: rows with weight 0 have no influence"""
     X, y, weights = _regression(rng)
@@ -183,7 +196,7 @@ def test_wls_zero_weights(submission, reference, rng):
     assert_close(_wls(submission, X, y, weights), expected, WLS, "w (20 rows with weight 0)", 1e-7)
 
 
-@points(1)
+@points(1, id="wls_weights_not_normalised")
 def test_wls_weights_not_normalised(submission, reference, rng):
     """weighted_least_squares: the weights are used as given, not normalised"""
     X, y, weights = _regression(rng)

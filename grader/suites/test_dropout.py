@@ -64,7 +64,7 @@ def _check_backward(submission, reference, x, p, train, rng):
             raise
 
 
-@points(3)
+@points(3, id="mask")
 def test_mask(submission, rng):
     """dropout_forward: drops exactly the units where rng.random(x.shape) < p"""
     x, p, gen = _x(rng), _p(rng), _generator(rng)
@@ -79,7 +79,7 @@ def test_mask(submission, rng):
                        f"({len(wrong)} of {x.size} units differ)")
 
 
-@points(2)
+@points(2, id="scaling")
 def test_scaling(submission, rng):
     """dropout_forward: kept units are scaled by 1 / (1 - p)"""
     x, p = _x(rng), _p(rng)
@@ -90,7 +90,7 @@ def test_scaling(submission, rng):
     assert_close(out[kept], x[kept] / (1 - p), FWD, f"out at the kept units (p={p:.3f}, x / (1 - p) expected)")
 
 
-@points(1)
+@points(1, id="other_shapes")
 def test_other_shapes(submission, reference, rng):
     """dropout_forward: works for a 1-D and a 3-D x"""
     for shape in [(7,), (2, 3, 4)]:
@@ -99,7 +99,7 @@ def test_other_shapes(submission, reference, rng):
         assert_close(out, reference.dropout_forward(x, p, True, gen)[0], FWD, f"out (x of shape {shape})")
 
 
-@points(1)
+@points(1, id="p_one")
 def test_p_one(submission, rng):
     """dropout_forward: p = 1 drops every unit, with no warning"""
     x = _x(rng)
@@ -108,21 +108,21 @@ def test_p_one(submission, rng):
     assert_close(out, np.zeros_like(x), FWD, "out (p=1)")
 
 
-@points(1)
+@points(1, id="p_zero")
 def test_p_zero(submission, rng):
     """dropout_forward: p = 0 returns x unchanged"""
     x = _x(rng)
     assert_close(_out(submission, x, 0.0, True, _generator(rng)), x, FWD, "out (p=0)")
 
 
-@points(1)
+@points(1, id="eval_returns_x")
 def test_eval_returns_x(submission, rng):
     """dropout_forward: evaluation returns x"""
     x = _x(rng)
     assert_close(_out(submission, x, _p(rng), False, _generator(rng)), x, FWD, "out (train=False)")
 
 
-@points(1)
+@points(1, id="eval_leaves_rng_alone")
 def test_eval_leaves_rng_alone(submission, rng):
     """dropout_forward: evaluation does not draw from rng"""
     seed = int(rng.integers(2**31))
@@ -132,20 +132,20 @@ def test_eval_leaves_rng_alone(submission, rng):
         raise Feedback(f"{FWD}: with train=False the generator rng was used; evaluation must not draw from it")
 
 
-@points(2)
+@points(2, id="backward_train")
 def test_backward_train(submission, reference, rng):
     """dropout_backward: dx uses the forward's mask and scale (p = 1 included)"""
     for p in (_p(rng), 1.0):
         _check_backward(submission, reference, _x(rng), p, True, rng)
 
 
-@points(1)
+@points(1, id="backward_eval")
 def test_backward_eval(submission, reference, rng):
     """dropout_backward: dx = dout in evaluation"""
     _check_backward(submission, reference, _x(rng), _p(rng), False, rng)
 
 
-@points(1)
+@points(1, id="no_mutation")
 def test_no_mutation(submission, rng):
     """dropout_forward and dropout_backward leave their arguments unchanged"""
     x = _x(rng)

@@ -86,14 +86,14 @@ def assert_centred(f, x, fn, call, h=None):
 
 
 # -- numerical_gradient -------------------------------------------------------------------
-@points(2)
+@points(2, id="quadratic_form")
 def test_quadratic_form(submission, rng):
     """numerical_gradient: matches the analytic gradient of a quadratic form"""
     f, local, x = scalar_case(submission, rng, (3, 4))
     assert_close(gradient(submission, NG, x.shape, f, x), local.gradient(x), NG, "grad", TOL)
 
 
-@points(1)
+@points(1, id="any_shape")
 def test_any_shape(submission, rng):
     """numerical_gradient: works for x of any shape (1-D, 3-D, a single element)"""
     for shape in [(5,), (2, 3, 2), (1,)]:
@@ -102,7 +102,7 @@ def test_any_shape(submission, rng):
         assert_close(got, local.gradient(x), NG, f"grad (x of shape {shape})", TOL)
 
 
-@points(1)
+@points(1, id="zero_d")
 def test_zero_d(submission, rng):
     """numerical_gradient: a 0-d x, and an f that returns a 0-d array"""
     f, local, x = scalar_case(submission, rng, (), cubic=1.0)
@@ -115,7 +115,7 @@ def test_zero_d(submission, rng):
     assert_close(got, local.gradient(x), NG, "grad (f returning a 0-d array)", TOL)
 
 
-@points(2)
+@points(2, id="x_unchanged")
 def test_x_unchanged(submission, rng):
     """numerical_gradient: leaves x exactly as it was"""
     f, _, x = scalar_case(submission, rng, (5, 6))
@@ -123,7 +123,7 @@ def test_x_unchanged(submission, rng):
     assert_not_mutated(submission, NG, ["f", "x"])
 
 
-@points(1)
+@points(1, id="one_element_at_a_time")
 def test_one_element_at_a_time(submission, rng):
     """numerical_gradient: calls f at x + h*e_i and x - h*e_i, one element at a time"""
     f, _, x = scalar_case(submission, rng, (3, 4))
@@ -131,7 +131,7 @@ def test_one_element_at_a_time(submission, rng):
     assert_centred(f, x, NG, NG)
 
 
-@points(1)
+@points(1, id="step_h")
 def test_step_h(submission, rng):
     """numerical_gradient: uses the step h it is given, 1e-6 by default"""
     f, local, x = scalar_case(submission, rng, (2, 3), cubic=1.0)
@@ -144,14 +144,14 @@ def test_step_h(submission, rng):
 
 
 # -- numerical_gradient_array ---------------------------------------------------------------
-@points(2)
+@points(2, id="vector_jacobian_product")
 def test_vector_jacobian_product(submission, rng):
     """numerical_gradient_array: matches the vector-Jacobian product of a matrix function"""
     f, local, x, dout = matrix_case(submission, rng)
     assert_close(gradient(submission, NGA, x.shape, f, x, dout), local.vjp(x, dout), NGA, "grad", TOL)
 
 
-@points(1)
+@points(1, id="array_x_unchanged")
 def test_array_x_unchanged(submission, rng):
     """numerical_gradient_array: leaves x and dout exactly as they were"""
     f, _, x, dout = matrix_case(submission, rng)
@@ -159,7 +159,7 @@ def test_array_x_unchanged(submission, rng):
     assert_not_mutated(submission, NGA, ["f", "x", "dout"])
 
 
-@points(1)
+@points(1, id="array_step_h")
 def test_array_step_h(submission, rng):
     """numerical_gradient_array: uses the step h it is given"""
     f, local, x, dout = matrix_case(submission, rng, cube=True)
@@ -179,7 +179,7 @@ def check_rel_error(submission, a, b, case):
     assert_close(got, expected_rel_error(a, b), REL, f"the result ({case})", 1e-9)
 
 
-@points(1)
+@points(1, id="rel_error_max")
 def test_rel_error_max(submission, rng):
     """rel_error: the largest elementwise relative error, for arrays and numbers"""
     a = rng.normal(size=(4, 5))
@@ -190,7 +190,7 @@ def test_rel_error_max(submission, rng):
     check_rel_error(submission, float(x), float(y), "two numbers")
 
 
-@points(1)
+@points(1, id="rel_error_floor")
 def test_rel_error_floor(submission, rng):
     """rel_error: 0.0 for two zeros, and the 1e-8 floor for tiny values"""
     zeros = np.zeros((2, 3))

@@ -156,7 +156,7 @@ def _xavier_std(n_in, n_out, gain=1.0):
 
 
 # -- every initialiser -------------------------------------------------------------------------------
-@points(1)
+@points(1, id="shapes")
 def test_shapes(submission, rng):
     """all initialisers: W is a float64 array of shape (n_in, n_out)"""
     sizes = [(int(rng.integers(2, 6)), int(rng.integers(8, 12))), (int(rng.integers(8, 12)), 3)]
@@ -167,7 +167,7 @@ def test_shapes(submission, rng):
                 raise Feedback(f"{fn}: W has dtype {W.dtype}; expected float64")
 
 
-@points(2)
+@points(2, id="same_generator_state_same_matrix")
 def test_same_generator_state_same_matrix(submission, rng):
     """all initialisers: the same generator state gives the same matrix, drawn from rng alone"""
     for fn in FUNCTIONS:
@@ -181,7 +181,7 @@ def test_same_generator_state_same_matrix(submission, rng):
             )
 
 
-@points(1)
+@points(1, id="different_generator_states")
 def test_different_generator_states(submission, rng):
     """all initialisers: different generator states give different matrices"""
     for fn in FUNCTIONS:
@@ -195,7 +195,7 @@ def test_different_generator_states(submission, rng):
 
 
 # -- Xavier uniform ------------------------------------------------------------------------------------
-@points(2)
+@points(2, id="xavier_uniform_bounds")
 def test_xavier_uniform_bounds(submission, rng):
     """xavier_uniform: entries lie in [-a, a], a = sqrt(6 / (n_in + n_out)), and reach out to -a and a"""
     n_in, n_out = _tall(rng)
@@ -203,7 +203,7 @@ def test_xavier_uniform_bounds(submission, rng):
     _check_uniform_bounds(W, "xavier_uniform", _xavier_a(n_in, n_out), "sqrt(6 / (n_in + n_out))")
 
 
-@points(1)
+@points(1, id="xavier_uniform_gain")
 def test_xavier_uniform_gain(submission, rng):
     """xavier_uniform: gain scales the bound"""
     n_in, n_out = _wide(rng)
@@ -213,7 +213,7 @@ def test_xavier_uniform_gain(submission, rng):
                           f"{gain:.4g} * sqrt(6 / (n_in + n_out))")
 
 
-@points(2)
+@points(2, id="xavier_uniform_distribution")
 def test_xavier_uniform_distribution(submission, rng):
     """xavier_uniform: entries are uniformly distributed"""
     n_in, n_out = _tall(rng)
@@ -221,7 +221,7 @@ def test_xavier_uniform_distribution(submission, rng):
 
 
 # -- the normal initialisers ----------------------------------------------------------------------------
-@points(2)
+@points(2, id="xavier_normal_std")
 def test_xavier_normal_std(submission, rng):
     """xavier_normal: standard deviation sqrt(2 / (n_in + n_out))"""
     n_in, n_out = _tall(rng)
@@ -229,7 +229,7 @@ def test_xavier_normal_std(submission, rng):
     _check_std(W, "xavier_normal", _xavier_std(n_in, n_out), "sqrt(2 / (n_in + n_out))")
 
 
-@points(1)
+@points(1, id="xavier_normal_gain")
 def test_xavier_normal_gain(submission, rng):
     """xavier_normal: gain scales the standard deviation"""
     n_in, n_out = _wide(rng)
@@ -239,14 +239,14 @@ def test_xavier_normal_gain(submission, rng):
                f"{gain:.4g} * sqrt(2 / (n_in + n_out))")
 
 
-@points(2)
+@points(2, id="xavier_normal_distribution")
 def test_xavier_normal_distribution(submission, rng):
     """xavier_normal: entries are normally distributed"""
     n_in, n_out = _wide(rng)
     _check_normal_shape(_draw(submission, "xavier_normal", n_in, n_out, rng), "xavier_normal")
 
 
-@points(2)
+@points(2, id="he_normal_std")
 def test_he_normal_std(submission, rng):
     """he_normal: standard deviation sqrt(2 / n_in)"""
     n_in, n_out = _wide(rng)
@@ -254,14 +254,14 @@ def test_he_normal_std(submission, rng):
     _check_std(W, "he_normal", math.sqrt(2.0 / n_in), "sqrt(2 / n_in)")
 
 
-@points(1)
+@points(1, id="he_normal_distribution")
 def test_he_normal_distribution(submission, rng):
     """he_normal: entries are normally distributed"""
     n_in, n_out = _tall(rng)
     _check_normal_shape(_draw(submission, "he_normal", n_in, n_out, rng), "he_normal")
 
 
-@points(2)
+@points(2, id="lecun_normal_std")
 def test_lecun_normal_std(submission, rng):
     """lecun_normal: standard deviation sqrt(1 / n_in)"""
     n_in, n_out = _tall(rng)
@@ -269,7 +269,7 @@ def test_lecun_normal_std(submission, rng):
     _check_std(W, "lecun_normal", math.sqrt(1.0 / n_in), "sqrt(1 / n_in)")
 
 
-@points(1)
+@points(1, id="lecun_normal_distribution")
 def test_lecun_normal_distribution(submission, rng):
     """lecun_normal: entries are normally distributed"""
     n_in, n_out = _wide(rng)

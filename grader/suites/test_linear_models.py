@@ -1,7 +1,8 @@
 """Hidden suite for `linear_models` (19 points)."""
 import numpy as np
 
-from grader.proxy import SandboxError
+from grader.proxy import SandboxError, TrustedFunction
+from grader.sandbox.trusted import build
 from grader.testing import (
     Feedback,
     as_array,
@@ -75,25 +76,25 @@ def _check_grad(submission, reference, fn, args):
         raise
 
 
-def _case(check, fn, doc):
+def _case(check, fn, test_id, doc):
     """A one-point test of ``check`` on fresh data for ``fn``; ``doc`` is its name in the results."""
-    @points(1)
+    @points(1, id=test_id)
     def test(submission, reference, rng):
         check(submission, reference, fn, _data(rng, fn))
     test.__doc__ = doc
     return test
 
 
-test_linear_loss = _case(_check_loss, LINEAR, f"{LINEAR}: loss is the mean of 0.5 * (X @ w - y) ** 2")
-test_linear_grad = _case(_check_grad, LINEAR, f"{LINEAR}: dw is right")
-test_logistic_loss = _case(_check_loss, LOGISTIC, f"{LOGISTIC}: loss is the mean log-loss")
-test_logistic_grad = _case(_check_grad, LOGISTIC, f"{LOGISTIC}: dw is right")
-test_softmax_loss = _case(_check_loss, SOFTMAX, f"{SOFTMAX}: loss is the mean cross-entropy")
-test_softmax_grad = _case(_check_grad, SOFTMAX, f"{SOFTMAX}: dW is right")
-test_perceptron_loss = _case(_check_loss, PERCEPTRON, f"{PERCEPTRON}: loss is the mean of max(0, -y * s)")
-test_perceptron_grad = _case(_check_grad, PERCEPTRON, f"{PERCEPTRON}: dw is right")
-test_svm_loss = _case(_check_loss, SVM, f"{SVM}: loss is the mean hinge loss plus 0.5 * lam * ||w||^2")
-test_svm_grad = _case(_check_grad, SVM, f"{SVM}: dw is right, with the lam * w term")
+test_linear_loss = _case(_check_loss, LINEAR, "linear_loss", f"{LINEAR}: loss is the mean of 0.5 * (X @ w - y) ** 2")
+test_linear_grad = _case(_check_grad, LINEAR, "linear_grad", f"{LINEAR}: dw is right")
+test_logistic_loss = _case(_check_loss, LOGISTIC, "logistic_loss", f"{LOGISTIC}: loss is the mean log-loss")
+test_logistic_grad = _case(_check_grad, LOGISTIC, "logistic_grad", f"{LOGISTIC}: dw is right")
+test_softmax_loss = _case(_check_loss, SOFTMAX, "softmax_loss", f"{SOFTMAX}: loss is the mean cross-entropy")
+test_softmax_grad = _case(_check_grad, SOFTMAX, "softmax_grad", f"{SOFTMAX}: dW is right")
+test_perceptron_loss = _case(_check_loss, PERCEPTRON, "perceptron_loss", f"{PERCEPTRON}: loss is the mean of max(0, -y * s)")
+test_perceptron_grad = _case(_check_grad, PERCEPTRON, "perceptron_grad", f"{PERCEPTRON}: dw is right")
+test_svm_loss = _case(_check_loss, SVM, "svm_loss", f"{SVM}: loss is the mean hinge loss plus 0.5 * lam * ||w||^2")
+test_svm_grad = _case(_check_grad, SVM, "svm_grad", f"{SVM}: dw is right, with the lam * w term")
 
 
 def _check_large_scores(submission, reference, fn, args):
@@ -105,14 +106,14 @@ def _check_large_scores(submission, reference, fn, args):
     assert_close(dw, expected_dw, fn, f"{_gname(fn)} with scores of size up to 1e4")
 
 
-@points(1)
+@points(1, id="logistic_large_scores")
 def test_logistic_large_scores(submission, reference, rng):
     """logistic_regression_loss_grad: finite and warning-free for |X @ w| up to 1e4"""
     w, X, y = _data(rng, LOGISTIC)
     _check_large_scores(submission, reference, LOGISTIC, (w, X * (1e4 / np.abs(X @ w).max()), y))
 
 
-@points(1)
+@points(1, id="softmax_large_scores")
 def test_softmax_large_scores(submission, reference, rng):
     """softmax_regression_loss_grad: finite and warning-free for scores up to 1e4"""
     W, X, y = _data(rng, SOFTMAX)
@@ -130,7 +131,7 @@ def _kink_data(rng, margin):
     return w, X, y
 
 
-@points(1)
+@points(1, id="perceptron_kink")
 def test_perceptron_kink(submission, reference, rng):
     """perceptron_loss_grad: a score of exactly 0 contributes no gradient"""
     args = _kink_data(rng, 0.0)
@@ -141,7 +142,7 @@ def test_perceptron_kink(submission, reference, rng):
         raise Feedback(f"{exc}{KINK_NOTE}") from None
 
 
-@points(1)
+@points(1, id="svm_kink")
 def test_svm_kink(submission, reference, rng):
     """svm_loss_grad: an example exactly on the margin contributes no gradient (default lam = 0)"""
     args = _kink_data(rng, 1.0)
@@ -153,7 +154,7 @@ def test_svm_kink(submission, reference, rng):
         raise Feedback(f"{exc}{KINK_NOTE}") from None
 
 
-@points(1)
+@points(1, id="no_mutation")
 def test_no_mutation(submission, rng):
     """all five losses leave their arguments unchanged"""
     for fn in (LINEAR, LOGISTIC, SOFTMAX, PERCEPTRON, SVM):
@@ -195,21 +196,31 @@ def _step_losses(losses):
     return np.array([as_float(v, GD, f"losses[{t}]") for t, v in enumerate(losses)])
 
 
-@points(2)
+@points(2, id="gd_updates")
 def test_gd_updates(submission, rng):
-    """gradient_descent: w follows w <- w - lr * dw of the loss_grad it is given"""
+    """gradient_descent: w follows w <- w - lr * dw of the loss_grad it is given, whichever it is"""
     w, _, expected, _ = _descend(submission, rng)
     assert_close(w, expected, GD, f"w after {STEPS} steps with your {LINEAR}")
+    # a loss_grad of the grader's (ridge regression): gradient_descent must call the one it is given
+    lam = float(rng.uniform(0.5, 2.0))
+    w0, X, y = _data(rng, LINEAR)
+    ridge = TrustedFunction("ridge_loss_grad", {"lam": lam})
+    w, _ = as_tuple(submission.gradient_descent(ridge, w0, X, y, LR, STEPS), 2, GD, "(w, losses)")
+    expected, loss_grad = w0, build(ridge.name, ridge.params)
+    for _ in range(STEPS):
+        expected = expected - LR * loss_grad(expected, X, y)[1]
+    assert_close(w, expected, GD, f"w after {STEPS} steps with loss_grad = ridge regression (lam = {lam:.3g}): "
+                 "call the loss_grad you are given")
 
 
-@points(1)
+@points(1, id="gd_losses")
 def test_gd_losses(submission, rng):
     """gradient_descent: losses[t] is the loss at the weights before step t"""
     _, losses, _, expected = _descend(submission, rng)
     assert_close(_step_losses(losses), expected, GD, "losses (losses[0] is the loss at w0)")
 
 
-@points(1)
+@points(1, id="gd_no_mutation")
 def test_gd_no_mutation(submission, rng):
     """gradient_descent: leaves w0 unchanged"""
     w0, X, y = _data(rng, LINEAR)

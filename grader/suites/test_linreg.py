@@ -73,7 +73,7 @@ def _indices(X, batches):
         raise Feedback(f"{ITER}: an X_batch holds a row that is not a row of X; yield rows of X unchanged") from None
 
 
-@points(1)
+@points(1, id="data_iter_covers_every_example_once")
 def test_data_iter_covers_every_example_once(submission, rng):
     """data_iter: one pass yields every example exactly once"""
     X, y = _problem(rng, 23, 3)
@@ -85,7 +85,7 @@ def test_data_iter_covers_every_example_once(submission, rng):
                        f"missing rows {missing}, repeated rows {twice}")
 
 
-@points(2)
+@points(2, id="data_iter_aligned")
 def test_data_iter_aligned(submission, rng):
     """data_iter: y_batch[i] is the target of X_batch[i]"""
     X, y = _problem(rng, 23, 3)
@@ -96,7 +96,7 @@ def test_data_iter_aligned(submission, rng):
                            f"index X and y with the same indices")
 
 
-@points(2)
+@points(2, id="data_iter_order")
 def test_data_iter_order(submission, rng):
     """data_iter: batches follow rng.permutation(len(X))"""
     X, y = _problem(rng, 24, 2)
@@ -112,7 +112,7 @@ def test_data_iter_order(submission, rng):
         raise Feedback(f"{ITER}: N = 24 and batch_size = 6 should give 4 batches; it gave {len(got)}")
 
 
-@points(1)
+@points(1, id="data_iter_short_last_batch")
 def test_data_iter_short_last_batch(submission, rng):
     """data_iter: the last batch holds what is left, and no batch is empty"""
     for n, batch_size in [(23, 5), (20, 5), (4, 10)]:
@@ -162,7 +162,7 @@ def _compare_with_reference(submission, reference, X, y, rng, label, **kwargs):
     assert_close(got[1], expected[1], TRAIN, f"b ({label})")
 
 
-@points(1)
+@points(1, id="train_returns")
 def test_train_returns(submission, rng):
     """linreg_train: returns (w, b, losses) with w of shape (D,), b a float, one loss per epoch"""
     X, y = _problem(rng, 30, 4)
@@ -172,7 +172,7 @@ def test_train_returns(submission, rng):
         raise Feedback(f"{TRAIN}: w, b and losses must be finite; got w = {fmt(w)}, b = {fmt(b)}, losses = {losses}")
 
 
-@points(1)
+@points(1, id="train_initial_weights")
 def test_train_initial_weights(submission, rng):
     """linreg_train: w starts as rng.normal(0, 0.01, size=D), b as 0.0 (checked with lr = 0)"""
     X, y = _problem(rng, 12, 5)
@@ -182,7 +182,7 @@ def test_train_initial_weights(submission, rng):
         raise Feedback(f"{TRAIN}: with lr = 0, b should stay at its initial value 0.0; got {fmt(b)}")
 
 
-@points(2)
+@points(2, id="train_one_epoch")
 def test_train_one_epoch(submission, reference, rng):
     """linreg_train: one epoch matches the reference step for step (batch_size divides N)"""
     X, y = _problem(rng, 40, 3)
@@ -190,7 +190,7 @@ def test_train_one_epoch(submission, reference, rng):
                             lr=0.05, num_epochs=1, batch_size=8)
 
 
-@points(2)
+@points(2, id="train_short_last_batch")
 def test_train_short_last_batch(submission, reference, rng):
     """linreg_train: several epochs with a short last batch match the reference"""
     X, y = _problem(rng, 37, 3)
@@ -198,7 +198,7 @@ def test_train_short_last_batch(submission, reference, rng):
                             lr=0.05, num_epochs=3, batch_size=10)
 
 
-@points(1)
+@points(1, id="train_losses_match_reference")
 def test_train_losses_match_reference(submission, reference, rng):
     """linreg_train: losses match the reference"""
     X, y = _problem(rng, 37, 3)
@@ -206,7 +206,7 @@ def test_train_losses_match_reference(submission, reference, rng):
     assert_close(np.array(got), reference.linreg_train(X, y, rng, num_epochs=4, batch_size=10)[2], TRAIN, "losses")
 
 
-@points(1)
+@points(1, id="train_losses_of_returned_weights")
 def test_train_losses_of_returned_weights(submission, rng):
     """linreg_train: losses[-1] is the mean of 0.5 * (X @ w + b - y) ** 2 at the returned w and b"""
     X, y = _problem(rng, 25, 2)
@@ -215,7 +215,7 @@ def test_train_losses_of_returned_weights(submission, rng):
     assert_close(losses[-1], _squared_loss(X, y, w, b), TRAIN, "losses[-1] (the mean loss at the returned w, b)")
 
 
-@points(2)
+@points(2, id="train_converges_to_least_squares")
 def test_train_converges_to_least_squares(submission, rng):
     """linreg_train: converges to the least-squares solution"""
     X, y = _problem(rng, 200, 4, noise=0.01)
@@ -228,14 +228,14 @@ def test_train_converges_to_least_squares(submission, rng):
                        f"({fmt(solution[:-1])}, {fmt(solution[-1])})")
 
 
-@points(1)
+@points(1, id="train_defaults")
 def test_train_defaults(submission, reference, rng):
     """linreg_train: the defaults are lr = 0.03, num_epochs = 3, batch_size = 10"""
     X, y = _problem(rng, 50, 2)
     _compare_with_reference(submission, reference, X, y, rng, "default arguments")
 
 
-@points(1)
+@points(1, id="train_no_mutation")
 def test_train_no_mutation(submission, rng):
     """linreg_train: leaves X and y unchanged"""
     X, y = _problem(rng, 20, 3)

@@ -23,7 +23,7 @@ def _gradients(submission, x, w, b, dout):
     return as_tuple(submission.maxout_backward(dout, cache), 3, BWD, "(dx, dw, db)")
 
 
-@points(2)
+@points(2, id="forward_values")
 def test_forward_values(submission, reference, rng):
     """maxout_forward: out matches the reference"""
     x, w, b = _inputs(rng)
@@ -31,7 +31,7 @@ def test_forward_values(submission, reference, rng):
     assert_close(out, reference.maxout_forward(x, w, b)[0], FWD, "out")
 
 
-@points(1)
+@points(1, id="forward_other_shapes")
 def test_forward_other_shapes(submission, reference, rng):
     """maxout_forward: works for a single row and for one piece (K = 1, an affine layer)"""
     for n, d, m, k in [(1, 3, 2, 4), (5, 2, 3, 1)]:
@@ -40,25 +40,25 @@ def test_forward_other_shapes(submission, reference, rng):
         assert_close(out, reference.maxout_forward(x, w, b)[0], FWD, f"out (N={n}, D={d}, M={m}, K={k})")
 
 
-@points(2)
+@points(2, id="backward_dx")
 def test_backward_dx(submission, reference, rng):
     """maxout_backward: dx is right"""
     check_layer_gradient(submission, reference, "maxout", _inputs(rng), "xwb", 0, rng.normal(size=(4, 3)))
 
 
-@points(2)
+@points(2, id="backward_dw")
 def test_backward_dw(submission, reference, rng):
     """maxout_backward: dw reaches only the winning pieces"""
     check_layer_gradient(submission, reference, "maxout", _inputs(rng), "xwb", 1, rng.normal(size=(4, 3)))
 
 
-@points(1)
+@points(1, id="backward_db")
 def test_backward_db(submission, reference, rng):
     """maxout_backward: db sums over the batch"""
     check_layer_gradient(submission, reference, "maxout", _inputs(rng), "xwb", 2, rng.normal(size=(4, 3)))
 
 
-@points(2)
+@points(2, id="tie_identical_pieces")
 def test_tie_identical_pieces(submission, reference, rng):
     """maxout_backward: identical tied pieces share dw and db evenly"""
     n, d, m, k = 4, 4, 3, 3
@@ -73,20 +73,22 @@ def test_tie_identical_pieces(submission, reference, rng):
     assert_close(db, ref_db, BWD, "db (pieces tied for the max must share the gradient evenly)")
 
 
-@points(2)
+@points(2, id="tie_distinct_pieces")
 def test_tie_distinct_pieces(submission, reference, rng):
-    """maxout_backward: a tie between different pieces splits dx evenly"""
+    """maxout_backward: a tie between different pieces splits dx evenly; a near-tie does not"""
     n, d, m, k = 3, 4, 2, 3
     x, w, b = dyadic(rng, (n, d), 4), dyadic(rng, (d, m, k), 8), dyadic(rng, (m, k), 8)
-    b[:, 1] = b[:, 0] + x[0] @ (w[:, :, 0] - w[:, :, 1])  # exact: pieces 0 and 1 tie in row 0
+    b[:, 1] = b[:, 0] + x[0] @ (w[:, :, 0] - w[:, :, 1])  # exact: pieces 0 and 1 tie in row 0...
+    b[1, 1] -= 2.0**-30  # ...in unit 0; in unit 1 piece 1 falls short of piece 0 by 2**-30 (still exact): no tie
     b[:, 2] = -64.0  # piece 2 never wins
     dout = rng.normal(size=(n, m))
     dx, _, _ = _gradients(submission, x, w, b, dout)
     ref_dx = reference.maxout_backward(dout, reference.maxout_forward(x, w, b)[1])[0]
-    assert_close(dx, ref_dx, BWD, "dx (row 0 has two pieces tied for the max: each gets half the gradient)")
+    assert_close(dx, ref_dx, BWD, "dx (row 0: in unit 0 two pieces tie for the max and share the gradient; "
+                 "in unit 1 they differ by 2**-30, so only the larger one gets it)")
 
 
-@points(1)
+@points(1, id="no_mutation")
 def test_no_mutation(submission, rng):
     """maxout_forward and maxout_backward leave their arguments unchanged"""
     x, w, b = _inputs(rng)

@@ -98,14 +98,14 @@ def _check_trajectory(submission, reference, fn, rng, hyper):
 
 
 # -- SGD and momentum ------------------------------------------------------------------
-@points(1)
+@points(1, id="sgd_step")
 def test_sgd_step(submission, reference, rng):
     """sgd_step: w_new matches the reference"""
     w, dw = _weights_and_gradient(rng)
     _check_step(submission, reference, "sgd_step", (w, dw, rng.uniform(0.01, 0.5)))
 
 
-@points(1)
+@points(1, id="momentum_step")
 def test_momentum_step(submission, reference, rng):
     """momentum_step: w_new and v_new after one step"""
     w, dw = _weights_and_gradient(rng)
@@ -114,7 +114,7 @@ def test_momentum_step(submission, reference, rng):
                 {"momentum": rng.uniform(0.3, 0.8)})
 
 
-@points(1)
+@points(1, id="momentum_default")
 def test_momentum_default(submission, reference, rng):
     """momentum_step: the default momentum is 0.9"""
     w, dw = _weights_and_gradient(rng)
@@ -122,7 +122,7 @@ def test_momentum_default(submission, reference, rng):
 
 
 # -- Adagrad and RMSProp ------------------------------------------------------------------
-@points(2)
+@points(2, id="adagrad_step")
 def test_adagrad_step(submission, reference, rng):
     """adagrad_step: w_new and s_new after one step"""
     w, dw = _weights_and_gradient(rng)
@@ -131,7 +131,7 @@ def test_adagrad_step(submission, reference, rng):
     _check_step(submission, reference, "adagrad_step", (w, dw, s), {"lr": rng.uniform(0.05, 0.5), "eps": eps})
 
 
-@points(1)
+@points(1, id="adagrad_defaults")
 def test_adagrad_defaults(submission, reference, rng):
     """adagrad_step: the defaults lr=1e-2 and eps=1e-10 are honoured"""
     w, dw = _weights_and_gradient(rng)
@@ -139,7 +139,7 @@ def test_adagrad_defaults(submission, reference, rng):
     _check_step(submission, reference, "adagrad_step", (w, dw, s))
 
 
-@points(2)
+@points(2, id="rmsprop_step")
 def test_rmsprop_step(submission, reference, rng):
     """rmsprop_step: w_new and s_new after one step"""
     w, dw = _weights_and_gradient(rng)
@@ -149,7 +149,7 @@ def test_rmsprop_step(submission, reference, rng):
                 {"lr": rng.uniform(0.01, 0.1), "alpha": rng.uniform(0.6, 0.9), "eps": eps})
 
 
-@points(1)
+@points(1, id="rmsprop_defaults")
 def test_rmsprop_defaults(submission, reference, rng):
     """rmsprop_step: the defaults lr=1e-2, alpha=0.99 and eps=1e-8 are honoured"""
     w, dw = _weights_and_gradient(rng)
@@ -167,28 +167,28 @@ def _adam_case(rng, t, eps):
     return (w, dw, m, v, t), hyper
 
 
-@points(2)
+@points(2, id="adam_first_step")
 def test_adam_first_step(submission, reference, rng):
     """adam_step: w_new at the first step (t = 1) is bias-corrected"""
     args, hyper = _adam_case(rng, 1, 10 ** rng.uniform(-7, -5))
     _check_step(submission, reference, "adam_step", args, hyper, only=["w_new"])
 
 
-@points(1)
+@points(1, id="adam_moments")
 def test_adam_moments(submission, reference, rng):
     """adam_step: m_new and v_new are the moving averages, without bias correction"""
     args, hyper = _adam_case(rng, int(rng.integers(2, 40)), 10 ** rng.uniform(-7, -5))
     _check_step(submission, reference, "adam_step", args, hyper, only=["m_new", "v_new"])
 
 
-@points(1)
+@points(1, id="adam_later_step")
 def test_adam_later_step(submission, reference, rng):
     """adam_step: w_new at a later step t"""
     args, hyper = _adam_case(rng, int(rng.integers(2, 40)), 10 ** rng.uniform(-7, -5))
     _check_step(submission, reference, "adam_step", args, hyper, only=["w_new"])
 
 
-@points(1)
+@points(1, id="adam_defaults")
 def test_adam_defaults(submission, reference, rng):
     """adam_step: the defaults lr=1e-3, beta1=0.9, beta2=0.999 and eps=1e-8 are honoured"""
     args, _ = _adam_case(rng, int(rng.integers(2, 40)), 1e-8)
@@ -196,26 +196,26 @@ def test_adam_defaults(submission, reference, rng):
 
 
 # -- long runs -------------------------------------------------------------------------------
-@points(1)
+@points(1, id="momentum_trajectory")
 def test_momentum_trajectory(submission, reference, rng):
     """momentum_step: 200 steps on a quadratic follow the reference"""
     _check_trajectory(submission, reference, "momentum_step", rng, (rng.uniform(0.05, 0.2), rng.uniform(0.5, 0.9)))
 
 
-@points(1)
+@points(1, id="adagrad_trajectory")
 def test_adagrad_trajectory(submission, reference, rng):
     """adagrad_step: 200 steps on a quadratic follow the reference"""
     _check_trajectory(submission, reference, "adagrad_step", rng, (rng.uniform(0.1, 0.5), 1e-10))
 
 
-@points(1)
+@points(1, id="rmsprop_trajectory")
 def test_rmsprop_trajectory(submission, reference, rng):
     """rmsprop_step: 200 steps on a quadratic follow the reference"""
     hyper = (rng.uniform(0.005, 0.02), rng.uniform(0.9, 0.99), 10 ** rng.uniform(-4, -3))
     _check_trajectory(submission, reference, "rmsprop_step", rng, hyper)
 
 
-@points(1)
+@points(1, id="adam_trajectory")
 def test_adam_trajectory(submission, reference, rng):
     """adam_step: 200 steps on a quadratic (t = 1, 2, ...) follow the reference"""
     hyper = (rng.uniform(0.01, 0.05), rng.uniform(0.8, 0.95), rng.uniform(0.99, 0.9999), 10 ** rng.uniform(-4, -3))
@@ -230,7 +230,7 @@ def _every_optimiser(w, dw, state):
             ("adam_step", (w, dw, state, state.copy(), 1))]
 
 
-@points(1)
+@points(1, id="zero_gradient")
 def test_zero_gradient(submission, reference, rng):
     """all optimisers: a zero gradient from a fresh state leaves w unchanged, with no warning"""
     w, zeros = rng.normal(size=SHAPE), np.zeros(SHAPE)
@@ -239,7 +239,7 @@ def test_zero_gradient(submission, reference, rng):
         assert_no_warnings(submission, fn)
 
 
-@points(1)
+@points(1, id="no_mutation")
 def test_no_mutation(submission, rng):
     """all optimisers: the arguments are left unchanged"""
     w, dw = _weights_and_gradient(rng)

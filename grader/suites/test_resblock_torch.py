@@ -104,32 +104,34 @@ def channels(rng):
 
 
 # -- structure --------------------------------------------------------------------------------
-@points(1)
+@points(1, id="state_identity")
 def test_state_identity(submission, reference, rng):
     """ResidualBlock(c, c): parameters and buffers load strictly from the reference's"""
     c = channels(rng)
     blocks(submission, reference, rng, c, c, 1)
 
 
-@points(1)
+@points(1, id="state_downsample")
 def test_state_downsample(submission, reference, rng):
-    """ResidualBlock(c, 2c, stride=2): parameters and buffers load strictly from the reference's"""
+    """ResidualBlock(c, 2c, stride=2) and (c, c, stride=2): parameters and buffers load strictly from the
+    reference's"""
     c = channels(rng)
     blocks(submission, reference, rng, c, 2 * c, 2)
+    blocks(submission, reference, rng, c, c, 2)  # equal channels, but strided: the shortcut projects too
 
 
-@points(1)
+@points(1, id="state_more_channels")
 def test_state_more_channels(submission, reference, rng):
     """ResidualBlock(c, c + 2): parameters and buffers load strictly from the reference's"""
     c = channels(rng)
     blocks(submission, reference, rng, c, c + 2, 1)
 
 
-@points(1)
+@points(1, id="parameter_count")
 def test_parameter_count(submission, reference, rng):
     """ResidualBlock: the number of parameters matches the reference's"""
     c = channels(rng)
-    for cin, cout, stride in [(c, c, 1), (c, 2 * c, 2), (c, c + 2, 1)]:
+    for cin, cout, stride in [(c, c, 1), (c, 2 * c, 2), (c, c + 2, 1), (c, c, 2)]:
         counts = []
         for proxy in (submission, reference):
             summary = proxy.call(SUMMARY, construct(proxy, cin, cout, stride), label=label(cin, cout, stride))
@@ -138,11 +140,11 @@ def test_parameter_count(submission, reference, rng):
             raise Feedback(f"{label(cin, cout, stride)} has {counts[0]} parameters; the reference has {counts[1]}")
 
 
-@points(1)
+@points(1, id="output_shape")
 def test_output_shape(submission, rng):
     """ResidualBlock: output shape, with odd heights and widths and stride 2"""
     c = channels(rng)
-    for cin, cout, stride, h, w in [(c, c, 1, 5, 7), (c, 2 * c, 2, 7, 5), (c, c + 2, 2, 8, 6)]:
+    for cin, cout, stride, h, w in [(c, c, 1, 5, 7), (c, 2 * c, 2, 7, 5), (c, c + 2, 2, 8, 6), (c, c, 2, 7, 7)]:
         block = construct(submission, cin, cout, stride)
         got = submission.call(RUN, block, rng.normal(size=(N, cin, h, w)), True, label="ResidualBlock.forward")
         as_array(got["out"], label(cin, cout, stride), f"out for x of shape {(N, cin, h, w)}",
@@ -150,28 +152,28 @@ def test_output_shape(submission, rng):
 
 
 # -- values -------------------------------------------------------------------------------------
-@points(2)
+@points(2, id="train_identity")
 def test_train_identity(submission, reference, rng):
     """ResidualBlock(c, c): training-mode output matches the reference's"""
     c = channels(rng)
     check_output(submission, reference, rng, c, c, 1, True)
 
 
-@points(2)
+@points(2, id="train_downsample")
 def test_train_downsample(submission, reference, rng):
     """ResidualBlock(c, 2c, stride=2): training-mode output matches the reference's"""
     c = channels(rng)
     check_output(submission, reference, rng, c, 2 * c, 2, True, hw=(8, 6))
 
 
-@points(1)
+@points(1, id="train_more_channels")
 def test_train_more_channels(submission, reference, rng):
     """ResidualBlock(c, c + 2): training-mode output matches the reference's"""
     c = channels(rng)
     check_output(submission, reference, rng, c, c + 2, 1, True)
 
 
-@points(2)
+@points(2, id="eval_mode")
 def test_eval_mode(submission, reference, rng):
     """ResidualBlock: evaluation mode normalises with the running statistics"""
     c = channels(rng)
@@ -179,7 +181,7 @@ def test_eval_mode(submission, reference, rng):
     check_output(submission, reference, rng, c, 2 * c, 2, False, hw=(8, 6))
 
 
-@points(1)
+@points(1, id="running_statistics")
 def test_running_statistics(submission, reference, rng):
     """ResidualBlock: a training-mode forward updates the running statistics like the reference's"""
     c = channels(rng)
@@ -198,7 +200,7 @@ def test_running_statistics(submission, reference, rng):
                          f"{key} after one training-mode forward")
 
 
-@points(2)
+@points(2, id="gradient_reaches_input")
 def test_gradient_reaches_input(submission, reference, rng):
     """ResidualBlock: the gradient reaches the input (x.grad matches the reference's)"""
     c = channels(rng)
@@ -215,7 +217,7 @@ def test_gradient_reaches_input(submission, reference, rng):
         assert_close(got["x_grad"], expected["x_grad"], what, "x.grad")
 
 
-@points(1)
+@points(1, id="no_mutation")
 def test_no_mutation(submission, rng):
     """ResidualBlock: forward leaves its input x unchanged"""
     c = channels(rng)

@@ -31,29 +31,53 @@ def _inputs(rng, n=4, d=5, h=6, margin=1e-3):
             return x, w1, b1, w2, b2
 
 
+def _check_out(out, reference, args, name):
+    """``out`` is the reference's; a skip connection added after the final ReLU is named as such."""
+    expected = reference.residual_forward(*args)[0]
+    try:
+        assert_close(out, expected, FWD, name)
+    except Feedback:
+        x, w1, b1, w2, b2 = args
+        skip_after_relu = np.maximum(np.maximum(x @ w1 + b1, 0) @ w2 + b2, 0) + x
+        if rel_error(as_array(out, FWD, name, expected.shape), skip_after_relu) < 1e-7:
+            raise Feedback(f"{FWD}: {name} adds the skip connection after the final ReLU; it goes inside it: "
+                           "out = relu(h @ w2 + b2 + x)") from None
+        raise
+
+
+def _bias_grads_passing_at_zero(args, dout, hidden, output):
+    """db1 and db2 if the hidden and/or output ReLU passed gradient where its input is exactly 0."""
+    x, w1, b1, w2, b2 = args
+    a = x @ w1 + b1
+    s = np.maximum(a, 0) @ w2 + b2 + x
+    ds = dout * ((s > 0) | (output & (s == 0)))
+    da = (ds @ w2.T) * ((a > 0) | (hidden & (a == 0)))
+    return da.sum(axis=0), ds.sum(axis=0)
+
+
 def _check(submission, reference, which, rng, n=4, d=5, h=6):
     check_layer_gradient(submission, reference, "residual", _inputs(rng, n, d, h), NAMES, which,
                          rng.normal(size=(n, d)))
 
 
-@points(2)
+@points(2, id="forward_values")
 def test_forward_values(submission, reference, rng):
     """residual_forward: out matches the reference"""
     args = _inputs(rng)
     out, _ = as_tuple(submission.residual_forward(*args), 2, FWD, "(out, cache)")
-    assert_close(out, reference.residual_forward(*args)[0], FWD, "out")
+    _check_out(out, reference, args, "out")
 
 
-@points(1)
+@points(1, id="forward_other_shapes")
 def test_forward_other_shapes(submission, reference, rng):
     """residual_forward: works for a single row and for a hidden width of one"""
     for n, d, h in [(1, 3, 4), (5, 2, 1)]:
         args = _inputs(rng, n, d, h)
         out, _ = as_tuple(submission.residual_forward(*args), 2, FWD, "(out, cache)")
-        assert_close(out, reference.residual_forward(*args)[0], FWD, f"out (N={n}, D={d}, H={h})")
+        _check_out(out, reference, args, f"out (N={n}, D={d}, H={h})")
 
 
-@points(3)
+@points(3, id="backward_dx")
 def test_backward_dx(submission, reference, rng):
     """residual_backward: dx is right (through the branch and the skip connection)"""
     args, dout = _inputs(rng), rng.normal(size=(4, 5))
@@ -70,31 +94,31 @@ def test_backward_dx(submission, reference, rng):
         raise
 
 
-@points(2)
+@points(2, id="backward_dw1")
 def test_backward_dw1(submission, reference, rng):
     """residual_backward: dw1 is right"""
     _check(submission, reference, 1, rng)
 
 
-@points(1)
+@points(1, id="backward_db1")
 def test_backward_db1(submission, reference, rng):
     """residual_backward: db1 is right"""
     _check(submission, reference, 2, rng)
 
 
-@points(2)
+@points(2, id="backward_dw2")
 def test_backward_dw2(submission, reference, rng):
     """residual_backward: dw2 is right"""
     _check(submission, reference, 3, rng)
 
 
-@points(1)
+@points(1, id="backward_db2")
 def test_backward_db2(submission, reference, rng):
     """residual_backward: db2 is right"""
     _check(submission, reference, 4, rng)
 
 
-@points(1)
+@points(1, id="kinks")
 def test_kinks(submission, reference, rng):
     """residual_backward: a ReLU whose input is exactly 0 passes no gradient"""
     n, d, h = 3, 4, 5
@@ -102,15 +126,27 @@ def test_kinks(submission, reference, rng):
     w2, b2 = dyadic(rng, (h, d), 8), dyadic(rng, d, 8)
     b1[0] = -(x[0] @ w1[:, 0])  # exact: the hidden ReLU's input is 0 at [0, 0]...
     b2[0] = -(np.maximum(x[0] @ w1 + b1, 0) @ w2[:, 0] + x[0, 0])  # ...and the output ReLU's at [0, 0]
-    dout = rng.normal(size=(n, d))
-    _, cache = as_tuple(submission.residual_forward(x, w1, b1, w2, b2), 2, FWD, "(out, cache)")
+    dout, args = rng.normal(size=(n, d)), (x, w1, b1, w2, b2)
+    out, cache = as_tuple(submission.residual_forward(*args), 2, FWD, "(out, cache)")
     grads = as_tuple(submission.residual_backward(dout, cache), 5, BWD, "(dx, dw1, db1, dw2, db2)")
-    expected = reference.residual_backward(dout, reference.residual_forward(x, w1, b1, w2, b2)[1])
+    expected = reference.residual_backward(dout, reference.residual_forward(*args)[1])
     for i in (2, 4):  # the bias gradients see both kinks and no other part of the backward pass
-        assert_close(grads[i], expected[i], BWD, f"d{NAMES[i]} (ReLU inputs exactly 0 in row 0: relu'(0) must be 0)")
+        name = f"d{NAMES[i]} with ReLU inputs exactly 0 in row 0"
+        try:
+            assert_close(grads[i], expected[i], BWD, name)
+        except Feedback:  # say which mistake: the forward, relu'(0), or something else
+            _check_out(out, reference, args, "out (on inputs that put both ReLUs exactly at 0)")
+            got = as_array(grads[i], BWD, name, expected[i].shape)
+            for hidden, output in ((True, False), (False, True), (True, True)):
+                if rel_error(got, _bias_grads_passing_at_zero(args, dout, hidden, output)[i // 2 - 1]) < 1e-7:
+                    which = "hidden and the output ReLU" if hidden and output else "hidden ReLU" if hidden else \
+                        "output ReLU"
+                    raise Feedback(f"{BWD}: {name}: the {which} passed gradient where its input is exactly 0; "
+                                   "relu'(0) must be 0") from None
+            raise
 
 
-@points(1)
+@points(1, id="no_mutation")
 def test_no_mutation(submission, rng):
     """residual_forward and residual_backward leave their arguments unchanged"""
     _, cache = as_tuple(submission.residual_forward(*_inputs(rng)), 2, FWD, "(out, cache)")

@@ -43,11 +43,13 @@ def make_task(rng, n_train, n_test):
     return (*draw(n_train), *draw(n_test), c)
 
 
-def train_and_predict(submission, rng, n_train, n_test):
-    """Train the student's model on a fresh task; the held-out logits, labels and class count."""
+def train_and_predict(submission, rng, n_train, n_test, seed_offset=0):
+    """Train the student's model on a fresh task (with the drawn seed plus ``seed_offset``); the held-out
+    logits, labels, class count, and the arguments the training changed in place."""
     X, y, X_test, y_test, c = make_task(rng, n_train, n_test)
-    train_seed = int(rng.integers(2**31))
+    train_seed = int(rng.integers(2**31)) + seed_offset
     model = submission.call("train_classifier", X, y, c, train_seed, label="train_classifier")
+    mutated = list(submission.last.mutated)
     result = submission.call(PREDICT, model, X_test, label="the model returned by train_classifier")
     if "problem" in result:
         raise Feedback(f"train_classifier: {result['problem']}")
@@ -55,7 +57,7 @@ def train_and_predict(submission, rng, n_train, n_test):
                       (len(X_test), c))
     if not np.all(np.isfinite(logits)):
         raise Feedback("train_classifier: the model's logits contain NaN or inf")
-    return logits, y_test, c
+    return logits, y_test, c, mutated
 
 
 def main_run(submission, seed):
@@ -73,7 +75,7 @@ def main_run(submission, seed):
 
 
 def check_accuracy(submission, seed, threshold):
-    logits, y_test, _ = main_run(submission, seed)
+    logits, y_test, _, _ = main_run(submission, seed)
     accuracy = float(np.mean(np.argmax(logits, axis=1) == y_test))
     if not accuracy >= threshold:
         raise Feedback(f"train_classifier: held-out accuracy {accuracy:.1%}; this test needs at least {threshold:.0%}")
@@ -81,34 +83,44 @@ def check_accuracy(submission, seed, threshold):
 
 def require_training(submission, seed, what):
     """The shape and seed points belong to a model that learns: at least 70% on the main task."""
-    logits, y_test, _ = main_run(submission, seed)
+    logits, y_test, _, _ = main_run(submission, seed)
     accuracy = float(np.mean(np.argmax(logits, axis=1) == y_test))
     if not accuracy >= 0.70:
         raise Feedback(f"train_classifier: {what} only counts for a model that learns; its held-out accuracy is "
                        f"{accuracy:.1%} (at least 70% needed)")
 
 
-@points(1)
+@points(1, id="logits_shape")
 def test_logits_shape(submission, seed):
-    """train_classifier: the model maps (N, D) float32 inputs to (N, num_classes) logits, and it learns"""
+    """train_classifier: the model maps (N, D) float32 inputs to (N, num_classes) logits, not probabilities; X and y
+    are left unchanged; and it learns"""
     require_training(submission, seed, "the right output shape")
+    logits, _, _, mutated = main_run(submission, seed)
+    if mutated:
+        names = ", ".join(["X", "y", "num_classes", "seed"][k] if isinstance(k, int) and k < 4 else str(k)
+                          for k in mutated)
+        raise Feedback(f"train_classifier changed its argument {names} in place (e.g. standardised it); work on a "
+                       "copy, and put the normalisation inside the model")
+    if np.all((logits >= 0) & (logits <= 1)) and np.allclose(logits.sum(axis=1), 1.0, atol=1e-4):
+        raise Feedback("train_classifier: the model outputs probabilities (every row is in [0, 1] and sums to 1); "
+                       "it must return logits: leave out the final softmax (CrossEntropyLoss applies it itself)")
 
 
-@points(3)
+@points(3, id="accuracy_70")
 def test_accuracy_70(submission, seed):
     """train_classifier: held-out accuracy at least 70%"""
     check_accuracy(submission, seed, 0.70)
 
 
-@points(4)
+@points(4, id="accuracy_85")
 def test_accuracy_85(submission, seed):
     """train_classifier: held-out accuracy at least 85%"""
     check_accuracy(submission, seed, 0.85)
 
 
-@points(2)
+@points(2, id="seed_honoured")
 def test_seed_honoured(submission, rng, seed):
-    """train_classifier: the same seed gives the same model (torch.manual_seed(seed) inside)"""
+    """train_classifier: the same seed gives the same model (torch.manual_seed(seed) inside), another seed another"""
     require_training(submission, seed, "reproducibility")
     task = rng.bit_generator.state
     first = train_and_predict(submission, rng, 300, 200)[0]
@@ -119,3 +131,8 @@ def test_seed_honoured(submission, rng, seed):
         raise Feedback("train_classifier: two runs with the same data and the same seed gave different models "
                        f"(logits differ by up to {float(np.max(np.abs(first - second))):.3g}); call "
                        "torch.manual_seed(seed) before creating the model, and draw all randomness from it")
+    rng.bit_generator.state = task
+    other = train_and_predict(submission, rng, 300, 200, seed_offset=1)[0]
+    if np.max(np.abs(first - other)) <= 1e-5 * scale:
+        raise Feedback("train_classifier: two runs with the same data and different seeds gave the same model; "
+                       "call torch.manual_seed(seed) with the seed argument, not a constant")

@@ -1,0 +1,36 @@
+"""The report a student opens in a browser: one self-contained HTML file, the PNGs embedded."""
+from __future__ import annotations
+
+import base64
+from html import escape
+
+from .figure import Figure
+
+STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 2rem; }
+.caption { color: #555; font-size: 0.9rem; } .note { color: #a33; font-size: 0.9rem; }
+.skipped { background: #fbeeee; padding: 0.5rem 0.8rem; border-radius: 4px; }
+img { max-width: 100%; border: 1px solid #ddd; }
+.legend { font-size: 0.9rem; }
+"""
+
+
+def render_html(title: str, intro: str, figures: list[Figure]) -> str:
+    """The whole page as a string; every text is escaped (it may quote the student's code)."""
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>",
+             f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>",
+             f"<p class='legend'>{escape(intro)}</p>"]
+    for figure in figures:
+        parts.append(f"<h2>{escape(figure.title)}</h2>")
+        if figure.png is None:
+            parts.append(f"<p class='skipped'>Not drawn: {escape(figure.note or 'no data')}</p>")
+            continue
+        data = base64.b64encode(figure.png).decode("ascii")
+        parts.append(f"<img alt='{escape(figure.title, quote=True)}' src='data:image/png;base64,{data}'>")
+        if figure.caption:
+            parts.append(f"<p class='caption'>{escape(figure.caption)}</p>")
+        for note in figure.notes:
+            parts.append(f"<p class='note'>{escape(note)}</p>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
