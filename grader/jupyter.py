@@ -13,6 +13,7 @@ import os
 import re
 import shlex
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DlxError, os_error_message
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from .catalog import Exercise
     from .results import GradeResult
 
-USAGE = "usage: %dlx check ID | %dlx submit ID | %dlx hint ID | %dlx score"
+USAGE = "usage: %dlx check ID [--plots] | %dlx submit ID [--plots] | %dlx hint ID | %dlx score"
 
 # A top-level magic or shell escape in a cell, as IPython transforms it; the sandbox has no IPython.
 _IPYTHON_CALL = re.compile(r"^get_ipython\(\)\..*$", re.MULTILINE)
@@ -67,22 +68,46 @@ def submit_attempt(exercise: Exercise, source: str) -> tuple[GradeResult, float]
     return result, record_submission(exercise, source, result)
 
 
-def _check(shell: Any, exercise: Exercise) -> None:
+def _check(exercise: Exercise, source: str) -> None:
     from .report import console, show_result
     from .runner import grade_source
 
-    result = grade_source(exercise, cell_source(shell, exercise.functions), visible=True)
+    result = grade_source(exercise, source, visible=True)
     with console:
         show_result(console, exercise, result, visible=True)
 
 
-def _submit(shell: Any, exercise: Exercise) -> None:
+def _submit(exercise: Exercise, source: str) -> None:
     from .report import console, show_result
 
-    result, best = submit_attempt(exercise, cell_source(shell, exercise.functions))
+    result, best = submit_attempt(exercise, source)
     with console:
         show_result(console, exercise, result)
         console.print(f" [dim]Recorded. Best so far: {best:g}/{exercise.points:g}. `%dlx score` shows your progress.[/]")
+
+
+def _plots(shell: Any, exercise: Exercise, source: str) -> None:
+    """The pictures of ``source`` beside the reference's: inline in a notebook, else an HTML report here."""
+    from .plots import build_figures, write_report
+    from .report import console
+
+    if getattr(shell, "kernel", None) is None:  # a terminal IPython shows no images: the CLI's report
+        report = write_report(exercise, source, Path.cwd() / exercise.filename)
+        console.print(f"Pictures: [bold]{report}[/]")
+        return
+    from html import escape
+
+    from IPython.display import Image, display
+
+    for figure in build_figures(exercise, source):
+        display({"text/html": f"<h4>{escape(figure.title)}</h4>", "text/plain": figure.title}, raw=True)
+        if figure.png is not None:
+            display(Image(data=figure.png, format="png"))
+        lines = [f"Not drawn: {figure.note or 'no data'}"] if figure.png is None else [figure.caption, *figure.notes]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            display({"text/html": "".join(f"<p>{escape(line)}</p>" for line in text.splitlines()),
+                     "text/plain": text}, raw=True)
 
 
 def _hint(exercise: Exercise) -> None:
@@ -112,17 +137,23 @@ def run(shell: Any, line: str) -> None:
         words = shlex.split(line)
     except ValueError as exc:
         raise DlxError(f"{exc}; {USAGE}") from None
-    command, args = (words[0], words[1:]) if words else ("", [])
-    if command == "score" and not args:
+    command = words[0] if words else ""
+    args = [w for w in words[1:] if w != "--plots"]
+    plots = len(args) < len(words) - 1
+    if command == "score" and not words[1:]:
         _score()
-    elif command in ("check", "submit", "hint") and len(args) == 1:
+    elif command == "hint" and len(args) == 1 and not plots:
+        _hint(get(args[0]))
+    elif command in ("check", "submit") and len(args) == 1:
         exercise = get(args[0])
-        if command == "check":
-            _check(shell, exercise)
-        elif command == "submit":
-            _submit(shell, exercise)
-        else:
-            _hint(exercise)
+        if plots:
+            from .plots import require_plots
+
+            require_plots(exercise)
+        source = cell_source(shell, exercise.functions)
+        (_check if command == "check" else _submit)(exercise, source)
+        if plots:
+            _plots(shell, exercise, source)
     else:
         raise DlxError(USAGE)
 

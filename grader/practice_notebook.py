@@ -30,8 +30,12 @@ def build_notebook(exercise: Exercise):  # -> nbformat.NotebookNode
     """The practice notebook for ``exercise`` (nbformat 4)."""
     import nbformat.v4 as nbf
 
+    from .plots.registry import figures_for
+
     eid = exercise.id
     names = ", ".join(f"`{name}`" for name in exercise.functions)
+    pictures = (f" `%dlx check {eid} --plots` draws your functions beside the reference's (needs matplotlib)."
+                if figures_for(eid) else "")
     cells = [
         nbf.new_markdown_cell(exercise.statement.read_text(encoding="utf-8")),
         nbf.new_markdown_cell(
@@ -40,7 +44,7 @@ def build_notebook(exercise: Exercise):  # -> nbformat.NotebookNode
             f"{names} in the cell after it and run that cell.\n\n"
             f"`%dlx check {eid}` runs the visible tests, `%dlx hint {eid}` shows the next hint, "
             f"`%dlx submit {eid}` grades your functions with the hidden tests and records the attempt, "
-            "`%dlx score` shows your progress. Your code runs in dlx's sandbox, never judged in this kernel."),
+            f"`%dlx score` shows your progress.{pictures} Your code runs in dlx's sandbox, never judged in this kernel."),
         nbf.new_code_cell("%load_ext dlx"),
         nbf.new_code_cell(stub_cell_source(exercise.stub.read_text(encoding="utf-8"))),
         nbf.new_markdown_cell("## Visible tests\n\nQuick checks on small inputs; they record nothing."),

@@ -1,5 +1,6 @@
 """Practice in Jupyter: `dlx fetch --notebook` and the `%dlx` magic, driven through a real kernel."""
 import ast
+import importlib.util
 import json
 import os
 import subprocess
@@ -103,29 +104,43 @@ def test_a_wrong_answer_then_a_right_one_in_a_real_kernel(tmp_path, kernel):
     fetched = (tmp_path / "affine.ipynb").read_text()
     assert not [body for body in reference_bodies("affine") if json.dumps(body)[1:-1] in fetched]
     notebook = nbformat.read(tmp_path / "affine.ipynb", as_version=4)
+    fetched_cells = len(notebook.cells)
     new = nbformat.v4.new_code_cell
-    # before the student's cell runs: one line, no traceback
-    notebook.cells.insert(3, new("%dlx check affine"))
-    # the stub as fetched is the wrong answer; then the reference, redefined in a later cell, is the right one
-    notebook.cells += [new(solution_text("affine")), new("%dlx submit affine"), new("%dlx score"),
-                       new("%dlx hint affine"), new("%dlx submit nope"),
-                       # a function redefined in a later cell wins, as it does in the kernel
-                       new("def affine_forward(x, w, b):\n    raise NotImplementedError"), new("%dlx check affine")]
+    added = {  # after the fetched cells, in this order
+        # the stub as fetched is the wrong answer; then the reference, redefined in a later cell, is the right one
+        "right answer": solution_text("affine"),
+        "right": "%dlx submit affine",
+        "score": "%dlx score",
+        "hint": "%dlx hint affine",
+        "plots": "%dlx check affine --plots",
+        "unknown": "%dlx submit nope",
+        # a function redefined in a later cell wins, as it does in the kernel
+        "redefinition": "def affine_forward(x, w, b):\n    raise NotImplementedError",
+        "redefined": "%dlx check affine",
+    }
+    notebook.cells += [new(source) for source in added.values()]
+    notebook.cells.insert(3, new("%dlx check affine"))  # before the student's cell has run
     run(notebook, kernel, tmp_path)
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert not any(o.output_type == "error" for c in code for o in c.outputs)
+    cell = dict(zip(added, notebook.cells[fetched_cells + 1:]))
     too_early = outputs(code[1])
     assert too_early.startswith("dlx: ") and "not defined in this kernel" in too_early
     assert too_early.count("\n") == 1 and "Traceback" not in too_early
-    check, wrong, right, score, hint, unknown, redefined = (outputs(code[i]) for i in (3, 4, 6, 7, 8, 9, 11))
+    check, wrong = outputs(code[3]), outputs(code[4])
     assert "0/2 visible tests passed" in check and "not implemented yet" in check
     assert "score 0/10" in wrong and "Recorded" in wrong
-    assert "score 10/10" in right and "Best so far: 10/10" in right
-    assert "affine" in score and "total" in score
-    assert "Hint 1 of 3" in hint
+    assert "score 10/10" in outputs(cell["right"]) and "Best so far: 10/10" in outputs(cell["right"])
+    assert "affine" in outputs(cell["score"]) and "total" in outputs(cell["score"])
+    assert "Hint 1 of 3" in outputs(cell["hint"])
+    unknown = outputs(cell["unknown"])
     assert unknown.startswith("dlx: unknown exercise 'nope'") and unknown.count("\n") == 1
+    redefined = outputs(cell["redefined"])
     assert "affine_forward is not implemented yet" in redefined and "0/2 visible tests passed" in redefined
-    rich = [o for o in code[6].outputs if o.output_type == "display_data"]
+    if importlib.util.find_spec("matplotlib"):  # the pictures, inline (PNG outputs), where the plots extra is installed
+        assert [o for o in cell["plots"].outputs if "image/png" in o.get("data", {})]
+        assert "2/2 visible tests passed" in outputs(cell["plots"])
+    rich = [o for o in cell["right"].outputs if o.output_type == "display_data"]
     assert rich and "text/html" in rich[0].data  # rich output where the frontend shows HTML
     with Gradebook() as book:
         attempts = list(book.attempts("exercise", "affine"))
@@ -134,12 +149,15 @@ def test_a_wrong_answer_then_a_right_one_in_a_real_kernel(tmp_path, kernel):
 
 def test_plain_ipython_terminal(tmp_path):
     """In a terminal IPython, the magic prints text; a function defined in the same cell as `%dlx` is graded."""
-    cell = solution_text("affine") + "\n%load_ext dlx\n%dlx submit affine\n%dlx score\n"
+    plots = "%dlx check affine --plots\n" if importlib.util.find_spec("matplotlib") else ""
+    cell = solution_text("affine") + "\n%load_ext dlx\n%dlx submit affine\n%dlx score\n" + plots
     env = {**os.environ, "COLUMNS": "120", "IPYTHONDIR": str(tmp_path / "ipython")}
     done = subprocess.run([sys.executable, "-m", "IPython", "--no-banner", "--colors=NoColor", "-c", cell],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     assert "score 10/10" in done.stdout and "dlx progress" in done.stdout
     assert "<" not in done.stdout.split("score 10/10")[0]  # text, not HTML
+    if plots:  # no images in a terminal: the CLI's report, beside the working folder
+        assert "Pictures:" in done.stdout and (tmp_path / "affine_plots.html").is_file()
     with Gradebook() as book:
         assert [a["score"] for a in book.attempts("exercise", "affine")] == [10]
