@@ -19,6 +19,7 @@ import click
 
 from . import __version__
 from .errors import INTERRUPT_EXIT, USAGE_EXIT, DlxError, Interrupted, os_error_message
+from .cli_course import course_aware
 from .options import SEED
 
 if TYPE_CHECKING:
@@ -35,6 +36,10 @@ LAZY_COMMANDS = {
     "nbgrader": "grader.cli_instructor:nbgrader_group",
     "gradescope": "grader.cli_instructor:gradescope",
     "watch": "grader.watch:watch_command",
+    "serve": "grader.cli_course:serve",
+    "login": "grader.cli_course:login",
+    "logout": "grader.cli_course:logout",
+    "course": "grader.cli_course:course",
 }
 
 
@@ -118,6 +123,7 @@ def _student_file(exercise: Exercise, directory: Path) -> Path:
 
 @main.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@course_aware("list")
 def list_command(as_json: bool) -> None:
     """Every exercise with its unit, title, points and your best score."""
     from .catalog import catalog
@@ -246,6 +252,7 @@ def _plots(exercise: Exercise, path: Path, source: str, open_report: bool) -> No
 @click.option("--watch", is_flag=True, help="Re-run the visible tests on every save; keys: h hint, s statement, q quit.")
 @PLOTS_OPTION
 @OPEN_OPTION
+@course_aware("check")
 def check(exercise_id: str, directory: Path, watch: bool, plots: bool, open_report: bool) -> None:
     """Run the visible tests on your file (quick; records nothing)."""
     exercise = _exercise(exercise_id)
@@ -293,6 +300,7 @@ def hint(exercise_id: str, show_all: bool, reset: bool) -> None:
 @click.option("--seed", type=SEED, default=None, help="Reproduce an earlier attempt's inputs.")
 @PLOTS_OPTION
 @OPEN_OPTION
+@course_aware("submit")
 def submit(exercise_id: str, directory: Path, seed: int | None, plots: bool, open_report: bool) -> None:
     """Grade your file with the hidden tests and record the attempt."""
     from .report import console
@@ -309,6 +317,7 @@ def submit(exercise_id: str, directory: Path, seed: int | None, plots: bool, ope
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@course_aware("score")
 def score(as_json: bool) -> None:
     """Your best and latest score for every exercise and quiz, the attempt that first scored full marks, the total."""
     from .catalog import catalog

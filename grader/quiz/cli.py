@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ..cli_course import course_aware
 from ..errors import DlxError
 from ..gradebook import Gradebook
 from ..options import SEED
@@ -77,6 +78,7 @@ def list_banks(as_json: bool) -> None:
 @click.argument("bank_id", metavar="BANK")
 @click.option("--seed", type=SEED, help="Show this variant instead of your own.")
 @click.option("--json", "as_json", is_flag=True, help="Print the questions as JSON (never the answers).")
+@course_aware("quiz_show")
 def show(bank_id: str, seed: int | None, as_json: bool) -> None:
     """Show a bank's questions, without their answers."""
     bank = get_bank(bank_id)
@@ -101,6 +103,7 @@ def show(bank_id: str, seed: int | None, as_json: bool) -> None:
               help='Grade a JSON file of answers instead of asking: {"question id": option text, key or letter, '
                    'or a number}.')
 @click.option("--json", "as_json", is_flag=True, help="With --answers: print the result as JSON.")
+@course_aware("quiz_take")
 def take(bank_id: str, seed: int | None, new_variant: bool, answers_file: str | None, as_json: bool) -> None:
     """Take a quiz: answer in the terminal, or grade a file with --answers. The attempt is recorded.
 

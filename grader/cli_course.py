@@ -1,0 +1,493 @@
+"""Course-mode commands: `dlx serve`, `dlx login`/`logout`, `dlx course ...`, and the course branch of
+`dlx list/fetch/submit/score` (taken when logged in to a course and not given ``--offline``)."""
+from __future__ import annotations
+
+import csv
+import functools
+import inspect
+import json
+import re
+import sys
+import uuid
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, Callable
+
+import click
+
+if TYPE_CHECKING:  # imported when a command runs: `dlx --version` and local mode never pay for urllib
+    from .course_client import CourseClient
+
+MAX_FILE = 2**20
+
+
+class Local:
+    """A course handler's answer: "do what local mode does" (with these arguments changed)."""
+
+    def __init__(self, **overrides: Any):
+        self.overrides = overrides
+
+
+LOCAL = Local()
+STUDENT_FILES = ("test_visible.py", "exercise.toml")  # cached for `dlx check`, not written beside the student's work
+
+
+class CourseFailure(click.ClickException):
+    """A course command failed: one line, exit 2 (dlx's convention)."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"dlx: {self.message}", err=True)
+
+
+def one_line_errors(fn: Callable) -> Callable:
+    """Turn the course's own errors into :class:`CourseFailure`."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            from .catalog import UnknownExercise
+            from .course_client import CourseError
+            from .server.config import ConfigError
+
+            if not isinstance(exc, (CourseError, ConfigError, UnknownExercise)):
+                raise
+            raise CourseFailure(str(exc.args[0] if exc.args else exc)) from None
+    return wrapper
+
+
+def course_aware(handler: str) -> Callable:
+    """Add ``--offline`` to a student command and send it to the course when logged in to one."""
+    def decorate(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, offline: bool = False, **kwargs: Any) -> Any:
+            from .course_client import CourseClient, saved_login
+
+            login = None if offline else saved_login()
+            if login is None:
+                return fn(*args, **kwargs)
+            course_handler = HANDLERS[handler]
+            accepted = inspect.signature(course_handler).parameters
+            unsupported = [name for name, value in kwargs.items() if name not in accepted and value]
+            if unsupported:
+                flag = unsupported[0].replace("_report", "").replace("_", "-")
+                raise CourseFailure(f"--{flag} works only in local mode for now: add --offline")
+            kwargs = {name: value for name, value in kwargs.items() if name in accepted}
+            done = one_line_errors(course_handler)(CourseClient.from_login(login), **kwargs)
+            if isinstance(done, Local):
+                return fn(*args, **{**kwargs, **done.overrides})
+            return done
+        return click.option("--offline", is_flag=True, help="Work locally even when logged in to a course.")(wrapper)
+    return decorate
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from .report import console
+    return console
+
+
+def _staff() -> CourseClient:
+    from .course_client import CourseClient, saved_login
+
+    login = saved_login()
+    if login is None:
+        raise CourseFailure("not logged in to a course: run `dlx login URL` with your code first")
+    return CourseClient.from_login(login)
+
+
+# ---- the student's commands in course mode ------------------------------------------------------------------------
+def course_list(client: CourseClient, as_json: bool) -> None:
+    from rich.table import Table
+
+    info = client.call("GET", "/api/course", retry=True)
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    table = Table(title=f"{info['course']} (course)", title_justify="left")
+    for col in ("assignment", "id", "title", "points", "due", "score", "attempts"):
+        table.add_column(col, justify="right" if col in ("points", "score", "attempts") else "left")
+    for a in info["assignments"]:
+        for e in a["exercises"]:
+            s = e["standing"] or {}
+            score = "-" if s.get("score") is None else f"{s['score']:g}"
+            table.add_row(a["id"], e["id"], e["title"], f"{e['points']:g}", a["due"], score, str(s.get("attempts", 0)))
+    _console().print(table)
+    _console().print("[dim]`dlx fetch <id>` takes an exercise from the course; `--offline` shows the local bank.[/]")
+
+
+def course_fetch(client: CourseClient, exercise_id: str, directory: Path, force: bool) -> None:
+    from .cli import _backup
+
+    if not re.fullmatch(r"[A-Za-z0-9_]+", exercise_id):
+        raise CourseFailure(f"{exercise_id!r} is not an exercise id")
+    info = client.call("GET", f"/api/exercises/{exercise_id}", retry=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    sent = info["files"]
+    if info["own"]:  # only the names dlx expects are written, whatever a server sends
+        cache = _own_exercise_dir(exercise_id)
+        cache.mkdir(parents=True, exist_ok=True)
+        for name in STUDENT_FILES:
+            if name in sent:
+                (cache / name).write_text(sent[name], encoding="utf-8")
+    files = {name: sent[name] for name in (f"{exercise_id}.py", f"{exercise_id}.md") if name in sent}
+    existing = [directory / name for name in files if (directory / name).exists()]
+    if existing and not force:
+        names = ", ".join(str(p) for p in existing)
+        raise CourseFailure(f"{names} already exist(s); your work is untouched (use --force to replace it; "
+                            "a backup is kept)")
+    for name, text in files.items():
+        target = directory / name
+        if target.exists():
+            _console().print(f"[dim]backed up {target} to {_backup(target)}[/]")
+        target.write_text(text, encoding="utf-8")
+    _console().print(f"Wrote [bold]{directory / (exercise_id + '.py')}[/] from the course.")
+    _console().print(f"Next: complete the functions, then `dlx check {exercise_id}` and `dlx submit {exercise_id}`.")
+
+
+def _own_exercise_dir(exercise_id: str) -> Path:
+    from .paths import data_dir
+    return data_dir() / "course-exercises" / exercise_id
+
+
+def course_check(client: CourseClient, exercise_id: str, directory: Path, watch: bool) -> object:
+    """The visible tests run locally: the bank's, or those of a course exercise saved by `dlx fetch`."""
+    from .catalog import _load, catalog
+    from .cli import _student_file, grade_and_show
+
+    cached = _own_exercise_dir(exercise_id) / "exercise.toml"
+    if exercise_id in catalog() or not cached.is_file():
+        return LOCAL
+    exercise = _load(cached)
+    path = _student_file(exercise, directory)
+    if watch:
+        from .watch import watch_exercise
+
+        watch_exercise(exercise, path)
+        return None
+    grade_and_show(exercise, path, visible=True)
+    return None
+
+
+def course_submit(client: CourseClient, exercise_id: str, directory: Path, seed: int | None) -> None:
+    from .report import show_result
+    from .results import GradeResult
+
+    if seed is not None:
+        raise CourseFailure("in a course the server chooses the seed; --seed works only with --offline")
+    from .errors import DlxError
+    from .safe_read import read_bytes_file
+
+    path = directory / f"{exercise_id}.py"
+    if not path.exists():
+        raise CourseFailure(f"{path} not found; run `dlx fetch {exercise_id}` first (or pass --dir)")
+    try:
+        data = read_bytes_file(path, limit=MAX_FILE, follow_links=False)
+    except DlxError as exc:
+        raise CourseFailure(str(exc)) from None
+    console = _console()
+    submission_id = str(uuid.uuid4())
+    receipt = client.submit(exercise_id, data, submission_id)
+    console.print(f"[dim]Received by the course at {receipt['received_at']} (submission {submission_id}, "
+                  f"sha256 {receipt['sha256'][:12]}…, seed {receipt['seed']}).[/]")
+    try:
+        with console.status("waiting for the grader…") as status:
+            def progress(state: dict) -> None:
+                ahead = state.get("position")
+                status.update("grading…" if state.get("job") == "running" or not ahead
+                              else f"queued: {ahead} submission(s) ahead of yours…")
+            state = client.wait(submission_id, progress)
+    except KeyboardInterrupt:
+        raise CourseFailure(f"stopped waiting; your submission {submission_id} is recorded and will be graded: "
+                            "`dlx score` shows it") from None
+    if state["status"] == "queued":
+        raise CourseFailure(f"still queued; your submission {submission_id} is recorded: `dlx score` shows it later")
+    if state["status"] == "superseded":
+        console.print("[yellow]A newer submission of yours replaced this one before it was graded.[/]")
+        return
+    if state["status"] == "failed":
+        raise CourseFailure(state.get("error", "the grader failed; this attempt does not count"))
+    result = GradeResult.from_json(state["feedback"])
+    show_result(console, SimpleNamespace(id=exercise_id), result)  # type: ignore[arg-type]
+    if state["late_factor"] < 1:
+        console.print(f" [yellow]Late: counts as {state['counted_score']:g} "
+                      f"({state['late_factor']:.0%} of the score).[/]")
+    console.print(" [dim]Recorded by the course. `dlx score` shows your standing.[/]")
+
+
+def course_score(client: CourseClient, as_json: bool) -> None:
+    from rich.table import Table
+
+    info = client.call("GET", "/api/standing", retry=True)
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    table = Table(title=f"course record of {info['student']}", title_justify="left")
+    for col in ("assignment", "item", "counts", "best", "latest", "max", "attempts", "pending"):
+        table.add_column(col, justify="left" if col in ("assignment", "item") else "right")
+    fmt = lambda x: "-" if x is None else f"{x:g}"  # noqa: E731
+    for s in info["items"]:
+        table.add_row(s["assignment"], s["item"] + (" (override)" if s["overridden"] else ""), fmt(s["score"]),
+                      fmt(s["best"]), fmt(s["latest"]), fmt(s["max_score"]), str(s["attempts"]), str(s["pending"]))
+    table.add_section()
+    table.add_row("total", "", fmt(info["total"]), "", "", fmt(info["max_total"]), "", "", style="bold")
+    _console().print(table)
+
+
+def course_quiz_show(client: CourseClient, bank_id: str, seed: int | None, as_json: bool) -> Local:
+    """The student's own variant is the one the server chose."""
+    if seed is not None:
+        return LOCAL
+    return Local(seed=client.call("GET", f"/api/quizzes/{bank_id}", retry=True)["seed"])
+
+
+def course_quiz_take(client: CourseClient, bank_id: str, seed: int | None, new_variant: bool,
+                     answers_file: str | None, as_json: bool) -> None:
+    """Send the answers to the course, which grades and records them."""
+    from .quiz import display
+    from .quiz.cli import read_answers
+
+    if seed is not None or new_variant:
+        raise CourseFailure("in a course the server keeps your variant; --seed and --new-variant work only with --offline")
+    if answers_file is None:
+        raise CourseFailure(f"in a course, answer with --answers FILE (JSON: question id -> answer); "
+                            f"`dlx quiz show {bank_id}` shows your variant")
+    result = client.call("POST", f"/api/quizzes/{bank_id}/attempts", body={"answers": read_answers(answers_file)})
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    out = display.console()
+    for test in result["tests"]:
+        click.echo(f" {'✓' if test['status'] == 'passed' else '✗'} {test['name']} ({test['score']:g}/{test['max_score']:g})")
+    display.show_summary(out, result)
+    if result["late_factor"] < 1:
+        out.print(f"Late: counts as {result['counted_score']:g} ({result['late_factor']:.0%} of the score).")
+    out.print("Recorded by the course; `dlx score` shows your standing.", highlight=False)
+
+
+HANDLERS: dict[str, Callable] = {"quiz_show": course_quiz_show, "quiz_take": course_quiz_take, "list": course_list, "fetch": course_fetch, "check": course_check,
+                                 "submit": course_submit, "score": course_score}
+
+
+# ---- login ---------------------------------------------------------------------------------------------------------
+@click.command()
+@click.argument("url")
+@click.option("--code", help="The one-time login code (asked for when not given).")
+@one_line_errors
+def login(url: str, code: str | None) -> None:
+    """Log in to a course server at URL with the one-time code you were given."""
+    from .course_client import CourseClient, save_login
+
+    client = CourseClient(url)
+    code = code or click.prompt("Login code", hide_input=True)
+    who = client.login(code)
+    path = save_login(who)
+    _console().print(f"Logged in to [bold]{who.course}[/] as {who.login} ({who.role}); token kept in {path}.")
+    _console().print("[dim]`dlx list`, `fetch`, `submit` and `score` now use the course; `--offline` or "
+                     "`dlx logout` for local mode.[/]")
+
+
+@click.command()
+@one_line_errors
+def logout() -> None:
+    """Forget the course login (the token is revoked on the server) and return to local mode."""
+    from .course_client import CourseClient, CourseError, forget_login, saved_login
+
+    login = saved_login()
+    if login is None:
+        _console().print("Not logged in to a course; dlx is in local mode.")
+        return
+    try:
+        CourseClient.from_login(login).call("POST", "/api/logout")
+    except CourseError as exc:
+        _console().print(f"[yellow]the server did not confirm the logout ({exc}); the token is forgotten here[/]")
+    forget_login()
+    _console().print(f"Logged out of {login.course}; dlx is in local mode.")
+
+
+# ---- the server ----------------------------------------------------------------------------------------------------
+@click.command()
+@click.argument("course_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where submissions and the SQLite database live (default: dlx-course-data beside the course file).")
+@click.option("--database", help="A database URL, e.g. postgresql+psycopg://user@host/course (default: SQLite).")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(0, 64),
+              help="Grading processes run by the server (0: only external workers grade).")
+@click.option("--lease", "lease_s", default=60.0, show_default=True, type=click.FloatRange(1, 3600),
+              help="Seconds a grading job is held before it is given to another worker if its worker stops.")
+@click.option("--log-level", default="warning", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+@one_line_errors
+def serve(course_file: Path, host: str, port: int, data_dir: Path | None, database: str | None, workers: int,
+          lease_s: float, log_level: str) -> None:
+    """Run the course server for COURSE_FILE (a TOML course file)."""
+    try:
+        import uvicorn
+
+        from .server.app import Settings, create_app, first_instructor_code
+        from .server.config import load_course
+        from .server.db import database_url, migrate
+    except ImportError as exc:
+        raise CourseFailure(f"the course server needs the server extra ({exc.name} is missing): "
+                            "pip install 'dlx[server]'") from None
+    course = load_course(course_file.resolve())
+    data_dir = (data_dir or course_file.resolve().parent / "dlx-course-data").resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = database_url(database, data_dir)
+    migrate(url)
+    settings = Settings(course=course, data_dir=data_dir, database=url, workers=workers, lease_s=lease_s)
+    code = first_instructor_code(settings)
+    where = f"http://{host}:{port}"
+    click.echo(f"dlx course server for {course.name!r}: listening on {where} (API docs at {where}/docs)")
+    click.echo(f"database: {url.split('@')[-1]}; submissions in {data_dir / 'submissions'}; {workers} grading worker(s)")
+    if code:
+        click.echo(f"instructor's first login code: {code}  (dlx login {where} --code {code})")
+    sys.stdout.flush()
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+
+
+# ---- the instructor's commands ------------------------------------------------------------------------------------
+@click.group()
+def course() -> None:
+    """Run a course: roster, grades, reruns, extensions (through the course server you are logged in to)."""
+
+
+@course.command("check")
+@click.argument("course_file", type=click.Path(dir_okay=False, path_type=Path))
+@one_line_errors
+def check_config(course_file: Path) -> None:
+    """Validate a course file without starting the server."""
+    from .server.config import load_course
+
+    config = load_course(course_file)
+    click.echo(f"{course_file}: {len(config.assignments)} assignment(s), {len(config.exercises)} exercise(s) "
+               f"({len(config.own_exercises)} of the course's own); valid.")
+
+
+@course.group()
+def roster() -> None:
+    """The course's people."""
+
+
+@roster.command("import")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8"))
+@click.option("--role", type=click.Choice(["student", "ta", "instructor"]), default=None,
+              help="Role for every row (default: the file's role column, else student).")
+@click.option("--codes", "codes_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write login,role,code to this CSV instead of printing the codes.")
+@one_line_errors
+def roster_import(csv_file: Any, role: str | None, codes_out: Path | None) -> None:
+    """Add the people of CSV_FILE (columns: login, and optionally name, email, role); one login code each."""
+    reader = csv.DictReader(csv_file)
+    if not reader.fieldnames or "login" not in reader.fieldnames:
+        raise CourseFailure(f"{csv_file.name}: the first line must name the columns, with at least 'login'")
+    people = []
+    for line, row in enumerate(reader, start=2):
+        if not (row.get("login") or "").strip():
+            raise CourseFailure(f"{csv_file.name}:{line}: no login")
+        people.append({"login": row["login"].strip(), "name": (row.get("name") or "").strip(),
+                       "email": (row.get("email") or "").strip(),
+                       "role": role or (row.get("role") or "").strip() or "student"})
+    codes = _staff().call("POST", "/api/roster", body={"people": people})["codes"]
+    if codes_out:
+        with open(codes_out, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, ["login", "role", "code"])
+            writer.writeheader()
+            writer.writerows(codes)
+        click.echo(f"{len(codes)} login code(s) written to {codes_out}; each works once.")
+        return
+    for row in codes:
+        click.echo(f"{row['login']},{row['role']},{row['code']}")
+
+
+@course.command()
+@click.option("--csv", "fmt", flag_value="csv", default=True, help="CSV (the default).")
+@click.option("--json", "fmt", flag_value="json", help="JSON.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@one_line_errors
+def grades(fmt: str, output: Path | None) -> None:
+    """The gradebook: one row per student, one column per exercise and quiz, after late policy."""
+    client = _staff()
+    if fmt == "csv":
+        text = client.call("GET", "/api/grades", query={"format": "csv"}, raw=True, retry=True)
+    else:
+        text = json.dumps(client.call("GET", "/api/grades", retry=True), indent=2) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+@course.command()
+@click.argument("assignment")
+@click.option("--student", help="Only this student's submissions.")
+@one_line_errors
+def rerun(assignment: str, student: str | None) -> None:
+    """Regrade ASSIGNMENT's submissions with their recorded seeds (the previous results are kept)."""
+    reply = _staff().call("POST", "/api/reruns", body={"assignment": assignment, "student": student})
+    click.echo(f"{reply['queued']} submission(s) queued for regrading.")
+
+
+def _aware(text: str) -> str:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise CourseFailure(f"{text!r} is not a date and time like 2026-03-01T23:59:00+01:00") from None
+    if when.tzinfo is None:
+        raise CourseFailure(f"{text!r} has no time zone; add its offset, e.g. {text}+01:00 or {text}Z")
+    return when.isoformat()
+
+
+@course.command()
+@click.argument("student")
+@click.argument("assignment")
+@click.option("--until", required=True, help="The new deadline, with its time zone: 2026-03-01T23:59:00+01:00.")
+@one_line_errors
+def extend(student: str, assignment: str, until: str) -> None:
+    """Give STUDENT until --until for ASSIGNMENT (recorded in the audit log)."""
+    reply = _staff().call("POST", "/api/extensions", body={"student": student, "assignment": assignment,
+                                                           "until": _aware(until)})
+    click.echo(f"{reply['student']} has until {reply['until']} for {reply['assignment']}.")
+
+
+@course.command()
+@click.argument("student")
+@click.argument("item")
+@click.argument("score", type=float)
+@click.option("--reason", required=True, help="Why; kept in the audit log.")
+@one_line_errors
+def override(student: str, item: str, score: float, reason: str) -> None:
+    """Set STUDENT's grade for ITEM by hand."""
+    reply = _staff().call("POST", "/api/overrides", body={"student": student, "item": item, "score": score,
+                                                          "reason": reason})
+    click.echo(f"{reply['student']}: {reply['item']} is now {reply['score']:g}.")
+
+
+@course.command()
+@click.argument("login")
+@one_line_errors
+def revoke(login: str) -> None:
+    """Revoke every token and unused code of LOGIN."""
+    reply = _staff().call("POST", f"/api/users/{login}/revoke")
+    click.echo(f"{reply['revoked']} token(s) of {login} revoked.")
+
+
+@course.command("audit")
+@click.option("--json", "as_json", is_flag=True)
+@one_line_errors
+def audit_command(as_json: bool) -> None:
+    """Grade changes: reruns, overrides, extensions, roster changes; who and when."""
+    rows = _staff().call("GET", "/api/audit", retry=True)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['at']}  {r['actor']:<12} {r['action']:<10} {r['target']}  {json.dumps(r['detail'])}")
+
+
+COMMANDS = (serve, login, logout, course)

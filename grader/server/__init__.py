@@ -1,0 +1,1 @@
+"""The course server: `dlx serve`, its database, job ledger, grading workers and HTTP API."""
