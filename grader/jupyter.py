@@ -3,7 +3,8 @@
 The kernel never judges the student's code: the magic takes the source of the
 cells that defined the exercise's functions and hands that text to the same
 sandboxed worker and suites as the CLI; ``submit`` records in the same
-gradebook. Output goes through dlx's rich console, which renders HTML in
+gradebook, or, logged in to a course (`dlx login`), goes to the course server
+as `dlx submit` does (``--offline`` keeps it local). Output goes through dlx's rich console, which renders HTML in
 JupyterLab and Notebook and text in a terminal. Every error is one line.
 """
 from __future__ import annotations
@@ -16,13 +17,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import click
+
 from .errors import DlxError, os_error_message
 
 if TYPE_CHECKING:
     from .catalog import Exercise
+    from .course_client import CourseClient
     from .results import GradeResult
 
-USAGE = "usage: %dlx check ID [--plots] | %dlx submit ID [--plots] | %dlx hint ID | %dlx score"
+USAGE = "usage: %dlx check ID [--plots] | %dlx submit ID [--plots] [--offline] | %dlx hint ID | %dlx score [--offline]"
 
 # A top-level magic or shell escape in a cell, as IPython transforms it; the sandbox has no IPython.
 _IPYTHON_CALL = re.compile(r"^get_ipython\(\)\..*$", re.MULTILINE)
@@ -56,16 +60,32 @@ def cell_source(shell: Any, names: tuple[str, ...]) -> str:
     return _IPYTHON_CALL.sub("pass", "\n\n".join(cells))
 
 
-def submit_attempt(exercise: Exercise, source: str) -> tuple[GradeResult, float]:
-    """Grade ``source`` with the hidden tests and record the attempt; returns the result and the best score.
+def course_client() -> CourseClient | None:
+    """The course this user is logged in to (`dlx login`), or None: local mode."""
+    from .course_client import CourseClient, saved_login
 
-    The one place a notebook submission goes: course mode redirects it to the course server.
-    """
+    login = saved_login()
+    return None if login is None else CourseClient.from_login(login)
+
+
+def submit_attempt(exercise: Exercise, source: str) -> tuple[GradeResult, float]:
+    """Grade ``source`` with the hidden tests and record the attempt locally; returns the result and the best score."""
     from .cli import record_submission
     from .runner import grade_source
 
     result = grade_source(exercise, source)
     return result, record_submission(exercise, source, result)
+
+
+def submit_to_course(client: CourseClient, exercise: Exercise, source: str) -> None:
+    """Send ``source`` to the course server as `dlx submit` does in course mode, and show its feedback."""
+    import tempfile
+
+    from .cli_course import course_submit, one_line_errors
+
+    with tempfile.TemporaryDirectory(prefix="dlx-notebook-") as folder:
+        Path(folder, exercise.filename).write_text(source, encoding="utf-8")
+        one_line_errors(course_submit)(client, exercise.id, Path(folder), None)
 
 
 def _check(exercise: Exercise, source: str) -> None:
@@ -77,9 +97,13 @@ def _check(exercise: Exercise, source: str) -> None:
         show_result(console, exercise, result, visible=True)
 
 
-def _submit(exercise: Exercise, source: str) -> None:
+def _submit(exercise: Exercise, source: str, client: CourseClient | None) -> None:
+    """Logged in to a course, the submission goes to the course server; otherwise it is graded and recorded here."""
     from .report import console, show_result
 
+    if client is not None:
+        submit_to_course(client, exercise, source)
+        return
     result, best = submit_attempt(exercise, source)
     with console:
         show_result(console, exercise, result)
@@ -118,15 +142,23 @@ def _hint(exercise: Exercise) -> None:
         show_hint(exercise)
 
 
-def _score() -> None:
+def _score(client: CourseClient | None) -> None:
     from .catalog import catalog
     from .gradebook import Gradebook
     from .report import console, progress_table
 
+    if client is not None:
+        from .cli_course import course_score, one_line_errors
+
+        one_line_errors(course_score)(client, False)
+        return
     with Gradebook() as book:
         standings = book.standings()
     with console:
         console.print(progress_table(list(catalog().values()), standings))
+
+
+FLAGS = {"check": {"--plots"}, "submit": {"--plots", "--offline"}, "hint": set(), "score": {"--offline"}}
 
 
 def run(shell: Any, line: str) -> None:
@@ -138,24 +170,32 @@ def run(shell: Any, line: str) -> None:
     except ValueError as exc:
         raise DlxError(f"{exc}; {USAGE}") from None
     command = words[0] if words else ""
-    args = [w for w in words[1:] if w != "--plots"]
-    plots = len(args) < len(words) - 1
-    if command == "score" and not words[1:]:
-        _score()
-    elif command == "hint" and len(args) == 1 and not plots:
-        _hint(get(args[0]))
-    elif command in ("check", "submit") and len(args) == 1:
-        exercise = get(args[0])
-        if plots:
-            from .plots import require_plots
-
-            require_plots(exercise)
-        source = cell_source(shell, exercise.functions)
-        (_check if command == "check" else _submit)(exercise, source)
-        if plots:
-            _plots(shell, exercise, source)
-    else:
+    flags = {w for w in words[1:] if w.startswith("--")}
+    args = [w for w in words[1:] if not w.startswith("--")]
+    if command not in FLAGS or flags - FLAGS[command] or len(args) != (command != "score"):
         raise DlxError(USAGE)
+    plots = "--plots" in flags
+    client = None if "--offline" in flags or command not in ("submit", "score") else course_client()
+    if command == "score":
+        _score(client)
+        return
+    exercise = get(args[0])
+    if command == "hint":
+        _hint(exercise)
+        return
+    if plots and client is not None:
+        raise DlxError("--plots works only in local mode for now: add --offline")
+    if plots:
+        from .plots import require_plots
+
+        require_plots(exercise)
+    source = cell_source(shell, exercise.functions)
+    if command == "check":
+        _check(exercise, source)
+    else:
+        _submit(exercise, source, client)
+    if plots:
+        _plots(shell, exercise, source)
 
 
 def _error(message: str) -> None:
@@ -170,6 +210,8 @@ def dlx_magic(line: str) -> None:
         run(get_ipython(), line)
     except DlxError as exc:
         _error(str(exc))
+    except click.ClickException as exc:  # the course's errors (CourseFailure)
+        _error(exc.format_message())
     except OSError as exc:
         _error(os_error_message(exc))
     except KeyboardInterrupt:

@@ -161,3 +161,37 @@ def test_plain_ipython_terminal(tmp_path):
         assert "Pictures:" in done.stdout and (tmp_path / "affine_plots.html").is_file()
     with Gradebook() as book:
         assert [a["score"] for a in book.attempts("exercise", "affine")] == [10]
+
+
+def test_logged_in_to_a_course_submit_goes_to_the_course_server(tmp_path, monkeypatch):
+    """`%dlx submit` in course mode is `dlx submit`'s course path; `--offline` records locally."""
+    pytest.importorskip("fastapi")
+    pytest.importorskip("uvicorn")
+    from tests.course_server import CourseServer, Person, set_clock
+
+    (tmp_path / "course.toml").write_text(
+        '[course]\nname = "Notebook course"\n\n[[assignment]]\nid = "hw1"\nexercises = ["affine"]\n'
+        "opens = 2026-01-01T00:00:00Z\ndue = 2026-03-01T12:00:00Z\n")
+    set_clock(tmp_path / "clock", "2026-02-01T09:00:00+00:00")
+    server = CourseServer(tmp_path / "course.toml", tmp_path / "data", tmp_path / "clock").start()
+    try:
+        instructor = Person(tmp_path / "instructor", tmp_path / "instructor-work")
+        instructor.dlx("login", server.url, "--code", server.instructor_code)
+        (tmp_path / "roster.csv").write_text("login,name\nalice,Alice\n")
+        instructor.dlx("course", "roster", "import", str(tmp_path / "roster.csv"),
+                       "--codes", str(tmp_path / "codes.csv"))
+        code = (tmp_path / "codes.csv").read_text().splitlines()[1].split(",")[-1]
+        alice = Person(tmp_path / "alice", tmp_path / "alice-work")
+        alice.dlx("login", server.url, "--code", code)
+        cell = solution_text("affine") + "\n%load_ext dlx\n%dlx submit affine\n%dlx score\n%dlx submit affine --offline\n"
+        env = {**os.environ, "DLX_HOME": str(alice.home), "COLUMNS": "200", "IPYTHONDIR": str(tmp_path / "ipython")}
+        done = subprocess.run([sys.executable, "-m", "IPython", "--no-banner", "--colors=NoColor", "-c", cell],
+                              cwd=alice.workdir, env=env, capture_output=True, text=True, timeout=300)
+    finally:
+        server.stop()
+    assert "Received by the course" in done.stdout and "Recorded by the course" in done.stdout, done.stderr
+    assert "course record of alice" in done.stdout
+    assert done.stdout.count("affine: score 10/10") == 2 and "Best so far: 10/10" in done.stdout
+    monkeypatch.setenv("DLX_HOME", str(alice.home))
+    with Gradebook() as book:  # only the --offline attempt is in the local gradebook
+        assert [a["score"] for a in book.attempts("exercise", "affine")] == [10]
