@@ -1,8 +1,9 @@
 """The ``%dlx`` magic (``%load_ext dlx``): check, submit, hint and score from Jupyter or IPython.
 
 The kernel never judges the student's code: the magic takes the source of the
-cells that defined the exercise's functions and hands that text to the same
-sandboxed worker and suites as the CLI; ``submit`` records in the same
+cells that defined the exercise's functions and hands that text to a new dlx
+process, which grades it as the CLI does (the same sandboxed worker and
+suites, untouched by the kernel's state); ``submit`` records in the same
 gradebook, or, logged in to a course (`dlx login`), goes to the course server
 as `dlx submit` does (``--offline`` keeps it local). Output goes through dlx's rich console, which renders HTML in
 JupyterLab and Notebook and text in a terminal. Every error is one line.
@@ -60,6 +61,22 @@ def cell_source(shell: Any, names: tuple[str, ...]) -> str:
     return _IPYTHON_CALL.sub("pass", "\n\n".join(cells))
 
 
+def grade_in_new_process(exercise: Exercise, source: str, *, visible: bool = False) -> GradeResult:
+    """Grade ``source`` as the CLI does, in a new dlx process: nothing the kernel's state touches (NumPy's error
+    settings, a patched module) reaches the suite or the reference."""
+    import json
+    import subprocess
+
+    from .results import GradeResult
+
+    command = [sys.executable, "-m", "grader.jupyter", exercise.id, *(["--visible"] if visible else [])]
+    done = subprocess.run(command, input=source, capture_output=True, text=True, encoding="utf-8")
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        raise DlxError(lines[-1].removeprefix("dlx: ") if lines else f"grading stopped (exit status {done.returncode})")
+    return GradeResult.from_json(json.loads(done.stdout))
+
+
 def course_client() -> CourseClient | None:
     """The course this user is logged in to (`dlx login`), or None: local mode."""
     from .course_client import CourseClient, saved_login
@@ -71,9 +88,8 @@ def course_client() -> CourseClient | None:
 def submit_attempt(exercise: Exercise, source: str) -> tuple[GradeResult, float]:
     """Grade ``source`` with the hidden tests and record the attempt locally; returns the result and the best score."""
     from .cli import record_submission
-    from .runner import grade_source
 
-    result = grade_source(exercise, source)
+    result = grade_in_new_process(exercise, source)
     return result, record_submission(exercise, source, result)
 
 
@@ -90,9 +106,8 @@ def submit_to_course(client: CourseClient, exercise: Exercise, source: str) -> N
 
 def _check(exercise: Exercise, source: str) -> None:
     from .report import console, show_result
-    from .runner import grade_source
 
-    result = grade_source(exercise, source, visible=True)
+    result = grade_in_new_process(exercise, source, visible=True)
     with console:
         show_result(console, exercise, result, visible=True)
 
@@ -225,3 +240,27 @@ def dlx_magic(line: str) -> None:
 def load_ipython_extension(shell: Any) -> None:
     """Register ``%dlx`` (IPython calls this for ``%load_ext dlx``)."""
     shell.register_magic_function(dlx_magic, "line", "dlx")
+
+
+def _grade_main(argv: list[str]) -> int:
+    """``python -m grader.jupyter ID [--visible]``: grade the source on stdin; the result as JSON on stdout."""
+    import contextlib
+    import json
+
+    from .catalog import get
+    from .runner import grade_source
+
+    try:
+        exercise = get(argv[0])
+        source = sys.stdin.read()
+        with contextlib.redirect_stdout(sys.stderr):
+            result = grade_source(exercise, source, visible="--visible" in argv[1:])
+    except DlxError as exc:
+        _error(str(exc))
+        return 2
+    print(json.dumps(result.to_json()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_grade_main(sys.argv[1:]))
