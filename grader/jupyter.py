@@ -5,8 +5,9 @@ cells that defined the exercise's functions and hands that text to a new dlx
 process, which grades it as the CLI does (the same sandboxed worker and
 suites, untouched by the kernel's state); ``submit`` records in the same
 gradebook, or, logged in to a course (`dlx login`), goes to the course server
-as `dlx submit` does (``--offline`` keeps it local). Output goes through dlx's rich console, which renders HTML in
-JupyterLab and Notebook and text in a terminal. Every error is one line.
+as `dlx submit` does (``--offline`` keeps it local). Output goes through dlx's
+rich console, which renders HTML in JupyterLab and Notebook and text in a
+terminal. Every error is one line.
 """
 from __future__ import annotations
 
@@ -96,10 +97,12 @@ def submit_attempt(exercise: Exercise, source: str) -> tuple[GradeResult, float]
 def submit_to_course(client: CourseClient, exercise: Exercise, source: str) -> None:
     """Send ``source`` to the course server as `dlx submit` does in course mode, and show its feedback."""
     import tempfile
+    import warnings
 
     from .cli_course import course_submit, one_line_errors
 
-    with tempfile.TemporaryDirectory(prefix="dlx-notebook-") as folder:
+    with tempfile.TemporaryDirectory(prefix="dlx-notebook-") as folder, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "install \"ipywidgets\"")  # rich's spinner: none without ipywidgets
         Path(folder, exercise.filename).write_text(source, encoding="utf-8")
         one_line_errors(course_submit)(client, exercise.id, Path(folder), None)
 
