@@ -185,12 +185,19 @@ def write_exercise_files(exercise: Exercise, directory: Path, force: bool = Fals
 @click.argument("exercise_id")
 @DIR_OPTION
 @click.option("--force", is_flag=True, help="Replace existing files (a backup copy is kept).")
+@click.option("--notebook", is_flag=True, help="Write a Jupyter notebook EXERCISE_ID.ipynb instead (see %dlx).")
 @course_aware("fetch")
-def fetch(exercise_id: str, directory: Path, force: bool) -> None:
+def fetch(exercise_id: str, directory: Path, force: bool, notebook: bool) -> None:
     """Write the stub EXERCISE_ID.py and its statement EXERCISE_ID.md into --dir."""
     from .report import console
 
     exercise = _exercise(exercise_id)
+    if notebook:
+        from .practice_notebook import write_notebook
+
+        path = write_notebook(exercise, directory, force)
+        console.print(f"Wrote [bold]{path}[/]. Open it in Jupyter; its cells check and submit with `%dlx`.")
+        return
     stub, statement = write_exercise_files(exercise, directory, force)
     console.print(f"Wrote [bold]{stub}[/] and {statement}.")
     console.print(f"Next: complete the functions, then `dlx check {exercise.id}` and `dlx submit {exercise.id}`.")
