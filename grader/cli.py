@@ -35,6 +35,7 @@ LAZY_COMMANDS = {
     "nbgrader": "grader.cli_instructor:nbgrader_group",
     "gradescope": "grader.cli_instructor:gradescope",
     "watch": "grader.watch:watch_command",
+    "config": "grader.config_cli:config",
 }
 
 
@@ -93,12 +94,17 @@ class DlxGroup(click.Group):
 
 @click.group(cls=DlxGroup)
 @click.version_option(__version__, prog_name="dlx")
-def main() -> None:
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Language of statements, hints and titles (default: DLX_LANG, `dlx config lang`, the locale).")
+def main(lang: str | None) -> None:
     """dlx: implement deep-learning foundations by hand, graded by hidden tests.
 
     The loop: `dlx list`, `dlx fetch affine`, edit affine.py, `dlx check affine`,
     `dlx hint affine`, `dlx submit affine`, `dlx score`.
     """
+    from .i18n import choose
+
+    choose(lang)
 
 
 def _exercise(exercise_id: str) -> Exercise:
