@@ -1,0 +1,172 @@
+"""Every text a student reads exists in English and Chinese, and both say the same maths and code;
+the student's language is chosen by --lang > DLX_LANG > `dlx config lang` > the locale > English."""
+import re
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.catalog import statement_path
+from grader.cli import main
+from grader.i18n import LANGUAGES, LOCALE_VARIABLES
+from grader.paths import exercises_dir
+
+OTHER_LANGUAGES = [lang for lang in LANGUAGES if lang != "en"]
+EXERCISES = sorted(p.parent for p in exercises_dir().glob("*/exercise.toml"))
+
+ASCII_WORD = "A-Za-z0-9_"
+NUMBER = re.compile(rf"(?<![{ASCII_WORD}.])\d+(?:\.\d+)?(?:e-?\d+)?(?![{ASCII_WORD}])")
+BACKTICKED = re.compile(r"`([^`]+)`")  # inline code may wrap onto the next line
+CALL = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_.]*)\((?!s\))")  # not the plural "word(s)"
+MATHS = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
+PLACEHOLDER = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_]*(?:[:!][^{}]*)?\}")
+
+
+def code_lines(markdown: str) -> list[str]:
+    """The lines of indented code blocks, comments and trailing spaces removed (comments are translated)."""
+    found, previous_blank, in_code = [], True, False
+    for line in markdown.splitlines():
+        in_code = line.startswith("    ") and (previous_blank or in_code)
+        if in_code:
+            found.append(line.split("#")[0].rstrip())
+        previous_blank = not line.strip()
+    return [line for line in found if line.strip()]
+
+
+def facts(text: str) -> dict[str, object]:
+    """What must be identical in every language: numbers, code, calls, maths and placeholders."""
+    return {
+        "numbers": set(NUMBER.findall(BACKTICKED.sub(" ", text))),
+        "backticked code": {" ".join(code.split()) for code in BACKTICKED.findall(text)},
+        "function calls": set(CALL.findall(text)),
+        "maths": Counter(MATHS.findall(text)),
+        "placeholders": set(PLACEHOLDER.findall(text)),
+        "code blocks": code_lines(text),
+    }
+
+
+def assert_same_facts(english: str, translated: str, where: str) -> None:
+    wanted, got = facts(english), facts(translated)
+    for kind in wanted:
+        if isinstance(wanted[kind], set):
+            assert got[kind] == wanted[kind], (f"{where}: {kind} differ: only in English {wanted[kind] - got[kind]}, "
+                                               f"only in the translation {got[kind] - wanted[kind]}")
+        assert got[kind] == wanted[kind], f"{where}: {kind} differ: English {wanted[kind]!r}, translation {got[kind]!r}"
+
+
+def test_the_facts_checker_catches_a_changed_number_identifier_and_call():
+    english = "Use `dx = dout @ w.T` with eps 1e-7 and call affine_forward(x).\n\n    out = x @ w  # shape\n"
+    assert_same_facts(english, "用 `dx = dout @ w.T`，eps 取 1e-7，并调用 affine_forward(x)。\n\n    out = x @ w  # 形状\n",
+                      "ok")
+    for broken in ("用 `dx = dout @ w`，eps 取 1e-7，调用 affine_forward(x)。\n\n    out = x @ w\n",
+                   "用 `dx = dout @ w.T`，eps 取 1e-6，调用 affine_forward(x)。\n\n    out = x @ w\n",
+                   "用 `dx = dout @ w.T`，eps 取 1e-7，调用 affine_backward(x)。\n\n    out = x @ w\n",
+                   "用 `dx = dout @ w.T`，eps 取 1e-7，调用 affine_forward(x)。\n\n    out = x @ w.T\n"):
+        with pytest.raises(AssertionError):
+            assert_same_facts(english, broken, "broken")
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+@pytest.mark.parametrize("folder", EXERCISES, ids=lambda p: p.name)
+def test_statement_exists_in_every_language_and_says_the_same(folder: Path, lang: str):
+    english, translated = statement_path(folder, "en"), statement_path(folder, lang)
+    assert english.is_file() and translated.is_file(), f"{folder.name}: a statement is missing in one language"
+    assert_same_facts(english.read_text(encoding="utf-8"), translated.read_text(encoding="utf-8"),
+                      f"{translated.relative_to(folder.parent)}")
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+@pytest.mark.parametrize("folder", EXERCISES, ids=lambda p: p.name)
+def test_title_and_hints_exist_in_every_language_and_say_the_same(folder: Path, lang: str):
+    data = tomllib.loads((folder / "exercise.toml").read_text(encoding="utf-8"))
+    translated = data.get(lang, {})
+    assert set(translated) == {"title", "hints"}, f"{folder.name}: [{lang}] must have exactly a title and hints"
+    assert len(translated["hints"]) == len(data["hints"]), f"{folder.name}: hint counts differ"
+    assert_same_facts(data["title"], translated["title"], f"{folder.name} title")
+    for i, (english, hint) in enumerate(zip(data["hints"], translated["hints"]), 1):
+        assert_same_facts(english, hint, f"{folder.name} hint {i}")
+        assert hint != english, f"{folder.name} hint {i} is not translated"
+
+
+# --- choosing the language, through the `dlx` command ---
+
+@pytest.fixture(autouse=False)
+def student(tmp_path, monkeypatch):
+    """A student with an empty gradebook, no DLX_LANG and an English-neutral locale."""
+    monkeypatch.setenv("DLX_HOME", str(tmp_path / "home"))
+    for name in ("DLX_LANG", *LOCALE_VARIABLES):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def dlx(*args):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result
+
+
+def title_of(lang: str) -> str:
+    return tomllib.loads((exercises_dir() / "affine" / "exercise.toml").read_text(encoding="utf-8")).get(
+        lang, {}).get("title") or tomllib.loads((exercises_dir() / "affine" / "exercise.toml").read_text())["title"]
+
+
+def listed_language(*args) -> str:
+    output = dlx(*args, "list").output
+    zh, en = title_of("zh"), title_of("en")
+    assert (zh in output) != (en in output), output
+    return "zh" if zh in output else "en"
+
+
+def test_language_precedence_flag_env_setting_locale_default(student, monkeypatch):
+    assert listed_language() == "en"
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert listed_language() == "zh"
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")  # LC_ALL outranks LANG
+    assert listed_language() == "en"
+    assert dlx("config", "lang", "zh").exit_code == 0
+    assert listed_language() == "zh"  # the setting outranks the locale
+    monkeypatch.setenv("DLX_LANG", "en")
+    assert listed_language() == "en"  # DLX_LANG outranks the setting
+    assert listed_language("--lang", "zh") == "zh"  # --lang outranks everything
+    assert listed_language() == "en"  # and lasts one run only
+    monkeypatch.delenv("DLX_LANG")
+    assert dlx("config", "lang", "auto").exit_code == 0
+    assert listed_language() == "en"  # back to the locale (LC_ALL=en_US)
+
+
+def test_config_shows_the_language_and_where_it_comes_from(student):
+    assert dlx("config", "lang").output.strip() == "lang = en (from the default)"
+    dlx("config", "lang", "zh")
+    assert dlx("config", "lang").output.strip() == "lang = zh (from dlx config lang)"
+
+
+@pytest.mark.parametrize("args", [("--lang", "fr", "list"), ("config", "lang", "fr"), ("config", "colour", "zh")])
+def test_an_unknown_language_is_one_line_and_exit_2(student, args):
+    result = dlx(*args)
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) <= 2, result.output
+
+
+def test_an_unknown_dlx_lang_is_one_line_and_exit_2(student, monkeypatch):
+    monkeypatch.setenv("DLX_LANG", "fr")
+    result = dlx("list")
+    assert result.exit_code == 2 and "DLX_LANG='fr'" in result.output
+
+
+def test_fetch_writes_the_statement_in_the_students_language(student):
+    folder = student / "work"
+    assert dlx("--lang", "zh", "fetch", "affine", "--dir", str(folder)).exit_code == 0
+    written = (folder / "affine.md").read_text(encoding="utf-8")
+    assert written == (exercises_dir() / "affine" / "statement.zh.md").read_text(encoding="utf-8")
+    assert (folder / "affine.py").read_text() == (exercises_dir() / "affine" / "affine.py").read_text()
+    assert dlx("--lang", "en", "fetch", "affine", "--dir", str(folder), "--force").exit_code == 0
+    assert (folder / "affine.md").read_text(encoding="utf-8") == (exercises_dir() / "affine" / "statement.md").read_text(
+        encoding="utf-8")
+
+
+def test_hint_prints_the_hint_in_the_students_language(student):
+    data = tomllib.loads((exercises_dir() / "affine" / "exercise.toml").read_text(encoding="utf-8"))
+    dlx("config", "lang", "zh")
+    output = " ".join(dlx("hint", "affine").output.split())
+    assert " ".join(data["zh"]["hints"][0].split())[:30] in output
+    assert data["hints"][0][:30] not in output
