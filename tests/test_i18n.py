@@ -176,3 +176,55 @@ def test_plain_tables_align_chinese_text_by_its_display_width():
                   right=(2,)).splitlines()
     assert len({width(line) for line in lines}) == 1, lines
     assert width("仿射层") == 6 and width("affine") == 6
+
+
+# --- quiz banks ---
+
+BANKS = sorted((exercises_dir() / "quizzes").glob("*.toml"))
+
+
+def translated_banks(lang: str) -> list[Path]:
+    """The banks that have a translation into ``lang`` (a bank is translated whole or not at all)."""
+    return [p for p in BANKS if lang in tomllib.loads(p.read_text(encoding="utf-8"))]
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+@pytest.mark.parametrize("path", BANKS, ids=lambda p: p.stem)
+def test_quiz_bank_is_complete_in_every_language_it_has_and_says_the_same(path: Path, lang: str):
+    bank = tomllib.loads(path.read_text(encoding="utf-8"))
+    if path not in translated_banks(lang):
+        assert not any(lang in q for q in bank["questions"]), f"{path.name}: questions translated without [{lang}]"
+        pytest.skip(f"{path.name} has no [{lang}] translation yet")
+    assert set(bank[lang]) == {"title", "description"} & set(bank) | {"title"}, f"{path.name}: [{lang}] keys"
+    for key in bank[lang]:
+        assert_same_facts(bank[key], bank[lang][key], f"{path.name} {key}")
+    for question in bank["questions"]:
+        where = f"{path.name} question {question['id']!r}"
+        translated = question.get(lang)
+        assert translated is not None, f"{where}: no [questions.{lang}]"
+        assert set(translated) == {"text", "explanation"} | ({"options"} if "options" in question else set()), where
+        for key in ("text", "explanation"):
+            assert_same_facts(question[key], translated[key], f"{where} {key}")
+            assert translated[key] != question[key], f"{where} {key} is not translated"
+        for i, (english, option) in enumerate(zip(question.get("options", []), translated.get("options", [])), 1):
+            assert_same_facts(english, option, f"{where} option {i}")
+        assert len(translated.get("options", [])) == len(question.get("options", [])), f"{where}: option counts differ"
+
+
+def test_a_quiz_is_loaded_in_the_students_language(student):
+    from grader.quiz.bank import get_bank
+
+    (path,) = translated_banks("zh")[:1] or pytest.skip("no bank is translated yet")
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    zh, en = get_bank(path.stem, lang="zh"), get_bank(path.stem, lang="en")
+    assert zh.title == raw["zh"]["title"] and en.title == raw["title"]
+    assert [q.correct for q in zh.questions] == [q.correct for q in en.questions]
+    assert zh.questions[0].text != en.questions[0].text
+    listed = dlx("--lang", "zh", "quiz", "list").output
+    assert raw["zh"]["title"][:4] in listed
+
+
+def test_quiz_text_lines_join_without_spaces_inside_chinese():
+    from grader.quiz.bank import unwrap
+
+    assert unwrap("乘积随深度缩小，\n前面的层 He\n初始化 and\nmore\n\n下一段") == "乘积随深度缩小，前面的层 He 初始化 and more\n\n下一段"
