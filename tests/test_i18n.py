@@ -221,3 +221,18 @@ def test_quiz_text_lines_join_without_spaces_inside_chinese():
     from grader.quiz.bank import unwrap
 
     assert unwrap("乘积随深度缩小，\n前面的层 He\n初始化 and\nmore\n\n下一段") == "乘积随深度缩小，前面的层 He 初始化 and more\n\n下一段"
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_translated_options_give_no_answer_away(lang):
+    """The naive strategies of test_quiz_honest (longest option, shortest, ...) stay near chance in every language."""
+    from grader.quiz.bank import load_bank
+    from tests.test_quiz_honest import STRATEGIES, strategy_score
+
+    banks = [load_bank(path, lang) for path in BANKS]
+    for strategy in STRATEGIES:
+        score, chance = strategy_score(strategy, banks)
+        assert abs(score - chance) <= 0.10, f"{lang}, {strategy}: {score:.2f} against chance {chance:.2f}"
+        for bank in banks:
+            score, chance = strategy_score(strategy, [bank])
+            assert score <= chance + 0.25, f"{lang}, {bank.id}, {strategy}: {score:.2f} against chance {chance:.2f}"
