@@ -236,3 +236,15 @@ def test_translated_options_give_no_answer_away(lang):
         for bank in banks:
             score, chance = strategy_score(strategy, [bank])
             assert score <= chance + 0.25, f"{lang}, {bank.id}, {strategy}: {score:.2f} against chance {chance:.2f}"
+
+
+def test_option_keys_and_answers_are_the_same_in_every_language():
+    """An answers file written with option keys grades the same whichever language the quiz was read in."""
+    from grader.quiz.bank import load_bank
+    from grader.quiz.variant import variants
+
+    for path in BANKS:
+        english = variants(load_bank(path, "en"), 3)
+        for lang in OTHER_LANGUAGES:
+            for en, translated in zip(english, variants(load_bank(path, lang), 3)):
+                assert translated.keys == en.keys and translated.expected == en.expected, (path.stem, en.id)

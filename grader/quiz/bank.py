@@ -10,6 +10,7 @@ in one language; numbers, answers and parameters are shared by all of them.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
@@ -71,6 +72,7 @@ class Question:
     points: float = 1.0
     options: tuple[str, ...] = ()
     correct: tuple[str, ...] = ()  # letters of the right options (choice questions)
+    keys: tuple[str, ...] = ()  # the options' stable keys, from their English text: the same in every language
     answer: Expr | None = None  # numeric questions
     params: dict[str, ParamSpec] = field(default_factory=dict)
     derived: dict[str, Expr] = field(default_factory=dict)
@@ -113,6 +115,11 @@ def _join(lines: list[str]) -> str:
         gap = "" if not joined or _wide(joined[-1]) and _wide(line[0]) else " "
         joined += gap + line
     return joined
+
+
+def option_key(text: str) -> str:
+    """An option's stable key: the same for every student and variant (six hex digits of its text's hash)."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:6]
 
 
 def unwrap(text: str) -> str:
@@ -197,6 +204,7 @@ class _Reader:
         if unknown:
             allowed = ", ".join(sorted(COMMON_KEYS | KIND_KEYS[kind]))
             self.fail(where, sorted(unknown)[0], f"unknown for a {kind} question (allowed: {allowed})")
+        english_options = raw.get("options")
         raw = self.translated(raw, "question", where)
         points = raw.get("points", 1)
         if not is_number(points) or not 0 < points < math.inf:
@@ -205,7 +213,7 @@ class _Reader:
                       explanation=self.text(raw, "explanation", where), points=float(points))
         if kind == "numeric":
             return self.numeric(raw, where, bank_id, common)
-        return self.choice(raw, where, common)
+        return self.choice(raw, where, common, english_options)
 
     def check_template(self, text: str, names: set[str], where: str, key: str) -> None:
         try:
@@ -213,7 +221,7 @@ class _Reader:
         except template.TemplateError as exc:
             self.fail(where, key, str(exc))
 
-    def choice(self, raw: dict[str, Any], where: str, common: dict[str, Any]) -> Question:
+    def choice(self, raw: dict[str, Any], where: str, common: dict[str, Any], english: list[str]) -> Question:
         options = raw.get("options")
         if (not isinstance(options, list) or not 2 <= len(options) <= len(LETTERS)
                 or not all(isinstance(o, str) and o.strip() for o in options)):
@@ -233,7 +241,8 @@ class _Reader:
             self.fail(where, "answer", "a letter is repeated")
         for key in ("text", "explanation"):
             self.check_template(common[key], set(), where, key)
-        return Question(**common, options=tuple(unwrap(o) for o in options), correct=correct)
+        return Question(**common, options=tuple(unwrap(o) for o in options), correct=correct,
+                        keys=tuple(option_key(unwrap(o)) for o in english))
 
     def numeric(self, raw: dict[str, Any], where: str, bank_id: str, common: dict[str, Any]) -> Question:
         params: dict[str, ParamSpec] = {}
