@@ -105,6 +105,7 @@ def main(lang: str | None) -> None:
     from .i18n import choose
 
     choose(lang)
+    click.get_current_context().call_on_close(lambda: choose(None))  # --lang lasts one run, also in-process
 
 
 def _exercise(exercise_id: str) -> Exercise:

@@ -248,3 +248,10 @@ def test_option_keys_and_answers_are_the_same_in_every_language():
         for lang in OTHER_LANGUAGES:
             for en, translated in zip(english, variants(load_bank(path, lang), 3)):
                 assert translated.keys == en.keys and translated.expected == en.expected, (path.stem, en.id)
+
+
+def test_lang_flag_does_not_outlive_its_run(student):
+    from grader.catalog import catalog
+
+    dlx("--lang", "zh", "list")
+    assert catalog()["affine"].title == AFFINE["title"]
