@@ -34,7 +34,7 @@ class Exercise:
     hints: tuple[str, ...]
     folder: Path
     limits: dict = field(default_factory=dict)  # overrides of grader.sandbox.client.Limits, e.g. call_timeout_s
-    lang: str = "en"  # the language of title, hints and statement
+    lang: str = DEFAULT  # the language of title, hints and statement
 
     @property
     def filename(self) -> str:

@@ -19,6 +19,7 @@ import click
 
 from . import __version__
 from .errors import INTERRUPT_EXIT, USAGE_EXIT, DlxError, Interrupted, os_error_message
+from .i18n import LANGUAGES
 from .options import SEED
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ class DlxGroup(click.Group):
 
 @click.group(cls=DlxGroup)
 @click.version_option(__version__, prog_name="dlx")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of statements, hints and titles (default: DLX_LANG, `dlx config lang`, the locale).")
 def main(lang: str | None) -> None:
     """dlx: implement deep-learning foundations by hand, graded by hidden tests.

@@ -5,17 +5,18 @@ import click
 
 from . import i18n
 
-KEYS = {"lang": f"the language of statements and hints: {', '.join(i18n.LANGUAGES)} or {i18n.AUTO} (follow the locale)"}
+KEYS = ("lang",)
 
 
 @click.command("config")
-@click.argument("key", type=click.Choice(sorted(KEYS)), metavar="KEY")
+@click.argument("key", type=click.Choice(KEYS), metavar="KEY")
 @click.argument("value", required=False)
 def config(key: str, value: str | None) -> None:
     """Show KEY's value, or set it to VALUE.
 
     \b
-    lang: zh, en or auto (follow the locale); --lang and DLX_LANG override it.
+    lang: the language of statements, hints, titles and quizzes: zh, en or auto
+    (follow the locale); `dlx --lang` and DLX_LANG override it.
     """
     from .gradebook import Gradebook
 

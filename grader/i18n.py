@@ -39,11 +39,11 @@ def choose(language: str | None) -> None:
     _resolved = None
 
 
-def from_locale(environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
+def from_locale() -> str:
     """"zh" when the first set locale variable starts with "zh", else English."""
     for name in LOCALE_VARIABLES:
-        if environ.get(name):
-            return "zh" if environ[name].lower().startswith("zh") else DEFAULT
+        if os.environ.get(name):
+            return "zh" if os.environ[name].lower().startswith("zh") else DEFAULT
     return DEFAULT
 
 
