@@ -1,4 +1,9 @@
-"""The exercise bank: one folder per exercise under ``exercises/``, described by ``exercise.toml``."""
+"""The exercise bank: one folder per exercise under ``exercises/``, described by ``exercise.toml``.
+
+Every text a student reads exists in each language: the English title and hints at the top of
+``exercise.toml`` and the other languages' in a table named after the language (``[zh]``), the
+statement in ``statement.md`` (English) and ``statement.<lang>.md``.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,6 +12,7 @@ from pathlib import Path
 
 from .compat import tomllib
 from .errors import DlxError
+from .i18n import DEFAULT, LANGUAGES, language
 from .paths import SUITES_DIR, exercises_dir, solutions_dir
 
 
@@ -28,6 +34,7 @@ class Exercise:
     hints: tuple[str, ...]
     folder: Path
     limits: dict = field(default_factory=dict)  # overrides of grader.sandbox.client.Limits, e.g. call_timeout_s
+    lang: str = DEFAULT  # the language of title, hints and statement
 
     @property
     def filename(self) -> str:
@@ -39,7 +46,7 @@ class Exercise:
 
     @property
     def statement(self) -> Path:
-        return self.folder / "statement.md"
+        return statement_path(self.folder, self.lang)
 
     @property
     def visible_tests(self) -> Path:
@@ -54,20 +61,38 @@ class Exercise:
         return solutions_dir() / self.filename
 
 
-def _load(toml_path: Path) -> Exercise:
+def statement_path(folder: Path, lang: str) -> Path:
+    """The statement in ``lang``: ``statement.md`` for English, ``statement.<lang>.md`` otherwise."""
+    return folder / ("statement.md" if lang == DEFAULT else f"statement.{lang}.md")
+
+
+def texts(data: dict, lang: str) -> dict:
+    """The title and hints of a parsed ``exercise.toml`` in ``lang`` (English when a text is missing there)."""
+    english = {"title": data["title"], "hints": data.get("hints", [])}
+    return english if lang == DEFAULT else {**english, **data.get(lang, {})}
+
+
+def _load(toml_path: Path, lang: str) -> Exercise:
     data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+    text = texts(data, lang)
+    if not statement_path(toml_path.parent, lang).is_file():
+        lang = DEFAULT  # tests/test_i18n.py keeps every language complete; never fail a student for it
     return Exercise(
-        id=data["id"], unit=int(data["unit"]), order=int(data.get("order", 0)), title=data["title"],
+        id=data["id"], unit=int(data["unit"]), order=int(data.get("order", 0)), title=text["title"],
         points=float(data["points"]), requires=data.get("requires", "numpy"),
-        functions=tuple(data["functions"]), hints=tuple(data.get("hints", ())), folder=toml_path.parent,
-        limits=dict(data.get("limits", {})),
+        functions=tuple(data["functions"]), hints=tuple(text["hints"]), folder=toml_path.parent,
+        limits=dict(data.get("limits", {})), lang=lang,
     )
 
 
-@lru_cache(maxsize=1)
-def catalog() -> dict[str, Exercise]:
-    """Every exercise, in teaching order (unit, then order within the unit)."""
-    found = [_load(p) for p in exercises_dir().glob("*/exercise.toml")]
+def catalog(lang: str | None = None) -> dict[str, Exercise]:
+    """Every exercise in ``lang`` (default: the student's language), in teaching order."""
+    return _catalog(lang or language())
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _catalog(lang: str) -> dict[str, Exercise]:
+    found = [_load(p, lang) for p in exercises_dir().glob("*/exercise.toml")]
     return {e.id: e for e in sorted(found, key=lambda e: (e.unit, e.order, e.id))}
 
 

@@ -20,6 +20,7 @@ import click
 from . import __version__
 from .errors import INTERRUPT_EXIT, USAGE_EXIT, DlxError, Interrupted, os_error_message
 from .cli_course import course_aware
+from .i18n import LANGUAGES
 from .options import SEED
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ LAZY_COMMANDS = {
     "login": "grader.cli_course:login",
     "logout": "grader.cli_course:logout",
     "course": "grader.cli_course:course",
+    "config": "grader.config_cli:config",
 }
 
 
@@ -98,12 +100,18 @@ class DlxGroup(click.Group):
 
 @click.group(cls=DlxGroup)
 @click.version_option(__version__, prog_name="dlx")
-def main() -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Language of statements, hints and titles (default: DLX_LANG, `dlx config lang`, the locale).")
+def main(lang: str | None) -> None:
     """dlx: implement deep-learning foundations by hand, graded by hidden tests.
 
     The loop: `dlx list`, `dlx fetch affine`, edit affine.py, `dlx check affine`,
     `dlx hint affine`, `dlx submit affine`, `dlx score`.
     """
+    from .i18n import choose
+
+    choose(lang)
+    click.get_current_context().call_on_close(lambda: choose(None))  # --lang lasts one run, also in-process
 
 
 def _exercise(exercise_id: str) -> Exercise:

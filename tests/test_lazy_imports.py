@@ -18,7 +18,8 @@ print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)), file=sys.std
 """
 
 
-@pytest.mark.parametrize("args", [["--version"], ["list"], ["list", "--json"], ["hint", "affine"]])
+@pytest.mark.parametrize("args", [["--version"], ["list"], ["list", "--json"], ["hint", "affine"],
+                                  ["--lang", "zh", "list"], ["config", "lang"]])
 def test_light_commands_import_nothing_heavy(tmp_path, args):
     result = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY), *args], capture_output=True, text=True,
                             env={**os.environ, "DLX_HOME": str(tmp_path)}, timeout=60)

@@ -2,11 +2,18 @@
 
 Every problem is reported as ``<file>: question '<id>': field '<field>': <problem>``
 so an instructor can go straight to it. See docs/quizzes.md for the format.
+
+The texts a student reads exist in each language: English in the bank and in each question, the
+other languages in a table named after the language beside them (``[zh]`` with the bank's title and
+description; ``[questions.zh]`` with a question's text, options and explanation). A bank is loaded
+in one language; numbers, answers and parameters are shared by all of them.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +21,7 @@ from typing import Any, NoReturn
 
 from ..compat import tomllib
 from ..errors import DlxError
+from ..i18n import DEFAULT, LANGUAGES, language
 from ..paths import exercises_dir
 from . import template
 from .expr import FUNCTIONS, Expr, ExprError, compile_expr
@@ -33,8 +41,10 @@ DEFAULT_REL_TOL = 0.01
 VALIDATION_SEEDS = range(20)
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*")
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-BANK_KEYS = {"id", "title", "description", "order", "questions"}
-COMMON_KEYS = {"id", "kind", "text", "explanation", "points"}
+TRANSLATIONS = {lang for lang in LANGUAGES if lang != DEFAULT}  # tables of translated texts
+BANK_KEYS = {"id", "title", "description", "order", "questions", *TRANSLATIONS}
+COMMON_KEYS = {"id", "kind", "text", "explanation", "points", *TRANSLATIONS}
+TRANSLATED_KEYS = {"bank": ("title", "description"), "question": ("text", "options", "explanation")}
 KIND_KEYS = {
     "single": {"options", "answer"},
     "multiple": {"options", "answer"},
@@ -61,6 +71,7 @@ class Question:
     points: float = 1.0
     options: tuple[str, ...] = ()
     correct: tuple[str, ...] = ()  # letters of the right options (choice questions)
+    keys: tuple[str, ...] = ()  # the options' stable keys, from their English text: the same in every language
     answer: Expr | None = None  # numeric questions
     params: dict[str, ParamSpec] = field(default_factory=dict)
     derived: dict[str, Expr] = field(default_factory=dict)
@@ -92,17 +103,47 @@ class Bank:
         return next(q for q in self.questions if q.id == question_id)
 
 
+def _wide(character: str) -> bool:
+    return unicodedata.east_asian_width(character) in "WF"
+
+
+def _join(lines: list[str]) -> str:
+    """Lines joined with spaces, except between two Chinese characters (Chinese has no spaces)."""
+    joined = ""
+    for line in filter(None, lines):
+        gap = "" if not joined or _wide(joined[-1]) and _wide(line[0]) else " "
+        joined += gap + line
+    return joined
+
+
+def option_key(text: str) -> str:
+    """An option's stable key: the same for every student and variant (six hex digits of its text's hash)."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:6]
+
+
 def unwrap(text: str) -> str:
-    """Join the lines of each paragraph with spaces; blank lines separate paragraphs (as in Markdown)."""
+    """Join the lines of each paragraph; blank lines separate paragraphs (as in Markdown)."""
     paragraphs = re.split(r"\n\s*\n", text.strip())
-    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+    return "\n\n".join(_join([line.strip() for line in p.splitlines()]) for p in paragraphs)
 
 
 class _Reader:
     """Validation of one file, with the location of every problem."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, lang: str = DEFAULT):
         self.path = path
+        self.lang = lang
+
+    def translated(self, raw: dict[str, Any], what: str, where: str | None) -> dict[str, Any]:
+        """``raw`` with its texts replaced by those of this reader's language (English when there are none)."""
+        if self.lang == DEFAULT or self.lang not in raw:
+            return raw
+        table = raw[self.lang]
+        if not isinstance(table, dict) or set(table) - set(TRANSLATED_KEYS[what]):
+            self.fail(where, self.lang, f"must be a table of {', '.join(TRANSLATED_KEYS[what])}")
+        if "options" in table and len(table["options"]) != len(raw.get("options", ())):
+            self.fail(where, f"{self.lang}.options", "must have as many options, in the same order, as the English")
+        return {**raw, **table}
 
     def fail(self, where: str | None, name: str | None, problem: str) -> NoReturn:
         parts = [str(self.path)]
@@ -128,6 +169,7 @@ class _Reader:
         unknown = set(raw) - BANK_KEYS
         if unknown:
             self.fail(None, sorted(unknown)[0], f"unknown key (allowed: {', '.join(sorted(BANK_KEYS))})")
+        raw = self.translated(raw, "bank", None)
         bank_id = self.text(raw, "id", None)
         if bank_id != self.path.stem:
             self.fail(None, "id", f"is {bank_id!r} but must match the file name {self.path.stem!r}")
@@ -161,6 +203,8 @@ class _Reader:
         if unknown:
             allowed = ", ".join(sorted(COMMON_KEYS | KIND_KEYS[kind]))
             self.fail(where, sorted(unknown)[0], f"unknown for a {kind} question (allowed: {allowed})")
+        english_options = raw.get("options")
+        raw = self.translated(raw, "question", where)
         points = raw.get("points", 1)
         if not is_number(points) or not 0 < points < math.inf:
             self.fail(where, "points", "must be a positive number")
@@ -168,7 +212,7 @@ class _Reader:
                       explanation=self.text(raw, "explanation", where), points=float(points))
         if kind == "numeric":
             return self.numeric(raw, where, bank_id, common)
-        return self.choice(raw, where, common)
+        return self.choice(raw, where, common, english_options)
 
     def check_template(self, text: str, names: set[str], where: str, key: str) -> None:
         try:
@@ -176,7 +220,7 @@ class _Reader:
         except template.TemplateError as exc:
             self.fail(where, key, str(exc))
 
-    def choice(self, raw: dict[str, Any], where: str, common: dict[str, Any]) -> Question:
+    def choice(self, raw: dict[str, Any], where: str, common: dict[str, Any], english: list[str]) -> Question:
         options = raw.get("options")
         if (not isinstance(options, list) or not 2 <= len(options) <= len(LETTERS)
                 or not all(isinstance(o, str) and o.strip() for o in options)):
@@ -196,7 +240,8 @@ class _Reader:
             self.fail(where, "answer", "a letter is repeated")
         for key in ("text", "explanation"):
             self.check_template(common[key], set(), where, key)
-        return Question(**common, options=tuple(unwrap(o) for o in options), correct=correct)
+        return Question(**common, options=tuple(unwrap(o) for o in options), correct=correct,
+                        keys=tuple(option_key(unwrap(o)) for o in english))
 
     def numeric(self, raw: dict[str, Any], where: str, bank_id: str, common: dict[str, Any]) -> Question:
         params: dict[str, ParamSpec] = {}
@@ -268,19 +313,20 @@ class _Reader:
                                             "(rel_tol alone accepts only 0)")
 
 
-def load_bank(path: Path) -> Bank:
-    """Load and validate one bank file; :class:`BankError` names the file, question and field."""
+def load_bank(path: Path, lang: str | None = None) -> Bank:
+    """Load and validate one bank file in ``lang`` (default: the student's language);
+    :class:`BankError` names the file, question and field."""
     path = Path(path)
     try:
         stamp = path.stat().st_mtime_ns
     except OSError as exc:
         raise BankError(f"{path}: cannot be read ({exc.strerror})") from None
-    return _load_cached(path, stamp)
+    return _load_cached(path, stamp, lang or language())
 
 
 @lru_cache(maxsize=64)
-def _load_cached(path: Path, stamp: int) -> Bank:
-    return _Reader(path).bank()
+def _load_cached(path: Path, stamp: int, lang: str) -> Bank:
+    return _Reader(path, lang).bank()
 
 
 def quizzes_dir() -> Path:
@@ -293,10 +339,10 @@ def bank_files(folder: Path | None = None) -> list[Path]:
     return sorted((folder or quizzes_dir()).glob("*.toml"))
 
 
-def get_bank(bank_id: str, folder: Path | None = None) -> Bank:
+def get_bank(bank_id: str, folder: Path | None = None, lang: str | None = None) -> Bank:
     """The bank with this id, or :class:`UnknownBank` listing the ids there are."""
     path = (folder or quizzes_dir()) / f"{bank_id}.toml"
     if not ID_PATTERN.fullmatch(bank_id) or not path.is_file():
         known = ", ".join(p.stem for p in bank_files(folder)) or "none"
         raise UnknownBank(f"unknown quiz bank {bank_id!r}; known: {known}")
-    return load_bank(path)
+    return load_bank(path, lang)

@@ -1,7 +1,6 @@
 """A question as one student sees it: parameters drawn from the seed, placeholders filled, options shuffled."""
 from __future__ import annotations
 
-import hashlib
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -9,11 +8,6 @@ from typing import Any
 from . import template
 from .bank import LETTERS, Bank, BankError, Question
 from .params import ComputeError, Number, compute, draw, question_rng
-
-
-def option_key(text: str) -> str:
-    """An option's stable key: the same for every student and variant (six hex digits of its text's hash)."""
-    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:6]
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,7 @@ class Variant:
 
     @property
     def keys(self) -> tuple[str, ...]:
-        return tuple(option_key(o) for o in self.options)
+        return tuple(self.question.keys[self.question.options.index(o)] for o in self.options)
 
     def public(self) -> dict[str, Any]:
         """What a student may see before answering: no answer, no explanation."""

@@ -1,0 +1,257 @@
+"""Every text a student reads exists in English and Chinese, and both say the same maths and code;
+the student's language is chosen by --lang > DLX_LANG > `dlx config lang` > the locale > English."""
+import re
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.catalog import statement_path
+from grader.cli import main
+from grader.i18n import LANGUAGES, LOCALE_VARIABLES
+from grader.paths import exercises_dir
+
+OTHER_LANGUAGES = [lang for lang in LANGUAGES if lang != "en"]
+EXERCISES = sorted(p.parent for p in exercises_dir().glob("*/exercise.toml"))
+
+ASCII_WORD = "A-Za-z0-9_"
+NUMBER = re.compile(rf"(?<![{ASCII_WORD}.])\d+(?:\.\d+)?(?:e-?\d+)?(?![{ASCII_WORD}])")
+BACKTICKED = re.compile(r"`([^`]+)`")  # inline code may wrap onto the next line
+CALL = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_.]*)\((?!s\))")  # not the plural "word(s)"
+MATHS = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
+PLACEHOLDER = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_]*(?:[:!][^{}]*)?\}")
+
+
+def code_lines(markdown: str) -> list[str]:
+    """The lines of indented code blocks, comments and trailing spaces removed (comments are translated)."""
+    found, previous_blank, in_code = [], True, False
+    for line in markdown.splitlines():
+        in_code = line.startswith("    ") and (previous_blank or in_code)
+        if in_code:
+            found.append(line.split("#")[0].rstrip())
+        previous_blank = not line.strip()
+    return [line for line in found if line.strip()]
+
+
+def facts(text: str) -> dict[str, object]:
+    """What must be identical in every language: numbers, code, calls, maths and placeholders."""
+    return {
+        "numbers": set(NUMBER.findall(BACKTICKED.sub(" ", text))),
+        "backticked code": {" ".join(code.split()) for code in BACKTICKED.findall(text)},
+        "function calls": set(CALL.findall(text)),
+        "maths": Counter(MATHS.findall(text)),
+        "placeholders": set(PLACEHOLDER.findall(text)),
+        "code blocks": code_lines(text),
+    }
+
+
+def assert_same_facts(english: str, translated: str, where: str) -> None:
+    wanted, got = facts(english), facts(translated)
+    for kind in wanted:
+        if isinstance(wanted[kind], set):
+            assert got[kind] == wanted[kind], (f"{where}: {kind} differ: only in English {wanted[kind] - got[kind]}, "
+                                               f"only in the translation {got[kind] - wanted[kind]}")
+        assert got[kind] == wanted[kind], f"{where}: {kind} differ: English {wanted[kind]!r}, translation {got[kind]!r}"
+
+
+def test_the_facts_checker_catches_a_changed_number_identifier_and_call():
+    english = "Use `dx = dout @ w.T` with eps 1e-7 and call affine_forward(x).\n\n    out = x @ w  # shape\n"
+    assert_same_facts(english, "用 `dx = dout @ w.T`，eps 取 1e-7，并调用 affine_forward(x)。\n\n    out = x @ w  # 形状\n",
+                      "ok")
+    for broken in ("用 `dx = dout @ w`，eps 取 1e-7，调用 affine_forward(x)。\n\n    out = x @ w\n",
+                   "用 `dx = dout @ w.T`，eps 取 1e-6，调用 affine_forward(x)。\n\n    out = x @ w\n",
+                   "用 `dx = dout @ w.T`，eps 取 1e-7，调用 affine_backward(x)。\n\n    out = x @ w\n",
+                   "用 `dx = dout @ w.T`，eps 取 1e-7，调用 affine_forward(x)。\n\n    out = x @ w.T\n"):
+        with pytest.raises(AssertionError):
+            assert_same_facts(english, broken, "broken")
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+@pytest.mark.parametrize("folder", EXERCISES, ids=lambda p: p.name)
+def test_statement_exists_in_every_language_and_says_the_same(folder: Path, lang: str):
+    english, translated = statement_path(folder, "en"), statement_path(folder, lang)
+    assert english.is_file() and translated.is_file(), f"{folder.name}: a statement is missing in one language"
+    assert_same_facts(english.read_text(encoding="utf-8"), translated.read_text(encoding="utf-8"),
+                      f"{translated.relative_to(folder.parent)}")
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+@pytest.mark.parametrize("folder", EXERCISES, ids=lambda p: p.name)
+def test_title_and_hints_exist_in_every_language_and_say_the_same(folder: Path, lang: str):
+    data = tomllib.loads((folder / "exercise.toml").read_text(encoding="utf-8"))
+    translated = data.get(lang, {})
+    assert set(translated) == {"title", "hints"}, f"{folder.name}: [{lang}] must have exactly a title and hints"
+    assert len(translated["hints"]) == len(data["hints"]), f"{folder.name}: hint counts differ"
+    assert_same_facts(data["title"], translated["title"], f"{folder.name} title")
+    for i, (english, hint) in enumerate(zip(data["hints"], translated["hints"]), 1):
+        assert_same_facts(english, hint, f"{folder.name} hint {i}")
+        assert hint != english, f"{folder.name} hint {i} is not translated"
+
+
+# --- choosing the language, through the `dlx` command ---
+
+@pytest.fixture
+def student(tmp_path, monkeypatch):
+    """A student with an empty gradebook, no DLX_LANG and an English-neutral locale."""
+    monkeypatch.setenv("DLX_HOME", str(tmp_path / "home"))
+    for name in ("DLX_LANG", *LOCALE_VARIABLES):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def dlx(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+AFFINE = tomllib.loads((exercises_dir() / "affine" / "exercise.toml").read_text(encoding="utf-8"))
+
+
+def listed_language(*args) -> str:
+    """The language `dlx [args] list` shows its titles in."""
+    output = dlx(*args, "list").output
+    zh, en = AFFINE["zh"]["title"], AFFINE["title"]
+    assert (zh in output) != (en in output), output
+    return "zh" if zh in output else "en"
+
+
+def test_language_precedence_flag_env_setting_locale_default(student, monkeypatch):
+    assert listed_language() == "en"
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert listed_language() == "zh"
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")  # LC_ALL outranks LANG
+    assert listed_language() == "en"
+    assert dlx("config", "lang", "zh").exit_code == 0
+    assert listed_language() == "zh"  # the setting outranks the locale
+    monkeypatch.setenv("DLX_LANG", "en")
+    assert listed_language() == "en"  # DLX_LANG outranks the setting
+    assert listed_language("--lang", "zh") == "zh"  # --lang outranks everything
+    assert listed_language() == "en"  # and lasts one run only
+    monkeypatch.delenv("DLX_LANG")
+    assert dlx("config", "lang", "auto").exit_code == 0
+    assert listed_language() == "en"  # back to the locale (LC_ALL=en_US)
+
+
+def test_config_shows_the_language_and_where_it_comes_from(student):
+    assert dlx("config", "lang").output.strip() == "lang = en (from the default)"
+    dlx("config", "lang", "zh")
+    assert dlx("config", "lang").output.strip() == "lang = zh (from dlx config lang)"
+
+
+@pytest.mark.parametrize("args", [("--lang", "fr", "list"), ("config", "lang", "fr"), ("config", "colour", "zh")])
+def test_an_unknown_language_is_one_line_and_exit_2(student, args):
+    result = dlx(*args)
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) <= 2, result.output
+
+
+def test_an_unknown_dlx_lang_is_one_line_and_exit_2(student, monkeypatch):
+    monkeypatch.setenv("DLX_LANG", "fr")
+    result = dlx("list")
+    assert result.exit_code == 2 and "DLX_LANG='fr'" in result.output
+
+
+def test_fetch_writes_the_statement_in_the_students_language(student):
+    folder = student / "work"
+    assert dlx("--lang", "zh", "fetch", "affine", "--dir", str(folder)).exit_code == 0
+    written = (folder / "affine.md").read_text(encoding="utf-8")
+    assert written == (exercises_dir() / "affine" / "statement.zh.md").read_text(encoding="utf-8")
+    assert (folder / "affine.py").read_text() == (exercises_dir() / "affine" / "affine.py").read_text()
+    assert dlx("--lang", "en", "fetch", "affine", "--dir", str(folder), "--force").exit_code == 0
+    assert (folder / "affine.md").read_text(encoding="utf-8") == (exercises_dir() / "affine" / "statement.md").read_text(
+        encoding="utf-8")
+
+
+def test_hint_prints_the_hint_in_the_students_language(student):
+    dlx("config", "lang", "zh")
+    output = "".join(dlx("hint", "affine").output.split())  # rich wraps lines anywhere in Chinese text
+    assert "".join(AFFINE["zh"]["hints"][0].split()) in output
+    assert "".join(dlx("--lang", "en", "hint", "affine").output.split()).count("".join(AFFINE["hints"][1].split()))
+
+
+def test_plain_tables_align_chinese_text_by_its_display_width():
+    from grader.plain import table, width
+
+    lines = table(("id", "title", "points"), [("affine", AFFINE["zh"]["title"], "10"), ("x", "Affine", "9")],
+                  right=(2,)).splitlines()
+    assert len({width(line) for line in lines}) == 1, lines
+    assert width("仿射层") == 6 and width("affine") == 6
+
+
+# --- quiz banks ---
+
+BANKS = sorted((exercises_dir() / "quizzes").glob("*.toml"))
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+@pytest.mark.parametrize("path", BANKS, ids=lambda p: p.stem)
+def test_quiz_bank_exists_in_every_language_and_says_the_same(path: Path, lang: str):
+    bank = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert lang in bank, f"{path.name}: no [{lang}] table with the bank's title and description"
+    assert set(bank[lang]) == {"title", "description"} & set(bank) | {"title"}, f"{path.name}: [{lang}] keys"
+    for key in bank[lang]:
+        assert_same_facts(bank[key], bank[lang][key], f"{path.name} {key}")
+    for question in bank["questions"]:
+        where = f"{path.name} question {question['id']!r}"
+        translated = question.get(lang)
+        assert translated is not None, f"{where}: no [questions.{lang}]"
+        assert set(translated) == {"text", "explanation"} | ({"options"} if "options" in question else set()), where
+        for key in ("text", "explanation"):
+            assert_same_facts(question[key], translated[key], f"{where} {key}")
+            assert translated[key] != question[key], f"{where} {key} is not translated"
+        for i, (english, option) in enumerate(zip(question.get("options", []), translated.get("options", [])), 1):
+            assert_same_facts(english, option, f"{where} option {i}")
+        assert len(translated.get("options", [])) == len(question.get("options", [])), f"{where}: option counts differ"
+
+
+def test_a_quiz_is_loaded_in_the_students_language(student):
+    from grader.quiz.bank import get_bank
+
+    path = BANKS[0]
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    zh, en = get_bank(path.stem, lang="zh"), get_bank(path.stem, lang="en")
+    assert zh.title == raw["zh"]["title"] and en.title == raw["title"]
+    assert [q.correct for q in zh.questions] == [q.correct for q in en.questions]
+    assert zh.questions[0].text != en.questions[0].text
+    listed = dlx("--lang", "zh", "quiz", "list").output
+    assert raw["zh"]["title"][:4] in listed
+
+
+def test_quiz_text_lines_join_without_spaces_inside_chinese():
+    from grader.quiz.bank import unwrap
+
+    assert unwrap("乘积随深度缩小，\n前面的层 He\n初始化 and\nmore\n\n下一段") == "乘积随深度缩小，前面的层 He 初始化 and more\n\n下一段"
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_translated_options_give_no_answer_away(lang):
+    """The naive strategies of test_quiz_honest (longest option, shortest, ...) stay near chance in every language."""
+    from grader.quiz.bank import load_bank
+    from tests.test_quiz_honest import STRATEGIES, strategy_score
+
+    banks = [load_bank(path, lang) for path in BANKS]
+    for strategy in STRATEGIES:
+        score, chance = strategy_score(strategy, banks)
+        assert abs(score - chance) <= 0.10, f"{lang}, {strategy}: {score:.2f} against chance {chance:.2f}"
+        for bank in banks:
+            score, chance = strategy_score(strategy, [bank])
+            assert score <= chance + 0.25, f"{lang}, {bank.id}, {strategy}: {score:.2f} against chance {chance:.2f}"
+
+
+def test_option_keys_and_answers_are_the_same_in_every_language():
+    """An answers file written with option keys grades the same whichever language the quiz was read in."""
+    from grader.quiz.bank import load_bank
+    from grader.quiz.variant import variants
+
+    for path in BANKS:
+        english = variants(load_bank(path, "en"), 3)
+        for lang in OTHER_LANGUAGES:
+            for en, translated in zip(english, variants(load_bank(path, lang), 3)):
+                assert translated.keys == en.keys and translated.expected == en.expected, (path.stem, en.id)
+
+
+def test_lang_flag_does_not_outlive_its_run(student):
+    from grader.catalog import catalog
+
+    dlx("--lang", "zh", "list")
+    assert catalog()["affine"].title == AFFINE["title"]
