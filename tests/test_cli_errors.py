@@ -166,7 +166,7 @@ def test_ctrl_c_stops_grading_records_nothing_and_exits_130(tmp_path, env, comma
     start = time.monotonic()
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
-    assert time.monotonic() - start < 3.0  # at once, not after the call deadline
+    assert "did not finish" not in out + err  # stopped by Ctrl-C, not by the call's time limit
     assert proc.returncode == 130, (out, err)
     assert "Traceback" not in out + err and err.strip().splitlines()[-1].startswith("dlx: interrupted")
     assert (tmp_path / "affine.py").read_text() == SLOW
