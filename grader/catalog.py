@@ -72,7 +72,7 @@ def texts(data: dict, lang: str) -> dict:
     return english if lang == DEFAULT else {**english, **data.get(lang, {})}
 
 
-def _load(toml_path: Path, lang: str) -> Exercise:
+def _load(toml_path: Path, lang: str = DEFAULT) -> Exercise:
     data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     text = texts(data, lang)
     if not statement_path(toml_path.parent, lang).is_file():

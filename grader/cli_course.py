@@ -160,7 +160,9 @@ def course_check(client: CourseClient, exercise_id: str, directory: Path, watch:
     cached = _own_exercise_dir(exercise_id) / "exercise.toml"
     if exercise_id in catalog() or not cached.is_file():
         return LOCAL
-    exercise = _load(cached)
+    from .i18n import language
+
+    exercise = _load(cached, language())
     path = _student_file(exercise, directory)
     if watch:
         from .watch import watch_exercise

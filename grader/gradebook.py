@@ -53,19 +53,22 @@ def file_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:16]
 
 
+def default_path() -> Path:
+    """Where the student's gradebook lives (its folder is made if missing; the file is not)."""
+    try:
+        folder = data_dir()
+    except OSError as exc:
+        why = "it is not a folder" if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
+        raise GradebookError(f"cannot use {exc.filename or 'DLX_HOME'} as dlx's data folder ({why}); "
+                             "set DLX_HOME to a writable folder") from None
+    return folder / "gradebook.sqlite3"
+
+
 class Gradebook:
     """A connection to the gradebook database; safe to use from concurrent processes."""
 
     def __init__(self, path: Path | None = None):
-        if path is None:
-            try:
-                folder = data_dir()
-            except OSError as exc:
-                why = "it is not a folder" if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
-                raise GradebookError(f"cannot use {exc.filename or 'DLX_HOME'} as dlx's data folder ({why}); "
-                                     "set DLX_HOME to a writable folder") from None
-            path = folder / "gradebook.sqlite3"
-        self.path = path
+        self.path = path = path or default_path()
         existed = path.is_file()
         try:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)

@@ -49,9 +49,11 @@ def from_locale() -> str:
 
 def stored_setting() -> str | None:
     """The language stored by ``dlx config lang`` (``None`` when unset, "auto" or unreadable)."""
-    from .gradebook import Gradebook
+    from .gradebook import Gradebook, default_path
 
     try:
+        if not default_path().is_file():  # reading a setting never creates a gradebook
+            return None
         with Gradebook() as book:
             value = book.get_setting(SETTING)
     except DlxError:

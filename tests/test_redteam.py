@@ -200,7 +200,7 @@ def dlx(*args: str) -> tuple[int, str]:
 def grade(scene: Scene, source: str, monkeypatch=None, limits: Limits | None = None) -> Graded:
     """``dlx grade affine FILE --json`` on ``source`` (``limits``: the sandbox's, for hostile code that hangs)."""
     if limits is not None:
-        monkeypatch.setattr(cli, "grade_source", functools.partial(runner.grade_source, limits=limits))
+        monkeypatch.setattr(runner, "grade_source", functools.partial(runner.grade_source, limits=limits))
     scene.file.write_text(scene.fill(source))
     start = time.monotonic()
     code, out = dlx("grade", "affine", str(scene.file), "--seed", "0", "--json")
@@ -214,7 +214,7 @@ def grade(scene: Scene, source: str, monkeypatch=None, limits: Limits | None = N
 def submit(scene: Scene, source: str, monkeypatch=None, limits: Limits | None = None) -> tuple[str, float]:
     """``dlx submit affine --dir STUDENT``; returns what it printed and the score it recorded."""
     if limits is not None:
-        monkeypatch.setattr(cli, "grade_source", functools.partial(runner.grade_source, limits=limits))
+        monkeypatch.setattr(runner, "grade_source", functools.partial(runner.grade_source, limits=limits))
     scene.file.write_text(scene.fill(source))
     code, out = dlx("submit", "affine", "--dir", str(scene.student), "--seed", "0")
     assert code == 0, out
