@@ -85,6 +85,8 @@ def course(tmp_path_factory):
         tokens["alice"] = alice
         for token, source in ((alice, stub), (alice, reference), (tokens["bob"], stub)):
             graded(server.url, token, submit(server.url, token, source))
+        status, out = api(server.url, "POST", "/api/quizzes/init/attempts", tokens["bob"], json_body={"answers": {}})
+        assert status == 200, out
         yield {"server": server, "url": server.url, "codes": codes, "tokens": tokens, "reference": reference,
                "root": root}
     finally:
@@ -121,7 +123,7 @@ def test_forged_post_without_or_with_a_wrong_csrf_token_is_refused(course):
     form = {"assignment": "hw1", "until": "2026-03-20T12:00:00+00:00"}
     for forged in (form, {**form, "csrf": "0" * 64}):
         status, text = raw(course["url"], "POST", "/ui/students/bob/extension", course["tokens"]["instructor"], forged)
-        assert status == 403 and "CSRF" in text
+        assert status == 403 and "CSRF" in text, text
     assert len(extensions(course)) == before
     status, text = raw(course["url"], "POST", "/login", form={"code": course["codes"]["carol"], "csrf": "x"})
     assert status == 403 and "CSRF" in text  # no login-form cookie: a cross-site login is refused too
@@ -134,6 +136,9 @@ def test_student_cannot_open_another_students_page_or_the_staff_pages(course):
     for path in ("/ui/students/alice", "/ui/gradebook", "/ui/assignments/hw1", "/ui/live.json", "/ui/grades.csv"):
         status, text = raw(course["url"], "GET", path, bob)
         assert status == 403 and "seed" not in text and "Alice" not in text, (path, status)
+    status, mine = api(course["url"], "GET", "/api/submissions?student=alice", course["tokens"]["alice"])
+    status, text = raw(course["url"], "GET", f"/ui/submissions/{mine[0]['id']}/pictures", bob)
+    assert status == 403 and "<img" not in text
     assert raw(course["url"], "GET", "/ui/students/nobody", course["tokens"]["instructor"])[0] == 404
     status, _ = raw(course["url"], "GET", "/ui/gradebook")
     assert status == 303  # not logged in: to the login page
@@ -241,6 +246,8 @@ def test_instructor_gradebook_attempt_extension_and_live_feed(course, browser):
         assert section.locator("svg[aria-label='submissions over time'] line").count() == 1  # the deadline
         failing = section.locator("table.tests tbody tr").first.inner_text()
         assert "1/3" in failing and "NotImplementedError" in failing  # bob's stub, the one failing attempt
+        quiz = page.locator("#quiz-init table.tests tbody tr")
+        assert quiz.count() >= 1 and "0% (0/1)" in quiz.first.inner_text()  # bob answered nothing
         shot(page, "instructor-assignment")
     finally:
         context.close()
@@ -255,6 +262,13 @@ def test_student_sees_own_page_only(course, browser):
         assert "2026-03-10T" in page.locator("#assignments").inner_text()  # her extended due date
         assert page.locator("#extension-form").count() == 0
         shot(page, "student-page")
+        newest = page.locator("details.attempt").first
+        newest.locator("summary").click()
+        newest.locator("a.pictures").click()
+        page.wait_for_selector("figure img", timeout=150_000)  # drawn from her file in the sandbox
+        assert page.locator("figure img").first.evaluate("img => img.naturalWidth") > 100
+        shot(page, "student-pictures")
+        page.go_back()
         response = page.goto(url + "/ui/students/bob")
         assert response is not None and response.status == 403
         assert "another student" in page.inner_text("body") and "bob" not in page.locator("main").inner_text()

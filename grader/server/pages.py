@@ -8,9 +8,11 @@ Every form carries a CSRF token derived from the session (double-submit cookie o
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
+import threading
 from collections import Counter, defaultdict
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +21,7 @@ from urllib.parse import parse_qs, quote
 
 import httpx
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -137,6 +140,13 @@ def assignment_stats(course: CourseConfig, session: Any, assignment_id: str) -> 
                                "questions": [{"id": k, "right": v[0], "total": v[1], "share": v[0] / v[1]}
                                              for k, v in sorted(questions.items())]})
     return out
+
+
+def pictured_exercises(course: CourseConfig) -> list[str]:
+    """The course's exercises that have pictures."""
+    from ..plots.registry import figures_for
+
+    return [e for e in course.exercises if figures_for(e)]
 
 
 def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
@@ -293,6 +303,41 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
         return page("assignment.html", request, me, assignment=course.assignments[assignment_id], stats=stats)
 
     # ---- one student (the student themselves, or staff) -------------------------------------------------------
+    drawing = threading.Semaphore(1)  # pictures run the student's file in the sandbox: one at a time
+    drawn: dict[str, list] = {}  # submission id -> its figures (a file never changes)
+
+    def draw(submission_id: str, exercise_id: str) -> list:
+        from ..plots import build_figures
+
+        with drawing:
+            if submission_id not in drawn:
+                with reader.begin() as session:
+                    path = session.get(Submission, submission_id).path  # type: ignore[union-attr]
+                source = Path(path).read_text(encoding="utf-8", errors="replace")
+                if len(drawn) > 200:
+                    drawn.clear()
+                drawn[submission_id] = build_figures(course.exercises[exercise_id], source)
+            return drawn[submission_id]
+
+    @app.get("/ui/submissions/{submission_id}/pictures", include_in_schema=False)
+    async def pictures_page(submission_id: str, request: Request) -> HTMLResponse:
+        """The pictures `dlx submit --plots` draws, for one attempt (the owner's or, for staff, anyone's)."""
+        from ..plots.registry import figures_for
+        from ..runner import GradingError
+
+        me = await logged_in(request)
+        attempt = await data(request, f"/api/submissions/{quote(submission_id)}")  # 403 if not theirs
+        if not figures_for(attempt["exercise"]):
+            raise HTTPException(404, f"{attempt['exercise']} has no pictures")
+        try:
+            figures, problem = await run_in_threadpool(draw, submission_id, attempt["exercise"]), ""
+        except GradingError as exc:
+            figures, problem = [], str(exc).splitlines()[0]
+        images = [{"title": f.title, "caption": f.caption, "note": f.note, "notes": f.notes,
+                   "src": "data:image/png;base64," + base64.b64encode(f.png).decode() if f.png else ""}
+                  for f in figures]
+        return page("pictures.html", request, me, attempt=attempt, images=images, problem=problem)
+
     @app.get("/ui/students/{login}", include_in_schema=False)
     async def student_page(login: str, request: Request) -> HTMLResponse:
         me = await logged_in(request)
@@ -313,7 +358,8 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
             except OSError:
                 attempt["source_html"] = Markup('<p class="muted">the file is no longer on the server</p>')
         return page("student.html", request, me, student=who, attempts=list(reversed(attempts)),
-                    standing=standing, dates=dates, quizzes=quizzes, permissions=set(me["permissions"]),
+                    standing=standing, dates=dates, pictured=set(pictured_exercises(course)), quizzes=quizzes,
+                    permissions=set(me["permissions"]),
                     now=datetime.now().astimezone())
 
     def back(login: str, answer: httpx.Response, done: str) -> RedirectResponse:
