@@ -6,7 +6,6 @@ under artifacts/dashboard/ (ignored by git). The CSRF and privacy checks also ru
 """
 from __future__ import annotations
 
-import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -229,6 +228,11 @@ def test_instructor_gradebook_attempt_extension_and_live_feed(course, browser):
         page.wait_for_selector(".flash.ok")
         status, log = api(url, "GET", "/api/audit", course["tokens"]["instructor"])
         assert log[-1]["action"] == "override" and log[-1]["detail"]["reason"] == "regrade request by mail"
+        page.click("#rerun-form button")
+        page.wait_for_selector(".flash.ok")
+        assert "2 submission(s) queued for regrading" in page.locator(".flash.ok").inner_text()
+        status, log = api(url, "GET", "/api/audit", course["tokens"]["instructor"])
+        assert (log[-1]["action"], log[-1]["target"], log[-1]["detail"]["jobs"]) == ("rerun", "hw1/alice", 2)
 
         page.goto(url + "/ui/gradebook")
         page.wait_for_selector("#recent li")
@@ -255,6 +259,9 @@ def test_instructor_gradebook_attempt_extension_and_live_feed(course, browser):
 
 def test_student_sees_own_page_only(course, browser):
     url = course["url"]
+    context, page = log_in(browser, url, "not-a-code")
+    assert "/login" in page.url and "unknown" in page.locator(".flash.bad").inner_text()
+    context.close()
     context, page = log_in(browser, url, course["codes"]["alice"])  # a one-time login code, as the CLI's
     try:
         assert page.url.endswith("/ui/students/alice")

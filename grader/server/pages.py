@@ -22,7 +22,8 @@ from urllib.parse import parse_qs, quote
 import httpx
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -80,7 +81,8 @@ def timeline_svg(times: list[datetime], due: datetime, bins: int = 24, width: in
         counts[min(bins - 1, int((t - start).total_seconds() / span * bins))] += 1
     top, bar = max(counts), width / bins
     x_due = (due - start).total_seconds() / span * width
-    parts = [f'<svg class="chart" role="img" aria-label="submissions over time" width="{width}" height="{height + 20}">']
+    parts = [f'<svg class="chart" role="img" aria-label="submissions over time" width="{width}" '
+             f'height="{height + 20}">']
     for i, n in enumerate(counts):
         h = (height - 10) * n / top
         parts.append(f'<rect x="{i * bar + 1:.1f}" y="{height - h:.1f}" width="{bar - 2:.1f}" height="{h:.1f}" '
@@ -96,7 +98,7 @@ def first_line(text: str) -> str:
     return next((line.strip() for line in (text or "").splitlines() if line.strip()), "(no message)")[:200]
 
 
-def assignment_stats(course: CourseConfig, session: Any, assignment_id: str) -> dict:
+def assignment_stats(session: Any, course: CourseConfig, assignment_id: str) -> dict:
     """Per exercise: histogram, timeline, per test the share failing and its commonest messages (the latest
     graded attempt of each student); per quiz question the share answering right (latest attempt)."""
     a = course.assignments[assignment_id]
@@ -140,6 +142,31 @@ def assignment_stats(course: CourseConfig, session: Any, assignment_id: str) -> 
                                "questions": [{"id": k, "right": v[0], "total": v[1], "share": v[0] / v[1]}
                                              for k, v in sorted(questions.items())]})
     return out
+
+
+def newly_graded(reader: Any, limit: int = 15) -> list[dict]:
+    """The latest graded submissions, newest first."""
+    with reader.begin() as session:
+        rows = session.execute(select(Submission, User.login, Result.score, Result.max_score)
+                               .join(User, User.id == Submission.user_id)
+                               .join(Result, (Result.submission_id == Submission.id) & Result.current.is_(True))
+                               .order_by(Result.id.desc()).limit(limit)).all()
+        return [{"id": s.id, "student": login, "exercise": s.exercise, "score": score, "max_score": top,
+                 "received_at": s.received_at.isoformat(timespec="seconds")} for s, login, score, top in rows]
+
+
+def student_record(session: Any, course: CourseConfig, login: str) -> tuple:
+    """What the student page needs beyond the API: the person, their (due, lock) per assignment, their quiz
+    attempts and where their files are stored."""
+    who = session.scalars(select(User).where(User.login == login)).one()
+    session.expunge(who)
+    dates = {a.id: deadline(course, session, who, a.id) for a in course.assignments.values()}
+    quizzes = [{"bank": q.bank, "score": q.score, "max_score": q.max_score,
+                "received_at": q.received_at.isoformat(timespec="seconds")}
+               for q in session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == who.id)
+                                        .order_by(QuizAttempt.received_at))]
+    paths = dict(session.execute(select(Submission.id, Submission.path).where(Submission.user_id == who.id)).all())
+    return who, dates, quizzes, paths
 
 
 def pictured_exercises(course: CourseConfig) -> list[str]:
@@ -208,7 +235,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
     async def refusal(request: Request, exc: HTTPException) -> Response:
         """API paths keep their JSON refusals; a page's refusal is a small page (a login form for 401)."""
         if not (request.url.path == "/" or request.url.path.startswith(("/ui", "/login", "/logout"))):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+            return await http_exception_handler(request, exc)
         if exc.status_code == 401 and request.method == "GET":
             return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
         return page("refused.html", request, None, status=exc.status_code, detail=exc.detail,
@@ -282,13 +309,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
         me = await logged_in(request)
         require_view(me)
         jobs = await data(request, "/api/jobs")
-        with reader.begin() as session:
-            rows = session.execute(select(Submission, User.login, Result.score, Result.max_score)
-                                   .join(User, User.id == Submission.user_id)
-                                   .join(Result, (Result.submission_id == Submission.id) & Result.current.is_(True))
-                                   .order_by(Result.id.desc()).limit(15)).all()
-            recent = [{"id": s.id, "student": login, "exercise": s.exercise, "score": score, "max_score": top,
-                       "received_at": s.received_at.isoformat(timespec="seconds")} for s, login, score, top in rows]
+        recent = await run_in_threadpool(newly_graded, reader)
         return {"counts": jobs["counts"], "queue": [j for j in jobs["jobs"] if j["state"] != "failed"],
                 "recent": recent}
 
@@ -298,8 +319,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
         require_view(me)
         if assignment_id not in course.assignments:
             raise HTTPException(404, f"no assignment {assignment_id!r}")
-        with reader.begin() as session:
-            stats = assignment_stats(course, session, assignment_id)
+        stats = await run_in_threadpool(read, assignment_stats, course, assignment_id)
         return page("assignment.html", request, me, assignment=course.assignments[assignment_id], stats=stats)
 
     # ---- one student (the student themselves, or staff) -------------------------------------------------------
@@ -343,14 +363,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
         me = await logged_in(request)
         attempts = await data(request, "/api/submissions", params={"student": login})  # 403 if not theirs
         standing = await data(request, "/api/standing", params={"student": login})
-        with reader.begin() as session:
-            who = session.scalars(select(User).where(User.login == login)).one()
-            dates = {a.id: deadline(course, session, who, a.id) for a in course.assignments.values()}
-            quizzes = [{"bank": q.bank, "score": q.score, "max_score": q.max_score,
-                        "received_at": q.received_at.isoformat(timespec="seconds")}
-                       for q in session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == who.id)
-                                                .order_by(QuizAttempt.received_at))]
-            paths = dict(session.execute(select(Submission.id, Submission.path).where(Submission.user_id == who.id)).all())
+        who, dates, quizzes, paths = await run_in_threadpool(read, student_record, course, login)
         for attempt in attempts:
             try:
                 text = Path(paths.get(attempt["id"], "")).read_text(encoding="utf-8", errors="replace")
@@ -359,8 +372,12 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
                 attempt["source_html"] = Markup('<p class="muted">the file is no longer on the server</p>')
         return page("student.html", request, me, student=who, attempts=list(reversed(attempts)),
                     standing=standing, dates=dates, pictured=set(pictured_exercises(course)), quizzes=quizzes,
-                    permissions=set(me["permissions"]),
-                    now=datetime.now().astimezone())
+                    permissions=set(me["permissions"]))
+
+    def read(query: Any, *args: Any) -> Any:
+        """Run ``query(session, *args)`` in a read transaction (called in a worker thread)."""
+        with reader.begin() as session:
+            return query(session, *args)
 
     def back(login: str, answer: httpx.Response, done: str) -> RedirectResponse:
         key, text = ("message", done) if answer.status_code < 400 else ("error", answer.json().get("detail", "refused"))
