@@ -160,7 +160,7 @@ def course_check(client: CourseClient, exercise_id: str, directory: Path, watch:
     cached = _own_exercise_dir(exercise_id) / "exercise.toml"
     if exercise_id in catalog() or not cached.is_file():
         return LOCAL
-    exercise = _load(cached)
+    exercise = _load(cached, "en")
     path = _student_file(exercise, directory)
     if watch:
         from .watch import watch_exercise
