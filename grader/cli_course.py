@@ -155,13 +155,12 @@ def _own_exercise_dir(exercise_id: str) -> Path:
 def course_check(client: CourseClient, exercise_id: str, directory: Path, watch: bool) -> object:
     """The visible tests run locally: the bank's, or those of a course exercise saved by `dlx fetch`."""
     from .catalog import _load, catalog
+    from .i18n import language
     from .cli import _student_file, grade_and_show
 
     cached = _own_exercise_dir(exercise_id) / "exercise.toml"
     if exercise_id in catalog() or not cached.is_file():
         return LOCAL
-    from .i18n import language
-
     exercise = _load(cached, language())
     path = _student_file(exercise, directory)
     if watch:

@@ -592,6 +592,8 @@ def create_app(settings: Settings) -> FastAPI:
     def health() -> dict:
         return {"ok": True, "course": course.name, "version": __version__}
 
+    from .pages import mount_pages  # the browser pages; they read and act through the API above
+    mount_pages(app, course, reader)
     return app
 
 
