@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import time
 import uuid
@@ -307,7 +308,8 @@ def test_logout(course):
     token = erin.token
     erin.dlx("logout")
     assert api(course["server"].url, "GET", "/api/me", token)[0] == 401
-    assert "dlx exercises" in erin.dlx("list").stdout  # back to local mode
+    listed = erin.dlx("list").stdout  # back to local mode: the whole bank, not the course
+    assert "(course)" not in listed and all(re.search(rf"^{e}\s", listed, re.M) for e in ("gates", "affine", "train_torch"))
 
 
 CRASH_COURSE = """\
