@@ -34,6 +34,7 @@ class CourseServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
+        self.extra_args: list[str] = []  # more `dlx serve` options, e.g. --queue
         self.instructor_code: str | None = None
         self.log = data_dir.parent / f"serve-{self.port}.log"
 
@@ -42,6 +43,7 @@ class CourseServer:
                "--workers", str(self.workers), "--lease", str(self.lease_s)]
         if self.database:
             cmd += ["--database", self.database]
+        cmd += self.extra_args
         env = {**os.environ, "DLX_TEST_CLOCK": str(self.clock_file)}
         self.proc = subprocess.Popen(cmd, stdout=open(self.log, "a"), stderr=subprocess.STDOUT, env=env,
                                      start_new_session=True)
