@@ -156,11 +156,12 @@ def course_check(client: CourseClient, exercise_id: str, directory: Path, watch:
     """The visible tests run locally: the bank's, or those of a course exercise saved by `dlx fetch`."""
     from .catalog import _load, catalog
     from .cli import _student_file, grade_and_show
+    from .i18n import language
 
     cached = _own_exercise_dir(exercise_id) / "exercise.toml"
     if exercise_id in catalog() or not cached.is_file():
         return LOCAL
-    exercise = _load(cached)
+    exercise = _load(cached, language())
     path = _student_file(exercise, directory)
     if watch:
         from .watch import watch_exercise
