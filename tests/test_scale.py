@@ -21,7 +21,7 @@ pytest.importorskip("fastapi", reason="the course server needs the server extra:
 pytest.importorskip("huey", reason="grading on many machines needs the scale extra: pip install 'dlx[scale]'")
 pytest.importorskip("redis", reason="grading on many machines needs the scale extra: pip install 'dlx[scale]'")
 
-from tests.course_server import DLX, REPO, CourseServer, Postgres, api, free_port, set_clock  # noqa: E402
+from tests.course_server import DLX, REPO, CourseServer, Postgres, Redis, api, set_clock  # noqa: E402
 
 LEASE_S = 4.0
 BOUND_S = 150.0
@@ -36,39 +36,6 @@ exercises = ["affine", "slow"]
 opens = 2026-01-01T00:00:00Z
 due = 2026-03-01T12:00:00Z
 """
-
-
-class Redis:
-    """A throw-away redis-server on 127.0.0.1 without persistence: a restart loses every queued message."""
-
-    def __init__(self, workdir: Path):
-        self.binary = shutil.which("redis-server")
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.workdir = workdir
-        self.proc: subprocess.Popen | None = None
-
-    def start(self) -> "Redis":
-        assert self.binary
-        self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--dir", str(self.workdir)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        import redis
-        client = redis.Redis.from_url(self.url)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                client.ping()
-                return self
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 class Worker:
