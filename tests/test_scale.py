@@ -21,7 +21,7 @@ pytest.importorskip("fastapi", reason="the course server needs the server extra:
 pytest.importorskip("huey", reason="grading on many machines needs the scale extra: pip install 'dlx[scale]'")
 pytest.importorskip("redis", reason="grading on many machines needs the scale extra: pip install 'dlx[scale]'")
 
-from tests.course_server import DLX, REPO, CourseServer, Postgres, Redis, api, set_clock  # noqa: E402
+from tests.course_server import DLX, REPO, CourseServer, Person, Postgres, Redis, api, set_clock  # noqa: E402
 
 LEASE_S = 4.0
 BOUND_S = 150.0
@@ -30,9 +30,12 @@ COURSE = """\
 name = "Scale course"
 max_tries = 3
 
+[roles]
+ta = ["view"]
+
 [[assignment]]
 id = "hw1"
-exercises = ["affine", "slow"]
+exercises = ["affine", "slow", "broken"]
 opens = 2026-01-01T00:00:00Z
 due = 2026-03-01T12:00:00Z
 """
@@ -44,7 +47,7 @@ class Worker:
     def __init__(self, name: str, redis_url: str, course: Path, database: str, log: Path):
         self.cmd = [*DLX, "worker", "--queue", redis_url, "--database", database, "--course", str(course),
                     "--processes", "1", "--lease", str(LEASE_S), "--name", name]
-        self.log, self.proc = log, None
+        self.name, self.log, self.proc = name, log, None
 
     def start(self) -> "Worker":
         self.proc = subprocess.Popen(self.cmd, stdout=open(self.log, "a"), stderr=subprocess.STDOUT,
@@ -57,15 +60,16 @@ class Worker:
             self.proc.wait()
 
 
-def _slow_exercise(root: Path) -> None:
-    """A course-own copy of affine whose hidden suite takes a few seconds: a job long enough to be killed mid-way."""
-    folder = root / "exercises" / "slow"
+def _course_exercise(root: Path, new_id: str, suite_prefix: str) -> None:
+    """A course-own copy of affine whose hidden suite starts with suite_prefix: "slow" sleeps (a job long enough
+    to be killed mid-way), "broken" raises (the grader's own failure)."""
+    folder = root / "exercises" / new_id
     shutil.copytree(REPO / "exercises" / "affine", folder)
-    (folder / "affine.py").rename(folder / "slow.py")
-    toml = (folder / "exercise.toml").read_text().replace('id = "affine"', 'id = "slow"')
+    (folder / "affine.py").rename(folder / f"{new_id}.py")
+    toml = (folder / "exercise.toml").read_text().replace('id = "affine"', f'id = "{new_id}"')
     (folder / "exercise.toml").write_text(toml)
     suite = (REPO / "grader" / "suites" / "test_affine.py").read_text()
-    (folder / "test_slow.py").write_text("import time\ntime.sleep(4)\n" + suite)
+    (folder / f"test_{new_id}.py").write_text(suite_prefix + suite)
     shutil.copy(REPO / "solutions" / "affine.py", folder / "solution.py")
 
 
@@ -80,7 +84,8 @@ def cluster(tmp_path_factory):
         pytest.skip(f"PostgreSQL tests skipped: {reason}")
     root = tmp_path_factory.mktemp("scale")
     (root / "course.toml").write_text(COURSE)
-    _slow_exercise(root)
+    _course_exercise(root, "slow", "import time\ntime.sleep(4)\n")
+    _course_exercise(root, "broken", "raise RuntimeError('suite bug')\n")
     clock = root / "clock"
     set_clock(clock, "2026-02-01T09:00:00+00:00")
     redis = Redis(root).start()
@@ -171,8 +176,7 @@ def test_whole_worker_killed(cluster):
     """A whole worker (consumer and grading processes) killed while a burst waits: the other one grades it all."""
     ids = [submit(cluster, i, "slow" if i == 1 else "affine") for i in range(1, 9)]
     holder = running_job(cluster, ids[0])
-    victim = next(w for w in cluster.workers if f"--name" in w.cmd and w.cmd[w.cmd.index("--name") + 1]
-                  == holder.rsplit("-", 1)[0])
+    victim = next(w for w in cluster.workers if w.name == holder.rsplit("-", 1)[0])
     victim.kill()
     wait_graded(cluster, ids)
     victim.start()
@@ -213,3 +217,40 @@ def test_duplicate_messages_never_grade_twice(cluster):
     assert dup == []
     per_submission = sql(cluster, "SELECT submission_id FROM results GROUP BY submission_id HAVING count(*) > 1")
     assert per_submission == []
+
+
+def test_course_queue_shows_running_jobs_per_worker(cluster, tmp_path):
+    _, out = api(cluster.server.url, "POST", "/api/roster", cluster.staff,
+                 json_body={"people": [{"login": "ta1", "role": "ta"}]})
+    ta = Person(tmp_path / "home", tmp_path / "work")
+    ta.dlx("login", cluster.server.url, "--code", out["codes"][0]["code"])
+    sid = submit(cluster, 3, "slow")
+    holder = running_job(cluster, sid)
+    shown = ta.dlx("course", "queue").stdout
+    assert "running" in shown and holder in shown, shown
+    wait_graded(cluster, [sid])
+    assert holder not in ta.dlx("course", "queue").stdout
+
+
+@pytest.mark.parametrize("command", [["serve", "{course}", "--queue", "http://127.0.0.1:1/0"],
+                                     ["worker", "--queue", "amqp://x", "--database", "sqlite:///x.db",
+                                      "--course", "{course}"]])
+def test_a_queue_that_is_not_redis_is_one_line(tmp_path, command):
+    (tmp_path / "course.toml").write_text(COURSE.split("[roles]")[0] + COURSE.split('ta = ["view"]')[1])
+    done = subprocess.run([*DLX, *(a.format(course=tmp_path / "course.toml") for a in command)],
+                          capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 2, done
+    assert done.stderr.count("\n") == 1 and "redis://" in done.stderr, done.stderr
+
+
+def test_grader_failure_retried_then_failed_with_reason(cluster):
+    """A suite that cannot run is the grader's failure: tried max_tries (3) times, then failed with the reason."""
+    sid = submit(cluster, 4, "broken")
+    deadline = time.monotonic() + 90
+    while not sql(cluster, "SELECT 1 FROM jobs WHERE submission_id = :s AND state = 'failed'", s=sid):
+        assert time.monotonic() < deadline, sql(cluster, "SELECT state, tries, error FROM jobs WHERE submission_id = :s",
+                                                s=sid)
+        time.sleep(0.5)
+    (tries, error), = sql(cluster, "SELECT tries, error FROM jobs WHERE submission_id = :s", s=sid)
+    assert tries == 3 and "test_broken.py could not be run" in error, (tries, error)
+    assert sql(cluster, "SELECT count(*) FROM results WHERE submission_id = :s", s=sid) == [(0,)]

@@ -100,7 +100,8 @@ class Dispatcher:
             due = session.execute(select(Job.id, Job.lane).where(
                 Job.state == "queued", or_(Job.not_before.is_(None), Job.not_before <= clock.wall()))
                 .order_by(Job.lane, Job.id)).all()
-        self.sent = {job_id: at for job_id, at in self.sent.items() if job_id in {j for j, _ in due}}
+        due_ids = {job_id for job_id, _ in due}
+        self.sent = {job_id: at for job_id, at in self.sent.items() if job_id in due_ids}
         stale = [job_id for job_id, at in self.sent.items() if now - at > self.resend_s]
         waiting = pending_ids(self.huey) if stale else set()
         count = 0
