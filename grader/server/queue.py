@@ -74,6 +74,7 @@ class Dispatcher:
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="dlx-dispatcher", daemon=True)
         self._next_reap = 0.0
+        self._first = True
 
     def start(self) -> None:
         self.thread.start()
@@ -102,13 +103,14 @@ class Dispatcher:
                 .order_by(Job.lane, Job.id)).all()
         due_ids = {job_id for job_id, _ in due}
         self.sent = {job_id: at for job_id, at in self.sent.items() if job_id in due_ids}
-        stale = [job_id for job_id, at in self.sent.items() if now - at > self.resend_s]
-        waiting = pending_ids(self.huey) if stale else set()
+        stale = any(now - at > self.resend_s for at in self.sent.values())
+        # messages still in the queue (checked when some were sent long ago, and at start: a restarted server)
+        waiting = pending_ids(self.huey) if stale or self._first else set()
+        self._first = False
         count = 0
         for job_id, lane in due:
-            if job_id in self.sent and (now - self.sent[job_id] <= self.resend_s or job_id in waiting):
-                if job_id in waiting:
-                    self.sent[job_id] = now
+            if job_id in waiting or (job_id in self.sent and now - self.sent[job_id] <= self.resend_s):
+                self.sent[job_id] = now if job_id in waiting else self.sent[job_id]
                 continue
             send(self.huey, job_id, lane)
             self.sent[job_id] = now
