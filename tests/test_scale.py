@@ -254,3 +254,30 @@ def test_grader_failure_retried_then_failed_with_reason(cluster):
     (tries, error), = sql(cluster, "SELECT tries, error FROM jobs WHERE submission_id = :s", s=sid)
     assert tries == 3 and "test_broken.py could not be run" in error, (tries, error)
     assert sql(cluster, "SELECT count(*) FROM results WHERE submission_id = :s", s=sid) == [(0,)]
+
+
+def test_students_lane_before_reruns(cluster):
+    """Reruns queued first still wait: the one worker grades the students' submissions sent after them first."""
+    earlier = [submit(cluster, 11) for _ in range(2)]
+    wait_graded(cluster, earlier)
+    for w in cluster.workers:
+        w.kill()
+    try:
+        status, out = api(cluster.server.url, "POST", "/api/reruns", cluster.staff,
+                          json_body={"assignment": "hw1", "student": "s11"})
+        assert status == 200 and out["queued"] >= 2, out
+        ids = [submit(cluster, i) for i in (8, 9, 10)]
+        time.sleep(2)  # the dispatcher sends all of them before a worker is up
+        cluster.workers[0].start()
+        wait_graded(cluster, ids)
+        deadline = time.monotonic() + BOUND_S
+        while sql(cluster, "SELECT 1 FROM jobs WHERE kind = 'rerun' AND state != 'done'"):
+            assert time.monotonic() < deadline, "the reruns were not graded"
+            time.sleep(0.5)
+        (last_student,), = sql(cluster, "SELECT max(started_at) FROM jobs WHERE submission_id = ANY(:ids)", ids=ids)
+        (first_rerun,), = sql(cluster, "SELECT min(started_at) FROM jobs WHERE kind = 'rerun'")
+        assert last_student < first_rerun
+    finally:
+        for w in cluster.workers:
+            if w.proc is None or w.proc.poll() is not None:
+                w.start()
