@@ -38,6 +38,7 @@ LAZY_COMMANDS = {
     "gradescope": "grader.cli_instructor:gradescope",
     "watch": "grader.watch:watch_command",
     "serve": "grader.cli_course:serve",
+    "worker": "grader.cli_course:worker",
     "login": "grader.cli_course:login",
     "logout": "grader.cli_course:logout",
     "course": "grader.cli_course:course",

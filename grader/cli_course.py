@@ -157,6 +157,7 @@ def course_check(client: CourseClient, exercise_id: str, directory: Path, watch:
     from .catalog import _load, catalog
     from .i18n import language
     from .cli import _student_file, grade_and_show
+    from .i18n import language
 
     cached = _own_exercise_dir(exercise_id) / "exercise.toml"
     if exercise_id in catalog() or not cached.is_file():
@@ -316,15 +317,16 @@ def logout() -> None:
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where submissions and the SQLite database live (default: dlx-course-data beside the course file).")
 @click.option("--database", help="A database URL, e.g. postgresql+psycopg://user@host/course (default: SQLite).")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(0, 64),
-              help="Grading processes run by the server (0: only external workers grade).")
+@click.option("--workers", default=None, type=click.IntRange(0, 64),
+              help="Grading processes run by the server (default 2, or 0 with --queue; 0: only external workers grade).")
+@click.option("--queue", "queue_url", help="Send jobs to `dlx worker`s through Redis, e.g. redis://host:6379/0.")
 @click.option("--lease", "lease_s", default=60.0, show_default=True, type=click.FloatRange(1, 3600),
               help="Seconds a grading job is held before it is given to another worker if its worker stops.")
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 @one_line_errors
-def serve(course_file: Path, host: str, port: int, data_dir: Path | None, database: str | None, workers: int,
-          lease_s: float, log_level: str) -> None:
+def serve(course_file: Path, host: str, port: int, data_dir: Path | None, database: str | None, workers: int | None,
+          queue_url: str | None, lease_s: float, log_level: str) -> None:
     """Run the course server for COURSE_FILE (a TOML course file)."""
     try:
         import uvicorn
@@ -335,20 +337,59 @@ def serve(course_file: Path, host: str, port: int, data_dir: Path | None, databa
     except ImportError as exc:
         raise CourseFailure(f"the course server needs the server extra ({exc.name} is missing): "
                             "pip install 'dlx[server]'") from None
+    if queue_url:
+        _check_queue(queue_url)
+    workers = (0 if queue_url else 2) if workers is None else workers
     course = load_course(course_file.resolve())
     data_dir = (data_dir or course_file.resolve().parent / "dlx-course-data").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     url = database_url(database, data_dir)
     migrate(url)
-    settings = Settings(course=course, data_dir=data_dir, database=url, workers=workers, lease_s=lease_s)
+    settings = Settings(course=course, data_dir=data_dir, database=url, workers=workers, lease_s=lease_s,
+                        queue=queue_url)
     code = first_instructor_code(settings)
     where = f"http://{host}:{port}"
     click.echo(f"dlx course server for {course.name!r}: listening on {where} (API docs at {where}/docs)")
-    click.echo(f"database: {url.split('@')[-1]}; submissions in {data_dir / 'submissions'}; {workers} grading worker(s)")
+    click.echo(f"database: {url.split('@')[-1]}; submissions in {data_dir / 'submissions'}; {workers} grading worker(s)"
+               + (f"; jobs sent to {queue_url.split('@')[-1]}" if queue_url else ""))
     if code:
         click.echo(f"instructor's first login code: {code}  (dlx login {where} --code {code})")
     sys.stdout.flush()
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+
+
+def _check_queue(url: str) -> None:
+    """One line and exit 2 when the scale extra is missing or the queue URL is not Redis's."""
+    try:
+        from .server.queue import QueueURLError, make_huey
+        make_huey(url)
+    except ImportError as exc:
+        raise CourseFailure(f"--queue needs the scale extra ({exc.name} is missing): pip install 'dlx[scale]'") from None
+    except (QueueURLError, ValueError) as exc:
+        raise CourseFailure(str(exc)) from None
+
+
+@click.command()
+@click.option("--queue", "queue_url", required=True, help="The server's --queue, e.g. redis://host:6379/0.")
+@click.option("--database", required=True, help="The server's database URL (postgresql+psycopg://... across machines).")
+@click.option("--course", "course_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The course file; its folder holds the course's own hidden suites.")
+@click.option("--processes", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Grading processes on this machine.")
+@click.option("--lease", "lease_s", default=60.0, show_default=True, type=click.FloatRange(1, 3600),
+              help="The server's --lease: seconds a job is held between renewals.")
+@click.option("--name", default=None, help="This worker's name in `dlx course queue` (default: the host name).")
+@one_line_errors
+def worker(queue_url: str, database: str, course_file: Path, processes: int, lease_s: float, name: str | None) -> None:
+    """Grade a course's jobs sent by `dlx serve --queue` (needs no inbound port)."""
+    _check_queue(queue_url)
+    from .server.config import load_course
+    from .server.queue import run_worker
+
+    load_course(course_file.resolve())  # a broken course file is one line here, not an error in every task
+    click.echo(f"dlx worker: {processes} grading process(es) for {course_file}, jobs from {queue_url.split('@')[-1]}")
+    sys.stdout.flush()
+    run_worker(queue_url, course_file.resolve(), database, processes=processes, lease_s=lease_s, name=name)
 
 
 # ---- the instructor's commands ------------------------------------------------------------------------------------
@@ -491,4 +532,28 @@ def audit_command(as_json: bool) -> None:
         click.echo(f"{r['at']}  {r['actor']:<12} {r['action']:<10} {r['target']}  {json.dumps(r['detail'])}")
 
 
-COMMANDS = (serve, login, logout, course)
+@course.command("queue")
+@click.option("--json", "as_json", is_flag=True)
+@one_line_errors
+def queue_command(as_json: bool) -> None:
+    """Queued, running and failed grading jobs, per worker, with their ages."""
+    ledger = _staff().call("GET", "/api/jobs", retry=True)
+    if as_json:
+        click.echo(json.dumps(ledger, indent=2))
+        return
+    counts = ledger["counts"]
+    click.echo("jobs: " + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "none"))
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for job in ledger["jobs"]:
+        groups.setdefault((job["state"], job["worker"] or "-"), []).append(job)
+    order = {"running": 0, "queued": 1, "failed": 2}
+    click.echo(f"{'state':<8} {'worker':<28} {'jobs':>5} {'oldest':>9} {'newest':>9}")
+    for (state, name), jobs in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 3), kv[0][1])):
+        ages = [job["age_s"] for job in jobs]
+        click.echo(f"{state:<8} {name:<28} {len(jobs):>5} {max(ages):>8.1f}s {min(ages):>8.1f}s")
+    for job in ledger["jobs"]:
+        if job["state"] == "failed":
+            click.echo(f"failed job {job['id']} (submission {job['submission']}, {job['tries']} tries): {job['error']}")
+
+
+COMMANDS = (serve, login, logout, course, worker)

@@ -34,6 +34,7 @@ class CourseServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
+        self.extra_args: list[str] = []  # more `dlx serve` options, e.g. --queue
         self.instructor_code: str | None = None
         self.log = data_dir.parent / f"serve-{self.port}.log"
 
@@ -42,6 +43,7 @@ class CourseServer:
                "--workers", str(self.workers), "--lease", str(self.lease_s)]
         if self.database:
             cmd += ["--database", self.database]
+        cmd += self.extra_args
         env = {**os.environ, "DLX_TEST_CLOCK": str(self.clock_file)}
         self.proc = subprocess.Popen(cmd, stdout=open(self.log, "a"), stderr=subprocess.STDOUT, env=env,
                                      start_new_session=True)
@@ -176,3 +178,36 @@ class Postgres:
                 self._run("pg_ctl", "-D", str(self.dir / "data"), "-m", "immediate", "stop")
             finally:
                 shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Redis:
+    """A throw-away redis-server on 127.0.0.1 without persistence: a restart loses every queued message."""
+
+    def __init__(self, workdir: Path):
+        self.binary = shutil.which("redis-server")
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.workdir = workdir
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "Redis":
+        assert self.binary
+        self.proc = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--dir", str(self.workdir)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        import redis
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()

@@ -47,6 +47,7 @@ class Settings:
     database: str
     workers: int = 2
     lease_s: float = 60.0
+    queue: str | None = None  # a Redis URL: jobs go to `dlx worker`s through Huey (grader.server.queue)
 
 
 class WorkerPool:
@@ -181,8 +182,13 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
         ledger.reap()
         stop = threading.Event()
-        reaper = threading.Thread(target=_reaper, args=(ledger, stop), daemon=True)
-        reaper.start()
+        dispatcher = None
+        if settings.queue:  # the dispatcher reaps too, and sends the requeued jobs
+            from .queue import Dispatcher, make_huey
+            dispatcher = Dispatcher(make_huey(settings.queue), ledger)
+            dispatcher.start()
+        else:
+            threading.Thread(target=_reaper, args=(ledger, stop), daemon=True).start()
         pool = WorkerPool(settings) if settings.workers > 0 else None
         if pool:
             pool.start()
@@ -192,6 +198,8 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             watcher.cancel()
             stop.set()
+            if dispatcher:
+                dispatcher.close()
             if pool:
                 pool.stop()
             engine.dispose()
@@ -583,10 +591,16 @@ def create_app(settings: Settings) -> FastAPI:
         require(me, "view")
         open_jobs = session.scalars(select(Job).where(Job.state.in_(("queued", "running", "failed")))
                                     .order_by(Job.id)).all()
+        now = clock.wall()
+
+        def age_s(job: Job) -> float:  # running: since its claim; queued and failed: since it was created
+            since = job.started_at if job.state == "running" and job.started_at else job.created_at
+            return round((now - since).total_seconds(), 1)
+
         return {"counts": ledger.counts(session),
-                "jobs": [{"id": j.id, "submission": j.submission_id, "kind": j.kind, "state": j.state,
+                "jobs": [{"id": j.id, "submission": j.submission_id, "kind": j.kind, "lane": j.lane, "state": j.state,
                           "tries": j.tries, "worker": j.worker, "created_at": j.created_at.isoformat(),
-                          "error": j.error} for j in open_jobs]}
+                          "age_s": age_s(j), "error": j.error} for j in open_jobs]}
 
     @app.get("/api/health", tags=["auth"])
     def health() -> dict:

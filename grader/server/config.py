@@ -165,7 +165,7 @@ def _own_exercises(folder: Path) -> dict[str, Exercise]:
     found: dict[str, Exercise] = {}
     for toml_path in sorted(folder.glob("*/exercise.toml")):
         try:
-            base = _load(toml_path, DEFAULT)
+            base = _load(toml_path, DEFAULT)  # a course's own exercise: its statement.md
         except (KeyError, ValueError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"{toml_path}: not a valid exercise.toml ({exc})") from None
         exercise = CourseExercise(**{f: getattr(base, f) for f in base.__dataclass_fields__})

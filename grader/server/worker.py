@@ -78,16 +78,25 @@ def work(course: CourseConfig, url: str, name: str, *, lease_s: float, poll_s: f
         if claim is None:
             stop.wait(poll_s)
             continue
-        heartbeat = _Heartbeat(ledger, claim, name)
-        heartbeat.start()
-        try:
-            feedback = grade_job(course, factory, claim)
-        except Exception as exc:  # noqa: BLE001 - anything raised here is the grader's failure, never the student's
-            _persist(lambda: ledger.fail(claim, name, f"{type(exc).__name__}: {exc}"), stop)
-        else:
-            _persist(lambda: ledger.finish(claim, name, feedback), stop)
-        finally:
-            heartbeat.stopped.set()
+        grade_claimed(course, factory, ledger, claim, name, stop)
+
+
+def grade_claimed(course: CourseConfig, factory, ledger: Ledger, claim: Claim, name: str,  # type: ignore[no-untyped-def]
+                  stop: threading.Event | None = None) -> str:
+    """Grade a claimed job under a renewed lease and record its result (or the grader's failure)."""
+    stop = stop or threading.Event()
+    heartbeat = _Heartbeat(ledger, claim, name)
+    heartbeat.start()
+    try:
+        feedback = grade_job(course, factory, claim)
+    except Exception as exc:  # noqa: BLE001 - anything raised here is the grader's failure, never the student's
+        _persist(lambda: ledger.fail(claim, name, f"{type(exc).__name__}: {exc}"), stop)
+        return "failed"
+    else:
+        _persist(lambda: ledger.finish(claim, name, feedback), stop)
+        return "done"
+    finally:
+        heartbeat.stopped.set()
 
 
 def _persist(write, stop: threading.Event, tries: int = 10) -> None:  # type: ignore[no-untyped-def]
