@@ -155,7 +155,6 @@ def _own_exercise_dir(exercise_id: str) -> Path:
 def course_check(client: CourseClient, exercise_id: str, directory: Path, watch: bool) -> object:
     """The visible tests run locally: the bank's, or those of a course exercise saved by `dlx fetch`."""
     from .catalog import _load, catalog
-    from .i18n import language
     from .cli import _student_file, grade_and_show
     from .i18n import language
 

@@ -163,7 +163,6 @@ def test_ctrl_c_stops_grading_records_nothing_and_exits_130(tmp_path, env, comma
     proc = subprocess.Popen([DLX, command, "affine"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     _wait_for_worker(proc)
-    start = time.monotonic()
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert "did not finish" not in out + err  # stopped by Ctrl-C, not by the call's time limit

@@ -90,7 +90,8 @@ def grade_claimed(course: CourseConfig, factory, ledger: Ledger, claim: Claim, n
     try:
         feedback = grade_job(course, factory, claim)
     except Exception as exc:  # noqa: BLE001 - anything raised here is the grader's failure, never the student's
-        _persist(lambda: ledger.fail(claim, name, f"{type(exc).__name__}: {exc}"), stop)
+        reason = f"{type(exc).__name__}: {exc}"
+        _persist(lambda: ledger.fail(claim, name, reason), stop)
         return "failed"
     else:
         _persist(lambda: ledger.finish(claim, name, feedback), stop)
