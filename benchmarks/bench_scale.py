@@ -30,17 +30,7 @@ from grader.catalog import get  # noqa: E402
 from grader.course_client import CourseClient, CourseError  # noqa: E402
 from tests.course_server import DLX, CourseServer, Postgres, Redis  # noqa: E402
 
-COURSE = """\
-[course]
-name = "Benchmark course"
-
-[[assignment]]
-id = "rush"
-exercises = ["{exercise}"]
-opens = 2020-01-01T00:00:00Z
-due = 2099-01-01T00:00:00Z
-"""
-
+from benchmarks.bench_server import COURSE, percentile  # noqa: E402  (the same course and statistics)
 
 def tree_rss_kib(pid: int) -> int:
     """Resident memory of a process and all its descendants (from /proc)."""
@@ -63,11 +53,6 @@ def tree_rss_kib(pid: int) -> int:
         total += rss.get(p, 0)
         todo += children.get(p, [])
     return total
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def rush(url: str, code: str, students: int, window: float, exercise: str) -> tuple[list[float], int, list[str], float]:
