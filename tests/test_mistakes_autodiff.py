@@ -13,6 +13,8 @@ from grader.suites.test_autodiff import random_graph
 SOLUTION = solution_text("autodiff")
 GRADIENTS = ("backward_seeds_one", "add_sub_neg", "mul_div", "pow", "functions", "maximum", "maximum_ties",
              "accumulation", "random_graphs", "deep_graph")
+MUL_USERS = ("data_and_grad_types", "backward_seeds_one", "add_sub_neg", "mul_div", "accumulation", "random_graphs",
+             "deep_graph")  # the tests that multiply
 POW = "k * self.data ** (k - 1)"
 PUSH = "child.grad += local * node.grad"
 SIGMOID = "        s = _sigmoid(self.data)"
@@ -71,11 +73,10 @@ MISTAKES = [
     # -y = y * -1 in this file: the student's own code raises there, with its line
     mistake("mul_returning_none_is_named",
             "        return Value(self.data * other.data, [(self, other.data), (other, self.data)])",
-            "        return None", "data_and_grad_types", "backward_seeds_one", "add_sub_neg", "mul_div",
-            "accumulation", "random_graphs", "deep_graph",
+            "        return None", *MUL_USERS,
             says={"data_and_grad_types": "v * 2.0 returned None; every operation must return a new Value",
                   "mul_div": "Value (x * y): x * y returned None"},
-            never_says=("could not be checked", "object has no attribute")),
+            never_says={test_id: ("could not be checked", "object has no attribute") for test_id in MUL_USERS}),
     mistake("exp_returning_a_float_is_named", "        return Value(e, [(self, e)])", "        return 2.5",
             "functions", "random_graphs",
             says={"functions": "x.exp() returned a float", "random_graphs": ".exp() returned a float"}),
