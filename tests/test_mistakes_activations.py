@@ -2,7 +2,8 @@
 from tests.grading import edited, mistake, mistake_tests, pick, seeds_agree_test
 
 MISTAKES = [
-    mistake("naive_sigmoid_overflows", "    e = np.exp(-np.abs(x))\n    out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n",
+    mistake("naive_sigmoid_overflows",
+            "    e = np.exp(-np.abs(x))\n    out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n",
             "    out = 1.0 / (1.0 + np.exp(-x))\n", "sigmoid_forward_extreme",
             says={"sigmoid_forward_extreme": "overflow encountered in exp"}),
     edited("sigmoid_backward_recomputes_exp", [

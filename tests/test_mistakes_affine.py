@@ -1,5 +1,7 @@
 """Typical mistakes in `affine` lose the points they should, and only those."""
-from tests.grading import mistake, mistake_tests, pick, seeds_agree_test
+import pytest
+
+from tests.grading import check_mistake, mistake, mistake_tests, pick, seeds_agree_test
 
 MISTAKES = [
     # with a batch of one, mean and sum agree
@@ -17,3 +19,20 @@ MISTAKES = [
 
 test_mistake = mistake_tests("affine", MISTAKES)
 test_seeds_agree = seeds_agree_test("affine", pick(MISTAKES, "bias_gradient_not_summed"))
+
+
+@pytest.mark.parametrize("wrong", [
+    mistake("unknown_id", "dout.sum(axis=0)", "dout.mean(axis=0)", "db"),
+    mistake("a_test_that_passes_declared_failed", "dout.sum(axis=0)", "dout.mean(axis=0)", "backward_db",
+            "backward_dx"),
+    mistake("a_failed_test_not_declared", "dout.sum(axis=0)", "dout.mean(axis=0)"),
+    mistake("kept_test_fails", "dout.sum(axis=0)", "dout.mean(axis=0)", keeps=("backward_db",)),
+    mistake("wrong_points_lost", "dout.sum(axis=0)", "dout.mean(axis=0)", "backward_db", lost=2),
+    mistake("feedback_not_said", "dout.sum(axis=0)", "dout.mean(axis=0)", "backward_db", says={"backward_db": "42"}),
+    mistake("feedback_said", "x.T @ dout,", "dout.T @ x,", "backward_dw", "backward_single_row",
+            never_says={"backward_dw": "dw has shape"}),
+])
+def test_the_runner_fails_a_wrong_row(wrong):
+    """The shared runner is a test that can fail: every kind of wrong declaration is caught."""
+    with pytest.raises(AssertionError):
+        check_mistake("affine", wrong)

@@ -15,7 +15,8 @@ MISTAKES = [
     mistake("division_by_zero_at_p_one", SCALE, "scale = 1.0 / (1.0 - p)", "p_one", "backward_train"),
     mistake("numpy_division_at_p_one_warns", SCALE + "\n    mask = keep * scale",
             "mask = keep / (1.0 - p)  # NumPy: inf and nan at p = 1", "p_one", "backward_train"),
-    mistake("evaluation_draws_from_rng", "    if not train:\n        return x.copy(), None\n    keep = rng.random(x.shape) >= p",
+    mistake("evaluation_draws_from_rng",
+            "    if not train:\n        return x.copy(), None\n    keep = rng.random(x.shape) >= p",
             "    keep = rng.random(x.shape) >= p\n    if not train:\n        return x.copy(), None",
             "eval_leaves_rng_alone"),
     # the backward is right for this forward, so "dx = dout in evaluation" keeps its point

@@ -57,7 +57,8 @@ MISTAKES = [
     # np.squeeze on the row-wise log-sum-exp: right for several rows, an error for a batch of one
     mistake("log_softmax_squeezes_the_batch_axis",
             "    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))",
-            "    lse = np.squeeze(np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)))\n    return shifted - lse[:, None]",
+            "    lse = np.squeeze(np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)))\n"
+            "    return shifted - lse[:, None]",
             "cross_entropy_value"),
 ]
 
