@@ -140,11 +140,16 @@ def assert_finite(value: Any, fn: str, name: str) -> None:
         raise Feedback(f"{fn}: {name} contains {fmt(arr[where])} at {list(where)}; it must stay finite")
 
 
-def assert_close(got: Any, expected: Any, fn: str, name: str, tol: float = 1e-7, atol: float = 0.0) -> np.ndarray:
+def assert_close(got: Any, expected: Any, fn: str, name: str, tol: float | None = None,
+                 atol: float = 0.0) -> np.ndarray:
     """``got`` matches ``expected`` within relative error ``tol`` (plus an absolute rounding error ``atol``).
 
-    Returns ``got`` as an array. NaN or inf in ``got`` always fails.
+    Without ``tol``, both are float64 results of the same computation: within 1e-7, and also to float64's
+    precision (``FLOAT64_TOL``, unless the reference's values are all float32 numbers), so that a float32
+    computation cast back to float64 fails. Pass ``tol`` for an approximation (a numerical gradient, an
+    estimate). Returns ``got`` as an array. NaN or inf in ``got`` always fails.
     """
+    precise, tol = tol is None, 1e-7 if tol is None else tol
     expected = np.asarray(expected, dtype=np.float64)
     got = as_array(got, fn, name, expected.shape)
     assert_finite(got, fn, name)
@@ -154,7 +159,7 @@ def assert_close(got: Any, expected: Any, fn: str, name: str, tol: float = 1e-7,
         excess = diff / (tol * scale + atol)
     if excess.size and not float(excess.max()) <= 1.0:
         raise Feedback(_mismatch(got, expected, diff, scale, excess, fn, name))
-    if tol <= 1e-7 and excess.size and not _float32_exact(expected):
+    if precise and excess.size and not _float32_exact(expected):
         with np.errstate(all="ignore"):  # a float64 result must be float64-accurate, not float32-accurate
             excess = diff / (FLOAT64_TOL * scale + atol + FLOAT64_ATOL * float(np.max(np.abs(expected))))
         if not float(excess.max()) <= 1.0:
@@ -412,7 +417,7 @@ def check_own_gradient(got: np.ndarray, own: np.ndarray, out: np.ndarray, inputs
 
 
 def check_layer_gradient(submission: Submission, reference: Any, layer: str, args: Sequence[Any],
-                         arg_names: Sequence[str], which: int, dout: np.ndarray, tol: float = 1e-7,
+                         arg_names: Sequence[str], which: int, dout: np.ndarray, tol: float | None = None,
                          consistency_tol: float = 1e-7) -> None:
     """Grade the gradient of ``<layer>_backward`` for ``args[which]``.
 
@@ -436,7 +441,7 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
     if not isinstance(result, (tuple, list)) or len(result) < 2:
         raise Feedback(f"{fwd} should return (out, cache); it returned {_kind(result)}")
     out = as_array(result[0], fwd, "out", np.shape(ref_out))
-    forward_right = rel_error(out, ref_out) <= tol
+    forward_right = rel_error(out, ref_out) <= (1e-7 if tol is None else tol)
     grads = submission.call(bwd, dout, result[1])
     if len(arg_names) == 1 and not isinstance(grads, (tuple, list)):
         grads = (grads,)
@@ -448,7 +453,7 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
     except Feedback as wrong:
         if forward_right or trivial_forward(out, args) is not None:
             raise
-        right_before = forward_right_in_run(submission, reference, fwd, tol)
+        right_before = forward_right_in_run(submission, reference, fwd, args, 1e-7 if tol is None else tol)
         if right_before is not None:
             raise Feedback(f"{wrong}; {right_before}") from None
         try:
@@ -460,26 +465,30 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
         raise
 
 
-def forward_right_in_run(submission: Submission, reference: Any, fwd: str, tol: float = 1e-7) -> str | None:
-    """Why the student's ``fwd`` counts as a right forward over the whole run, or None.
+def forward_right_in_run(submission: Submission, reference: Any, fwd: str, args: Sequence[Any],
+                         tol: float = 1e-7) -> str | None:
+    """Why the student's ``fwd``, wrong on ``args``, counts as a right forward over the whole run, or None.
 
     The calls of ``fwd`` recorded earlier in the run (the forward tests come first) are made again, in one
-    round trip: a forward that gave the reference's out on any of them is a right forward, and one that now
-    gives another out for the same inputs is not one function of its arguments. Either way its backward
-    gets no second chance: a file cannot be right while the forward is judged and wrong, with that wrong
-    forward's gradient, while the backward is.
+    round trip: a forward that gave the reference's out on one of them with the same settings (the same
+    non-array arguments: a given alpha, a mode) is a right forward, and one that now gives another out for
+    the same inputs is not one function of its arguments. Either way its backward gets no second chance:
+    a file cannot be right while the forward is judged and wrong, with that wrong forward's gradient, while
+    the backward is.
     """
-    recorded = [(args, out) for args, result in getattr(submission, "forward_calls", {}).get(fwd, ())
+    recorded = [(earlier, out) for earlier, result in getattr(submission, "forward_calls", {}).get(fwd, ())
                 if (out := _recorded_out(result)) is not None]
-    for args, out in recorded:
-        ref_args = [copy.deepcopy(a) if isinstance(a, np.random.Generator) else a for a in copy.deepcopy(args)]
+    for earlier, out in recorded:
+        if _settings(earlier) != _settings(args):
+            continue  # e.g. right for the default alpha, wrong for a given one: a mistake, not a switch
+        ref_args = copy.deepcopy(earlier)  # generators too: the reference sees the draws the student's call saw
         expected = getattr(reference, fwd)(*ref_args)[0]
         if np.shape(out) == np.shape(expected) and rel_error(out, expected) <= tol:
             return (f"your {fwd} gave the right out on an earlier call, so its backward must give the right "
                     "gradient (partial credit is for a backward that is right for a forward that is wrong)")
     if not recorded:
         return None
-    for (args, before), value in zip(recorded, submission.map(fwd, [args for args, _ in recorded])):
+    for (_, before), value in zip(recorded, submission.map(fwd, [earlier for earlier, _ in recorded])):
         now = _recorded_out(value)
         with np.errstate(all="ignore"):
             same = (now is not None and now.shape == before.shape and float(np.max(np.abs(now - before), initial=0.0))
@@ -488,6 +497,19 @@ def forward_right_in_run(submission: Submission, reference: Any, fwd: str, tol: 
             return (f"your {fwd} returned a different out for inputs it was given earlier in the run; a forward "
                     "must be a function of its arguments alone")
     return None
+
+
+def _settings(value: Any) -> Any:
+    """A call's arguments with every array (and generator) replaced by its kind: what the call is asked to do."""
+    if isinstance(value, np.ndarray):
+        return "array"
+    if isinstance(value, np.random.Generator):
+        return "rng"
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _settings(v)) for k, v in value.items()))
+    if isinstance(value, (tuple, list)):
+        return tuple(_settings(v) for v in value)
+    return repr(value)
 
 
 def _recorded_out(result: Any) -> np.ndarray | None:

@@ -46,8 +46,8 @@ def affine_backward(dout, cache):
     return np.zeros_like(x), np.zeros_like(w), np.zeros_like(b)
 '''
 
-# Right for the first calls (the forward tests), then a forward that is wrong but not trivial (twice x @ w, plus
-# b) with that forward's exact backward: right early, wrong later, so it would keep forward and backward points.
+# Right for the first calls (the forward tests), then a forward that is wrong but not trivial (twice the affine
+# map) with that forward's exact backward: right early, wrong later, so it would keep forward and backward points.
 AFFINE_SWITCH_WRONG = '''
 import numpy as np
 
@@ -57,11 +57,11 @@ def affine_forward(x, w, b):
     CALLS[0] += 1
     if CALLS[0] <= 3:
         return x @ w + b, (x, w, b)
-    return 2.0 * (x @ w) + b, (x, w, b)
+    return 2.0 * (x @ w + b), (x, w, b)
 
 def affine_backward(dout, cache):
     x, w, b = cache
-    return 2.0 * (dout @ w.T), 2.0 * (x.T @ dout), dout.sum(axis=0)
+    return 2.0 * (dout @ w.T), 2.0 * (x.T @ dout), 2.0 * dout.sum(axis=0)
 '''
 
 AFFINE = {"constant": AFFINE_CONSTANT, "switch": AFFINE_SWITCH, "overflow": AFFINE_OVERFLOW,
