@@ -78,9 +78,12 @@ def _check_grad(submission, reference, fn, args):
     """dw matches the reference, or (partial credit) the numerical gradient of the student's own loss, when
     that loss attempts a loss (``attempts_loss``)."""
     loss, dw = _call(submission, fn, args)
+    ref_loss, ref_dw = getattr(reference, fn)(*args)
     try:
-        assert_close(dw, getattr(reference, fn)(*args)[1], fn, _gname(fn))
+        assert_close(dw, ref_dw, fn, _gname(fn))
     except Feedback as wrong:
+        if rel_error(loss, ref_loss) <= 1e-7:
+            raise  # a right loss gets no second chance: its gradient must be the reference's
         try:
             own = student_numerical_gradient(submission, fn, args, 0, np.array(1.0), output=0, centre=np.array(loss))
         except Feedback:

@@ -14,6 +14,7 @@ from grader.testing import (
     extreme_inputs,
     fmt,
     points,
+    rel_error,
     student_numerical_gradient,
 )
 
@@ -92,9 +93,12 @@ def _check_grad(submission, reference, fn, args):
     """The gradient matches the reference's, or (partial credit for a right gradient of a wrong loss) the
     numerical gradient of the student's own loss, when that loss attempts a loss (``attempts_loss``)."""
     loss, got = _result(submission.call(fn, *args), fn, np.shape(args[0]))
+    ref_loss, ref_grad = getattr(reference, fn)(*args)
     try:
-        assert_close(got, getattr(reference, fn)(*args)[1], fn, GRAD[fn])
+        assert_close(got, ref_grad, fn, GRAD[fn])
     except Feedback as wrong:
+        if rel_error(loss, ref_loss) <= 1e-7:
+            raise  # a right loss gets no second chance: its gradient must be the reference's
         own = _own_gradient(submission, fn, args, loss)
         # within 1e-6 of the largest entry: centred differences are not accurate to 1e-6 on tiny entries
         if own is None or not np.any(own != 0) or not np.max(np.abs(got - own)) <= 1e-6 * np.max(np.abs(own)):
