@@ -1,8 +1,9 @@
 """Mistakes of issue 11's last holes: float32 computations cast back to float64, a transposed confusion matrix
-on every seed, and a torch Function whose forward changes between calls."""
+on every seed, mistakes in scale that keep label_shift's ValueError points, and a torch Function whose forward
+behaves differently on the probe's calls."""
 import pytest
 
-from tests.grading import assert_loses, failed_tests, grade, mutate, output_of, solution_text
+from tests.grading import assert_loses, grade, mutate, output_of, solution_text
 
 FLOAT32 = "that is float32 precision"
 
@@ -20,8 +21,9 @@ def test_affine_forward_in_float32_cast_back():
 
 
 def test_batchnorm_running_mean_in_float32_cast_back():
-    result = _float32("batchnorm", "    new_mean = (1 - momentum) * running_mean + momentum * mean\n",
-                      "    new_mean = ((1 - momentum) * running_mean + momentum * mean).astype(np.float32).astype(np.float64)\n")
+    result = _float32("batchnorm", "new_mean = (1 - momentum) * running_mean + momentum * mean\n",
+                      "new_mean = ((1 - momentum) * running_mean + momentum * mean)"
+                      ".astype(np.float32).astype(np.float64)\n")
     assert_loses(result, "running_mean moves toward the batch mean", "honours non-default momentum and eps")
     assert FLOAT32 in output_of(result, "running_mean moves toward the batch mean")
 

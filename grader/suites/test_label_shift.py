@@ -2,8 +2,8 @@
 import numpy as np
 
 from grader.proxy import StudentException
-from grader.testing import (CheckedCalls, Feedback, as_array, assert_close, assert_finite, assert_not_mutated, draw_until,
-                            fmt, points, rel_error)
+from grader.testing import (CheckedCalls, Feedback, as_array, assert_close, assert_finite, assert_not_mutated,
+                            draw_until, fmt, points, rel_error)
 
 CM, LSW, TLD = "confusion_matrix", "label_shift_weights", "target_label_distribution"
 # np.linalg.LinAlgError subclasses ValueError, so it is the ValueError the catalogue asks for.
