@@ -6,7 +6,7 @@ from grader.catalog import get
 from grader.runner import load_reference
 from grader.suites import test_linear_models as linear_models_suite
 from grader.suites import test_residual as residual_suite
-from grader.testing import check_own_gradient, draw_until, trivial_forward
+from grader.testing import Feedback, assert_close, check_own_gradient, draw_until, rel_error, trivial_forward
 from tests.gaming import FILES
 from tests.grading import grade, mutate, solution_text
 
@@ -80,3 +80,18 @@ def test_a_right_forward_with_other_settings_keeps_its_mistake_s_partial_credit(
     result = grade("activations", source, 0)
     assert {t.name for t in result.tests if not t.passed} == {
         "leaky_relu_forward: out matches the reference, for the default and a given alpha"}
+
+
+def test_float64_results_must_be_float64_accurate():
+    """A float32 computation cast back to float64 is within 1e-7 of the reference: assert_close's default
+    now fails it, while another float64 order of operations, an explicit tolerance (an approximation) and a
+    reference computed in float32 (a torch module) are judged as before."""
+    w = RNG.normal(size=(5, 3))
+    expected = X @ w
+    float32 = expected.astype(np.float32).astype(np.float64)  # a float32 result, rounded once
+    assert rel_error(float32, expected) < 1e-7
+    with pytest.raises(Feedback, match="float32 precision"):
+        assert_close(float32, expected, "affine_forward", "out")
+    assert_close(np.einsum("nd,dm->nm", X[:, ::-1], w[::-1]), expected, "affine_forward", "out")
+    assert_close(float32, expected, "numerical_gradient", "grad", 1e-7)
+    assert_close(float32 * (1 + 1e-9), float32, "ResidualBlock", "out")
