@@ -9,6 +9,7 @@ subclasses whose message is written for the student.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,8 @@ from .sandbox.client import (
     SandboxError, StudentBadValue, StudentCrash, StudentException, StudentLoadError, StudentMissing,
     StudentTimeout, WorkerProcess, WorkerSpec,
 )
+
+FORWARD_CALLS_KEPT = 8
 
 __all__ = ["Submission", "RemoteObject", "TrustedFunction", "SandboxError", "StudentException",
            "StudentMissing", "StudentLoadError", "StudentTimeout", "StudentCrash", "StudentBadValue"]
@@ -69,6 +72,7 @@ class Submission:
         self.limits = spec.limits
         self.last = CallInfo()
         self.output: list[str] = []
+        self.forward_calls: dict[str, list[tuple[tuple, Any]]] = {}  # see _record_forward
         self._worker: WorkerProcess | None = None
         self._loaded: dict | None = None
         self._generation = 0
@@ -148,7 +152,18 @@ class Submission:
         """Call ``target`` (a function name or a handle) with plain data or handles."""
         ref = _Ref({"N": target}) if isinstance(target, str) else target
         label = label or (target if isinstance(target, str) else getattr(target, "type_name", "function"))
-        return self._request({"op": "call", "f": ref, "a": list(args), "k": kwargs}, label)
+        result = self._request({"op": "call", "f": ref, "a": list(args), "k": kwargs}, label)
+        if isinstance(target, str) and target.endswith("_forward") and not kwargs:
+            self._record_forward(target, args, result)
+        return result
+
+    def _record_forward(self, name: str, args: tuple, result: Any) -> None:
+        """Keep the first calls of each layer's forward, so that a later check can make them again and judge
+        the forward over the whole run (``grader.testing.forward_right_in_run``)."""
+        calls = self.forward_calls.setdefault(name, [])
+        plain = not any(isinstance(a, (RemoteObject, _Ref, TrustedFunction)) for a in args)
+        if plain and len(calls) < FORWARD_CALLS_KEPT:
+            calls.append((copy.deepcopy(args), result))
 
     def map(self, name: str, argsets: list[tuple]) -> list:
         """Call the student's ``name`` once per argument tuple, in one round trip."""

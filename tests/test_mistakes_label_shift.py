@@ -11,9 +11,11 @@ SINGULAR = ("singular_missing_class", "singular_identical_confusion", "invertibl
 
 MISTAKES = [
     mistake("transposed_confusion_matrix", "(y_pred, y_true), 1.0", "(y_true, y_pred), 1.0",
-            "confusion_orientation", "weights_confused_classifier",
-            keeps=("weights_perfect_classifier", *SINGULAR, *TARGET_DISTRIBUTION),
-            says={"confusion_orientation": "transposed"}),
+            "confusion_orientation", "weights_confused_classifier", "singular_missing_class",
+            "singular_identical_confusion", keeps=("weights_perfect_classifier", *TARGET_DISTRIBUTION),
+            says={"confusion_orientation": "transposed",
+                  "singular_missing_class": "does not follow the solution of C w = mu"},
+            seeds=tuple(range(0, 24, 3))),
     # P(prediction | true class): columns normalised. Solving with it gives q itself, not q / p.
     mistake("conditional_instead_of_joint_confusion", "return counts / len(y_true)",
             "return counts / np.maximum(counts.sum(axis=0), 1)", "confusion_orientation",
