@@ -15,6 +15,11 @@ MISTAKES = [
             "forward_values", "forward_other_shapes", "no_mutation"),
     mistake("backward_hardcoded_shape", "dout.sum(axis=0)",
             "dout.sum(axis=0) if dout.shape[0] > 1 else dout.reshape(-1) * 0", "backward_single_row", lost=1),
+    # float32 arithmetic cast back to float64: the contract's dtype, but not its precision
+    mistake("forward_in_float32_cast_back", "return x @ w + b, (x, w, b)",
+            "return (x.astype(np.float32) @ w.astype(np.float32) + b.astype(np.float32)).astype(np.float64), "
+            "(x, w, b)", "forward_values", "forward_other_shapes",
+            says={"forward_values": "that is float32 precision"}),
 ]
 
 test_mistake = mistake_tests("affine", MISTAKES)

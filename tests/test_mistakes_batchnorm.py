@@ -53,6 +53,9 @@ MISTAKES = [
     mistake("backward_without_eps", "    return gamma * xhat + beta, (xhat, gamma, inv_std), new_mean, new_var",
             "    return gamma * xhat + beta, (xhat, gamma, 1.0 / np.sqrt(var)), new_mean, new_var", "backward_dx",
             seeds=(0, 1, 4, 5)),
+    mistake("running_mean_in_float32_cast_back", "new_mean = (1 - momentum) * running_mean + momentum * mean\n",
+            "new_mean = ((1 - momentum) * running_mean + momentum * mean).astype(np.float32).astype(np.float64)\n",
+            "running_mean", "momentum_and_eps", says={"running_mean": "that is float32 precision"}),
 ]
 
 test_mistake = mistake_tests("batchnorm", MISTAKES)

@@ -20,7 +20,7 @@ MISTAKES = [
     mistake("conditional_instead_of_joint_confusion", "return counts / len(y_true)",
             "return counts / np.maximum(counts.sum(axis=0), 1)", "confusion_orientation",
             "confusion_joint_and_absent_classes", "weights_perfect_classifier", "weights_confused_classifier",
-            "weights_large_sample", keeps=(*SINGULAR, *TARGET_DISTRIBUTION)),
+            "weights_large_sample", keeps=(*SINGULAR, *TARGET_DISTRIBUTION), seeds=(0, 5)),
     mistake("negative_weights_not_clipped", "np.maximum(np.linalg.solve(C, mu), 0.0)", "np.linalg.solve(C, mu)",
             "weights_clipped", lost=1),
     # np.linalg.solve raises LinAlgError (a ValueError) for a zero row or column, but rounding hides two
@@ -32,7 +32,7 @@ MISTAKES = [
             "singular_identical_confusion", lost=2, says={"singular_identical_confusion": "raised RuntimeError"}),
     mistake("mu_as_counts", "mu = _fractions(y_target_pred, num_classes)",
             "mu = np.bincount(y_target_pred, minlength=num_classes)", "weights_perfect_classifier",
-            "weights_confused_classifier", "weights_large_sample", keeps=(*SINGULAR, *TARGET_DISTRIBUTION)),
+            "weights_confused_classifier", "weights_large_sample", keeps=(*SINGULAR, *TARGET_DISTRIBUTION), seeds=(0, 5)),
     mistake("target_distribution_not_normalised", "return q / q.sum()", "return q", *TARGET_DISTRIBUTION, lost=3),
     mistake("target_distribution_ignores_source_prior", "q = w * _fractions(y_source, num_classes)", "q = w",
             *TARGET_DISTRIBUTION, lost=3),

@@ -34,6 +34,8 @@ MISTAKES = [
     # num_steps + 1 losses lose the loss-history test, not the test of the weights
     mistake("final_loss_appended_costs_only_the_loss_test", "        w = w - lr * dw\n    return w, losses",
             "        w = w - lr * dw\n    losses.append(float(loss_grad(w, X, y)[0]))\n    return w, losses", "gd_losses"),
+    mistake("linear_gradient_in_float32", "X.T @ r / len(y)", "X.T.astype(np.float32) @ r / len(y)",
+            "linear_grad", says={"linear_grad": "that is float32 precision"}),
 ]
 
 test_mistake = mistake_tests("linear_models", MISTAKES)

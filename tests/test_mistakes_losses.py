@@ -60,6 +60,12 @@ MISTAKES = [
             "    lse = np.squeeze(np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)))\n"
             "    return shifted - lse[:, None]",
             "cross_entropy_value"),
+    mistake("mse_loss_in_float32", "return float(np.mean(diff ** 2)), 2.0 * diff / diff.size",
+            "return float(np.mean(diff.astype(np.float32) ** 2)), 2.0 * diff / diff.size", "mse_loss_value",
+            says={"mse_loss_value": "that is float32 precision"}),
+    mistake("cross_entropy_in_float32", "return float(-np.mean(logp[rows, y])), dlogits / n",
+            "return float(-np.mean(logp[rows, y].astype(np.float32))), dlogits / n", "cross_entropy_value",
+            "cross_entropy_extreme", says={"cross_entropy_value": "that is float32 precision"}),
 ]
 
 test_mistake = mistake_tests("losses", MISTAKES)

@@ -2,7 +2,7 @@
 
 Add a mistake by appending a row to ``MISTAKES``: the edit of the reference and the ids of the tests it must fail.
 """
-from tests.grading import edited, mistake, mistake_tests, pick, seeds_agree_test
+from tests.grading import Mistake, edited, mistake, mistake_tests, pick, seeds_agree_test
 
 SIGMOID_BACKWARD = """        (out,) = ctx.saved_tensors
         return grad_out * out * (1 - out)"""
@@ -10,6 +10,28 @@ LSE_BACKWARD = """        x, out = ctx.saved_tensors
         return grad_out.unsqueeze(-1) * torch.exp(x - out.unsqueeze(-1))"""
 SIGMOID_OUT = "return grad_out * out * (1 - out)"
 BY_AUTOGRAD = ("sigmoid_backward", "chain")
+# A sigmoid Function whose forward is (wrongly) 1.5 * sigmoid on inputs that require a gradient (the call whose
+# out is judged) and 0.5 * x on the probe's perturbed calls, with 0.5 * grad_out as its backward: the numerical
+# gradient of "its forward" matches its backward. The probe's calls at the unperturbed inputs, made among the
+# perturbed ones, give another out than the judged call, so the backward gets no partial credit.
+SIGMOID_THAT_KNOWS_THE_PROBE = """class SigmoidFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return 1.5 * torch.sigmoid(x) if x.requires_grad else 0.5 * x
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        return 0.5 * grad_out
+
+
+"""
+
+
+def _sigmoid_that_knows_the_probe(reference: str) -> str:
+    start = reference.index("class SigmoidFunction")
+    end = reference.index("class ", start + 1)
+    return reference[:start] + SIGMOID_THAT_KNOWS_THE_PROBE + reference[end:]
+
 
 MISTAKES = [
     mistake("sigmoid_backward_calls_autograd", SIGMOID_BACKWARD, """        (out,) = ctx.saved_tensors
@@ -63,6 +85,8 @@ MISTAKES = [
     mistake("logsumexp_keeps_the_reduced_dimension", ".squeeze(-1)\n", "\n", "logsumexp_forward", "logsumexp_backward",
             "logsumexp_stable_forward", "logsumexp_stable_backward", "chain",
             says={"logsumexp_forward": "out has shape (4, 1); expected (4,)"}),
+    Mistake("forward_that_knows_the_probe", build=_sigmoid_that_knows_the_probe,
+            fails=frozenset({"sigmoid_forward", "sigmoid_backward", "chain"})),
 ]
 
 test_mistake = mistake_tests("torch_functions", MISTAKES)
