@@ -1,4 +1,4 @@
-"""Hidden suite for `activations` (22 points)."""
+"""Hidden suite for `activations`."""
 import numpy as np
 
 from grader.testing import (CheckedCalls, Feedback, as_array, as_tuple, assert_close, assert_no_warnings,

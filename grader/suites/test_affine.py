@@ -1,4 +1,4 @@
-"""Hidden suite for `affine` (10 points)."""
+"""Hidden suite for `affine`."""
 
 from grader.testing import CheckedCalls, as_tuple, assert_close, assert_not_mutated, check_layer_gradient, points
 

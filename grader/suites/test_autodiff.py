@@ -1,4 +1,4 @@
-"""Hidden suite for `autodiff` (20 points).
+"""Hidden suite for `autodiff`.
 
 The student's ``Value`` objects stay in the sandbox.  Each test describes
 expressions as *plans* (see ``grader.sandbox.trusted.run_plan``): the worker

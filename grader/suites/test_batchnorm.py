@@ -1,4 +1,4 @@
-"""Hidden suite for `batchnorm` (17 points): matches torch.nn.functional.batch_norm."""
+"""Hidden suite for `batchnorm`: matches torch.nn.functional.batch_norm."""
 
 from grader.testing import CheckedCalls, as_tuple, assert_close, assert_not_mutated, check_layer_gradient, points
 

@@ -1,4 +1,4 @@
-"""Hidden suite for `dropout` (14 points).
+"""Hidden suite for `dropout`.
 
 The catalogue fixes the draws (``mask = rng.random(x.shape) >= p`` from the
 given generator), so every check is exact: the student's generator is sent

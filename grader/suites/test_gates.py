@@ -1,4 +1,4 @@
-"""Hidden suite for `gates` (14 points)."""
+"""Hidden suite for `gates`."""
 import numpy as np
 
 from grader.testing import CheckedCalls, Feedback, as_array, as_tuple, assert_close, assert_not_mutated, fmt, points

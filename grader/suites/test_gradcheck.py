@@ -1,4 +1,4 @@
-"""Hidden suite for `gradcheck` (14 points).
+"""Hidden suite for `gradcheck`.
 
 The student's checker is handed trusted functions (``grader/sandbox/trusted.py``)
 built in the worker; the grading process builds the same functions from the same

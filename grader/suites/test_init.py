@@ -1,4 +1,4 @@
-"""Hidden suite for `init` (20 points).
+"""Hidden suite for `init`.
 
 The catalogue fixes the distributions, not which Generator methods draw them,
 so the draws are judged statistically, on large matrices, with critical values

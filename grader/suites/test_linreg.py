@@ -1,4 +1,4 @@
-"""Hidden suite for `linreg` (18 points)."""
+"""Hidden suite for `linreg`."""
 import numpy as np
 
 from grader.proxy import RemoteObject, StudentException

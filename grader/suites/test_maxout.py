@@ -1,4 +1,4 @@
-"""Hidden suite for `maxout` (13 points)."""
+"""Hidden suite for `maxout`."""
 import numpy as np
 
 from grader.testing import (CheckedCalls, as_tuple, assert_close, assert_not_mutated, check_layer_gradient, dyadic,

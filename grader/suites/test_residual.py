@@ -1,4 +1,4 @@
-"""Hidden suite for `residual` (14 points)."""
+"""Hidden suite for `residual`."""
 import numpy as np
 
 from grader.testing import (

@@ -1,4 +1,4 @@
-"""Hidden suite for `stability` (20 points)."""
+"""Hidden suite for `stability`."""
 import numpy as np
 
 from grader.testing import (
