@@ -159,26 +159,27 @@ def _load(toml_path: Path, lang: str = DEFAULT) -> Exercise:
     )
 
 
-# A line ``@points(n, ...)``: its indentation and n.
-_POINTS_LINE = re.compile(r"^([ \t]*)@points\(\s*([^,)\s]*)", re.MULTILINE)
+# A test's points: ``@points(n, ...)`` (with its indentation) or ``test_... = graded(n, ...)``, and n.
+_POINTS_LINE = re.compile(r"^(?:([ \t]*)@points\(|test_\w+[ \t]*=[ \t]*graded\()\s*([^,)\s]*)", re.MULTILINE)
 
 
 def suite_points(suite: Path) -> float:
-    """The sum of the ``@points(n, ...)`` of a suite: the exercise's points, declared once.
+    """The sum of the points of a suite's tests (``@points(n, ...)`` and ``graded(n, ...)`` of
+    ``grader/testing.py``): the exercise's points, declared once.
 
     Read from the suite's text (importing it would import pytest, too slow for ``dlx list``) and
     cached while the file is unchanged. ``tests/test_suite_ids.py`` checks the sum against pytest's
     collection of every suite.
     """
     try:
-        stamp = suite.stat().st_mtime_ns
+        stat = suite.stat()
     except OSError:
         raise ExerciseFileError(f"{suite}: missing; an exercise's points are the sum of its suite's @points") from None
-    return _suite_points(suite, stamp)
+    return _suite_points(suite, stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=None)
-def _suite_points(suite: Path, stamp: int) -> float:
+def _suite_points(suite: Path, mtime_ns: int, size: int) -> float:
     text = suite.read_text(encoding="utf-8")
     found = _POINTS_LINE.findall(text)
     if any(indent for indent, _ in found):
@@ -198,11 +199,17 @@ def _number(suite: Path, text: str) -> float:
 
 
 def _points_of_factories(suite: Path, text: str) -> float:
-    """The slow path, for a suite whose tests a function makes: every module-level ``@points`` function
-    counts once, and a function holding one (a factory) counts once for each ``test_... = factory(...)``."""
+    """The slow path, for a suite whose tests a function of its own makes: every module-level ``@points``
+    function and ``test_... = graded(n, ...)`` counts once, and a function holding a ``@points`` (a
+    factory) counts once for each ``test_... = factory(...)``."""
     def points_of(fn: ast.AST) -> float:
-        return sum(_number(suite, ast.unparse(d.args[0])) for d in getattr(fn, "decorator_list", ())
-                   if isinstance(d, ast.Call) and getattr(d.func, "id", None) == "points" and d.args)
+        return sum(called(d, "points") for d in getattr(fn, "decorator_list", ()))
+
+    def called(node: ast.AST, name: str) -> float:
+        """n, if ``node`` is ``name(n, ...)``; otherwise 0."""
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == name:
+            return _number(suite, ast.unparse(node.args[0]) if node.args else "")
+        return 0.0
 
     total, factories = 0.0, {}
     tree = ast.parse(text, filename=str(suite))
@@ -215,7 +222,7 @@ def _points_of_factories(suite: Path, text: str) -> float:
     for node in tree.body:
         if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
                 and any(isinstance(t, ast.Name) and t.id.startswith("test_") for t in node.targets)):
-            total += factories.get(getattr(node.value.func, "id", None), 0.0)
+            total += factories.get(getattr(node.value.func, "id", None), 0.0) + called(node.value, "graded")
     return total
 
 

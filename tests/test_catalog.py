@@ -107,6 +107,17 @@ def test_points_of_tests_made_by_a_factory(tmp_path):
     assert suite_points(suite) == 5
 
 
+def test_points_of_graded_tests(tmp_path):
+    suite = write_suite(tmp_path, (
+        'test_a = graded(2, "a", "f: a", _check, "a")\ntest_b = graded(\n    1, "b", "f: b", _check, "b")\n\n\n'
+        '@points(3, id="c")\ndef test_c():\n    pass\n'))
+    assert suite_points(suite) == 6
+    with_factory = write_suite(tmp_path, suite.read_text() + (
+        '\n\ndef _case(name):\n    @points(1, id=name)\n    def test():\n        pass\n    return test\n\n\n'
+        'test_d = _case("d")\n'))
+    assert suite_points(with_factory) == 7
+
+
 def test_an_edited_suite_is_read_again(tmp_path):
     suite = write_suite(tmp_path, '@points(2, id="a")\ndef test_a():\n    pass\n')
     assert suite_points(suite) == 2
