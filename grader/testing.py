@@ -21,7 +21,7 @@ __all__ = [
     "Feedback", "points", "graded", "as_tuple", "call_tuple", "as_array", "as_float", "rel_error",
     "relative_errors", "first_mismatch", "assert_close",
     "assert_finite", "assert_no_warnings", "assert_not_mutated", "assert_no_global_random", "numerical_gradient",
-    "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "fmt", "dyadic",
+    "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "layer_gradient_check", "fmt", "dyadic",
     "extreme_inputs", "trivial_forward", "check_own_gradient", "CheckedCalls", "assert_matches", "draw_until",
 ]
 
@@ -474,3 +474,12 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
         if check_own_gradient(got, own, out, args, consistency_tol):
             return  # right for the student's own forward, which attempts the layer: the backward points are earned
         raise
+
+
+def layer_gradient_check(layer: str, inputs: Callable[[np.random.Generator], Sequence[Any]], arg_names: Sequence[str],
+                         dout_shape: Sequence[int]) -> Callable[..., None]:
+    """The check, for :func:`graded`, of one gradient of ``<layer>_backward``: ``check(submission, reference, rng,
+    which)`` runs :func:`check_layer_gradient` on ``inputs(rng)`` and a ``dout`` drawn after them."""
+    def check(submission: Submission, reference: Any, rng: np.random.Generator, which: int) -> None:
+        check_layer_gradient(submission, reference, layer, inputs(rng), arg_names, which, rng.normal(size=dout_shape))
+    return check

@@ -1,6 +1,7 @@
 """Hidden suite for `affine`."""
 
-from grader.testing import CheckedCalls, assert_close, assert_not_mutated, call_tuple, check_layer_gradient, graded, points
+from grader.testing import (CheckedCalls, assert_close, assert_not_mutated, call_tuple, check_layer_gradient, graded,
+                            layer_gradient_check, points)
 
 
 def _inputs(rng, n=4, d=5, m=3):
@@ -24,9 +25,7 @@ def test_forward_other_shapes(submission, reference, rng):
         assert_close(out, reference.affine_forward(x, w, b)[0], "affine_forward", f"out (N={n}, D={d}, M={m})")
 
 
-def _check_gradient(submission, reference, rng, which):
-    """The gradient of x, w or b (``which`` = 0, 1, 2)."""
-    check_layer_gradient(submission, reference, "affine", _inputs(rng), "xwb", which, rng.normal(size=(4, 3)))
+_check_gradient = layer_gradient_check("affine", _inputs, "xwb", (4, 3))  # which = 0, 1, 2: dx, dw, db
 
 
 test_backward_dx = graded(2, "backward_dx", "affine_backward: dx is right", _check_gradient, 0)
