@@ -21,8 +21,8 @@ __all__ = [
     "Feedback", "points", "graded", "as_tuple", "call_tuple", "as_array", "as_float", "rel_error",
     "relative_errors", "first_mismatch", "assert_close",
     "assert_finite", "assert_no_warnings", "assert_not_mutated", "assert_no_global_random", "numerical_gradient",
-    "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "layer_gradient_check", "fmt", "dyadic",
-    "extreme_inputs", "trivial_forward", "check_own_gradient", "CheckedCalls", "assert_matches", "draw_until",
+    "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "layer_gradient_check", "fmt",
+    "dyadic", "extreme_inputs", "trivial_forward", "check_own_gradient", "CheckedCalls", "assert_matches", "draw_until",
 ]
 
 
@@ -48,7 +48,7 @@ def graded(n: float, id: str, doc: str, check: Callable[..., None], *args: Any, 
            **kwargs: Any) -> Callable[..., None]:
     """A test worth ``n`` points, with stable ``id`` and ``doc`` as its name in the results, that runs
     ``check(<its fixtures>, *args, **kwargs)``: for tests that differ only in their arguments, as
-    ``test_relu_forward = graded(1, "relu_forward", "relu_forward: out matches the reference", _check_forward, "relu")``.
+    ``test_relu_backward = graded(1, "relu_backward", "relu_backward: dx is right", _check_backward, "relu")``.
 
     ``check``'s leading parameters name the fixtures it needs (``submission``, ``reference``, ``rng``,
     ``seed``). Write ``n`` as a number: the catalogue adds the points up from the suite's text.
