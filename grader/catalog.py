@@ -193,8 +193,8 @@ def _number(suite: Path, text: str) -> float:
     except ValueError:
         value = float("nan")
     if not 0 < value < float("inf"):
-        raise ExerciseFileError(f"{suite}: @points({text}, ...): the points must be a positive number written "
-                                "out (the catalogue reads them without running the suite)")
+        raise ExerciseFileError(f"{suite}: a test's points ({text!r}) must be a positive number written out "
+                                "(the catalogue reads them without running the suite)")
     return value
 
 

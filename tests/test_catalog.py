@@ -128,7 +128,7 @@ def test_an_edited_suite_is_read_again(tmp_path):
 @pytest.mark.parametrize("decorator", ["@points(N, id='a')", "@points(-1, id='a')", "@points(id='a')"])
 def test_points_the_catalogue_cannot_read_are_an_error(tmp_path, decorator):
     suite = write_suite(tmp_path, f"{decorator}\ndef test_a():\n    pass\n")
-    with pytest.raises(ExerciseFileError, match=r"test_demo\.py: @points\(.*positive number"):
+    with pytest.raises(ExerciseFileError, match=r"test_demo\.py: a test's points .* must be a positive number"):
         suite_points(suite)
 
 
