@@ -135,3 +135,11 @@ def test_points_the_catalogue_cannot_read_are_an_error(tmp_path, decorator):
 def test_a_missing_suite_is_an_error(tmp_path):
     with pytest.raises(ExerciseFileError, match=r"test_gone\.py: missing"):
         suite_points(tmp_path / "test_gone.py")
+
+
+def test_a_course_exercise_with_a_bad_toml_is_a_config_error_naming_file_and_key(folder):
+    from grader.server.config import ConfigError, _own_exercises
+
+    edit(folder, 'unit = 2', 'unit = "2"')
+    with pytest.raises(ConfigError, match=r"affine/exercise\.toml: field 'unit': must be a whole number$"):
+        _own_exercises(folder)
