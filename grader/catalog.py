@@ -9,7 +9,6 @@ catalogue adds them up from the suite's text (see :func:`suite_points`), without
 """
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -161,6 +160,7 @@ def _load(toml_path: Path, lang: str = DEFAULT) -> Exercise:
 
 # A test's points: ``@points(n, ...)`` (with its indentation) or ``test_... = graded(n, ...)``, and n.
 _POINTS_LINE = re.compile(r"^(?:([ \t]*)@points\(|test_\w+[ \t]*=[ \t]*graded\()\s*([^,)\s]*)", re.MULTILINE)
+_FUNCTION_LINE = re.compile(r"^def (\w+)\(", re.MULTILINE)  # a module-level function and its name
 
 
 def suite_points(suite: Path) -> float:
@@ -168,8 +168,9 @@ def suite_points(suite: Path) -> float:
     ``grader/testing.py``): the exercise's points, declared once.
 
     Read from the suite's text (importing it would import pytest, too slow for ``dlx list``) and
-    cached while the file is unchanged. ``tests/test_suite_ids.py`` checks the sum against pytest's
-    collection of every suite.
+    cached while the file is unchanged. A ``@points`` inside a function that makes tests counts once
+    for each ``test_... = <that function>(...)``. ``tests/test_suite_ids.py`` checks the sum against
+    pytest's collection of every suite.
     """
     try:
         stat = suite.stat()
@@ -181,10 +182,19 @@ def suite_points(suite: Path) -> float:
 @lru_cache(maxsize=None)
 def _suite_points(suite: Path, mtime_ns: int, size: int) -> float:
     text = suite.read_text(encoding="utf-8")
-    found = _POINTS_LINE.findall(text)
-    if any(indent for indent, _ in found):
-        return _points_of_factories(suite, text)
-    return sum(_number(suite, n) for _, n in found)
+    total = 0.0
+    for match in _POINTS_LINE.finditer(text):
+        points = _number(suite, match[2])
+        if not match[1]:  # a module-level test: @points on a function, or a graded(...) row
+            total += points
+            continue
+        # inside a function that makes tests (a factory): once for each ``test_... = factory(...)``
+        factories = _FUNCTION_LINE.findall(text, 0, match.start())
+        if not factories:
+            raise ExerciseFileError(f"{suite}: an indented @points outside a function; the catalogue cannot count it")
+        made = re.findall(rf"^test_\w+[ \t]*=[ \t]*{factories[-1]}\(", text, re.MULTILINE)
+        total += points * len(made)
+    return total
 
 
 def _number(suite: Path, text: str) -> float:
@@ -196,34 +206,6 @@ def _number(suite: Path, text: str) -> float:
         raise ExerciseFileError(f"{suite}: a test's points ({text!r}) must be a positive number written out "
                                 "(the catalogue reads them without running the suite)")
     return value
-
-
-def _points_of_factories(suite: Path, text: str) -> float:
-    """The slow path, for a suite whose tests a function of its own makes: every module-level ``@points``
-    function and ``test_... = graded(n, ...)`` counts once, and a function holding a ``@points`` (a
-    factory) counts once for each ``test_... = factory(...)``."""
-    def points_of(fn: ast.AST) -> float:
-        return sum(called(d, "points") for d in getattr(fn, "decorator_list", ()))
-
-    def called(node: ast.AST, name: str) -> float:
-        """n, if ``node`` is ``name(n, ...)``; otherwise 0."""
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == name:
-            return _number(suite, ast.unparse(node.args[0]) if node.args else "")
-        return 0.0
-
-    total, factories = 0.0, {}
-    tree = ast.parse(text, filename=str(suite))
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef):
-            total += points_of(node)
-            inner = sum(points_of(n) for n in ast.walk(node) if n is not node)
-            if inner:
-                factories[node.name] = inner
-    for node in tree.body:
-        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
-                and any(isinstance(t, ast.Name) and t.id.startswith("test_") for t in node.targets)):
-            total += factories.get(getattr(node.value.func, "id", None), 0.0) + called(node.value, "graded")
-    return total
 
 
 def catalog(lang: str | None = None) -> dict[str, Exercise]:
