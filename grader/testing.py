@@ -8,6 +8,7 @@ process, on plain data that came back from the sandbox.
 from __future__ import annotations
 
 import copy
+import inspect
 import zlib
 from typing import Any, Callable, Sequence
 
@@ -17,10 +18,11 @@ import pytest
 from .proxy import Submission
 
 __all__ = [
-    "Feedback", "points", "as_tuple", "as_array", "as_float", "rel_error", "assert_close",
+    "Feedback", "points", "graded", "as_tuple", "call_tuple", "as_array", "as_float", "rel_error",
+    "relative_errors", "first_mismatch", "assert_close",
     "assert_finite", "assert_no_warnings", "assert_not_mutated", "assert_no_global_random", "numerical_gradient",
-    "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "fmt", "dyadic",
-    "extreme_inputs", "trivial_forward", "check_own_gradient", "CheckedCalls", "assert_matches", "draw_until",
+    "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "layer_gradient_check", "fmt",
+    "dyadic", "extreme_inputs", "trivial_forward", "check_own_gradient", "CheckedCalls", "assert_matches", "draw_until",
     "forward_right_in_run", "attempts_loss",
 ]
 
@@ -38,6 +40,30 @@ def points(n: float, id: str | None = None) -> pytest.MarkDecorator:  # noqa: A0
     and listed in ``tests/suite_ids.json``.
     """
     return pytest.mark.points(n) if id is None else pytest.mark.points(n, id=id)
+
+
+FIXTURES = ("submission", "reference", "rng", "seed")
+
+
+def graded(n: float, id: str, doc: str, check: Callable[..., None], *args: Any,  # noqa: A002 - as in points
+           **kwargs: Any) -> Callable[..., None]:
+    """A test worth ``n`` points, with stable ``id`` and ``doc`` as its name in the results, that runs
+    ``check(<its fixtures>, *args, **kwargs)``: for tests that differ only in their arguments, as
+    ``test_relu_backward = graded(1, "relu_backward", "relu_backward: dx is right", _check_backward, "relu")``.
+
+    ``check``'s leading parameters name the fixtures it needs (``submission``, ``reference``, ``rng``,
+    ``seed``). Write ``n`` as a number: the catalogue adds the points up from the suite's text.
+    """
+    fixtures = [name for name in inspect.signature(check).parameters if name in FIXTURES]
+
+    @points(n, id=id)
+    def test(**given: Any) -> None:
+        check(*(given[name] for name in fixtures), *args, **kwargs)
+
+    test.__signature__ = inspect.Signature(  # type: ignore[attr-defined] - what pytest reads for fixtures
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in fixtures])
+    test.__doc__ = doc
+    return test
 
 
 def fmt(value: Any) -> str:
@@ -64,6 +90,12 @@ def as_tuple(value: Any, n: int, fn: str, names: str) -> tuple:
     if not isinstance(value, (tuple, list)) or len(value) != n:
         raise Feedback(f"{fn} should return {names}, {n} values; it returned {_kind(value)}")
     return tuple(value)
+
+
+def call_tuple(submission: Submission, fn: str, names: str, /, *args: Any, **kwargs: Any) -> tuple:
+    """The student's ``fn(*args, **kwargs)``, which must return the tuple ``names``, e.g.
+    ``out, cache = call_tuple(submission, "affine_forward", "(out, cache)", x, w, b)``."""
+    return as_tuple(submission.call(fn, *args, **kwargs), names.count(",") + 1, fn, names)
 
 
 def as_array(value: Any, fn: str, name: str, shape: Sequence[int] | None = None) -> np.ndarray:
@@ -121,11 +153,20 @@ def draw_until(draw: Callable[[], Any], discriminates: Callable[[Any], bool], tr
     raise RuntimeError(f"no discriminating inputs in {tries} draws")  # a fault of the suite, not the student's
 
 
-def rel_error(a: Any, b: Any) -> float:
-    """CS231n's relative error: ``max(|a - b| / max(1e-8, |a| + |b|))`` (NaN if either is not finite)."""
+def relative_errors(a: Any, b: Any) -> np.ndarray:
+    """CS231n's relative error of each entry: ``|a - b| / max(1e-8, |a| + |b|)`` (NaN where one is not finite)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     with np.errstate(all="ignore"):
-        err = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+        return np.abs(a - b) / _scale(a, b)
+
+
+def _scale(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.maximum(1e-8, np.abs(a) + np.abs(b))
+
+
+def rel_error(a: Any, b: Any) -> float:
+    """CS231n's relative error: ``max(|a - b| / max(1e-8, |a| + |b|))`` (NaN if either is not finite)."""
+    err = relative_errors(a, b)
     if err.size == 0:
         return 0.0
     return float(np.nan) if not np.all(np.isfinite(err)) else float(err.max())
@@ -155,7 +196,7 @@ def assert_close(got: Any, expected: Any, fn: str, name: str, tol: float | None 
     assert_finite(got, fn, name)
     with np.errstate(all="ignore"):
         diff = np.abs(got - expected)
-        scale = np.maximum(1e-8, np.abs(got) + np.abs(expected))
+        scale = _scale(got, expected)
         excess = diff / (tol * scale + atol)
     if excess.size and not float(excess.max()) <= 1.0:
         raise Feedback(_mismatch(got, expected, diff, scale, excess, fn, name))
@@ -189,6 +230,13 @@ def _mismatch(got: np.ndarray, expected: np.ndarray, diff: np.ndarray, scale: np
     if want == have:
         want, have = f"{float(expected[idx]):.15g}", f"{float(got[idx]):.15g}"
     return f"{fn}: {name}: relative error {float(diff[idx] / scale[idx]):.1e}{at}; expected {want}, got {have}"
+
+
+def first_mismatch(got: np.ndarray, expected: Any, where: np.ndarray, tol: float = 1e-7) -> tuple[int, ...] | None:
+    """The first index where the mask ``where`` is true and ``got`` is off ``expected`` by more than ``tol``
+    (relative error, NaN counting as off), or None: the check of special entries (exact zeros, ties)."""
+    bad = where & ~(relative_errors(got, expected) <= tol)
+    return tuple(int(i) for i in np.argwhere(bad)[0]) if bad.any() else None
 
 
 def assert_no_warnings(submission: Submission, fn: str) -> None:
@@ -565,3 +613,12 @@ def _first(value: Any, fn: str) -> Any:
     if not isinstance(value, (tuple, list)) or not value:
         raise Feedback(f"{fn} should return a tuple (loss, gradient); it returned {_kind(value)}")
     return value[0]
+
+
+def layer_gradient_check(layer: str, inputs: Callable[[np.random.Generator], Sequence[Any]], arg_names: Sequence[str],
+                         dout_shape: Sequence[int]) -> Callable[..., None]:
+    """The check, for :func:`graded`, of one gradient of ``<layer>_backward``: ``check(submission, reference, rng,
+    which)`` runs :func:`check_layer_gradient` on ``inputs(rng)`` and a ``dout`` drawn after them."""
+    def check(submission: Submission, reference: Any, rng: np.random.Generator, which: int) -> None:
+        check_layer_gradient(submission, reference, layer, inputs(rng), arg_names, which, rng.normal(size=dout_shape))
+    return check
