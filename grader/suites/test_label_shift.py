@@ -1,4 +1,4 @@
-"""Hidden suite for `label_shift` (17 points)."""
+"""Hidden suite for `label_shift`."""
 import numpy as np
 
 from grader.proxy import StudentException

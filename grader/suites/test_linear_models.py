@@ -1,4 +1,4 @@
-"""Hidden suite for `linear_models` (19 points)."""
+"""Hidden suite for `linear_models`."""
 import numpy as np
 
 from grader.proxy import SandboxError, TrustedFunction

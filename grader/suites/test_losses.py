@@ -1,4 +1,4 @@
-"""Hidden suite for `losses` (23 points)."""
+"""Hidden suite for `losses`."""
 import numpy as np
 
 from grader.testing import (

@@ -1,4 +1,4 @@
-"""Hidden suite for `torch_functions` (15 points).
+"""Hidden suite for `torch_functions`.
 
 The student's Functions run in their worker, the reference's in another; the
 builder ``torch_function_probe`` (grader/sandbox/trusted_torch.py) returns the
