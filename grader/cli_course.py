@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
+from .i18n import N_, _, ngettext
+
 if TYPE_CHECKING:  # imported when a command runs: `dlx --version` and local mode never pay for urllib
     from .course_client import CourseClient
 
@@ -74,7 +76,7 @@ def course_aware(handler: str) -> Callable:
             unsupported = [name for name, value in kwargs.items() if name not in accepted and value]
             if unsupported:
                 flag = unsupported[0].replace("_report", "").replace("_", "-")
-                raise CourseFailure(f"--{flag} works only in local mode for now: add --offline")
+                raise CourseFailure(_("--{flag} works only in local mode for now: add --offline").format(flag=flag))
             kwargs = {name: value for name, value in kwargs.items() if name in accepted}
             done = one_line_errors(course_handler)(CourseClient.from_login(login), **kwargs)
             if isinstance(done, Local):
@@ -94,7 +96,7 @@ def _staff() -> CourseClient:
 
     login = saved_login()
     if login is None:
-        raise CourseFailure("not logged in to a course: run `dlx login URL` with your code first")
+        raise CourseFailure(_("not logged in to a course: run `dlx login URL` with your code first"))
     return CourseClient.from_login(login)
 
 
@@ -106,23 +108,24 @@ def course_list(client: CourseClient, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
-    table = Table(title=f"{info['course']} (course)", title_justify="left")
-    for col in ("assignment", "id", "title", "points", "due", "score", "attempts"):
-        table.add_column(col, justify="right" if col in ("points", "score", "attempts") else "left")
+    table = Table(title=_("{course} (course)").format(course=info["course"]), title_justify="left")
+    for col in (N_("assignment"), N_("id"), N_("title"), N_("points"), N_("due"), N_("score"), N_("attempts")):
+        table.add_column(_(col), justify="right" if col in ("points", "score", "attempts") else "left")
     for a in info["assignments"]:
         for e in a["exercises"]:
             s = e["standing"] or {}
             score = "-" if s.get("score") is None else f"{s['score']:g}"
             table.add_row(a["id"], e["id"], e["title"], f"{e['points']:g}", a["due"], score, str(s.get("attempts", 0)))
     _console().print(table)
-    _console().print("[dim]`dlx fetch <id>` takes an exercise from the course; `--offline` shows the local bank.[/]")
+    _console().print("[dim]" + _("`dlx fetch <id>` takes an exercise from the course; `--offline` shows the local bank.")
+                     + "[/]")
 
 
 def course_fetch(client: CourseClient, exercise_id: str, directory: Path, force: bool) -> None:
     from .cli import _backup
 
     if not re.fullmatch(r"[A-Za-z0-9_]+", exercise_id):
-        raise CourseFailure(f"{exercise_id!r} is not an exercise id")
+        raise CourseFailure(_("{id} is not an exercise id").format(id=repr(exercise_id)))
     info = client.call("GET", f"/api/exercises/{exercise_id}", retry=True)
     directory.mkdir(parents=True, exist_ok=True)
     sent = info["files"]
@@ -136,15 +139,16 @@ def course_fetch(client: CourseClient, exercise_id: str, directory: Path, force:
     existing = [directory / name for name in files if (directory / name).exists()]
     if existing and not force:
         names = ", ".join(str(p) for p in existing)
-        raise CourseFailure(f"{names} already exist(s); your work is untouched (use --force to replace it; "
-                            "a backup is kept)")
+        raise CourseFailure(ngettext("{names} already exists; your work is untouched (use --force to replace it; a "
+                                     "backup is kept)", "{names} already exist; your work is untouched (use --force to "
+                                     "replace them; a backup is kept)", len(existing)).format(names=names))
     for name, text in files.items():
         target = directory / name
         if target.exists():
-            _console().print(f"[dim]backed up {target} to {_backup(target)}[/]")
+            _console().print("[dim]" + _("backed up {file} to {backup}").format(file=target, backup=_backup(target)) + "[/]")
         target.write_text(text, encoding="utf-8")
-    _console().print(f"Wrote [bold]{directory / (exercise_id + '.py')}[/] from the course.")
-    _console().print(f"Next: complete the functions, then `dlx check {exercise_id}` and `dlx submit {exercise_id}`.")
+    _console().print(_("Wrote [bold]{path}[/] from the course.").format(path=directory / (exercise_id + ".py")))
+    _console().print(_("Next: complete the functions, then `dlx check {id}` and `dlx submit {id}`.").format(id=exercise_id))
 
 
 def _own_exercise_dir(exercise_id: str) -> Path:
@@ -177,13 +181,13 @@ def course_submit(client: CourseClient, exercise_id: str, directory: Path, seed:
     from .results import GradeResult
 
     if seed is not None:
-        raise CourseFailure("in a course the server chooses the seed; --seed works only with --offline")
+        raise CourseFailure(_("in a course the server chooses the seed; --seed works only with --offline"))
     from .errors import DlxError
     from .safe_read import read_bytes_file
 
     path = directory / f"{exercise_id}.py"
     if not path.exists():
-        raise CourseFailure(f"{path} not found; run `dlx fetch {exercise_id}` first (or pass --dir)")
+        raise CourseFailure(_("{path} not found; run `dlx fetch {id}` first (or pass --dir)").format(path=path, id=exercise_id))
     try:
         data = read_bytes_file(path, limit=MAX_FILE, follow_links=False)
     except DlxError as exc:
@@ -191,31 +195,34 @@ def course_submit(client: CourseClient, exercise_id: str, directory: Path, seed:
     console = _console()
     submission_id = str(uuid.uuid4())
     receipt = client.submit(exercise_id, data, submission_id)
-    console.print(f"[dim]Received by the course at {receipt['received_at']} (submission {submission_id}, "
-                  f"sha256 {receipt['sha256'][:12]}…, seed {receipt['seed']}).[/]")
+    console.print("[dim]" + _("Received by the course at {time} (submission {submission}, sha256 {sha256}…, seed {seed}).")
+                  .format(time=receipt["received_at"], submission=submission_id, sha256=receipt["sha256"][:12],
+                          seed=receipt["seed"]) + "[/]")
     try:
-        with console.status("waiting for the grader…") as status:
+        with console.status(_("waiting for the grader…")) as status:
             def progress(state: dict) -> None:
                 ahead = state.get("position")
-                status.update("grading…" if state.get("job") == "running" or not ahead
-                              else f"queued: {ahead} submission(s) ahead of yours…")
+                status.update(_("grading…") if state.get("job") == "running" or not ahead
+                              else ngettext("queued: {n} submission ahead of yours…",
+                                            "queued: {n} submissions ahead of yours…", ahead).format(n=ahead))
             state = client.wait(submission_id, progress)
     except KeyboardInterrupt:
-        raise CourseFailure(f"stopped waiting; your submission {submission_id} is recorded and will be graded: "
-                            "`dlx score` shows it") from None
+        raise CourseFailure(_("stopped waiting; your submission {submission} is recorded and will be graded: "
+                              "`dlx score` shows it").format(submission=submission_id)) from None
     if state["status"] == "queued":
-        raise CourseFailure(f"still queued; your submission {submission_id} is recorded: `dlx score` shows it later")
+        raise CourseFailure(_("still queued; your submission {submission} is recorded: `dlx score` shows it later").format(
+            submission=submission_id))
     if state["status"] == "superseded":
-        console.print("[yellow]A newer submission of yours replaced this one before it was graded.[/]")
+        console.print("[yellow]" + _("A newer submission of yours replaced this one before it was graded.") + "[/]")
         return
     if state["status"] == "failed":
-        raise CourseFailure(state.get("error", "the grader failed; this attempt does not count"))
+        raise CourseFailure(state.get("error", _("the grader failed; this attempt does not count")))
     result = GradeResult.from_json(state["feedback"])
     show_result(console, SimpleNamespace(id=exercise_id), result)  # type: ignore[arg-type]
     if state["late_factor"] < 1:
-        console.print(f" [yellow]Late: counts as {state['counted_score']:g} "
-                      f"({state['late_factor']:.0%} of the score).[/]")
-    console.print(" [dim]Recorded by the course. `dlx score` shows your standing.[/]")
+        console.print(" [yellow]" + _("Late: counts as {score} ({percent} of the score).").format(
+            score=f"{state['counted_score']:g}", percent=f"{state['late_factor']:.0%}") + "[/]")
+    console.print(" [dim]" + _("Recorded by the course. `dlx score` shows your standing.") + "[/]")
 
 
 def course_score(client: CourseClient, as_json: bool) -> None:
@@ -225,15 +232,16 @@ def course_score(client: CourseClient, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
-    table = Table(title=f"course record of {info['student']}", title_justify="left")
-    for col in ("assignment", "item", "counts", "best", "latest", "max", "attempts", "pending"):
-        table.add_column(col, justify="left" if col in ("assignment", "item") else "right")
+    table = Table(title=_("course record of {student}").format(student=info["student"]), title_justify="left")
+    for col in (N_("assignment"), N_("item"), N_("counts"), N_("best"), N_("latest"), N_("max"), N_("attempts"),
+                N_("pending")):
+        table.add_column(_(col), justify="left" if col in ("assignment", "item") else "right")
     fmt = lambda x: "-" if x is None else f"{x:g}"  # noqa: E731
     for s in info["items"]:
-        table.add_row(s["assignment"], s["item"] + (" (override)" if s["overridden"] else ""), fmt(s["score"]),
+        table.add_row(s["assignment"], s["item"] + (_(" (override)") if s["overridden"] else ""), fmt(s["score"]),
                       fmt(s["best"]), fmt(s["latest"]), fmt(s["max_score"]), str(s["attempts"]), str(s["pending"]))
     table.add_section()
-    table.add_row("total", "", fmt(info["total"]), "", "", fmt(info["max_total"]), "", "", style="bold")
+    table.add_row(_("total"), "", fmt(info["total"]), "", "", fmt(info["max_total"]), "", "", style="bold")
     _console().print(table)
 
 
@@ -251,10 +259,10 @@ def course_quiz_take(client: CourseClient, bank_id: str, seed: int | None, new_v
     from .quiz.cli import read_answers
 
     if seed is not None or new_variant:
-        raise CourseFailure("in a course the server keeps your variant; --seed and --new-variant work only with --offline")
+        raise CourseFailure(_("in a course the server keeps your variant; --seed and --new-variant work only with --offline"))
     if answers_file is None:
-        raise CourseFailure(f"in a course, answer with --answers FILE (JSON: question id -> answer); "
-                            f"`dlx quiz show {bank_id}` shows your variant")
+        raise CourseFailure(_("in a course, answer with --answers FILE (JSON: question id -> answer); "
+                              "`dlx quiz show {bank}` shows your variant").format(bank=bank_id))
     result = client.call("POST", f"/api/quizzes/{bank_id}/attempts", body={"answers": read_answers(answers_file)})
     if as_json:
         click.echo(json.dumps(result, indent=2))
@@ -264,8 +272,9 @@ def course_quiz_take(client: CourseClient, bank_id: str, seed: int | None, new_v
         click.echo(f" {'✓' if test['status'] == 'passed' else '✗'} {test['name']} ({test['score']:g}/{test['max_score']:g})")
     display.show_summary(out, result)
     if result["late_factor"] < 1:
-        out.print(f"Late: counts as {result['counted_score']:g} ({result['late_factor']:.0%} of the score).")
-    out.print("Recorded by the course; `dlx score` shows your standing.", highlight=False)
+        out.print(_("Late: counts as {score} ({percent} of the score).").format(
+            score=f"{result['counted_score']:g}", percent=f"{result['late_factor']:.0%}"))
+    out.print(_("Recorded by the course; `dlx score` shows your standing."), highlight=False)
 
 
 HANDLERS: dict[str, Callable] = {"quiz_show": course_quiz_show, "quiz_take": course_quiz_take, "list": course_list, "fetch": course_fetch, "check": course_check,
@@ -282,12 +291,13 @@ def login(url: str, code: str | None) -> None:
     from .course_client import CourseClient, save_login
 
     client = CourseClient(url)
-    code = code or click.prompt("Login code", hide_input=True)
+    code = code or click.prompt(_("Login code"), hide_input=True)
     who = client.login(code)
     path = save_login(who)
-    _console().print(f"Logged in to [bold]{who.course}[/] as {who.login} ({who.role}); token kept in {path}.")
-    _console().print("[dim]`dlx list`, `fetch`, `submit` and `score` now use the course; `--offline` or "
-                     "`dlx logout` for local mode.[/]")
+    _console().print(_("Logged in to [bold]{course}[/] as {login} ({role}); token kept in {path}.").format(
+        course=who.course, login=who.login, role=who.role, path=path))
+    _console().print("[dim]" + _("`dlx list`, `fetch`, `submit` and `score` now use the course; `--offline` or "
+                                 "`dlx logout` for local mode.") + "[/]")
 
 
 @click.command()
@@ -298,14 +308,15 @@ def logout() -> None:
 
     login = saved_login()
     if login is None:
-        _console().print("Not logged in to a course; dlx is in local mode.")
+        _console().print(_("Not logged in to a course; dlx is in local mode."))
         return
     try:
         CourseClient.from_login(login).call("POST", "/api/logout")
     except CourseError as exc:
-        _console().print(f"[yellow]the server did not confirm the logout ({exc}); the token is forgotten here[/]")
+        _console().print("[yellow]" + _("the server did not confirm the logout ({reason}); the token is forgotten here")
+                         .format(reason=exc) + "[/]")
     forget_login()
-    _console().print(f"Logged out of {login.course}; dlx is in local mode.")
+    _console().print(_("Logged out of {course}; dlx is in local mode.").format(course=login.course))
 
 
 # ---- the server ----------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .i18n import _, language
 from .paths import data_dir
 
 RETRIES = 5  # network errors only; the server records a retried submission once
@@ -68,7 +69,7 @@ def normalise_url(url: str) -> str:
     if not urllib.parse.urlsplit(url).scheme:
         url = "http://" + url
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise CourseError(f"{url} is not an http(s) URL")
+        raise CourseError(_("{url} is not an http(s) URL").format(url=url))
     return url
 
 
@@ -88,7 +89,7 @@ class CourseClient:
         url = self.url + path
         if query:
             url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", "Accept-Language": language()}  # the server's messages, too
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if body is not None:
@@ -113,7 +114,7 @@ class CourseClient:
                     time.sleep(min(2 ** attempt, 8))
                     continue
                 reason = getattr(exc, "reason", exc)
-                raise CourseError(f"cannot reach the course server at {self.url}: {reason}") from None
+                raise CourseError(_("cannot reach the course server at {url}: {reason}").format(url=self.url, reason=reason)) from None
         raise AssertionError("unreachable")
 
     def login(self, code: str) -> CourseLogin:
@@ -146,4 +147,6 @@ def _reason(exc: urllib.error.HTTPError) -> str:
         detail = None
     if isinstance(detail, list):  # a request the API rejected on its shape
         detail = "; ".join(f"{'.'.join(str(p) for p in d.get('loc', [])[1:])}: {d.get('msg')}" for d in detail)
-    return f"{detail} (HTTP {exc.code})" if detail else f"the course server answered HTTP {exc.code} {exc.reason}"
+    if detail:
+        return f"{detail} (HTTP {exc.code})"
+    return _("the course server answered HTTP {code} {reason}").format(code=exc.code, reason=exc.reason)
