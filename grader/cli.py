@@ -20,7 +20,7 @@ import click
 from . import __version__
 from .errors import INTERRUPT_EXIT, USAGE_EXIT, DlxError, Interrupted, os_error_message
 from .cli_course import course_aware
-from .i18n import LANGUAGES, _, localise, ngettext
+from .i18n import LANGUAGES, N_, _, localise, ngettext, translate_click, translate_filled
 from .options import SEED
 
 if TYPE_CHECKING:
@@ -46,6 +46,10 @@ LAZY_COMMANDS = {
 }
 
 
+# grader/catalog.py's messages, translated where they are shown
+CATALOG_MESSAGES = (N_("unknown exercise {id}; known: {known}"),)
+
+
 def fail(message: str, code: int = USAGE_EXIT) -> NoReturn:
     """Print ``dlx: message`` on stderr and exit."""
     click.echo(f"dlx: {message}", err=True)
@@ -63,6 +67,7 @@ class DlxGroup(click.Group):
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        translate_click()  # before click builds a usage error, e.g. "No such command"
         if name in LAZY_COMMANDS and name not in self.commands:
             import importlib
 
@@ -74,11 +79,13 @@ class DlxGroup(click.Group):
         return command
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        translate_click()
         localise(self)
         super().format_help(ctx, formatter)
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
+        saved_language = os.environ.get("LANGUAGE")  # set by translate_click for this run only
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
@@ -93,7 +100,7 @@ class DlxGroup(click.Group):
             fail(cause.message if isinstance(cause, Interrupted) else _("interrupted; nothing was recorded"),
                  INTERRUPT_EXIT)
         except DlxError as exc:
-            fail(str(exc))
+            fail(translate_filled(str(exc), CATALOG_MESSAGES))
         except OSError as exc:
             fail(os_error_message(exc))
         except Exception as exc:  # noqa: BLE001 - a bug in dlx is one line, never a traceback
@@ -101,6 +108,11 @@ class DlxGroup(click.Group):
                 traceback.print_exc()
             fail(_("internal error ({error}); rerun with DLX_DEBUG=1 to see where, and please report it").format(
                 error=f"{type(exc).__name__}: {exc}"), 1)
+        finally:
+            if saved_language is None:
+                os.environ.pop("LANGUAGE", None)
+            else:
+                os.environ["LANGUAGE"] = saved_language
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else 0)

@@ -345,8 +345,8 @@ def serve(course_file: Path, host: str, port: int, data_dir: Path | None, databa
         from .server.config import load_course
         from .server.db import database_url, migrate
     except ImportError as exc:
-        raise CourseFailure(f"the course server needs the server extra ({exc.name} is missing): "
-                            "pip install 'dlx[server]'") from None
+        raise CourseFailure(_("the course server needs the server extra ({module} is missing): pip install "
+                              "'dlx[server]'").format(module=exc.name)) from None
     if queue_url:
         _check_queue(queue_url)
     workers = (0 if queue_url else 2) if workers is None else workers
@@ -359,11 +359,14 @@ def serve(course_file: Path, host: str, port: int, data_dir: Path | None, databa
                         queue=queue_url)
     code = first_instructor_code(settings)
     where = f"http://{host}:{port}"
-    click.echo(f"dlx course server for {course.name!r}: listening on {where} (API docs at {where}/docs)")
-    click.echo(f"database: {url.split('@')[-1]}; submissions in {data_dir / 'submissions'}; {workers} grading worker(s)"
-               + (f"; jobs sent to {queue_url.split('@')[-1]}" if queue_url else ""))
+    click.echo(_("dlx course server for {course}: listening on {url} (API docs at {url}/docs)").format(
+        course=repr(course.name), url=where))
+    click.echo(ngettext("database: {database}; submissions in {folder}; {n} grading worker",
+                        "database: {database}; submissions in {folder}; {n} grading workers", workers).format(
+        database=url.split("@")[-1], folder=data_dir / "submissions", n=workers)
+        + (_("; jobs sent to {queue}").format(queue=queue_url.split("@")[-1]) if queue_url else ""))
     if code:
-        click.echo(f"instructor's first login code: {code}  (dlx login {where} --code {code})")
+        click.echo(_("instructor's first login code: {code}  (dlx login {url} --code {code})").format(code=code, url=where))
     sys.stdout.flush()
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
 
@@ -374,7 +377,8 @@ def _check_queue(url: str) -> None:
         from .server.queue import QueueURLError, make_huey
         make_huey(url)
     except ImportError as exc:
-        raise CourseFailure(f"--queue needs the scale extra ({exc.name} is missing): pip install 'dlx[scale]'") from None
+        raise CourseFailure(_("--queue needs the scale extra ({module} is missing): pip install 'dlx[scale]'").format(
+            module=exc.name)) from None
     except (QueueURLError, ValueError) as exc:
         raise CourseFailure(str(exc)) from None
 
@@ -397,7 +401,9 @@ def worker(queue_url: str, database: str, course_file: Path, processes: int, lea
     from .server.queue import run_worker
 
     load_course(course_file.resolve())  # a broken course file is one line here, not an error in every task
-    click.echo(f"dlx worker: {processes} grading process(es) for {course_file}, jobs from {queue_url.split('@')[-1]}")
+    click.echo(ngettext("dlx worker: {n} grading process for {course}, jobs from {queue}",
+                        "dlx worker: {n} grading processes for {course}, jobs from {queue}", processes).format(
+        n=processes, course=course_file, queue=queue_url.split("@")[-1]))
     sys.stdout.flush()
     run_worker(queue_url, course_file.resolve(), database, processes=processes, lease_s=lease_s, name=name)
 
@@ -416,8 +422,9 @@ def check_config(course_file: Path) -> None:
     from .server.config import load_course
 
     config = load_course(course_file)
-    click.echo(f"{course_file}: {len(config.assignments)} assignment(s), {len(config.exercises)} exercise(s) "
-               f"({len(config.own_exercises)} of the course's own); valid.")
+    click.echo(_("{file}: {assignments} assignment(s), {exercises} exercise(s) ({own} of the course's own); valid.").format(
+        file=course_file, assignments=len(config.assignments), exercises=len(config.exercises),
+        own=len(config.own_exercises)))
 
 
 @course.group()
@@ -436,11 +443,11 @@ def roster_import(csv_file: Any, role: str | None, codes_out: Path | None) -> No
     """Add the people of CSV_FILE (columns: login, and optionally name, email, role); one login code each."""
     reader = csv.DictReader(csv_file)
     if not reader.fieldnames or "login" not in reader.fieldnames:
-        raise CourseFailure(f"{csv_file.name}: the first line must name the columns, with at least 'login'")
+        raise CourseFailure(_("{file}: the first line must name the columns, with at least 'login'").format(file=csv_file.name))
     people = []
     for line, row in enumerate(reader, start=2):
         if not (row.get("login") or "").strip():
-            raise CourseFailure(f"{csv_file.name}:{line}: no login")
+            raise CourseFailure(_("{file}:{line}: no login").format(file=csv_file.name, line=line))
         people.append({"login": row["login"].strip(), "name": (row.get("name") or "").strip(),
                        "email": (row.get("email") or "").strip(),
                        "role": role or (row.get("role") or "").strip() or "student"})
@@ -450,7 +457,7 @@ def roster_import(csv_file: Any, role: str | None, codes_out: Path | None) -> No
             writer = csv.DictWriter(handle, ["login", "role", "code"])
             writer.writeheader()
             writer.writerows(codes)
-        click.echo(f"{len(codes)} login code(s) written to {codes_out}; each works once.")
+        click.echo(_("{n} login code(s) written to {file}; each works once.").format(n=len(codes), file=codes_out))
         return
     for row in codes:
         click.echo(f"{row['login']},{row['role']},{row['code']}")
@@ -470,7 +477,7 @@ def grades(fmt: str, output: Path | None) -> None:
         text = json.dumps(client.call("GET", "/api/grades", retry=True), indent=2) + "\n"
     if output:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}")
+        click.echo(_("wrote {path}").format(path=output))
     else:
         click.echo(text, nl=False)
 
@@ -482,16 +489,17 @@ def grades(fmt: str, output: Path | None) -> None:
 def rerun(assignment: str, student: str | None) -> None:
     """Regrade ASSIGNMENT's submissions with their recorded seeds (the previous results are kept)."""
     reply = _staff().call("POST", "/api/reruns", body={"assignment": assignment, "student": student})
-    click.echo(f"{reply['queued']} submission(s) queued for regrading.")
+    click.echo(_("{n} submission(s) queued for regrading.").format(n=reply["queued"]))
 
 
 def _aware(text: str) -> str:
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise CourseFailure(f"{text!r} is not a date and time like 2026-03-01T23:59:00+01:00") from None
+        raise CourseFailure(_("{text} is not a date and time like 2026-03-01T23:59:00+01:00").format(text=repr(text))) from None
     if when.tzinfo is None:
-        raise CourseFailure(f"{text!r} has no time zone; add its offset, e.g. {text}+01:00 or {text}Z")
+        raise CourseFailure(_("{quoted} has no time zone; add its offset, e.g. {text}+01:00 or {text}Z").format(
+            quoted=repr(text), text=text))
     return when.isoformat()
 
 
@@ -504,7 +512,8 @@ def extend(student: str, assignment: str, until: str) -> None:
     """Give STUDENT until --until for ASSIGNMENT (recorded in the audit log)."""
     reply = _staff().call("POST", "/api/extensions", body={"student": student, "assignment": assignment,
                                                            "until": _aware(until)})
-    click.echo(f"{reply['student']} has until {reply['until']} for {reply['assignment']}.")
+    click.echo(_("{student} has until {until} for {assignment}.").format(
+        student=reply["student"], until=reply["until"], assignment=reply["assignment"]))
 
 
 @course.command()
@@ -517,7 +526,8 @@ def override(student: str, item: str, score: float, reason: str) -> None:
     """Set STUDENT's grade for ITEM by hand."""
     reply = _staff().call("POST", "/api/overrides", body={"student": student, "item": item, "score": score,
                                                           "reason": reason})
-    click.echo(f"{reply['student']}: {reply['item']} is now {reply['score']:g}.")
+    click.echo(_("{student}: {item} is now {score}.").format(student=reply["student"], item=reply["item"],
+                                                             score=f"{reply['score']:g}"))
 
 
 @course.command()
@@ -526,7 +536,7 @@ def override(student: str, item: str, score: float, reason: str) -> None:
 def revoke(login: str) -> None:
     """Revoke every token and unused code of LOGIN."""
     reply = _staff().call("POST", f"/api/users/{login}/revoke")
-    click.echo(f"{reply['revoked']} token(s) of {login} revoked.")
+    click.echo(_("{n} token(s) of {login} revoked.").format(n=reply["revoked"], login=login))
 
 
 @course.command("audit")
@@ -552,7 +562,8 @@ def queue_command(as_json: bool) -> None:
         click.echo(json.dumps(ledger, indent=2))
         return
     counts = ledger["counts"]
-    click.echo("jobs: " + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "none"))
+    click.echo(_("jobs: {counts}").format(counts=", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+                                          or _("none")))
     groups: dict[tuple[str, str], list[dict]] = {}
     for job in ledger["jobs"]:
         groups.setdefault((job["state"], job["worker"] or "-"), []).append(job)
@@ -563,7 +574,8 @@ def queue_command(as_json: bool) -> None:
         click.echo(f"{state:<8} {name:<28} {len(jobs):>5} {max(ages):>8.1f}s {min(ages):>8.1f}s")
     for job in ledger["jobs"]:
         if job["state"] == "failed":
-            click.echo(f"failed job {job['id']} (submission {job['submission']}, {job['tries']} tries): {job['error']}")
+            click.echo(_("failed job {id} (submission {submission}, {tries} tries): {reason}").format(
+                id=job["id"], submission=job["submission"], tries=job["tries"], reason=job["error"]))
 
 
 COMMANDS = (serve, login, logout, course, worker)

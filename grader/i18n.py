@@ -101,7 +101,7 @@ def source() -> str:
         return "DLX_LANG"
     if stored_setting():
         return "dlx config lang"
-    return "the locale" if any(os.environ.get(v) for v in LOCALE_VARIABLES) else "the default"
+    return N_("the locale") if any(os.environ.get(v) for v in LOCALE_VARIABLES) else N_("the default")
 
 
 @contextmanager
@@ -139,6 +139,20 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for translation where it is shown (a constant, a help text); returns it unchanged."""
     return message
+
+
+CLICK_DOMAIN = "click"
+
+
+def translate_click() -> None:
+    """click's own texts (Usage:, Options, its usage errors) in this run's language. click looks them up with
+    ``gettext.gettext``, in the process's gettext domain and the language of ``$LANGUAGE``: the CLI sets both
+    (to dlx's ``click`` catalogue) for its run; :func:`grader.cli.DlxGroup.main` restores ``$LANGUAGE``."""
+    import gettext
+
+    gettext.bindtextdomain(CLICK_DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(CLICK_DOMAIN)
+    os.environ["LANGUAGE"] = language()
 
 
 def localise(command: click.Command) -> None:
