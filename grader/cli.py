@@ -20,7 +20,7 @@ import click
 from . import __version__
 from .errors import INTERRUPT_EXIT, USAGE_EXIT, DlxError, Interrupted, os_error_message
 from .cli_course import course_aware
-from .i18n import LANGUAGES, N_, _, localise, ngettext, translate_click, translate_filled
+from .i18n import LANGUAGES, N_, _, choose, localise, ngettext, translate_click, translate_filled
 from .options import SEED
 
 if TYPE_CHECKING:
@@ -109,6 +109,7 @@ class DlxGroup(click.Group):
             fail(_("internal error ({error}); rerun with DLX_DEBUG=1 to see where, and please report it").format(
                 error=f"{type(exc).__name__}: {exc}"), 1)
         finally:
+            choose(None)  # --lang lasts one run, also in-process (tests); kept until its errors are printed
             if saved_language is None:
                 os.environ.pop("LANGUAGE", None)
             else:
@@ -133,10 +134,7 @@ def main() -> None:
 
 def _choose_language(ctx: click.Context, lang: str | None) -> None:
     """--lang, chosen while the command line is read (before a subcommand's help is shown); lasts one run."""
-    from .i18n import choose
-
     choose(lang)
-    ctx.call_on_close(lambda: choose(None))  # also in-process (tests)
 
 
 def _exercise(exercise_id: str) -> Exercise:

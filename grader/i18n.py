@@ -124,16 +124,26 @@ def catalogue(lang: str | None = None) -> NullTranslations:
     return _catalogues[lang]
 
 
+def _speaking() -> str:
+    """This run's language for a message: English while the language itself is misconfigured (its error is said)."""
+    try:
+        return language()
+    except UnknownLanguage:
+        return DEFAULT
+
+
 def _(message: str) -> str:
     """``message`` (English) in the language of this run."""
-    return message if language() == DEFAULT else catalogue().gettext(message)
+    lang = _speaking()
+    return message if lang == DEFAULT else catalogue(lang).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """``singular`` or ``plural`` by ``n``, in the language of this run."""
-    if language() == DEFAULT:
+    lang = _speaking()
+    if lang == DEFAULT:
         return singular if n == 1 else plural
-    return catalogue().ngettext(singular, plural, n)
+    return catalogue(lang).ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:
@@ -152,7 +162,7 @@ def translate_click() -> None:
 
     gettext.bindtextdomain(CLICK_DOMAIN, str(LOCALE_DIR))
     gettext.textdomain(CLICK_DOMAIN)
-    os.environ["LANGUAGE"] = language()
+    os.environ["LANGUAGE"] = _speaking()
 
 
 def localise(command: click.Command) -> None:
@@ -175,7 +185,7 @@ def localise(command: click.Command) -> None:
 def translate_filled(text: str, templates: tuple[str, ...]) -> str:
     """``text``, an English template of ``templates`` filled in elsewhere (e.g. by the sandbox's worker), in this
     run's language with the same values; any other text unchanged."""
-    if language() == DEFAULT:
+    if _speaking() == DEFAULT:
         return text
     import re
 

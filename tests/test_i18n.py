@@ -136,7 +136,7 @@ def test_language_precedence_flag_env_setting_locale_default(student, monkeypatc
 def test_config_shows_the_language_and_where_it_comes_from(student):
     assert dlx("config", "lang").output.strip() == "lang = en (from the default)"
     dlx("config", "lang", "zh")
-    assert dlx("config", "lang").output.strip() == "lang = zh (from dlx config lang)"
+    assert dlx("config", "lang").output.strip() == "lang = zh（来自 dlx config lang）"  # now said in Chinese
 
 
 @pytest.mark.parametrize("args", [("--lang", "fr", "list"), ("config", "lang", "fr"), ("config", "colour", "zh")])
@@ -255,3 +255,123 @@ def test_lang_flag_does_not_outlive_its_run(student):
 
     dlx("--lang", "zh", "list")
     assert catalog()["affine"].title == AFFINE["title"]
+
+
+# --- the message catalogues (gettext, through Babel) ---
+
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "grader" / "locale"
+DOMAINS = ("dlx", "click")  # dlx's own messages; click's usage texts that students see
+MARKUP = re.compile(r"\[/?[a-z ]*\]")  # rich markup: [bold], [/], [bold green]
+
+
+def read_catalogue(lang: str, domain: str):
+    from babel.messages.pofile import read_po
+
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po").open("rb") as f:
+        return read_po(f, locale=lang)
+
+
+def message_facts(text: str) -> dict[str, object]:
+    return {**facts(text), "markup": Counter(MARKUP.findall(text))}
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_every_message_is_translated_and_keeps_its_placeholders_numbers_and_code(lang, domain):
+    catalogue = read_catalogue(lang, domain)
+    problems = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        english = message.id[-1] if isinstance(message.id, tuple) else message.id  # the plural form has every placeholder
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(forms):
+            problems.append(f"{message.id!r}: {'fuzzy' if message.fuzzy else 'not translated'}")
+            continue
+        for form in forms:
+            wanted, got = message_facts(english), message_facts(form)
+            differ = [kind for kind in wanted if wanted[kind] != got[kind]]
+            if differ:
+                problems.append(f"{message.id!r} -> {form!r}: {', '.join(differ)} differ")
+            if form == english and any(c.isalpha() for c in MARKUP.sub("", PLACEHOLDER.sub("", english))):
+                problems.append(f"{message.id!r} is not translated (the same text)")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_message_checker_catches_a_lost_placeholder_number_markup_and_code():
+    english = "[bold]{fn}[/]: moves by 1e-6; run `dlx hint {id}`"
+    assert message_facts(english) == message_facts("[bold]{fn}[/]：变动 1e-6；运行 `dlx hint {id}`")
+    for broken in ("{fn}：变动 1e-6；运行 `dlx hint {id}`", "[bold]{fn}[/]：变动 1e-5；运行 `dlx hint {id}`",
+                   "[bold]{fn}[/]：变动 1e-6；运行 `dlx hint`", "[bold]{name}[/]：变动 1e-6；运行 `dlx hint {id}`"):
+        assert message_facts(english) != message_facts(broken), broken
+
+
+def test_every_message_in_the_code_is_in_the_catalogue():
+    """A new or changed _()/N_() message, command docstring or help= text needs the catalogue updated
+    (docs/translating.md: extract, update, translate, compile)."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    root = LOCALE_DIR.parents[1]
+    extracted = {message for _, _, message, _, _ in extract_from_dir(
+        str(root / "grader"), method_map=[("**.py", "grader.i18n_extract:extract_click")],
+        keywords={**DEFAULT_KEYWORDS, "N_": None})}
+    for lang in OTHER_LANGUAGES:
+        catalogue = read_catalogue(lang, "dlx")
+        known = {m.id for m in catalogue if m.id}
+        assert extracted - known == set(), f"messages missing from {lang}/dlx.po: {sorted(map(str, extracted - known))}"
+        assert known - extracted == set(), f"{lang}/dlx.po has messages the code no longer uses: " \
+                                           f"{sorted(map(str, known - extracted))}"
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_the_compiled_catalogue_is_up_to_date_with_the_po_file(lang, domain):
+    """The .mo shipped in the package (runtime uses only the standard library's gettext) is the .po compiled."""
+    import io
+
+    from babel.messages.mofile import write_mo
+
+    compiled = io.BytesIO()
+    write_mo(compiled, read_catalogue(lang, domain))
+    shipped = (LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.mo").read_bytes()
+    assert shipped == compiled.getvalue(), f"{lang}/{domain}.mo is stale: run pybabel compile (docs/translating.md)"
+
+
+def test_messages_follow_the_language_of_the_run(student, monkeypatch):
+    from grader import i18n
+
+    assert dlx("--lang", "zh", "hint", "nope").output.startswith("dlx: 没有这道练习 'nope'")
+    assert dlx("hint", "nope").output.startswith("dlx: unknown exercise 'nope'")
+    with i18n.speaking("zh"):
+        assert i18n._("score {score}/{max_score}") == "得分 {score}/{max_score}"
+    assert i18n._("score {score}/{max_score}") == "score {score}/{max_score}"
+
+
+def test_help_and_clicks_own_texts_are_translated_and_english_comes_back(student):
+    zh = dlx("--lang", "zh", "submit", "--help").output
+    assert "用法:" in zh and "用隐藏测试为你的文件评分" in zh and "Grade your file" not in zh and "Usage:" not in zh
+    en = dlx("submit", "--help").output
+    assert "Usage:" in en and "Grade your file with the hidden tests" in en and "用法" not in en
+
+
+WRONG_AFFINE = (exercises_dir().parent / "solutions" / "affine.py").read_text(encoding="utf-8").replace(
+    "return x @ w + b, (x, w, b)", "return x @ w, (x, w, b)")
+
+
+@pytest.mark.parametrize("command", ["submit", "grade"])
+def test_a_chinese_student_reads_a_wrong_answers_result_in_chinese(student, monkeypatch, command):
+    monkeypatch.setenv("DLX_LANG", "zh")
+    folder = student / "work"
+    assert dlx("fetch", "affine", "--dir", str(folder)).exit_code == 0
+    (folder / "affine.py").write_text(WRONG_AFFINE, encoding="utf-8")
+    args = ("submit", "affine", "--dir", str(folder)) if command == "submit" else ("grade", "affine",
+                                                                                   str(folder / "affine.py"))
+    result = dlx(*args)
+    output = "".join(result.output.split())  # rich wraps Chinese text anywhere
+    assert result.exit_code == 0, result.output
+    assert "affine:得分" in output and "随机种子" in output and "卡住了？`dlxhintaffine`" in output, result.output
+    assert "affine_forward：out：相对误差(relativeerror)" in output and "应为" in output, result.output
+    for english in ("score ", "expected", " got ", "seed", "Stuck?", "Recorded"):  # the term glossed once: 相对误差 (relative error)
+        assert english not in result.output, (english, result.output)
+    if command == "submit":
+        assert "已记录。目前最好成绩" in output
