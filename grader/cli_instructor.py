@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from .catalog import catalog, get
-from .i18n import _
+from .i18n import LANGUAGES, _, language, speaking
 from .options import SEED
 from .report import console
 
@@ -67,16 +67,20 @@ def nbgrader_group() -> None:
 @click.option("--force", is_flag=True, help="Overwrite existing notebooks.")
 @click.option("--quiz", "quizzes", multiple=True, metavar="BANK",
               help="Also export this quiz bank as auto-graded cells (repeatable; with no exercise id, quizzes only).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="The notebooks' language: statements, instructions and feedback (default: dlx's language).")
 def nbgrader_export(course_dir: Path, exercise_ids: tuple[str, ...], assignment: str, seed: int, force: bool,
-                    quizzes: tuple[str, ...]) -> None:
+                    quizzes: tuple[str, ...], lang: str | None) -> None:
     """Write COURSE_DIR/source/ASSIGNMENT/<id>.ipynb for each exercise (all when none is given)."""
     from .nbexport import export
     from .quiz import get_bank
 
-    for bank in quizzes:
-        get_bank(bank)  # an unknown bank is a one-line error before anything is written
-    exercises = [get(i) for i in exercise_ids] or ([] if quizzes else list(catalog().values()))
-    for path in export(course_dir, assignment, exercises, seed, force, quizzes):
+    with speaking(lang or language()):
+        for bank in quizzes:
+            get_bank(bank)  # an unknown bank is a one-line error before anything is written
+        exercises = [get(i) for i in exercise_ids] or ([] if quizzes else list(catalog().values()))
+        written = export(course_dir, assignment, exercises, seed, force, quizzes)
+    for path in written:
         console.print(_("wrote {path}").format(path=path))
     console.print(_("Next: cd {course_dir} && nbgrader generate_assignment {assignment}").format(
         course_dir=course_dir, assignment=assignment))

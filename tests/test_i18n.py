@@ -375,3 +375,30 @@ def test_a_chinese_student_reads_a_wrong_answers_result_in_chinese(student, monk
         assert english not in result.output, (english, result.output)
     if command == "submit":
         assert "已记录。目前最好成绩" in output
+
+
+# --- nbgrader export ---
+
+def test_nbgrader_export_writes_and_grades_the_notebook_in_its_language(student):
+    nbformat = pytest.importorskip("nbformat")  # the nbgrader extra
+    from grader.nbautograde import dlx_cell, grade_notebook
+
+    course = student / "course"
+    result = dlx("nbgrader", "export", str(course), "affine", "--assignment", "a1", "--lang", "zh")
+    assert result.exit_code == 0 and "wrote" in result.output, result.output  # the instructor's run speaks English
+    nb = nbformat.read(str(course / "source" / "a1" / "affine.ipynb"), as_version=4)
+    assert nb.cells[0].source == (exercises_dir() / "affine" / "statement.zh.md").read_text(encoding="utf-8")
+    assert nb.cells[1].source.startswith("请在下一个单元格中补全函数") and nb.metadata["dlx"] == {"lang": "zh"}
+    hidden = [c for c in nb.cells if c.metadata["nbgrader"]["grade"]]
+    cells = {c.metadata["nbgrader"]["grade_id"]: dlx_cell(c.source) for c in hidden}
+    assert {cell.lang for cell in cells.values()} == {"zh"} and hidden[0].source.startswith("# 隐藏测试")
+    solution = next(c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] == "affine-solution")
+    solution.source = WRONG_AFFINE
+    grade_notebook(nb, cells, {"affine-solution"}, set(cells))  # autograde, in a run whose language is English
+    failed = [c.outputs[0].evalue for c in hidden if c.outputs[0].output_type == "error"]
+    assert failed and all("相对误差" in text and "relative error" in text for text in failed), failed
+    passed = [c.outputs[0].text for c in hidden if c.outputs[0].output_type == "stream"]
+    assert passed and all(text.startswith("通过：") for text in passed), passed
+    assert dlx("nbgrader", "export", str(course), "affine", "--assignment", "a2").exit_code == 0
+    english = nbformat.read(str(course / "source" / "a2" / "affine.ipynb"), as_version=4)
+    assert english.cells[1].source.startswith("Complete the functions") and english.metadata["dlx"] == {"lang": "en"}
