@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .i18n import _, language
+from .i18n import DEFAULT_SOURCE, _, language, source
 from .paths import data_dir
 
 RETRIES = 5  # network errors only; the server records a retried submission once
@@ -87,9 +87,11 @@ class CourseClient:
              query: dict[str, Any] | None = None, retry: bool = False, raw: bool = False) -> Any:
         """One API call; ``retry`` repeats it after network errors (only for idempotent calls)."""
         url = self.url + path
+        if source() != DEFAULT_SOURCE:  # a language the student chose (or their locale's): the server's messages too
+            query = {"lang": language(), **(query or {})}
         if query:
             url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
-        headers = {"Accept": "application/json", "Accept-Language": language()}  # the server's messages, too
+        headers = {"Accept": "application/json"}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if body is not None:

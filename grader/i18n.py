@@ -25,10 +25,17 @@ if TYPE_CHECKING:
 
     import click
 
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation where it is shown (a constant, a help text); returns it unchanged."""
+    return message
+
+
 LANGUAGES = ("en", "zh")
 DEFAULT = "en"
 SETTING = "lang"
 AUTO = "auto"  # the stored setting that means "follow the locale"
+DEFAULT_SOURCE = N_("the default")  # :func:`source` when nothing chose the language
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
 DOMAIN = "dlx"
 LOCALE_DIR = Path(__file__).with_name("locale")
@@ -101,7 +108,7 @@ def source() -> str:
         return "DLX_LANG"
     if stored_setting():
         return "dlx config lang"
-    return N_("the locale") if any(os.environ.get(v) for v in LOCALE_VARIABLES) else N_("the default")
+    return N_("the locale") if any(os.environ.get(v) for v in LOCALE_VARIABLES) else DEFAULT_SOURCE
 
 
 @contextmanager
@@ -144,11 +151,6 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     if lang == DEFAULT:
         return singular if n == 1 else plural
     return catalogue(lang).ngettext(singular, plural, n)
-
-
-def N_(message: str) -> str:
-    """Mark ``message`` for translation where it is shown (a constant, a help text); returns it unchanged."""
-    return message
 
 
 CLICK_DOMAIN = "click"

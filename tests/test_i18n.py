@@ -313,7 +313,8 @@ def test_every_message_in_the_code_is_in_the_catalogue():
 
     root = LOCALE_DIR.parents[1]
     extracted = {message for _, _, message, _, _ in extract_from_dir(
-        str(root / "grader"), method_map=[("**.py", "grader.i18n_extract:extract_click")],
+        str(root / "grader"), method_map=[("**.py", "grader.i18n_extract:extract_click"),
+                                          ("server/templates/**.html", "jinja2.ext:babel_extract")],
         keywords={**DEFAULT_KEYWORDS, "N_": None})}
     for lang in OTHER_LANGUAGES:
         catalogue = read_catalogue(lang, "dlx")
