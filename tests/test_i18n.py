@@ -403,3 +403,96 @@ def test_nbgrader_export_writes_and_grades_the_notebook_in_its_language(student)
     assert dlx("nbgrader", "export", str(course), "affine", "--assignment", "a2").exit_code == 0
     english = nbformat.read(str(course / "source" / "a2" / "affine.ipynb"), as_version=4)
     assert english.cells[1].source.startswith("Complete the functions") and english.metadata["dlx"] == {"lang": "en"}
+
+
+# --- the course server: the course's language, or the student's ---
+
+ZH_COURSE = """\
+[course]
+name = "中文课程"
+lang = "zh"
+
+[[assignment]]
+id = "hw1"
+exercises = ["affine"]
+opens = 2026-01-01T00:00:00Z
+due = 2026-03-01T12:00:00+01:00
+"""
+
+
+def test_a_course_language_must_be_one_dlx_speaks(tmp_path):
+    pytest.importorskip("sqlalchemy", reason="the course server needs the server extra")
+    from grader.server.config import ConfigError, load_course
+
+    path = tmp_path / "course.toml"
+    path.write_text(ZH_COURSE, encoding="utf-8")
+    assert load_course(path).lang == "zh"
+    path.write_text(ZH_COURSE.replace('lang = "zh"', 'lang = "fr"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="lang must be one of en, zh"):
+        load_course(path)
+
+
+@pytest.fixture(scope="module")
+def zh_course(tmp_path_factory):
+    pytest.importorskip("fastapi", reason="the course server needs the server extra: pip install 'dlx[server]'")
+    pytest.importorskip("uvicorn", reason="the course server needs the server extra: pip install 'dlx[server]'")
+    from tests.course_server import CourseServer, api, set_clock
+
+    root = tmp_path_factory.mktemp("zh-course")
+    (root / "course.toml").write_text(ZH_COURSE, encoding="utf-8")
+    set_clock(root / "clock", "2026-02-01T09:00:00+00:00")
+    server = CourseServer(root / "course.toml", root / "data", root / "clock", workers=1).start()
+    try:
+        instructor = api(server.url, "POST", "/api/login", json_body={"code": server.instructor_code})[1]["token"]
+        code = api(server.url, "POST", "/api/roster", instructor,
+                   json_body={"people": [{"login": "alice"}]})[1]["codes"][0]["code"]
+        yield server.url, api(server.url, "POST", "/api/login", json_body={"code": code})[1]["token"]
+    finally:
+        server.stop()
+
+
+def _graded_feedback(url: str, token: str, query: str = "") -> str:
+    import uuid
+
+    from tests.course_server import api
+
+    submission_id = str(uuid.uuid4())
+    status, out = api(url, "PUT", f"/api/submissions/{submission_id}?exercise=affine{query}", token,
+                      body=WRONG_AFFINE.encode())
+    assert status == 201, out
+    for _ in range(10):
+        status, out = api(url, "GET", f"/api/submissions/{submission_id}?wait=30", token)
+        if out["status"] != "queued":
+            break
+    assert out["status"] == "graded", out
+    return "\n".join(t["output"] for t in out["feedback"]["tests"])
+
+
+def test_the_course_speaks_its_language_and_a_student_may_choose_theirs(zh_course):
+    from tests.course_server import api
+
+    url, token = zh_course
+    status, out = api(url, "GET", "/api/exercises/nope", token)
+    assert status == 404 and out["detail"] == "'nope' 不是这门课的练习", out
+    status, out = api(url, "GET", "/api/exercises/nope?lang=en", token)
+    assert status == 404 and out["detail"] == "'nope' is not an exercise of this course", out
+    assert api(url, "GET", "/api/exercises/nope?lang=fr", token)[0] == 400
+    in_zh, in_en = _graded_feedback(url, token), _graded_feedback(url, token, "&lang=en")
+    assert "相对误差" in in_zh and "expected" not in in_zh, in_zh  # graded in the course's language
+    assert "relative error" in in_en and "相对误差" not in in_en, in_en  # in the language it was submitted in
+
+
+def test_the_pages_speak_the_course_language_and_remember_a_students_choice(zh_course):
+    import urllib.request
+
+    url, _token = zh_course
+    with urllib.request.urlopen(url + "/login") as page:
+        html = page.read().decode()
+    assert '<html lang="zh">' in html and "请输入老师给你的登录码" in html and "Log in" not in html
+    with urllib.request.urlopen(url + "/login?lang=en") as page:
+        html, cookies = page.read().decode(), page.headers.get_all("set-cookie")
+    assert '<html lang="en">' in html and "Enter the login code" in html
+    assert any(cookie.startswith("dlx_lang=en;") for cookie in cookies), cookies
+    request = urllib.request.Request(url + "/login", headers={"Cookie": "dlx_lang=en"})
+    with urllib.request.urlopen(request) as page:
+        assert "Enter the login code" in page.read().decode()
