@@ -131,7 +131,7 @@ def catalogue(lang: str | None = None) -> NullTranslations:
     return _catalogues[lang]
 
 
-def _speaking() -> str:
+def _current() -> str:
     """This run's language for a message: English while the language itself is misconfigured (its error is said)."""
     try:
         return language()
@@ -141,13 +141,13 @@ def _speaking() -> str:
 
 def _(message: str) -> str:
     """``message`` (English) in the language of this run."""
-    lang = _speaking()
+    lang = _current()
     return message if lang == DEFAULT else catalogue(lang).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """``singular`` or ``plural`` by ``n``, in the language of this run."""
-    lang = _speaking()
+    lang = _current()
     if lang == DEFAULT:
         return singular if n == 1 else plural
     return catalogue(lang).ngettext(singular, plural, n)
@@ -164,7 +164,7 @@ def translate_click() -> None:
 
     gettext.bindtextdomain(CLICK_DOMAIN, str(LOCALE_DIR))
     gettext.textdomain(CLICK_DOMAIN)
-    os.environ["LANGUAGE"] = _speaking()
+    os.environ["LANGUAGE"] = _current()
 
 
 def localise(command: click.Command) -> None:
@@ -175,8 +175,7 @@ def localise(command: click.Command) -> None:
     import click
 
     for item in (command, *command.params):
-        originals = item.__dict__.setdefault("_dlx_english", {"help": getattr(item, "help", None)})
-        english = originals["help"]
+        english = item.__dict__.setdefault("_dlx_english_help", getattr(item, "help", None))
         if english:
             setattr(item, "help", _(inspect.cleandoc(english).partition("\f")[0]))
     if isinstance(command, click.Group):
@@ -187,7 +186,7 @@ def localise(command: click.Command) -> None:
 def translate_filled(text: str, templates: tuple[str, ...]) -> str:
     """``text``, an English template of ``templates`` filled in elsewhere (e.g. by the sandbox's worker), in this
     run's language with the same values; any other text unchanged."""
-    if _speaking() == DEFAULT:
+    if _current() == DEFAULT:
         return text
     import re
 
