@@ -97,10 +97,12 @@ def gradescope() -> None:
               show_default=True)
 @click.option("--hidden-visibility", default="after_due_date", show_default=True,
               help="Gradescope visibility of the hidden tests (hidden, after_due_date, after_published, visible).")
-def gradescope_build(exercise_ids: tuple[str, ...], out: Path, hidden_visibility: str) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="The language of the feedback students read (default: dlx's language).")
+def gradescope_build(exercise_ids: tuple[str, ...], out: Path, hidden_visibility: str, lang: str | None) -> None:
     """Write an autograder.zip that grades EXERCISE_IDS on Gradescope."""
     from .gradescope import build
 
-    names = build(list(exercise_ids), out, hidden_visibility)
+    names = build(list(exercise_ids), out, hidden_visibility, lang)
     console.print(_("Wrote {out} ({n} files) for {ids}. Upload it as the assignment's autograder on Gradescope.").format(
         out=out, n=len(names), ids=", ".join(exercise_ids)))

@@ -496,3 +496,22 @@ def test_the_pages_speak_the_course_language_and_remember_a_students_choice(zh_c
     request = urllib.request.Request(url + "/login", headers={"Cookie": "dlx_lang=en"})
     with urllib.request.urlopen(request) as page:
         assert "Enter the login code" in page.read().decode()
+
+
+def test_a_gradescope_bundle_gives_feedback_in_its_language(tmp_path):
+    import json
+    import zipfile
+
+    from grader.gradescope import build, grade_submission
+
+    build(["affine"], tmp_path / "autograder.zip", lang="zh")
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as bundle:
+        bundle.extractall(root / "source")
+    assert json.loads((root / "source" / "config.json").read_text())["lang"] == "zh"
+    (root / "submission").mkdir()
+    (root / "submission" / "affine.py").write_text(WRONG_AFFINE, encoding="utf-8")
+    result = grade_submission(root)  # graded in a run whose language is English
+    outputs = "\n".join(t["output"] for t in result["tests"] if t["status"] == "failed")
+    assert "相对误差" in outputs and "expected" not in outputs, outputs
+    assert "随机种子" in result["output"] and any("可见测试：" in t["name"] for t in result["tests"]), result
