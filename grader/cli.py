@@ -149,7 +149,8 @@ def _student_file(exercise: Exercise, directory: Path) -> Path:
         raise DlxError(_("{path} is a folder, not your solution file; rename it and run `dlx fetch {id}`").format(
             path=path, id=exercise.id))
     if not path.exists():
-        raise DlxError(_("{path} not found; run `dlx fetch {id}` first (or pass --dir)").format(path=path, id=exercise.id))
+        raise DlxError(_("{path} not found; run `dlx fetch {id}` first (or pass --dir)")
+            .format(path=path, id=exercise.id))
     return path
 
 
@@ -234,7 +235,8 @@ def fetch(exercise_id: str, directory: Path, force: bool, notebook: bool) -> Non
         return
     stub, statement = write_exercise_files(exercise, directory, force)
     console.print(_("Wrote [bold]{stub}[/] and {statement}.").format(stub=stub, statement=statement))
-    console.print(_("Next: complete the functions, then `dlx check {id}` and `dlx submit {id}`.").format(id=exercise.id))
+    console.print(_("Next: complete the functions, then `dlx check {id}` and `dlx submit {id}`.")
+        .format(id=exercise.id))
 
 
 def grade_and_show(exercise: Exercise, path: Path, visible: bool, seed: int | None = None) -> tuple[str, GradeResult]:
@@ -314,7 +316,8 @@ def show_hint(exercise: Exercise, show_all: bool = False, reset: bool = False) -
         level = min(seen + 1, len(exercise.hints))
         book.set_setting(key, str(level))
     for i in range(1 if show_all else level, level + 1):
-        console.print(_("[bold]Hint {n} of {total}[/] for {id}:").format(n=i, total=len(exercise.hints), id=exercise.id))
+        console.print(_("[bold]Hint {n} of {total}[/] for {id}:")
+            .format(n=i, total=len(exercise.hints), id=exercise.id))
         console.print(f"  {exercise.hints[i - 1]}\n")
     if level == len(exercise.hints):
         console.print("[dim]" + _("That is the last hint. The statement (`dlx fetch` wrote it beside your file) has the "

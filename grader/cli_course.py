@@ -145,10 +145,12 @@ def course_fetch(client: CourseClient, exercise_id: str, directory: Path, force:
     for name, text in files.items():
         target = directory / name
         if target.exists():
-            _console().print("[dim]" + _("backed up {file} to {backup}").format(file=target, backup=_backup(target)) + "[/]")
+            _console().print("[dim]" + _("backed up {file} to {backup}")
+                .format(file=target, backup=_backup(target)) + "[/]")
         target.write_text(text, encoding="utf-8")
     _console().print(_("Wrote [bold]{path}[/] from the course.").format(path=directory / (exercise_id + ".py")))
-    _console().print(_("Next: complete the functions, then `dlx check {id}` and `dlx submit {id}`.").format(id=exercise_id))
+    _console().print(_("Next: complete the functions, then `dlx check {id}` and `dlx submit {id}`.")
+        .format(id=exercise_id))
 
 
 def _own_exercise_dir(exercise_id: str) -> Path:
@@ -187,7 +189,8 @@ def course_submit(client: CourseClient, exercise_id: str, directory: Path, seed:
 
     path = directory / f"{exercise_id}.py"
     if not path.exists():
-        raise CourseFailure(_("{path} not found; run `dlx fetch {id}` first (or pass --dir)").format(path=path, id=exercise_id))
+        raise CourseFailure(_("{path} not found; run `dlx fetch {id}` first (or pass --dir)")
+            .format(path=path, id=exercise_id))
     try:
         data = read_bytes_file(path, limit=MAX_FILE, follow_links=False)
     except DlxError as exc:
@@ -210,7 +213,8 @@ def course_submit(client: CourseClient, exercise_id: str, directory: Path, seed:
         raise CourseFailure(_("stopped waiting; your submission {submission} is recorded and will be graded: "
                               "`dlx score` shows it").format(submission=submission_id)) from None
     if state["status"] == "queued":
-        raise CourseFailure(_("still queued; your submission {submission} is recorded: `dlx score` shows it later").format(
+        raise CourseFailure(_("still queued; your submission {submission} is recorded: `dlx score` shows it later")
+            .format(
             submission=submission_id))
     if state["status"] == "superseded":
         console.print("[yellow]" + _("A newer submission of yours replaced this one before it was graded.") + "[/]")
@@ -366,7 +370,8 @@ def serve(course_file: Path, host: str, port: int, data_dir: Path | None, databa
         database=url.split("@")[-1], folder=data_dir / "submissions", n=workers)
         + (_("; jobs sent to {queue}").format(queue=queue_url.split("@")[-1]) if queue_url else ""))
     if code:
-        click.echo(_("instructor's first login code: {code}  (dlx login {url} --code {code})").format(code=code, url=where))
+        click.echo(_("instructor's first login code: {code}  (dlx login {url} --code {code})")
+            .format(code=code, url=where))
     sys.stdout.flush()
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
 
@@ -422,7 +427,8 @@ def check_config(course_file: Path) -> None:
     from .server.config import load_course
 
     config = load_course(course_file)
-    click.echo(_("{file}: {assignments} assignment(s), {exercises} exercise(s) ({own} of the course's own); valid.").format(
+    click.echo(_("{file}: {assignments} assignment(s), {exercises} exercise(s) ({own} of the course's own); valid.")
+        .format(
         file=course_file, assignments=len(config.assignments), exercises=len(config.exercises),
         own=len(config.own_exercises)))
 
@@ -443,7 +449,8 @@ def roster_import(csv_file: Any, role: str | None, codes_out: Path | None) -> No
     """Add the people of CSV_FILE (columns: login, and optionally name, email, role); one login code each."""
     reader = csv.DictReader(csv_file)
     if not reader.fieldnames or "login" not in reader.fieldnames:
-        raise CourseFailure(_("{file}: the first line must name the columns, with at least 'login'").format(file=csv_file.name))
+        raise CourseFailure(_("{file}: the first line must name the columns, with at least 'login'")
+            .format(file=csv_file.name))
     people = []
     for line, row in enumerate(reader, start=2):
         if not (row.get("login") or "").strip():
@@ -496,7 +503,8 @@ def _aware(text: str) -> str:
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise CourseFailure(_("{text} is not a date and time like 2026-03-01T23:59:00+01:00").format(text=repr(text))) from None
+        raise CourseFailure(_("{text} is not a date and time like 2026-03-01T23:59:00+01:00")
+            .format(text=repr(text))) from None
     if when.tzinfo is None:
         raise CourseFailure(_("{quoted} has no time zone; add its offset, e.g. {text}+01:00 or {text}Z").format(
             quoted=repr(text), text=text))

@@ -104,5 +104,6 @@ def gradescope_build(exercise_ids: tuple[str, ...], out: Path, hidden_visibility
     from .gradescope import build
 
     names = build(list(exercise_ids), out, hidden_visibility, lang)
-    console.print(_("Wrote {out} ({n} files) for {ids}. Upload it as the assignment's autograder on Gradescope.").format(
+    console.print(_("Wrote {out} ({n} files) for {ids}. Upload it as the assignment's autograder on Gradescope.")
+        .format(
         out=out, n=len(names), ids=", ".join(exercise_ids)))

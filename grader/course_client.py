@@ -116,7 +116,8 @@ class CourseClient:
                     time.sleep(min(2 ** attempt, 8))
                     continue
                 reason = getattr(exc, "reason", exc)
-                raise CourseError(_("cannot reach the course server at {url}: {reason}").format(url=self.url, reason=reason)) from None
+                raise CourseError(_("cannot reach the course server at {url}: {reason}")
+                    .format(url=self.url, reason=reason)) from None
         raise AssertionError("unreachable")
 
     def login(self, code: str) -> CourseLogin:

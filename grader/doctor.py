@@ -111,7 +111,8 @@ def doctor(as_json: bool) -> None:
     user = _("root (workers run as users of their own)") if os.geteuid() == 0 and sandbox_uid() is not None else \
         _("root (workers keep root)") if os.geteuid() == 0 else f"uid {os.getuid()}"
     system = f"{os.uname().sysname} {os.uname().release} {os.uname().machine}"
-    console.print("[dim]" + _("Python {version} on {system}; dlx runs as {user}; hidden from workers: {n} paths.").format(
+    console.print("[dim]" + _("Python {version} on {system}; dlx runs as {user}; hidden from workers: {n} paths.")
+        .format(
         version=sys.version.split()[0], system=system, user=user, n=len(hidden_paths())) + "[/]")
     inactive = [n for n, a, d in layers if not a and not d.startswith("not needed")]
     if inactive:

@@ -94,7 +94,8 @@ class Gradebook:
         try:
             return self.db.execute(sql, args)
         except sqlite3.DatabaseError as exc:
-            raise GradebookError(_("the gradebook {path} could not be used ({reason})").format(path=self.path, reason=exc)) from None
+            raise GradebookError(_("the gradebook {path} could not be used ({reason})")
+                .format(path=self.path, reason=exc)) from None
 
     def record(self, kind: str, item: str, score: float, max_score: float, seed: int | None,
                result: dict[str, Any], file_hash: str | None = None) -> int:

@@ -98,7 +98,8 @@ def build(exercise_ids: list[str], out: Path, hidden_visibility: str = "after_du
     """Write the bundle (its feedback in ``lang``, default: the run's language); returns the names of its files."""
     exercises = [get(i) for i in exercise_ids]
     if hidden_visibility not in HIDDEN_VISIBILITIES:
-        raise GradingError(_("--hidden-visibility must be one of {choices}").format(choices=", ".join(HIDDEN_VISIBILITIES)))
+        raise GradingError(_("--hidden-visibility must be one of {choices}")
+            .format(choices=", ".join(HIDDEN_VISIBILITIES)))
     config = {"exercises": [e.id for e in exercises], "hidden_visibility": hidden_visibility,
               "lang": lang or language()}
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:

@@ -42,6 +42,7 @@ LOCALE_DIR = Path(__file__).with_name("locale")
 
 _chosen: str | None = None  # from --lang, for this run
 _resolved: str | None = None
+_deciding = False  # language() is reading the setting
 _serving: ContextVar[str | None] = ContextVar("dlx_language", default=None)  # a request's or a job's language
 _catalogues: dict[str, NullTranslations] = {}
 
@@ -89,14 +90,20 @@ def stored_setting() -> str | None:
 
 def language() -> str:
     """The language of this run ("en" or "zh"), decided once per run (or the one :func:`speaking` sets)."""
-    global _resolved
+    global _resolved, _deciding
     serving = _serving.get()
     if serving is not None:
         return serving
     if _resolved is None:
-        env = os.environ.get("DLX_LANG")
-        _resolved = (_chosen or (normalise(env, "DLX_LANG") if env else None) or stored_setting()
-                     or from_locale())
+        if _deciding:  # a message while the setting is read (DLX_HOME unusable, say) is said in English
+            return DEFAULT
+        _deciding = True
+        try:
+            env = os.environ.get("DLX_LANG")
+            _resolved = (_chosen or (normalise(env, "DLX_LANG") if env else None) or stored_setting()
+                         or from_locale())
+        finally:
+            _deciding = False
     return _resolved
 
 

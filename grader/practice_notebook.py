@@ -49,9 +49,11 @@ def build_notebook(exercise: Exercise):  # -> nbformat.NotebookNode
                 id=eid, pictures=pictures)),
         nbf.new_code_cell("%load_ext dlx"),
         nbf.new_code_cell(stub_cell_source(exercise.stub.read_text(encoding="utf-8"))),
-        nbf.new_markdown_cell("## " + _("Visible tests") + "\n\n" + _("Quick checks on small inputs; they record nothing.")),
+        nbf.new_markdown_cell("## " + _("Visible tests") + "\n\n"
+                              + _("Quick checks on small inputs; they record nothing.")),
         nbf.new_code_cell(f"%dlx check {eid}"),
-        nbf.new_markdown_cell("## " + _("Submit") + "\n\n" + _("The hidden tests give your score; every attempt is recorded.")),
+        nbf.new_markdown_cell("## " + _("Submit") + "\n\n"
+                              + _("The hidden tests give your score; every attempt is recorded.")),
         nbf.new_code_cell(f"%dlx submit {eid}"),
     ]
     metadata = {

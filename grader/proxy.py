@@ -272,7 +272,8 @@ class Submission:
                 text = _("{function} is not implemented yet (it still raises NotImplementedError), called by {caller}"
                          ).format(function=raiser, caller=label)
             return StudentException(exc_type, text, [], "")
-        raised = (_("{function} raised {error}: {reason}").format(function=label, error=exc_type, reason=refusal(msg)) if msg
+        raised = (_("{function} raised {error}: {reason}")
+            .format(function=label, error=exc_type, reason=refusal(msg)) if msg
                   else _("{function} raised {error}").format(function=label, error=exc_type))
         return StudentException(exc_type, raised,
                                 _frames(error.get("tb")), self.display_name, detail=msg,

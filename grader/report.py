@@ -99,7 +99,8 @@ def progress_table(exercises: list[Exercise], standings: list[Standing]) -> Tabl
         for s in sorted(quizzes, key=lambda s: s.item):
             total += s.best
             maximum += s.max_score
-            table.add_row(_("quiz {id}").format(id=s.item), _points(s.best), _points(s.latest), _points(s.max_score), str(s.attempts),
+            table.add_row(_("quiz {id}")
+                .format(id=s.item), _points(s.best), _points(s.latest), _points(s.max_score), str(s.attempts),
                           _first_full(s))
     table.add_section()
     table.add_row(_("total"), _points(round(total, 4)), "", _points(maximum), "", "", style="bold")

@@ -72,9 +72,11 @@ def as_array(value: Any, fn: str, name: str, shape: Sequence[int] | None = None)
     if isinstance(value, (int, float, bool)) and not isinstance(value, bool):
         value = np.asarray(value, dtype=np.float64)
     if not isinstance(value, np.ndarray):
-        raise Feedback(_("{fn}: {name} should be a NumPy array; it is {kind}").format(fn=fn, name=name, kind=_kind(value)))
+        raise Feedback(_("{fn}: {name} should be a NumPy array; it is {kind}")
+            .format(fn=fn, name=name, kind=_kind(value)))
     if value.dtype.kind not in "biuf":
-        raise Feedback(_("{fn}: {name} should hold numbers; its dtype is {dtype}").format(fn=fn, name=name, dtype=value.dtype))
+        raise Feedback(_("{fn}: {name} should hold numbers; its dtype is {dtype}")
+            .format(fn=fn, name=name, dtype=value.dtype))
     if shape is not None and tuple(value.shape) != tuple(shape):
         raise Feedback(_("{fn}: {name} has shape {shape}; expected {expected}").format(
             fn=fn, name=name, shape=tuple(value.shape), expected=tuple(shape)))

@@ -126,7 +126,8 @@ def watch_exercise(exercise: Exercise, path: Path, course: bool = False, fd: int
                     last = _stamp(path)
                     if _run(exercise, path, course):
                         return True
-                    console.print("\n [dim]" + _("Watching {path} for saves · {keys} · Ctrl-C stops").format(path=path, keys=_(KEYS))
+                    console.print("\n [dim]" + _("Watching {path} for saves · {keys} · Ctrl-C stops")
+                        .format(path=path, keys=_(KEYS))
                                   + "[/]")
                 elif event == "h":
                     show_hint(exercise)

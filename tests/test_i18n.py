@@ -372,7 +372,8 @@ def test_a_chinese_student_reads_a_wrong_answers_result_in_chinese(student, monk
     assert result.exit_code == 0, result.output
     assert "affine:得分" in output and "随机种子" in output and "卡住了？`dlxhintaffine`" in output, result.output
     assert "affine_forward：out：相对误差(relativeerror)" in output and "应为" in output, result.output
-    for english in ("score ", "expected", " got ", "seed", "Stuck?", "Recorded"):  # the term glossed once: 相对误差 (relative error)
+    # "relative error" stays, glossed once: 相对误差 (relative error)
+    for english in ("score ", "expected", " got ", "seed", "Stuck?", "Recorded"):
         assert english not in result.output, (english, result.output)
     if command == "submit":
         assert "已记录。目前最好成绩" in output
@@ -515,3 +516,15 @@ def test_a_gradescope_bundle_gives_feedback_in_its_language(tmp_path):
     outputs = "\n".join(t["output"] for t in result["tests"] if t["status"] == "failed")
     assert "相对误差" in outputs and "expected" not in outputs, outputs
     assert "随机种子" in result["output"] and any("可见测试：" in t["name"] for t in result["tests"]), result
+
+
+def test_an_unusable_dlx_home_is_one_line_in_either_language(student, monkeypatch):
+    """Reading the language setting needs DLX_HOME: its own error must not ask for the language again."""
+    home = student / "a-file"
+    home.write_text("not a folder")
+    monkeypatch.setenv("DLX_HOME", str(home))
+    english = dlx("list")
+    assert english.exit_code == 2 and "as dlx's data folder" in english.output, english.output
+    monkeypatch.setenv("DLX_LANG", "zh")
+    chinese = dlx("list")
+    assert chinese.exit_code == 2 and "用作 dlx 的数据文件夹" in chinese.output, chinese.output

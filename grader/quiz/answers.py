@@ -60,7 +60,8 @@ def parse_answer(variant: Variant, raw: Any) -> Answer | None:
         return None
     if variant.kind == "single":
         if not isinstance(raw, str):
-            raise MalformedAnswer(_("expected {form}, got {answer}").format(form=answer_format(variant), answer=brief(raw)))
+            raise MalformedAnswer(_("expected {form}, got {answer}")
+                .format(form=answer_format(variant), answer=brief(raw)))
         return _option(variant, raw)
     if variant.kind == "multiple":
         if isinstance(raw, str):
@@ -71,9 +72,11 @@ def parse_answer(variant: Variant, raw: Any) -> Answer | None:
         elif isinstance(raw, list):
             items = raw
         else:
-            raise MalformedAnswer(_("expected {form}, got {answer}").format(form=answer_format(variant), answer=brief(raw)))
+            raise MalformedAnswer(_("expected {form}, got {answer}")
+                .format(form=answer_format(variant), answer=brief(raw)))
         if not all(isinstance(i, str) for i in items):
-            raise MalformedAnswer(_("expected {form}, got {answer}").format(form=answer_format(variant), answer=brief(raw)))
+            raise MalformedAnswer(_("expected {form}, got {answer}")
+                .format(form=answer_format(variant), answer=brief(raw)))
         return tuple(sorted({_option(variant, i) for i in items}))
     return _number(raw)
 

@@ -47,7 +47,8 @@ def read_answers(path: str) -> dict[str, Any]:
         raise DlxError(_("answers file {path} is not valid JSON ({reason}, line {line})").format(
             path=path, reason=exc.msg, line=exc.lineno)) from None
     except (ValueError, RecursionError):
-        raise DlxError(_("answers file {path} is not usable JSON (too large or too deeply nested)").format(path=path)) from None
+        raise DlxError(_("answers file {path} is not usable JSON (too large or too deeply nested)")
+            .format(path=path)) from None
     if not isinstance(data, dict):
         raise DlxError(_('answers file {path} must hold a JSON object such as {example}').format(
             path=path, example='{"symmetry": "b"}'))
@@ -134,7 +135,8 @@ def take(bank_id: str, seed: int | None, new_variant: bool, answers_file: str | 
                      "an option's text or key means the same in every variant"), err=True)
     if as_json:
         if result["ignored"]:
-            click.echo(_("ignored answers to unknown questions: {ids}").format(ids=", ".join(result["ignored"])), err=True)
+            click.echo(_("ignored answers to unknown questions: {ids}")
+                .format(ids=", ".join(result["ignored"])), err=True)
         click.echo(json.dumps(shown, indent=2))
         return
     if answers is not None:

@@ -109,7 +109,8 @@ def grade_question(variant: Variant, raw: Any) -> QuestionResult:
     shown = show_answer(given)
     if credit > 0:
         points = f"{variant.question.points * credit:g}/{variant.question.points:g}"
-        return QuestionResult(variant, "partial", given, _("partly right ({points} points): you answered {answer}").format(
+        return QuestionResult(variant, "partial", given, _("partly right ({points} points): you answered {answer}")
+            .format(
             points=points, answer=shown), credit)
     return QuestionResult(variant, "wrong", given, _("wrong: you answered {answer}").format(answer=shown))
 

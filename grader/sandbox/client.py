@@ -90,7 +90,8 @@ class StudentException(SandboxError):
         location = ""
         if frames:
             line, func, text = frames[-1]
-            location = (_(" ({file}, line {line}, in {function}: `{code}`)").format(file=where, line=line, function=func,
+            location = (_(" ({file}, line {line}, in {function}: `{code}`)")
+                .format(file=where, line=line, function=func,
                                                                                     code=text) if text
                         else _(" ({file}, line {line})").format(file=where, line=line))
         super().__init__(f"{message}{location}")
@@ -700,7 +701,8 @@ class WorkerProcess:
         if code < 0:
             sig = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
             why = {"SIGXCPU": _(" (CPU time limit reached)"), "SIGSEGV": _(" (segmentation fault)"),
-                   "SIGKILL": _(" (killed: memory or time limit?)"), "SIGXFSZ": _(" (file size limit reached)")}.get(sig, "")
+                   "SIGKILL": _(" (killed: memory or time limit?)"),
+                   "SIGXFSZ": _(" (file size limit reached)")}.get(sig, "")
             return _("the process running your code was killed by {signal}{why}").format(signal=sig, why=why)
         if code == WORKER_BROKEN:
             return _("the worker running your code broke down after your code changed something it relies on "

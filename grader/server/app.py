@@ -293,7 +293,8 @@ def create_app(settings: Settings) -> FastAPI:
         assignment = course.assignment_of(exercise_id)
         assert assignment is not None
         if me.role == "student" and clock.now() < assignment.opens:
-            raise HTTPException(403, _("{id} opens at {time}").format(id=exercise_id, time=assignment.opens.isoformat()))
+            raise HTTPException(403, _("{id} opens at {time}")
+                .format(id=exercise_id, time=assignment.opens.isoformat()))
         files = {exercise.filename: exercise.stub, f"{exercise.id}.md": exercise.statement,
                  "test_visible.py": exercise.visible_tests, "exercise.toml": exercise.folder / "exercise.toml"}
         return {"id": exercise.id, "title": exercise.title, "points": exercise.points, "requires": exercise.requires,
@@ -390,12 +391,14 @@ def create_app(settings: Settings) -> FastAPI:
         limit = course.max_upload_bytes
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise HTTPException(413, _("the file is larger than the course's limit of {size} KiB").format(size=limit // 1024))
+            raise HTTPException(413, _("the file is larger than the course's limit of {size} KiB")
+                .format(size=limit // 1024))
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
             if len(body) > limit:
-                raise HTTPException(413, _("the file is larger than the course's limit of {size} KiB").format(size=limit // 1024))
+                raise HTTPException(413, _("the file is larger than the course's limit of {size} KiB")
+                    .format(size=limit // 1024))
         status, out = await run_in_threadpool(store, me, submission_id, exercise, bytes(body))
         return JSONResponse(out, status_code=status)
 
@@ -440,7 +443,8 @@ def create_app(settings: Settings) -> FastAPI:
         if assignment is None:
             raise HTTPException(404, _("{id} is not a quiz of this course").format(id=repr(bank_id)))
         if me.role == "student" and clock.now() < assignment.opens:
-            raise HTTPException(403, _("the quiz {id} opens at {time}").format(id=bank_id, time=assignment.opens.isoformat()))
+            raise HTTPException(403, _("the quiz {id} opens at {time}")
+                .format(id=bank_id, time=assignment.opens.isoformat()))
         return assignment
 
     def variant_seed(session: Session, me: User, bank_id: str) -> int:

@@ -183,7 +183,8 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
     """Add the browser pages (``/``, ``/login``, ``/ui/...``) and their static files to the API's app."""
     templates = Environment(loader=PackageLoader("grader.server", "templates"), autoescape=select_autoescape(),
                             extensions=["jinja2.ext.i18n"])
-    templates.install_gettext_callables(_, ngettext)  # type: ignore[attr-defined]  # {{ _("...") }}: the request's language
+    # {{ _("...") }} in a template: the request's language (grader.server.language)
+    templates.install_gettext_callables(_, ngettext)  # type: ignore[attr-defined]
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     def api() -> httpx.AsyncClient:
@@ -415,5 +416,6 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
                                     status_code=303)
         answer = await call(request, "POST", "/api/overrides", json={
             "student": login, "item": fields.get("item", ""), "score": score, "reason": fields.get("reason", "")})
-        return back(login, answer, _("{item} set to {score} (in the audit log)").format(item=fields.get("item", ""), score=f"{score:g}"))
+        return back(login, answer, _("{item} set to {score} (in the audit log)")
+            .format(item=fields.get("item", ""), score=f"{score:g}"))
 
