@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
+from .i18n import N_, _, ngettext
+
 if TYPE_CHECKING:  # imported when a command runs: `dlx --version` and local mode never pay for urllib
     from .course_client import CourseClient
 
@@ -74,7 +76,7 @@ def course_aware(handler: str) -> Callable:
             unsupported = [name for name, value in kwargs.items() if name not in accepted and value]
             if unsupported:
                 flag = unsupported[0].replace("_report", "").replace("_", "-")
-                raise CourseFailure(f"--{flag} works only in local mode for now: add --offline")
+                raise CourseFailure(_("--{flag} works only in local mode for now: add --offline").format(flag=flag))
             kwargs = {name: value for name, value in kwargs.items() if name in accepted}
             done = one_line_errors(course_handler)(CourseClient.from_login(login), **kwargs)
             if isinstance(done, Local):
@@ -94,7 +96,7 @@ def _staff() -> CourseClient:
 
     login = saved_login()
     if login is None:
-        raise CourseFailure("not logged in to a course: run `dlx login URL` with your code first")
+        raise CourseFailure(_("not logged in to a course: run `dlx login URL` with your code first"))
     return CourseClient.from_login(login)
 
 
@@ -106,23 +108,24 @@ def course_list(client: CourseClient, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
-    table = Table(title=f"{info['course']} (course)", title_justify="left")
-    for col in ("assignment", "id", "title", "points", "due", "score", "attempts"):
-        table.add_column(col, justify="right" if col in ("points", "score", "attempts") else "left")
+    table = Table(title=_("{course} (course)").format(course=info["course"]), title_justify="left")
+    for col in (N_("assignment"), N_("id"), N_("title"), N_("points"), N_("due"), N_("score"), N_("attempts")):
+        table.add_column(_(col), justify="right" if col in ("points", "score", "attempts") else "left")
     for a in info["assignments"]:
         for e in a["exercises"]:
             s = e["standing"] or {}
             score = "-" if s.get("score") is None else f"{s['score']:g}"
             table.add_row(a["id"], e["id"], e["title"], f"{e['points']:g}", a["due"], score, str(s.get("attempts", 0)))
     _console().print(table)
-    _console().print("[dim]`dlx fetch <id>` takes an exercise from the course; `--offline` shows the local bank.[/]")
+    _console().print("[dim]" + _("`dlx fetch <id>` takes an exercise from the course; `--offline` shows the local bank.")
+                     + "[/]")
 
 
 def course_fetch(client: CourseClient, exercise_id: str, directory: Path, force: bool) -> None:
     from .cli import _backup
 
     if not re.fullmatch(r"[A-Za-z0-9_]+", exercise_id):
-        raise CourseFailure(f"{exercise_id!r} is not an exercise id")
+        raise CourseFailure(_("{id} is not an exercise id").format(id=repr(exercise_id)))
     info = client.call("GET", f"/api/exercises/{exercise_id}", retry=True)
     directory.mkdir(parents=True, exist_ok=True)
     sent = info["files"]
@@ -136,15 +139,18 @@ def course_fetch(client: CourseClient, exercise_id: str, directory: Path, force:
     existing = [directory / name for name in files if (directory / name).exists()]
     if existing and not force:
         names = ", ".join(str(p) for p in existing)
-        raise CourseFailure(f"{names} already exist(s); your work is untouched (use --force to replace it; "
-                            "a backup is kept)")
+        raise CourseFailure(ngettext("{names} already exists; your work is untouched (use --force to replace it; a "
+                                     "backup is kept)", "{names} already exist; your work is untouched (use --force to "
+                                     "replace them; a backup is kept)", len(existing)).format(names=names))
     for name, text in files.items():
         target = directory / name
         if target.exists():
-            _console().print(f"[dim]backed up {target} to {_backup(target)}[/]")
+            _console().print("[dim]" + _("backed up {file} to {backup}")
+                .format(file=target, backup=_backup(target)) + "[/]")
         target.write_text(text, encoding="utf-8")
-    _console().print(f"Wrote [bold]{directory / (exercise_id + '.py')}[/] from the course.")
-    _console().print(f"Next: complete the functions, then `dlx check {exercise_id}` and `dlx submit {exercise_id}`.")
+    _console().print(_("Wrote [bold]{path}[/] from the course.").format(path=directory / (exercise_id + ".py")))
+    _console().print(_("Next: complete the functions, then `dlx check {id}` and `dlx submit {id}`.")
+        .format(id=exercise_id))
 
 
 def _own_exercise_dir(exercise_id: str) -> Path:
@@ -177,13 +183,14 @@ def course_submit(client: CourseClient, exercise_id: str, directory: Path, seed:
     from .results import GradeResult
 
     if seed is not None:
-        raise CourseFailure("in a course the server chooses the seed; --seed works only with --offline")
+        raise CourseFailure(_("in a course the server chooses the seed; --seed works only with --offline"))
     from .errors import DlxError
     from .safe_read import read_bytes_file
 
     path = directory / f"{exercise_id}.py"
     if not path.exists():
-        raise CourseFailure(f"{path} not found; run `dlx fetch {exercise_id}` first (or pass --dir)")
+        raise CourseFailure(_("{path} not found; run `dlx fetch {id}` first (or pass --dir)")
+            .format(path=path, id=exercise_id))
     try:
         data = read_bytes_file(path, limit=MAX_FILE, follow_links=False)
     except DlxError as exc:
@@ -191,31 +198,35 @@ def course_submit(client: CourseClient, exercise_id: str, directory: Path, seed:
     console = _console()
     submission_id = str(uuid.uuid4())
     receipt = client.submit(exercise_id, data, submission_id)
-    console.print(f"[dim]Received by the course at {receipt['received_at']} (submission {submission_id}, "
-                  f"sha256 {receipt['sha256'][:12]}…, seed {receipt['seed']}).[/]")
+    console.print("[dim]" + _("Received by the course at {time} (submission {submission}, sha256 {sha256}…, seed {seed}).")
+                  .format(time=receipt["received_at"], submission=submission_id, sha256=receipt["sha256"][:12],
+                          seed=receipt["seed"]) + "[/]")
     try:
-        with console.status("waiting for the grader…") as status:
+        with console.status(_("waiting for the grader…")) as status:
             def progress(state: dict) -> None:
                 ahead = state.get("position")
-                status.update("grading…" if state.get("job") == "running" or not ahead
-                              else f"queued: {ahead} submission(s) ahead of yours…")
+                status.update(_("grading…") if state.get("job") == "running" or not ahead
+                              else ngettext("queued: {n} submission ahead of yours…",
+                                            "queued: {n} submissions ahead of yours…", ahead).format(n=ahead))
             state = client.wait(submission_id, progress)
     except KeyboardInterrupt:
-        raise CourseFailure(f"stopped waiting; your submission {submission_id} is recorded and will be graded: "
-                            "`dlx score` shows it") from None
+        raise CourseFailure(_("stopped waiting; your submission {submission} is recorded and will be graded: "
+                              "`dlx score` shows it").format(submission=submission_id)) from None
     if state["status"] == "queued":
-        raise CourseFailure(f"still queued; your submission {submission_id} is recorded: `dlx score` shows it later")
+        raise CourseFailure(_("still queued; your submission {submission} is recorded: `dlx score` shows it later")
+            .format(
+            submission=submission_id))
     if state["status"] == "superseded":
-        console.print("[yellow]A newer submission of yours replaced this one before it was graded.[/]")
+        console.print("[yellow]" + _("A newer submission of yours replaced this one before it was graded.") + "[/]")
         return
     if state["status"] == "failed":
-        raise CourseFailure(state.get("error", "the grader failed; this attempt does not count"))
+        raise CourseFailure(state.get("error", _("the grader failed; this attempt does not count")))
     result = GradeResult.from_json(state["feedback"])
     show_result(console, SimpleNamespace(id=exercise_id), result)  # type: ignore[arg-type]
     if state["late_factor"] < 1:
-        console.print(f" [yellow]Late: counts as {state['counted_score']:g} "
-                      f"({state['late_factor']:.0%} of the score).[/]")
-    console.print(" [dim]Recorded by the course. `dlx score` shows your standing.[/]")
+        console.print(" [yellow]" + _("Late: counts as {score} ({percent} of the score).").format(
+            score=f"{state['counted_score']:g}", percent=f"{state['late_factor']:.0%}") + "[/]")
+    console.print(" [dim]" + _("Recorded by the course. `dlx score` shows your standing.") + "[/]")
 
 
 def course_score(client: CourseClient, as_json: bool) -> None:
@@ -225,15 +236,16 @@ def course_score(client: CourseClient, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
-    table = Table(title=f"course record of {info['student']}", title_justify="left")
-    for col in ("assignment", "item", "counts", "best", "latest", "max", "attempts", "pending"):
-        table.add_column(col, justify="left" if col in ("assignment", "item") else "right")
+    table = Table(title=_("course record of {student}").format(student=info["student"]), title_justify="left")
+    for col in (N_("assignment"), N_("item"), N_("counts"), N_("best"), N_("latest"), N_("max"), N_("attempts"),
+                N_("pending")):
+        table.add_column(_(col), justify="left" if col in ("assignment", "item") else "right")
     fmt = lambda x: "-" if x is None else f"{x:g}"  # noqa: E731
     for s in info["items"]:
-        table.add_row(s["assignment"], s["item"] + (" (override)" if s["overridden"] else ""), fmt(s["score"]),
+        table.add_row(s["assignment"], s["item"] + (_(" (override)") if s["overridden"] else ""), fmt(s["score"]),
                       fmt(s["best"]), fmt(s["latest"]), fmt(s["max_score"]), str(s["attempts"]), str(s["pending"]))
     table.add_section()
-    table.add_row("total", "", fmt(info["total"]), "", "", fmt(info["max_total"]), "", "", style="bold")
+    table.add_row(_("total"), "", fmt(info["total"]), "", "", fmt(info["max_total"]), "", "", style="bold")
     _console().print(table)
 
 
@@ -251,10 +263,10 @@ def course_quiz_take(client: CourseClient, bank_id: str, seed: int | None, new_v
     from .quiz.cli import read_answers
 
     if seed is not None or new_variant:
-        raise CourseFailure("in a course the server keeps your variant; --seed and --new-variant work only with --offline")
+        raise CourseFailure(_("in a course the server keeps your variant; --seed and --new-variant work only with --offline"))
     if answers_file is None:
-        raise CourseFailure(f"in a course, answer with --answers FILE (JSON: question id -> answer); "
-                            f"`dlx quiz show {bank_id}` shows your variant")
+        raise CourseFailure(_("in a course, answer with --answers FILE (JSON: question id -> answer); "
+                              "`dlx quiz show {bank}` shows your variant").format(bank=bank_id))
     result = client.call("POST", f"/api/quizzes/{bank_id}/attempts", body={"answers": read_answers(answers_file)})
     if as_json:
         click.echo(json.dumps(result, indent=2))
@@ -264,8 +276,9 @@ def course_quiz_take(client: CourseClient, bank_id: str, seed: int | None, new_v
         click.echo(f" {'✓' if test['status'] == 'passed' else '✗'} {test['name']} ({test['score']:g}/{test['max_score']:g})")
     display.show_summary(out, result)
     if result["late_factor"] < 1:
-        out.print(f"Late: counts as {result['counted_score']:g} ({result['late_factor']:.0%} of the score).")
-    out.print("Recorded by the course; `dlx score` shows your standing.", highlight=False)
+        out.print(_("Late: counts as {score} ({percent} of the score).").format(
+            score=f"{result['counted_score']:g}", percent=f"{result['late_factor']:.0%}"))
+    out.print(_("Recorded by the course; `dlx score` shows your standing."), highlight=False)
 
 
 HANDLERS: dict[str, Callable] = {"quiz_show": course_quiz_show, "quiz_take": course_quiz_take, "list": course_list, "fetch": course_fetch, "check": course_check,
@@ -282,12 +295,13 @@ def login(url: str, code: str | None) -> None:
     from .course_client import CourseClient, save_login
 
     client = CourseClient(url)
-    code = code or click.prompt("Login code", hide_input=True)
+    code = code or click.prompt(_("Login code"), hide_input=True)
     who = client.login(code)
     path = save_login(who)
-    _console().print(f"Logged in to [bold]{who.course}[/] as {who.login} ({who.role}); token kept in {path}.")
-    _console().print("[dim]`dlx list`, `fetch`, `submit` and `score` now use the course; `--offline` or "
-                     "`dlx logout` for local mode.[/]")
+    _console().print(_("Logged in to [bold]{course}[/] as {login} ({role}); token kept in {path}.").format(
+        course=who.course, login=who.login, role=who.role, path=path))
+    _console().print("[dim]" + _("`dlx list`, `fetch`, `submit` and `score` now use the course; `--offline` or "
+                                 "`dlx logout` for local mode.") + "[/]")
 
 
 @click.command()
@@ -298,14 +312,15 @@ def logout() -> None:
 
     login = saved_login()
     if login is None:
-        _console().print("Not logged in to a course; dlx is in local mode.")
+        _console().print(_("Not logged in to a course; dlx is in local mode."))
         return
     try:
         CourseClient.from_login(login).call("POST", "/api/logout")
     except CourseError as exc:
-        _console().print(f"[yellow]the server did not confirm the logout ({exc}); the token is forgotten here[/]")
+        _console().print("[yellow]" + _("the server did not confirm the logout ({reason}); the token is forgotten here")
+                         .format(reason=exc) + "[/]")
     forget_login()
-    _console().print(f"Logged out of {login.course}; dlx is in local mode.")
+    _console().print(_("Logged out of {course}; dlx is in local mode.").format(course=login.course))
 
 
 # ---- the server ----------------------------------------------------------------------------------------------------
@@ -334,8 +349,8 @@ def serve(course_file: Path, host: str, port: int, data_dir: Path | None, databa
         from .server.config import load_course
         from .server.db import database_url, migrate
     except ImportError as exc:
-        raise CourseFailure(f"the course server needs the server extra ({exc.name} is missing): "
-                            "pip install 'dlx[server]'") from None
+        raise CourseFailure(_("the course server needs the server extra ({module} is missing): pip install "
+                              "'dlx[server]'").format(module=exc.name)) from None
     if queue_url:
         _check_queue(queue_url)
     workers = (0 if queue_url else 2) if workers is None else workers
@@ -348,11 +363,15 @@ def serve(course_file: Path, host: str, port: int, data_dir: Path | None, databa
                         queue=queue_url)
     code = first_instructor_code(settings)
     where = f"http://{host}:{port}"
-    click.echo(f"dlx course server for {course.name!r}: listening on {where} (API docs at {where}/docs)")
-    click.echo(f"database: {url.split('@')[-1]}; submissions in {data_dir / 'submissions'}; {workers} grading worker(s)"
-               + (f"; jobs sent to {queue_url.split('@')[-1]}" if queue_url else ""))
+    click.echo(_("dlx course server for {course}: listening on {url} (API docs at {url}/docs)").format(
+        course=repr(course.name), url=where))
+    click.echo(ngettext("database: {database}; submissions in {folder}; {n} grading worker",
+                        "database: {database}; submissions in {folder}; {n} grading workers", workers).format(
+        database=url.split("@")[-1], folder=data_dir / "submissions", n=workers)
+        + (_("; jobs sent to {queue}").format(queue=queue_url.split("@")[-1]) if queue_url else ""))
     if code:
-        click.echo(f"instructor's first login code: {code}  (dlx login {where} --code {code})")
+        click.echo(_("instructor's first login code: {code}  (dlx login {url} --code {code})")
+            .format(code=code, url=where))
     sys.stdout.flush()
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
 
@@ -363,7 +382,8 @@ def _check_queue(url: str) -> None:
         from .server.queue import QueueURLError, make_huey
         make_huey(url)
     except ImportError as exc:
-        raise CourseFailure(f"--queue needs the scale extra ({exc.name} is missing): pip install 'dlx[scale]'") from None
+        raise CourseFailure(_("--queue needs the scale extra ({module} is missing): pip install 'dlx[scale]'").format(
+            module=exc.name)) from None
     except (QueueURLError, ValueError) as exc:
         raise CourseFailure(str(exc)) from None
 
@@ -386,7 +406,9 @@ def worker(queue_url: str, database: str, course_file: Path, processes: int, lea
     from .server.queue import run_worker
 
     load_course(course_file.resolve())  # a broken course file is one line here, not an error in every task
-    click.echo(f"dlx worker: {processes} grading process(es) for {course_file}, jobs from {queue_url.split('@')[-1]}")
+    click.echo(ngettext("dlx worker: {n} grading process for {course}, jobs from {queue}",
+                        "dlx worker: {n} grading processes for {course}, jobs from {queue}", processes).format(
+        n=processes, course=course_file, queue=queue_url.split("@")[-1]))
     sys.stdout.flush()
     run_worker(queue_url, course_file.resolve(), database, processes=processes, lease_s=lease_s, name=name)
 
@@ -405,8 +427,10 @@ def check_config(course_file: Path) -> None:
     from .server.config import load_course
 
     config = load_course(course_file)
-    click.echo(f"{course_file}: {len(config.assignments)} assignment(s), {len(config.exercises)} exercise(s) "
-               f"({len(config.own_exercises)} of the course's own); valid.")
+    click.echo(_("{file}: {assignments} assignment(s), {exercises} exercise(s) ({own} of the course's own); valid.")
+        .format(
+        file=course_file, assignments=len(config.assignments), exercises=len(config.exercises),
+        own=len(config.own_exercises)))
 
 
 @course.group()
@@ -425,11 +449,12 @@ def roster_import(csv_file: Any, role: str | None, codes_out: Path | None) -> No
     """Add the people of CSV_FILE (columns: login, and optionally name, email, role); one login code each."""
     reader = csv.DictReader(csv_file)
     if not reader.fieldnames or "login" not in reader.fieldnames:
-        raise CourseFailure(f"{csv_file.name}: the first line must name the columns, with at least 'login'")
+        raise CourseFailure(_("{file}: the first line must name the columns, with at least 'login'")
+            .format(file=csv_file.name))
     people = []
     for line, row in enumerate(reader, start=2):
         if not (row.get("login") or "").strip():
-            raise CourseFailure(f"{csv_file.name}:{line}: no login")
+            raise CourseFailure(_("{file}:{line}: no login").format(file=csv_file.name, line=line))
         people.append({"login": row["login"].strip(), "name": (row.get("name") or "").strip(),
                        "email": (row.get("email") or "").strip(),
                        "role": role or (row.get("role") or "").strip() or "student"})
@@ -439,7 +464,7 @@ def roster_import(csv_file: Any, role: str | None, codes_out: Path | None) -> No
             writer = csv.DictWriter(handle, ["login", "role", "code"])
             writer.writeheader()
             writer.writerows(codes)
-        click.echo(f"{len(codes)} login code(s) written to {codes_out}; each works once.")
+        click.echo(_("{n} login code(s) written to {file}; each works once.").format(n=len(codes), file=codes_out))
         return
     for row in codes:
         click.echo(f"{row['login']},{row['role']},{row['code']}")
@@ -459,7 +484,7 @@ def grades(fmt: str, output: Path | None) -> None:
         text = json.dumps(client.call("GET", "/api/grades", retry=True), indent=2) + "\n"
     if output:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}")
+        click.echo(_("wrote {path}").format(path=output))
     else:
         click.echo(text, nl=False)
 
@@ -471,16 +496,18 @@ def grades(fmt: str, output: Path | None) -> None:
 def rerun(assignment: str, student: str | None) -> None:
     """Regrade ASSIGNMENT's submissions with their recorded seeds (the previous results are kept)."""
     reply = _staff().call("POST", "/api/reruns", body={"assignment": assignment, "student": student})
-    click.echo(f"{reply['queued']} submission(s) queued for regrading.")
+    click.echo(_("{n} submission(s) queued for regrading.").format(n=reply["queued"]))
 
 
 def _aware(text: str) -> str:
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise CourseFailure(f"{text!r} is not a date and time like 2026-03-01T23:59:00+01:00") from None
+        raise CourseFailure(_("{text} is not a date and time like 2026-03-01T23:59:00+01:00")
+            .format(text=repr(text))) from None
     if when.tzinfo is None:
-        raise CourseFailure(f"{text!r} has no time zone; add its offset, e.g. {text}+01:00 or {text}Z")
+        raise CourseFailure(_("{quoted} has no time zone; add its offset, e.g. {text}+01:00 or {text}Z").format(
+            quoted=repr(text), text=text))
     return when.isoformat()
 
 
@@ -493,7 +520,8 @@ def extend(student: str, assignment: str, until: str) -> None:
     """Give STUDENT until --until for ASSIGNMENT (recorded in the audit log)."""
     reply = _staff().call("POST", "/api/extensions", body={"student": student, "assignment": assignment,
                                                            "until": _aware(until)})
-    click.echo(f"{reply['student']} has until {reply['until']} for {reply['assignment']}.")
+    click.echo(_("{student} has until {until} for {assignment}.").format(
+        student=reply["student"], until=reply["until"], assignment=reply["assignment"]))
 
 
 @course.command()
@@ -506,7 +534,8 @@ def override(student: str, item: str, score: float, reason: str) -> None:
     """Set STUDENT's grade for ITEM by hand."""
     reply = _staff().call("POST", "/api/overrides", body={"student": student, "item": item, "score": score,
                                                           "reason": reason})
-    click.echo(f"{reply['student']}: {reply['item']} is now {reply['score']:g}.")
+    click.echo(_("{student}: {item} is now {score}.").format(student=reply["student"], item=reply["item"],
+                                                             score=f"{reply['score']:g}"))
 
 
 @course.command()
@@ -515,7 +544,7 @@ def override(student: str, item: str, score: float, reason: str) -> None:
 def revoke(login: str) -> None:
     """Revoke every token and unused code of LOGIN."""
     reply = _staff().call("POST", f"/api/users/{login}/revoke")
-    click.echo(f"{reply['revoked']} token(s) of {login} revoked.")
+    click.echo(_("{n} token(s) of {login} revoked.").format(n=reply["revoked"], login=login))
 
 
 @course.command("audit")
@@ -541,7 +570,8 @@ def queue_command(as_json: bool) -> None:
         click.echo(json.dumps(ledger, indent=2))
         return
     counts = ledger["counts"]
-    click.echo("jobs: " + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "none"))
+    click.echo(_("jobs: {counts}").format(counts=", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+                                          or _("none")))
     groups: dict[tuple[str, str], list[dict]] = {}
     for job in ledger["jobs"]:
         groups.setdefault((job["state"], job["worker"] or "-"), []).append(job)
@@ -552,7 +582,8 @@ def queue_command(as_json: bool) -> None:
         click.echo(f"{state:<8} {name:<28} {len(jobs):>5} {max(ages):>8.1f}s {min(ages):>8.1f}s")
     for job in ledger["jobs"]:
         if job["state"] == "failed":
-            click.echo(f"failed job {job['id']} (submission {job['submission']}, {job['tries']} tries): {job['error']}")
+            click.echo(_("failed job {id} (submission {submission}, {tries} tries): {reason}").format(
+                id=job["id"], submission=job["submission"], tries=job["tries"], reason=job["error"]))
 
 
 COMMANDS = (serve, login, logout, course, worker)

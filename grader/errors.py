@@ -17,12 +17,18 @@ class DlxError(Exception):
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C, with what it means for the user's work (e.g. "the rerun resumes")."""
 
-    def __init__(self, message: str = "interrupted; nothing was recorded"):
+    def __init__(self, message: str | None = None):
+        from .i18n import _  # i18n imports this module
+
+        message = message or _("interrupted; nothing was recorded")
         super().__init__(message)
         self.message = message
 
 
 def os_error_message(exc: OSError) -> str:
     """An OSError as one line: what failed and on which file."""
-    where = f" {exc.filename}" if exc.filename else ""
-    return f"cannot use{where}: {exc.strerror or exc}"
+    from .i18n import _
+
+    if exc.filename:
+        return _("cannot use {file}: {reason}").format(file=exc.filename, reason=exc.strerror or exc)
+    return _("cannot use: {reason}").format(reason=exc.strerror or exc)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import DlxError
+from .i18n import _
 from .paths import data_dir
 
 SCHEMA = """
@@ -58,9 +59,9 @@ def default_path() -> Path:
     try:
         folder = data_dir()
     except OSError as exc:
-        why = "it is not a folder" if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
-        raise GradebookError(f"cannot use {exc.filename or 'DLX_HOME'} as dlx's data folder ({why}); "
-                             "set DLX_HOME to a writable folder") from None
+        why = _("it is not a folder") if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
+        raise GradebookError(_("cannot use {folder} as dlx's data folder ({reason}); set DLX_HOME to a writable folder")
+                             .format(folder=exc.filename or "DLX_HOME", reason=why)) from None
     return folder / "gradebook.sqlite3"
 
 
@@ -93,7 +94,8 @@ class Gradebook:
         try:
             return self.db.execute(sql, args)
         except sqlite3.DatabaseError as exc:
-            raise GradebookError(f"the gradebook {self.path} could not be used ({exc})") from None
+            raise GradebookError(_("the gradebook {path} could not be used ({reason})")
+                .format(path=self.path, reason=exc)) from None
 
     def record(self, kind: str, item: str, score: float, max_score: float, seed: int | None,
                result: dict[str, Any], file_hash: str | None = None) -> int:

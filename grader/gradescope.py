@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .batch import student_seed
 from .catalog import Exercise, get
+from .i18n import DEFAULT, _, language, speaking
 from .paths import PACKAGE_DIR
 from .runner import GradingError, grade_source, read_source
 
@@ -92,13 +93,16 @@ def bundle_files(exercises: list[Exercise]) -> dict[str, Path]:
     return files
 
 
-def build(exercise_ids: list[str], out: Path, hidden_visibility: str = "after_due_date") -> list[str]:
-    """Write the bundle; returns the names of the files in it."""
+def build(exercise_ids: list[str], out: Path, hidden_visibility: str = "after_due_date",
+          lang: str | None = None) -> list[str]:
+    """Write the bundle (its feedback in ``lang``, default: the run's language); returns the names of its files."""
     exercises = [get(i) for i in exercise_ids]
     if hidden_visibility not in HIDDEN_VISIBILITIES:
-        raise GradingError(f"--hidden-visibility must be one of {', '.join(HIDDEN_VISIBILITIES)}")
+        raise GradingError(_("--hidden-visibility must be one of {choices}")
+            .format(choices=", ".join(HIDDEN_VISIBILITIES)))
     config = {"exercises": [e.id for e in exercises], "hidden_visibility": hidden_visibility,
-              "points": {e.id: e.points for e in exercises}}  # for an exercise the bundle then cannot grade
+              "points": {e.id: e.points for e in exercises},  # for an exercise the bundle then cannot grade
+              "lang": lang or language()}
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
         _write_script(bundle, "setup.sh", setup_script(exercises))
         _write_script(bundle, "run_autograder", RUN_AUTOGRADER)
@@ -137,17 +141,22 @@ def _find_submission(submission_dir: Path, exercise: Exercise) -> Path | None:
 
 
 def grade_submission(root: Path) -> dict:
-    """Grade every configured exercise in ``root/submission``; the results.json object."""
+    """Grade every configured exercise in ``root/submission``; the results.json object, in the bundle's language."""
     config = json.loads((root / "source" / "config.json").read_text())
+    with speaking(config.get("lang", DEFAULT)):
+        return _grade_submission(root, config)
+
+
+def _grade_submission(root: Path, config: dict) -> dict:
     key = submission_key(root)
     start = time.perf_counter()
     tests, lines = [], []
     for exercise in (get(i) for i in config["exercises"]):
         path = _find_submission(root / "submission", exercise)
         if path is None:
-            tests.append(_failed(exercise, config, f"{exercise.filename} submitted",
-                                 f"{exercise.filename} was not found in your submission."))
-            lines.append(f"{exercise.id}: missing")
+            tests.append(_failed(exercise, config, _("{file} submitted").format(file=exercise.filename),
+                                 _("{file} was not found in your submission.").format(file=exercise.filename)))
+            lines.append(_("{id}: missing").format(id=exercise.id))
             continue
         try:
             source = read_source(path, root / "submission")
@@ -159,17 +168,20 @@ def grade_submission(root: Path) -> dict:
             hidden = grade_source(exercise, source, seed)
             visible = grade_source(exercise, source, seed, visible=True)
         except GradingError as exc:
-            tests.append(_failed(exercise, config, "graded", f"dlx could not grade {exercise.filename}: {exc}"))
-            lines.append(f"{exercise.id}: not graded: {exc}")
+            tests.append(_failed(exercise, config, _("graded"), _("dlx could not grade {file}: {reason}").format(
+                file=exercise.filename, reason=exc)))
+            lines.append(_("{id}: not graded: {reason}").format(id=exercise.id, reason=exc))
             continue
         for test in visible.tests:
-            tests.append({"name": f"[{exercise.id}] visible: {test.name}", "score": 0.0, "max_score": 0.0,
+            tests.append({"name": f"[{exercise.id}] " + _("visible: {test}").format(test=test.name), "score": 0.0,
+                          "max_score": 0.0,
                           "status": test.status, "output": test.output, "visibility": "visible"})
         for test in hidden.tests:
             tests.append({"name": f"[{exercise.id}] {test.name}", "score": test.score, "max_score": test.max_score,
                           "status": test.status, "output": test.output, "visibility": config["hidden_visibility"],
                           "tags": [f"{exercise.id}.{test.test_id}"]})
-        lines.append(f"{exercise.id}: {hidden.score:g}/{hidden.max_score:g} (seed {hidden.seed})")
+        lines.append(_("{id}: {score}/{max_score} (seed {seed})").format(
+            id=exercise.id, score=f"{hidden.score:g}", max_score=f"{hidden.max_score:g}", seed=hidden.seed))
     return {
         "score": round(sum(t["score"] for t in tests), 6),
         "execution_time": round(time.perf_counter() - start, 3),

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 from .catalog import Exercise
 from .errors import DlxError
+from .i18n import _
 from .intake import read_submission
 from .proxy import Submission
 from .results import GradeResult, TestResult
@@ -112,7 +113,8 @@ def run_suite(suite: Path, submission: Submission | None, reference: ModuleType 
         raise KeyboardInterrupt  # pytest stopped; no partial result may be recorded
     results = plugin.collected()
     if not results:
-        raise GradingError(f"the test suite {suite.name} could not be run (pytest exit code {int(code)})")
+        raise GradingError(_("the test suite {suite} could not be run (pytest exit code {code})").format(
+            suite=suite.name, code=int(code)))
     return results
 
 
@@ -123,8 +125,8 @@ def collect_tests(exercise: Exercise) -> list[TestResult]:
 
 def _require_torch(exercise: Exercise) -> None:
     if exercise.requires == "torch" and importlib.util.find_spec("torch") is None:
-        raise GradingError(f"{exercise.id} is a PyTorch exercise and PyTorch is not installed; "
-                           "install the CPU build with: pip install torch==2.13.0")
+        raise GradingError(_("{id} is a PyTorch exercise and PyTorch is not installed; install the CPU build with: "
+                             "pip install torch==2.13.0").format(id=exercise.id))
 
 
 @contextlib.contextmanager
@@ -149,7 +151,9 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
     start = time.perf_counter()
     suite = exercise.visible_tests if visible else exercise.suite
     if not suite.is_file():
-        raise GradingError(f"no {'visible tests' if visible else 'hidden suite'} for {exercise.id} in this installation")
+        missing = _("no visible tests for {id} in this installation") if visible else _(
+            "no hidden suite for {id} in this installation")
+        raise GradingError(missing.format(id=exercise.id))
     _require_torch(exercise)
     with Submission(worker_spec(exercise, source, limits), exercise.filename) as submission, \
             _reference_for(exercise) as reference:

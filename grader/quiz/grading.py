@@ -5,6 +5,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..i18n import _
 from .. import __version__
 from .answers import Answer, MalformedAnswer, brief, parse_answer
 from .bank import Bank, get_bank
@@ -55,7 +56,9 @@ class QuestionResult:
 
     @property
     def message(self) -> str:
-        return f"{self.verdict}; the answer is {self.answer}" if not self.correct else f"correct: {self.answer}"
+        if self.correct:
+            return _("correct: {answer}").format(answer=self.answer)
+        return _("{verdict}; the answer is {answer}").format(verdict=self.verdict, answer=self.answer)
 
     def to_json(self) -> dict[str, Any]:
         """A Gradescope-style test entry, plus the quiz's own fields."""
@@ -82,8 +85,8 @@ def show_answer(answer: Answer, variant: Variant | None = None) -> str:
     """An answer as text: ``b``, ``a, c`` or ``0.0883883``; with the variant, each letter with its option."""
     if isinstance(answer, tuple):
         if variant is not None and variant.options:
-            return "; ".join(f"{a}) {variant.options[variant.labels.index(a)]}" for a in answer) or "nothing"
-        return ", ".join(answer) or "nothing"
+            return "; ".join(f"{a}) {variant.options[variant.labels.index(a)]}" for a in answer) or _("nothing")
+        return ", ".join(answer) or _("nothing")
     return f"{answer:.6g}" if isinstance(answer, float) else answer
 
 
@@ -92,9 +95,9 @@ def grade_question(variant: Variant, raw: Any) -> QuestionResult:
     try:
         given = parse_answer(variant, raw)
     except MalformedAnswer as exc:
-        return QuestionResult(variant, "malformed", brief(raw), f"unreadable answer ({exc})")
+        return QuestionResult(variant, "malformed", brief(raw), _("unreadable answer ({reason})").format(reason=exc))
     if given is None:
-        return QuestionResult(variant, "unanswered", None, "no answer")
+        return QuestionResult(variant, "unanswered", None, _("no answer"))
     if variant.kind == "numeric":
         assert isinstance(given, float) and isinstance(variant.expected, float)
         q = variant.question
@@ -102,13 +105,14 @@ def grade_question(variant: Variant, raw: Any) -> QuestionResult:
     else:
         credit = choice_credit(variant, given if isinstance(given, tuple) else (given,))  # type: ignore[arg-type]
     if credit == 1.0:
-        return QuestionResult(variant, "correct", given, "correct", 1.0)
+        return QuestionResult(variant, "correct", given, _("correct"), 1.0)
     shown = show_answer(given)
     if credit > 0:
         points = f"{variant.question.points * credit:g}/{variant.question.points:g}"
-        return QuestionResult(variant, "partial", given, f"partly right ({points} points): you answered {shown}",
-                              credit)
-    return QuestionResult(variant, "wrong", given, f"wrong: you answered {shown}")
+        return QuestionResult(variant, "partial", given, _("partly right ({points} points): you answered {answer}")
+            .format(
+            points=points, answer=shown), credit)
+    return QuestionResult(variant, "wrong", given, _("wrong: you answered {answer}").format(answer=shown))
 
 
 def build_result(bank: Bank, seed: int, graded: list[QuestionResult],

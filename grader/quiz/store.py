@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from ..i18n import N_
 from ..gradebook import Gradebook
 
 SEED_KEY = "quiz_seed"
@@ -27,9 +28,9 @@ def record_attempt(book: Gradebook, result: dict[str, Any]) -> int:
 
 REVEAL_KEY = "quiz_reveal"
 REVEAL_POLICIES = {
-    "answered": "after an attempt is recorded, the answers and explanations of the questions you answered",
-    "attempt": "after an attempt is recorded, every question's answer and explanation",
-    "never": "only whether each answer was right (a course may choose this until its deadline)",
+    "answered": N_("after an attempt is recorded, the answers and explanations of the questions you answered"),
+    "attempt": N_("after an attempt is recorded, every question's answer and explanation"),
+    "never": N_("only whether each answer was right (a course may choose this until its deadline)"),
 }
 DEFAULT_REVEAL = "answered"  # a self-learner sees what they tried; an empty attempt reveals nothing
 

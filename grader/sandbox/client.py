@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
+from ..i18n import _
 from . import wire
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
@@ -89,7 +90,10 @@ class StudentException(SandboxError):
         location = ""
         if frames:
             line, func, text = frames[-1]
-            location = f" ({where}, line {line}, in {func}: `{text}`)" if text else f" ({where}, line {line})"
+            location = (_(" ({file}, line {line}, in {function}: `{code}`)")
+                .format(file=where, line=line, function=func,
+                                                                                    code=text) if text
+                        else _(" ({file}, line {line})").format(file=where, line=line))
         super().__init__(f"{message}{location}")
 
 
@@ -234,13 +238,14 @@ class _Clock:
 
     def timeout_message(self) -> str:
         if self.expired == "cpu":
-            return f"did not finish within {self.cpu_s:g} s of CPU time (an infinite loop, or far too slow?)"
-        cpu, _ = self.used()
+            return _("did not finish within {seconds} s of CPU time (an infinite loop, or far too slow?)").format(
+                seconds=f"{self.cpu_s:g}")
+        cpu, _wall = self.used()
         if self.expired == "overload":
-            return (f"did not finish within {self.OVERLOAD_FACTOR * self.wall_s:g} s: the machine is too busy to "
-                    f"grade (your code got only {cpu:.1f} s of CPU time in them)")
-        return (f"did not finish within {self.wall_s:g} s, and computed for only {cpu:.1f} s of them: it was "
-                "waiting (time.sleep, input(), a blocked read?)")
+            return _("did not finish within {seconds} s: the machine is too busy to grade (your code got only {cpu} s "
+                     "of CPU time in them)").format(seconds=f"{self.OVERLOAD_FACTOR * self.wall_s:g}", cpu=f"{cpu:.1f}")
+        return _("did not finish within {seconds} s, and computed for only {cpu} s of them: it was waiting "
+                 "(time.sleep, input(), a blocked read?)").format(seconds=f"{self.wall_s:g}", cpu=f"{cpu:.1f}")
 
 
 UID_LOCKS = "/run/dlx-uids"  # one lock file per user id in use by a live worker (never in /tmp)
@@ -614,14 +619,14 @@ class WorkerProcess:
                 raise wire.WireError("no start-up message")
         except TimeoutError:
             self.kill()
-            raise StudentCrash(f"the grader's worker did not start within {timeout:g} s (the machine is overloaded?); "
-                               "your code was not run") from None
+            raise StudentCrash(_("the grader's worker did not start within {seconds} s (the machine is overloaded?); "
+                                 "your code was not run").format(seconds=f"{timeout:g}")) from None
         except (EOFError, wire.WireError) as exc:
             self.proc.wait(timeout=2)
             self.kill()
             last = (bytes(self.tap.startup or b"").decode("utf-8", "replace").strip().splitlines() or [""])[-1]
-            raise StudentCrash(f"the grader's worker failed to start ({exc or 'it ended'}); your code was not run"
-                               + (f": {last[:300]}" if last else "")) from None
+            raise StudentCrash(_("the grader's worker failed to start ({reason}); your code was not run").format(
+                reason=exc or _("it ended")) + (f": {last[:300]}" if last else "")) from None
         self.idle_times = process_tree_times(self.proc.pid) or (0.0, 0.0)  # the student's time starts here
 
     def request(self, message: dict, cpu_s: float, encode_other: Callable[[Any], dict],
@@ -641,7 +646,7 @@ class WorkerProcess:
             reply = self._frame(clock, decode_handle)
             if not isinstance(reply, dict) or "ok" not in reply:
                 raise wire.WireError("malformed reply")
-            self.last_cpu_s, _ = clock.used()
+            self.last_cpu_s, _wall = clock.used()
             self.idle_times = clock.last  # CPU the student's code uses between requests counts for the next one
             return reply
         except TimeoutError:
@@ -652,8 +657,8 @@ class WorkerProcess:
             raise StudentCrash(self._death()) from None
         except wire.WireError as exc:
             self.kill()
-            raise StudentCrash(f"your result could not be read: the worker running your code sent back a "
-                               f"malformed reply ({exc})") from None
+            raise StudentCrash(_("your result could not be read: the worker running your code sent back a "
+                                 "malformed reply ({reason})").format(reason=exc)) from None
 
     def _frame(self, clock: _Clock, decode_handle: Callable[[dict], Any] | None = None) -> Any:
         """One frame from the worker: its header, then its body, read within the clock's limits."""
@@ -692,16 +697,18 @@ class WorkerProcess:
         code = self.proc.wait(timeout=2)
         self.kill()
         if code is None:
-            return "the worker running your code stopped answering"
+            return _("the worker running your code stopped answering")
         if code < 0:
             sig = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
-            why = {"SIGXCPU": " (CPU time limit reached)", "SIGSEGV": " (segmentation fault)",
-                   "SIGKILL": " (killed: memory or time limit?)", "SIGXFSZ": " (file size limit reached)"}.get(sig, "")
-            return f"the process running your code was killed by {sig}{why}"
+            why = {"SIGXCPU": _(" (CPU time limit reached)"), "SIGSEGV": _(" (segmentation fault)"),
+                   "SIGKILL": _(" (killed: memory or time limit?)"),
+                   "SIGXFSZ": _(" (file size limit reached)")}.get(sig, "")
+            return _("the process running your code was killed by {signal}{why}").format(signal=sig, why=why)
         if code == WORKER_BROKEN:
-            return ("the worker running your code broke down after your code changed something it relies on "
-                    "(Python's built-ins, or a module such as numpy)")
-        return f"the process running your code exited with status {code} (sys.exit or os._exit in your code?)"
+            return _("the worker running your code broke down after your code changed something it relies on "
+                     "(Python's built-ins, or a module such as numpy)")
+        return _("the process running your code exited with status {code} (sys.exit or os._exit in your code?)").format(
+            code=code)
 
     def kill(self) -> None:
         """Kill the worker and everything in its session, then clean up."""

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
+from ..i18n import speaking
 from ..runner import grade_source
 from ..sandbox.client import use_templates
 from .config import CourseConfig, load_course
@@ -40,8 +41,9 @@ def grade_job(course: CourseConfig, session_factory, claim: Claim) -> dict:  # t
         raise InfrastructureError(f"cannot read the stored file {submission.path}: {exc.strerror}") from None
     if hashlib.sha256(data).hexdigest() != submission.sha256:
         raise InfrastructureError(f"the stored file {submission.path} does not match its recorded hash")
-    exercise = course.exercise(submission.exercise)
-    result = grade_source(exercise, data.decode("utf-8", errors="replace"), submission.seed)
+    with speaking(submission.lang or course.lang):  # the feedback in the language the student submitted in
+        exercise = course.exercise(submission.exercise)
+        result = grade_source(exercise, data.decode("utf-8", errors="replace"), submission.seed)
     return result.to_json()
 
 
