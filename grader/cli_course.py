@@ -249,22 +249,24 @@ def course_quiz_take(client: CourseClient, bank_id: str, seed: int | None, new_v
     """Send the answers to the course, which grades and records them."""
     from .quiz import display
     from .quiz.cli import read_answers
+    from .results import QuizResult
 
     if seed is not None or new_variant:
         raise CourseFailure("in a course the server keeps your variant; --seed and --new-variant work only with --offline")
     if answers_file is None:
         raise CourseFailure(f"in a course, answer with --answers FILE (JSON: question id -> answer); "
                             f"`dlx quiz show {bank_id}` shows your variant")
-    result = client.call("POST", f"/api/quizzes/{bank_id}/attempts", body={"answers": read_answers(answers_file)})
+    reply = client.call("POST", f"/api/quizzes/{bank_id}/attempts", body={"answers": read_answers(answers_file)})
     if as_json:
-        click.echo(json.dumps(result, indent=2))
+        click.echo(json.dumps(reply, indent=2))
         return
+    result = QuizResult.from_json(reply)
     out = display.console()
-    for test in result["tests"]:
-        click.echo(f" {'✓' if test['status'] == 'passed' else '✗'} {test['name']} ({test['score']:g}/{test['max_score']:g})")
+    for test in result.tests:
+        click.echo(f" {'✓' if test.passed else '✗'} {test.name} ({test.score:g}/{test.max_score:g})")
     display.show_summary(out, result)
-    if result["late_factor"] < 1:
-        out.print(f"Late: counts as {result['counted_score']:g} ({result['late_factor']:.0%} of the score).")
+    if reply["late_factor"] < 1:
+        out.print(f"Late: counts as {reply['counted_score']:g} ({reply['late_factor']:.0%} of the score).")
     out.print("Recorded by the course; `dlx score` shows your standing.", highlight=False)
 
 

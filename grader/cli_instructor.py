@@ -43,8 +43,8 @@ def grade_batch_command(exercise_id: str, folder: Path, workers: int | None, out
         task = progress.add_task(f"grading {exercise.id}", total=None)
         rows = grade_batch(exercise, folder, out_csv, workers=workers, json_dir=json_dir, seed=seed,
                            on_progress=lambda done, total: progress.update(task, completed=done, total=total))
-    scores = [r["result"]["score"] if r["result"] else 0.0 for r in rows]
-    errors = sum(1 for r in rows if r["error"])
+    scores = [r.result.score if r.result else 0.0 for r in rows]
+    errors = sum(1 for r in rows if r.error)
     mean = sum(scores) / len(scores) if scores else 0.0
     console.print(f"Graded {len(rows)} submissions of {exercise.id}: mean {mean:.2f}/{exercise.points:g}"
                   + (f", {errors} not graded (see the error column)" if errors else "") + f". Wrote {out_csv}.")

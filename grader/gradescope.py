@@ -14,11 +14,13 @@ import shlex
 import sys
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 from .batch import student_seed
 from .catalog import Exercise, get
 from .paths import PACKAGE_DIR
+from .results import TestResult
 from .runner import GradingError, grade_source, read_source
 
 TORCH_INSTALL = "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"  # the CPU build, pinned
@@ -140,7 +142,8 @@ def grade_submission(root: Path) -> dict:
     config = json.loads((root / "source" / "config.json").read_text())
     key = submission_key(root)
     start = time.perf_counter()
-    tests, lines = [], []
+    tests: list[TestResult] = []
+    lines = []
     for exercise in (get(i) for i in config["exercises"]):
         path = _find_submission(root / "submission", exercise)
         if path is None:
@@ -161,27 +164,28 @@ def grade_submission(root: Path) -> dict:
             tests.append(_failed(exercise, "graded", f"dlx could not grade {exercise.filename}: {exc}"))
             lines.append(f"{exercise.id}: not graded: {exc}")
             continue
-        for test in visible.tests:
-            tests.append({"name": f"[{exercise.id}] visible: {test.name}", "score": 0.0, "max_score": 0.0,
-                          "status": test.status, "output": test.output, "visibility": "visible"})
-        for test in hidden.tests:
-            tests.append({"name": f"[{exercise.id}] {test.name}", "score": test.score, "max_score": test.max_score,
-                          "status": test.status, "output": test.output, "visibility": config["hidden_visibility"],
-                          "tags": [f"{exercise.id}.{test.test_id}"]})
+        tests += [replace(t, name=f"[{exercise.id}] visible: {t.name}", score=0.0, max_score=0.0,
+                          visibility="visible", test_id="")
+                  for t in visible.tests]
+        tests += [replace(t, name=f"[{exercise.id}] {t.name}", visibility=config["hidden_visibility"],
+                          test_id=f"{exercise.id}.{t.test_id}") for t in hidden.tests]
         lines.append(f"{exercise.id}: {hidden.score:g}/{hidden.max_score:g} (seed {hidden.seed})")
-    return {
-        "score": round(sum(t["score"] for t in tests), 6),
-        "execution_time": round(time.perf_counter() - start, 3),
-        "output": "\n".join(lines),
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": tests,
-    }
+    return results_json(tests, "\n".join(lines), time.perf_counter() - start)
 
 
-def _failed(exercise: Exercise, what: str, why: str) -> dict:
-    return {"name": f"[{exercise.id}] {what}", "score": 0.0, "max_score": exercise.points, "status": "failed",
-            "visibility": "visible", "output": why}
+def results_json(tests: list[TestResult], output: str, execution_time: float | None = None) -> dict:
+    """Gradescope's results.json: the tests (a test's id becomes its tag), their total, dlx's summary."""
+    entries = []
+    for test in tests:
+        entry = {k: v for k, v in test.to_json().items() if k != "id"}
+        entries.append({**entry, "tags": [test.test_id]} if test.test_id else entry)
+    timing = {} if execution_time is None else {"execution_time": round(execution_time, 3)}
+    return {"score": round(sum((t.score for t in tests), 0.0), 6), **timing, "output": output, "visibility": "visible",
+            "stdout_visibility": "hidden", "tests": entries}
+
+
+def _failed(exercise: Exercise, what: str, why: str) -> TestResult:
+    return TestResult(f"[{exercise.id}] {what}", 0.0, exercise.points, "failed", why)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -190,8 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         results = grade_submission(root)
     except Exception as exc:  # noqa: BLE001 - the student must still get a result, with the reason
-        results = {"score": 0.0, "output": f"dlx could not grade this submission: {type(exc).__name__}: {exc}",
-                   "visibility": "visible", "stdout_visibility": "hidden", "tests": []}
+        results = results_json([], f"dlx could not grade this submission: {type(exc).__name__}: {exc}")
         print(results["output"], file=sys.stderr)
     (root / "results").mkdir(parents=True, exist_ok=True)
     (root / "results" / "results.json").write_text(json.dumps(results, indent=2))

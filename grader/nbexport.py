@@ -154,7 +154,7 @@ def quiz_notebook(bank_id: str, seed: int) -> Any:
 
     nbf = _nbformat()
     questions = bank_questions(bank_id, seed)
-    key = {t["name"]: t["expected"] for t in grade_answers(bank_id, seed, {})["tests"]}
+    key = {t.test_id: t.expected for t in grade_answers(bank_id, seed, {}).tests}
     cells = [
         nbf.v4.new_markdown_cell(
             f"# Quiz: {bank_id}\n\nAnswer each question in the cell below it, as `answers[\"<id>\"] = ...`: "

@@ -77,7 +77,7 @@ def hidden_outcome(result: GradeResult, test_id: str) -> tuple[bool, str]:
     """Whether one hidden test passed, and what its cell shows: ``passed: <name>`` or the feedback."""
     test = next((t for t in result.tests if t.test_id == test_id), None)
     if test is None:
-        return False, f"{result.exercise}: test {test_id} is not in this version of dlx"
+        return False, f"{result.item}: test {test_id} is not in this version of dlx"
     return test.passed, f"passed: {test.name}" if test.passed else f"{test.name}: {test.output}"
 
 
@@ -111,13 +111,12 @@ def visible_tests(exercise_id: str, namespace: dict[str, Any]) -> None:
         raise TestFailed(f"{len(failed)} of {len(result.tests)} visible tests failed (see above)")
 
 
-def quiz_outcome(result: dict[str, Any], question_id: str) -> tuple[bool, str]:
+def quiz_outcome(result: GradeResult, question_id: str) -> tuple[bool, str]:
     """Whether one quiz question was answered right, and what its cell shows."""
-    test = next((t for t in result["tests"] if t["name"] == question_id), None)
+    test = next((t for t in result.tests if t.test_id == question_id), None)
     if test is None:
-        return False, f"{result['bank']}: question {question_id} is not in this version of dlx"
-    passed = test["status"] == "passed"
-    return passed, test["output"] if passed else f"{question_id}: {test['output']}"
+        return False, f"{result.item}: question {question_id} is not in this version of dlx"
+    return test.passed, test.output if test.passed else f"{question_id}: {test.output}"
 
 
 def quiz_check(bank_id: str, question_id: str, answers: dict[str, Any], seed: int) -> None:
