@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .catalog import Exercise, get
-from .errors import Interrupted
+from .errors import DlxError, GradingError, Interrupted
 from .gradebook import file_hash
 from .results import GradeResult, TestResult
-from .runner import GradingError, grade_source, read_source
+from .runner import grade_source, read_source
 from .sandbox.client import use_templates
 
 
@@ -32,12 +32,12 @@ class Entry:
 def discover(exercise: Exercise, folder: Path) -> list[Entry]:
     """Submissions laid out as ``<student>.py`` or ``<student>/<id>.py``, sorted by student."""
     if not folder.is_dir():
-        raise GradingError(f"{folder} is not a folder")
+        raise DlxError(f"{folder} is not a folder")
     entries = {p.stem: Entry(p.stem, p, folder) for p in folder.glob("*.py") if not p.name.startswith(".")}
     for path in folder.glob(f"*/{exercise.filename}"):
         entries[path.parent.name] = Entry(path.parent.name, path, folder)
     if not entries:
-        raise GradingError(f"no submissions in {folder}: expected <student>.py or <student>/{exercise.filename}")
+        raise DlxError(f"no submissions in {folder}: expected <student>.py or <student>/{exercise.filename}")
     return [entries[k] for k in sorted(entries)]
 
 
@@ -121,7 +121,7 @@ class ResultCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.open("a", encoding="utf-8").close()  # a read-only --out folder fails now, before any grading
         except OSError as exc:
-            raise GradingError(f"cannot write the grades beside {path.parent}: {exc.strerror}") from None
+            raise DlxError(f"cannot write the grades beside {path.parent}: {exc.strerror}") from None
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
+from .errors import DlxError
+
 if TYPE_CHECKING:  # imported when a command runs: `dlx --version` and local mode never pay for urllib
     from .course_client import CourseClient
 
@@ -33,13 +35,8 @@ LOCAL = Local()
 STUDENT_FILES = ("test_visible.py", "exercise.toml")  # cached for `dlx check`, not written beside the student's work
 
 
-class CourseFailure(click.ClickException):
+class CourseFailure(DlxError):
     """A course command failed: one line, exit 2 (dlx's convention)."""
-
-    exit_code = 2
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"dlx: {self.message}", err=True)
 
 
 def one_line_errors(fn: Callable) -> Callable:
@@ -178,16 +175,12 @@ def course_submit(client: CourseClient, exercise_id: str, directory: Path, seed:
 
     if seed is not None:
         raise CourseFailure("in a course the server chooses the seed; --seed works only with --offline")
-    from .errors import DlxError
     from .safe_read import read_bytes_file
 
     path = directory / f"{exercise_id}.py"
     if not path.exists():
         raise CourseFailure(f"{path} not found; run `dlx fetch {exercise_id}` first (or pass --dir)")
-    try:
-        data = read_bytes_file(path, limit=MAX_FILE, follow_links=False)
-    except DlxError as exc:
-        raise CourseFailure(str(exc)) from None
+    data = read_bytes_file(path, limit=MAX_FILE, follow_links=False)
     console = _console()
     submission_id = str(uuid.uuid4())
     receipt = client.submit(exercise_id, data, submission_id)

@@ -19,9 +19,10 @@ from pathlib import Path
 
 from .batch import student_seed
 from .catalog import Exercise, get
+from .errors import DlxError, GradingError
 from .paths import PACKAGE_DIR
 from .results import TestResult
-from .runner import GradingError, grade_source, read_source
+from .runner import grade_source, read_source
 
 TORCH_INSTALL = "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"  # the CPU build, pinned
 
@@ -65,7 +66,7 @@ def requirements() -> list[str]:
     try:
         return [r for r in requires("dlx") or [] if "extra ==" not in r]
     except PackageNotFoundError:
-        raise GradingError("dlx is not installed (pip install -e .): cannot tell what the bundle needs") from None
+        raise DlxError("dlx is not installed (pip install -e .): cannot tell what the bundle needs") from None
 
 
 def setup_script(exercises: list[Exercise]) -> str:
@@ -98,7 +99,7 @@ def build(exercise_ids: list[str], out: Path, hidden_visibility: str = "after_du
     """Write the bundle; returns the names of the files in it."""
     exercises = [get(i) for i in exercise_ids]
     if hidden_visibility not in HIDDEN_VISIBILITIES:
-        raise GradingError(f"--hidden-visibility must be one of {', '.join(HIDDEN_VISIBILITIES)}")
+        raise DlxError(f"--hidden-visibility must be one of {', '.join(HIDDEN_VISIBILITIES)}")
     config = {"exercises": [e.id for e in exercises], "hidden_visibility": hidden_visibility}
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
         _write_script(bundle, "setup.sh", setup_script(exercises))

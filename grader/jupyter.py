@@ -19,8 +19,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from .errors import DlxError, os_error_message
 
 if TYPE_CHECKING:
@@ -226,10 +224,8 @@ def dlx_magic(line: str) -> None:
 
     try:
         run(get_ipython(), line)
-    except DlxError as exc:
+    except DlxError as exc:  # the course's errors (CourseFailure) too
         _error(str(exc))
-    except click.ClickException as exc:  # the course's errors (CourseFailure)
-        _error(exc.format_message())
     except OSError as exc:
         _error(os_error_message(exc))
     except KeyboardInterrupt:

@@ -21,8 +21,8 @@ from nbformat.v4 import new_output
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
 
+from .errors import GradingError
 from .notebook import hidden_outcome, quiz_outcome
-from .runner import GradingError
 
 CELL_FUNCTIONS = ("hidden_test", "quiz_check")
 NOT_DLX = ("this graded cell is in a notebook graded by dlx, which never runs a kernel for it: "

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Exercise
-from .runner import GradingError, collect_tests
+from .errors import DlxError
+from .runner import collect_tests
 
 SCHEMA_VERSION = 3
 CONFIG = '''c = get_config()  # noqa: F821 - provided by nbgrader
@@ -36,7 +37,7 @@ def _nbformat() -> Any:
     try:
         import nbformat
     except ImportError:
-        raise GradingError("the nbgrader export needs nbformat: pip install 'dlx[nbgrader]'") from None
+        raise DlxError("the nbgrader export needs nbformat: pip install 'dlx[nbgrader]'") from None
     return nbformat
 
 
@@ -190,7 +191,7 @@ def export(course_dir: Path, assignment: str, exercises: list[Exercise], seed: i
     targets = [folder / f"{e.id}.ipynb" for e in exercises] + [folder / f"quiz_{b}.ipynb" for b in quizzes]
     existing = [t for t in targets if t.exists()]
     if existing and not force:
-        raise GradingError(f"{', '.join(map(str, existing))} already exist(s); use --force to overwrite")
+        raise DlxError(f"{', '.join(map(str, existing))} already exist(s); use --force to overwrite")
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     config = course_dir / "nbgrader_config.py"

@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import Any, Iterator
 
 from .catalog import Exercise
-from .errors import DlxError
+from .errors import DlxError, GradingError
 from .intake import read_submission
 from .proxy import Submission
 from .results import GradeResult, TestResult
@@ -27,10 +27,6 @@ UNUSED_PLUGINS = ("cacheprovider", "stepwise", "unraisableexception", "threadexc
                   "doctest", "pastebin", "faulthandler", "lsof")
 TORCH_PRELOAD = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd",
                  "torch._dynamo")  # torch.optim imports it lazily at the first step: load it before the guard
-
-
-class GradingError(DlxError):
-    """dlx could not grade at all (unreadable file, missing suite); the message is one line."""
 
 
 def new_seed() -> int:

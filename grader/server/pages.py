@@ -344,7 +344,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
     async def pictures_page(submission_id: str, request: Request) -> HTMLResponse:
         """The pictures `dlx submit --plots` draws, for one attempt (the owner's or, for staff, anyone's)."""
         from ..plots.registry import figures_for
-        from ..runner import GradingError
+        from ..errors import DlxError
 
         me = await logged_in(request)
         attempt = await data(request, f"/api/submissions/{quote(submission_id)}")  # 403 if not theirs
@@ -352,7 +352,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
             raise HTTPException(404, f"{attempt['exercise']} has no pictures")
         try:
             figures, problem = await run_in_threadpool(draw, submission_id, attempt["exercise"]), ""
-        except GradingError as exc:
+        except DlxError as exc:  # no matplotlib, no torch, an unreadable file: said on the page
             figures, problem = [], str(exc).splitlines()[0]
         images = [{"title": f.title, "caption": f.caption, "note": f.note, "notes": f.notes,
                    "src": "data:image/png;base64," + base64.b64encode(f.png).decode() if f.png else ""}
