@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
+from . import TORCH_VERSION
 from .batch import student_seed
 from .catalog import Exercise, get
 from .errors import DlxError, GradingError
@@ -24,7 +25,7 @@ from .paths import PACKAGE_DIR
 from .results import TestResult
 from .runner import grade_source, read_source
 
-TORCH_INSTALL = "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"  # the CPU build, pinned
+TORCH_INSTALL = f"torch=={TORCH_VERSION} --index-url https://download.pytorch.org/whl/cpu"  # the CPU build, pinned
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when the autograder image is built (Ubuntu 22.04: Python 3.10).

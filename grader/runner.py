@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator
 
+from . import TORCH_VERSION
 from .catalog import Exercise
 from .errors import DlxError, GradingError
 from .intake import read_submission
@@ -120,7 +121,7 @@ def collect_tests(exercise: Exercise) -> list[TestResult]:
 def _require_torch(exercise: Exercise) -> None:
     if exercise.requires == "torch" and importlib.util.find_spec("torch") is None:
         raise GradingError(f"{exercise.id} is a PyTorch exercise and PyTorch is not installed; "
-                           "install the CPU build with: pip install torch==2.13.0")
+                           f"install the CPU build with: pip install torch=={TORCH_VERSION}")
 
 
 @contextlib.contextmanager
