@@ -51,7 +51,7 @@ def message(variant: Variant, question: QuestionResult) -> str:
     return f"correct: {answer}" if question.correct else f"{question.verdict}; the answer is {answer}"
 
 
-def _result(variant: Variant, outcome: str, given: Answer | str | None, verdict: str,
+def _graded(variant: Variant, outcome: str, given: Answer | str | None, verdict: str,
             credit: float = 0.0) -> QuestionResult:
     points = variant.question.points
     question = QuestionResult(variant.id, round(points * credit, 6), points,
@@ -68,9 +68,9 @@ def grade_question(variant: Variant, raw: Any) -> QuestionResult:
     try:
         given = parse_answer(variant, raw)
     except MalformedAnswer as exc:
-        return _result(variant, "malformed", brief(raw), f"unreadable answer ({exc})")
+        return _graded(variant, "malformed", brief(raw), f"unreadable answer ({exc})")
     if given is None:
-        return _result(variant, "unanswered", None, "no answer")
+        return _graded(variant, "unanswered", None, "no answer")
     if variant.kind == "numeric":
         assert isinstance(given, float) and isinstance(variant.expected, float)
         q = variant.question
@@ -78,12 +78,12 @@ def grade_question(variant: Variant, raw: Any) -> QuestionResult:
     else:
         credit = choice_credit(variant, given if isinstance(given, tuple) else (given,))  # type: ignore[arg-type]
     if credit == 1.0:
-        return _result(variant, "correct", given, "correct", 1.0)
+        return _graded(variant, "correct", given, "correct", 1.0)
     shown = show_answer(given)
     if credit > 0:
         points = f"{variant.question.points * credit:g}/{variant.question.points:g}"
-        return _result(variant, "partial", given, f"partly right ({points} points): you answered {shown}", credit)
-    return _result(variant, "wrong", given, f"wrong: you answered {shown}")
+        return _graded(variant, "partial", given, f"partly right ({points} points): you answered {shown}", credit)
+    return _graded(variant, "wrong", given, f"wrong: you answered {shown}")
 
 
 def revealed(question: QuestionResult, reveal: str) -> bool:
@@ -94,13 +94,12 @@ def revealed(question: QuestionResult, reveal: str) -> bool:
 def redact(result: QuizResult, reveal: str) -> dict[str, Any]:
     """The result's JSON as the student may see it under a reveal policy: the expected answer and the
     explanation of a hidden question are left out."""
-    tests = []
-    for question, test in zip(result.tests, result.to_json()["tests"], strict=True):
+    shown = result.to_json()
+    for question, test in zip(result.tests, shown["tests"], strict=True):
         if not revealed(question, reveal):
-            test = {k: v for k, v in test.items() if k not in ("expected", "explanation")}
-            test["output"] = test["verdict"]
-        tests.append(test)
-    return {**result.to_json(), "reveal": reveal, "tests": tests}
+            del test["expected"], test["explanation"]
+            test["output"] = question.verdict
+    return {**shown, "reveal": reveal}
 
 
 def grade_bank(bank: Bank, seed: int, answers: Mapping[str, Any]) -> QuizResult:
