@@ -84,6 +84,13 @@ def test_bad_quiz_answers_files_are_one_line(tmp_path, env, text, words):
     assert_one_line_error(run(["quiz", "take", "init", "--seed", "4", "--new-variant"], env, tmp_path), "not both")
 
 
+def test_course_commands_bad_input_is_one_line(tmp_path, env):
+    pytest.importorskip("sqlalchemy", reason="the course server needs the server extra: pip install 'dlx[server]'")
+    (tmp_path / "course.toml").write_text("[course\n")
+    assert_one_line_error(run(["course", "check", "course.toml"], env, tmp_path), "course.toml")
+    assert_one_line_error(run(["login", "ftp://example.org", "--code", "c"], env, tmp_path), "not an http(s) URL")
+
+
 def test_python_m_grader_is_the_dlx_command(tmp_path, env):
     version = subprocess.run([*PYTHON_M, "--version"], env=env, capture_output=True, text=True, timeout=60)
     assert version.returncode == 0 and version.stdout.startswith("dlx, version "), version.stdout + version.stderr
