@@ -22,6 +22,7 @@ from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
 
 from .errors import GradingError
+from .results import GradeResult
 from .notebook import hidden_outcome, quiz_outcome
 
 CELL_FUNCTIONS = ("hidden_test", "quiz_check")
@@ -141,7 +142,7 @@ def grade_notebook(nb: NotebookNode, cells: dict[str, DlxCell], solution_ids: se
     from .quiz import grade_answers
     from .runner import grade_source
 
-    results: dict[tuple[str, str, int], Any] = {}
+    results: dict[tuple[str, str, int], GradeResult] = {}  # an exercise's or a quiz's
     for cell in nb.cells:
         grade_id = _grade_id(cell)
         if cell.cell_type != "code" or grade_id not in graded_ids or grade_id in solution_ids:
