@@ -255,8 +255,7 @@ def record_submission(exercise: Exercise, source: str, result: GradeResult) -> f
     from .gradebook import Gradebook, file_hash
 
     with Gradebook() as book:
-        book.record("exercise", exercise.id, result.score, result.max_score, result.seed, result.to_json(),
-                    file_hash(source))
+        book.record(result, file_hash(source))
         return max(s.best for s in book.standings("exercise") if s.item == exercise.id)
 
 

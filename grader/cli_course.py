@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
+from .errors import DlxError
 from .i18n import N_, _, ngettext
 
 if TYPE_CHECKING:  # imported when a command runs: `dlx --version` and local mode never pay for urllib
@@ -35,30 +36,8 @@ LOCAL = Local()
 STUDENT_FILES = ("test_visible.py", "exercise.toml")  # cached for `dlx check`, not written beside the student's work
 
 
-class CourseFailure(click.ClickException):
+class CourseFailure(DlxError):
     """A course command failed: one line, exit 2 (dlx's convention)."""
-
-    exit_code = 2
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"dlx: {self.message}", err=True)
-
-
-def one_line_errors(fn: Callable) -> Callable:
-    """Turn the course's own errors into :class:`CourseFailure`."""
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except Exception as exc:
-            from .catalog import UnknownExercise
-            from .course_client import CourseError
-            from .server.config import ConfigError
-
-            if not isinstance(exc, (CourseError, ConfigError, UnknownExercise)):
-                raise
-            raise CourseFailure(str(exc.args[0] if exc.args else exc)) from None
-    return wrapper
 
 
 def course_aware(handler: str) -> Callable:
@@ -78,7 +57,7 @@ def course_aware(handler: str) -> Callable:
                 flag = unsupported[0].replace("_report", "").replace("_", "-")
                 raise CourseFailure(_("--{flag} works only in local mode for now: add --offline").format(flag=flag))
             kwargs = {name: value for name, value in kwargs.items() if name in accepted}
-            done = one_line_errors(course_handler)(CourseClient.from_login(login), **kwargs)
+            done = course_handler(CourseClient.from_login(login), **kwargs)
             if isinstance(done, Local):
                 return fn(*args, **{**kwargs, **done.overrides})
             return done
@@ -184,7 +163,6 @@ def course_submit(client: CourseClient, exercise_id: str, directory: Path, seed:
 
     if seed is not None:
         raise CourseFailure(_("in a course the server chooses the seed; --seed works only with --offline"))
-    from .errors import DlxError
     from .safe_read import read_bytes_file
 
     path = directory / f"{exercise_id}.py"
@@ -261,23 +239,25 @@ def course_quiz_take(client: CourseClient, bank_id: str, seed: int | None, new_v
     """Send the answers to the course, which grades and records them."""
     from .quiz import display
     from .quiz.cli import read_answers
+    from .results import QuizResult
 
     if seed is not None or new_variant:
         raise CourseFailure(_("in a course the server keeps your variant; --seed and --new-variant work only with --offline"))
     if answers_file is None:
         raise CourseFailure(_("in a course, answer with --answers FILE (JSON: question id -> answer); "
                               "`dlx quiz show {bank}` shows your variant").format(bank=bank_id))
-    result = client.call("POST", f"/api/quizzes/{bank_id}/attempts", body={"answers": read_answers(answers_file)})
+    reply = client.call("POST", f"/api/quizzes/{bank_id}/attempts", body={"answers": read_answers(answers_file)})
     if as_json:
-        click.echo(json.dumps(result, indent=2))
+        click.echo(json.dumps(reply, indent=2))
         return
+    result = QuizResult.from_json(reply)
     out = display.console()
-    for test in result["tests"]:
-        click.echo(f" {'✓' if test['status'] == 'passed' else '✗'} {test['name']} ({test['score']:g}/{test['max_score']:g})")
+    for test in result.tests:
+        click.echo(f" {'✓' if test.passed else '✗'} {test.name} ({test.score:g}/{test.max_score:g})")
     display.show_summary(out, result)
-    if result["late_factor"] < 1:
+    if reply["late_factor"] < 1:
         out.print(_("Late: counts as {score} ({percent} of the score).").format(
-            score=f"{result['counted_score']:g}", percent=f"{result['late_factor']:.0%}"))
+            score=f"{reply['counted_score']:g}", percent=f"{reply['late_factor']:.0%}"))
     out.print(_("Recorded by the course; `dlx score` shows your standing."), highlight=False)
 
 
@@ -289,7 +269,6 @@ HANDLERS: dict[str, Callable] = {"quiz_show": course_quiz_show, "quiz_take": cou
 @click.command()
 @click.argument("url")
 @click.option("--code", help="The one-time login code (asked for when not given).")
-@one_line_errors
 def login(url: str, code: str | None) -> None:
     """Log in to a course server at URL with the one-time code you were given."""
     from .course_client import CourseClient, save_login
@@ -305,7 +284,6 @@ def login(url: str, code: str | None) -> None:
 
 
 @click.command()
-@one_line_errors
 def logout() -> None:
     """Forget the course login (the token is revoked on the server) and return to local mode."""
     from .course_client import CourseClient, CourseError, forget_login, saved_login
@@ -338,7 +316,6 @@ def logout() -> None:
               help="Seconds a grading job is held before it is given to another worker if its worker stops.")
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
-@one_line_errors
 def serve(course_file: Path, host: str, port: int, data_dir: Path | None, database: str | None, workers: int | None,
           queue_url: str | None, lease_s: float, log_level: str) -> None:
     """Run the course server for COURSE_FILE (a TOML course file)."""
@@ -398,7 +375,6 @@ def _check_queue(url: str) -> None:
 @click.option("--lease", "lease_s", default=60.0, show_default=True, type=click.FloatRange(1, 3600),
               help="The server's --lease: seconds a job is held between renewals.")
 @click.option("--name", default=None, help="This worker's name in `dlx course queue` (default: the host name).")
-@one_line_errors
 def worker(queue_url: str, database: str, course_file: Path, processes: int, lease_s: float, name: str | None) -> None:
     """Grade a course's jobs sent by `dlx serve --queue` (needs no inbound port)."""
     _check_queue(queue_url)
@@ -421,7 +397,6 @@ def course() -> None:
 
 @course.command("check")
 @click.argument("course_file", type=click.Path(dir_okay=False, path_type=Path))
-@one_line_errors
 def check_config(course_file: Path) -> None:
     """Validate a course file without starting the server."""
     from .server.config import load_course
@@ -444,7 +419,6 @@ def roster() -> None:
               help="Role for every row (default: the file's role column, else student).")
 @click.option("--codes", "codes_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write login,role,code to this CSV instead of printing the codes.")
-@one_line_errors
 def roster_import(csv_file: Any, role: str | None, codes_out: Path | None) -> None:
     """Add the people of CSV_FILE (columns: login, and optionally name, email, role); one login code each."""
     reader = csv.DictReader(csv_file)
@@ -474,7 +448,6 @@ def roster_import(csv_file: Any, role: str | None, codes_out: Path | None) -> No
 @click.option("--csv", "fmt", flag_value="csv", default=True, help="CSV (the default).")
 @click.option("--json", "fmt", flag_value="json", help="JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
-@one_line_errors
 def grades(fmt: str, output: Path | None) -> None:
     """The gradebook: one row per student, one column per exercise and quiz, after late policy."""
     client = _staff()
@@ -492,7 +465,6 @@ def grades(fmt: str, output: Path | None) -> None:
 @course.command()
 @click.argument("assignment")
 @click.option("--student", help="Only this student's submissions.")
-@one_line_errors
 def rerun(assignment: str, student: str | None) -> None:
     """Regrade ASSIGNMENT's submissions with their recorded seeds (the previous results are kept)."""
     reply = _staff().call("POST", "/api/reruns", body={"assignment": assignment, "student": student})
@@ -515,7 +487,6 @@ def _aware(text: str) -> str:
 @click.argument("student")
 @click.argument("assignment")
 @click.option("--until", required=True, help="The new deadline, with its time zone: 2026-03-01T23:59:00+01:00.")
-@one_line_errors
 def extend(student: str, assignment: str, until: str) -> None:
     """Give STUDENT until --until for ASSIGNMENT (recorded in the audit log)."""
     reply = _staff().call("POST", "/api/extensions", body={"student": student, "assignment": assignment,
@@ -529,7 +500,6 @@ def extend(student: str, assignment: str, until: str) -> None:
 @click.argument("item")
 @click.argument("score", type=float)
 @click.option("--reason", required=True, help="Why; kept in the audit log.")
-@one_line_errors
 def override(student: str, item: str, score: float, reason: str) -> None:
     """Set STUDENT's grade for ITEM by hand."""
     reply = _staff().call("POST", "/api/overrides", body={"student": student, "item": item, "score": score,
@@ -540,7 +510,6 @@ def override(student: str, item: str, score: float, reason: str) -> None:
 
 @course.command()
 @click.argument("login")
-@one_line_errors
 def revoke(login: str) -> None:
     """Revoke every token and unused code of LOGIN."""
     reply = _staff().call("POST", f"/api/users/{login}/revoke")
@@ -549,7 +518,6 @@ def revoke(login: str) -> None:
 
 @course.command("audit")
 @click.option("--json", "as_json", is_flag=True)
-@one_line_errors
 def audit_command(as_json: bool) -> None:
     """Grade changes: reruns, overrides, extensions, roster changes; who and when."""
     rows = _staff().call("GET", "/api/audit", retry=True)
@@ -562,7 +530,6 @@ def audit_command(as_json: bool) -> None:
 
 @course.command("queue")
 @click.option("--json", "as_json", is_flag=True)
-@one_line_errors
 def queue_command(as_json: bool) -> None:
     """Queued, running and failed grading jobs, per worker, with their ages."""
     ledger = _staff().call("GET", "/api/jobs", retry=True)

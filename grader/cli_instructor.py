@@ -44,8 +44,8 @@ def grade_batch_command(exercise_id: str, folder: Path, workers: int | None, out
         task = progress.add_task(_("grading {id}").format(id=exercise.id), total=None)
         rows = grade_batch(exercise, folder, out_csv, workers=workers, json_dir=json_dir, seed=seed,
                            on_progress=lambda done, total: progress.update(task, completed=done, total=total))
-    scores = [r["result"]["score"] if r["result"] else 0.0 for r in rows]
-    errors = sum(1 for r in rows if r["error"])
+    scores = [r.result.score if r.result else 0.0 for r in rows]
+    errors = sum(1 for r in rows if r.error)
     mean = sum(scores) / len(scores) if scores else 0.0
     not_graded = _(", {n} not graded (see the error column)").format(n=errors) if errors else ""
     console.print(_("Graded {n} submissions of {id}: mean {mean}/{points}{not_graded}. Wrote {csv}.").format(

@@ -15,13 +15,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import DlxError
 from .i18n import DEFAULT_SOURCE, _, language, source
 from .paths import data_dir
 
 RETRIES = 5  # network errors only; the server records a retried submission once
 
 
-class CourseError(Exception):
+class CourseError(DlxError):
     """A course call failed; the message is one line (the server's reason when it gave one)."""
 
 

@@ -104,12 +104,12 @@ def submit_to_course(client: CourseClient, exercise: Exercise, source: str) -> N
     import tempfile
     import warnings
 
-    from .cli_course import course_submit, one_line_errors
+    from .cli_course import course_submit
 
     with tempfile.TemporaryDirectory(prefix="dlx-notebook-") as folder, warnings.catch_warnings():
         warnings.filterwarnings("ignore", "install \"ipywidgets\"")  # rich's spinner: none without ipywidgets
         Path(folder, exercise.filename).write_text(source, encoding="utf-8")
-        one_line_errors(course_submit)(client, exercise.id, Path(folder), None)
+        course_submit(client, exercise.id, Path(folder), None)
 
 
 def _check(exercise: Exercise, source: str) -> None:
@@ -173,9 +173,9 @@ def _score(client: CourseClient | None) -> None:
     from .report import console, progress_table
 
     if client is not None:
-        from .cli_course import course_score, one_line_errors
+        from .cli_course import course_score
 
-        one_line_errors(course_score)(client, False)
+        course_score(client, False)
         return
     with Gradebook() as book:
         standings = book.standings()
@@ -233,10 +233,8 @@ def dlx_magic(line: str) -> None:
 
     try:
         run(get_ipython(), line)
-    except DlxError as exc:
+    except DlxError as exc:  # the course's errors (CourseFailure) too
         _error(str(exc))
-    except click.ClickException as exc:  # the course's errors (CourseFailure)
-        _error(exc.format_message())
     except OSError as exc:
         _error(os_error_message(exc))
     except KeyboardInterrupt:

@@ -21,9 +21,10 @@ from nbformat.v4 import new_output
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
 
+from .errors import GradingError
 from .i18n import LANGUAGES, N_, _
 from .notebook import hidden_outcome, in_language, quiz_outcome
-from .runner import GradingError
+from .results import GradeResult
 
 CELL_FUNCTIONS = ("hidden_test", "quiz_check")
 NOT_DLX = N_("this graded cell is in a notebook graded by dlx, which never runs a kernel for it: it needs grading "
@@ -143,7 +144,7 @@ def grade_notebook(nb: NotebookNode, cells: dict[str, DlxCell], solution_ids: se
     from .quiz import grade_answers
     from .runner import grade_source
 
-    results: dict[tuple[str, str, int, str | None], Any] = {}
+    results: dict[tuple[str, str, int, str | None], GradeResult] = {}  # an exercise's or a quiz's
     for cell in nb.cells:
         grade_id = _grade_id(cell)
         if cell.cell_type != "code" or grade_id not in graded_ids or grade_id in solution_ids:

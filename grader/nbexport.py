@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Exercise
+from .errors import DlxError
 from .i18n import _, language, ngettext
-from .runner import GradingError, collect_tests
+from .runner import collect_tests
 
 SCHEMA_VERSION = 3
 CONFIG = '''c = get_config()  # noqa: F821 - provided by nbgrader
@@ -37,7 +38,7 @@ def _nbformat() -> Any:
     try:
         import nbformat
     except ImportError:
-        raise GradingError(_("the nbgrader export needs nbformat: pip install 'dlx[nbgrader]'")) from None
+        raise DlxError(_("the nbgrader export needs nbformat: pip install 'dlx[nbgrader]'")) from None
     return nbformat
 
 
@@ -160,7 +161,7 @@ def quiz_notebook(bank_id: str, seed: int) -> Any:
     nbf = _nbformat()
     lang = language()
     questions = bank_questions(bank_id, seed)
-    key = {t["name"]: t["expected"] for t in grade_answers(bank_id, seed, {})["tests"]}
+    key = {t.test_id: t.expected for t in grade_answers(bank_id, seed, {}).tests}
     cells = [
         nbf.v4.new_markdown_cell(
             "# " + _("Quiz: {bank}").format(bank=bank_id) + "\n\n"
@@ -201,7 +202,7 @@ def export(course_dir: Path, assignment: str, exercises: list[Exercise], seed: i
     targets = [folder / f"{e.id}.ipynb" for e in exercises] + [folder / f"quiz_{b}.ipynb" for b in quizzes]
     existing = [t for t in targets if t.exists()]
     if existing and not force:
-        raise GradingError(ngettext("{names} already exists; use --force to overwrite",
+        raise DlxError(ngettext("{names} already exists; use --force to overwrite",
                                     "{names} already exist; use --force to overwrite", len(existing)).format(
             names=", ".join(map(str, existing))))
     folder.mkdir(parents=True, exist_ok=True)

@@ -83,7 +83,7 @@ def hidden_outcome(result: GradeResult, test_id: str) -> tuple[bool, str]:
     """Whether one hidden test passed, and what its cell shows: ``passed: <name>`` or the feedback."""
     test = next((t for t in result.tests if t.test_id == test_id), None)
     if test is None:
-        return False, _("{exercise}: test {test} is not in this version of dlx").format(exercise=result.exercise,
+        return False, _("{exercise}: test {test} is not in this version of dlx").format(exercise=result.item,
                                                                                         test=test_id)
     return test.passed, _("passed: {test}").format(test=test.name) if test.passed else f"{test.name}: {test.output}"
 
@@ -121,14 +121,13 @@ def visible_tests(exercise_id: str, namespace: dict[str, Any], lang: str | None 
                 failed=len(failed), total=len(result.tests)))
 
 
-def quiz_outcome(result: dict[str, Any], question_id: str) -> tuple[bool, str]:
+def quiz_outcome(result: GradeResult, question_id: str) -> tuple[bool, str]:
     """Whether one quiz question was answered right, and what its cell shows."""
-    test = next((t for t in result["tests"] if t["name"] == question_id), None)
+    test = next((t for t in result.tests if t.test_id == question_id), None)
     if test is None:
-        return False, _("{bank}: question {question} is not in this version of dlx").format(bank=result["bank"],
+        return False, _("{bank}: question {question} is not in this version of dlx").format(bank=result.item,
                                                                                             question=question_id)
-    passed = test["status"] == "passed"
-    return passed, test["output"] if passed else f"{question_id}: {test['output']}"
+    return test.passed, test.output if test.passed else f"{question_id}: {test.output}"
 
 
 def quiz_check(bank_id: str, question_id: str, answers: dict[str, Any], seed: int, lang: str | None = None) -> None:

@@ -14,8 +14,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator
 
+from . import TORCH_VERSION
 from .catalog import Exercise
-from .errors import DlxError
+from .errors import DlxError, GradingError
 from .i18n import _
 from .intake import read_submission
 from .proxy import Submission
@@ -28,10 +29,6 @@ UNUSED_PLUGINS = ("cacheprovider", "stepwise", "unraisableexception", "threadexc
                   "doctest", "pastebin", "faulthandler", "lsof")
 TORCH_PRELOAD = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd",
                  "torch._dynamo")  # torch.optim imports it lazily at the first step: load it before the guard
-
-
-class GradingError(DlxError):
-    """dlx could not grade at all (unreadable file, missing suite); the message is one line."""
 
 
 def new_seed() -> int:
@@ -126,7 +123,7 @@ def collect_tests(exercise: Exercise) -> list[TestResult]:
 def _require_torch(exercise: Exercise) -> None:
     if exercise.requires == "torch" and importlib.util.find_spec("torch") is None:
         raise GradingError(_("{id} is a PyTorch exercise and PyTorch is not installed; install the CPU build with: "
-                             "pip install torch==2.13.0").format(id=exercise.id))
+                             "pip install torch=={version}").format(id=exercise.id, version=TORCH_VERSION))
 
 
 @contextlib.contextmanager

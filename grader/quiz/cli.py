@@ -22,8 +22,9 @@ from .bank import (
     get_bank,
     load_bank,
 )
-from .grading import QuestionResult, build_result, grade_bank, grade_question, redact
-from .store import REVEAL_KEY, REVEAL_POLICIES, record_attempt, reveal_policy, user_seed
+from ..results import QuestionResult
+from .grading import grade_bank, grade_question, quiz_result, redact, revealed
+from .store import REVEAL_KEY, REVEAL_POLICIES, reveal_policy, user_seed
 from .variant import Variant, variants
 
 
@@ -123,26 +124,26 @@ def take(bank_id: str, seed: int | None, new_variant: bool, answers_file: str | 
         policy = reveal_policy(book)
         out = display.console()
         if answers is None:
-            graded = ask(out, bank, seed, reveal=policy != "never")
-            result = build_result(bank, seed, graded)
+            result = quiz_result(bank, seed, ask(out, bank, seed, reveal=policy != "never"))
         else:
-            result, graded = grade_bank(bank, seed, answers)
-        record_attempt(book, result)
+            result = grade_bank(bank, seed, answers)
+        book.record(result)
         standing = next(s for s in book.standings("quiz") if s.item == bank.id)
     shown = redact(result, policy)
     if answers is not None and any(uses_letters(v) for k, v in answers.items() if k in {q.id for q in bank.questions}):
         click.echo(_("note: letters name options in the order of your variant (options are shuffled per student); "
                      "an option's text or key means the same in every variant"), err=True)
     if as_json:
-        if result["ignored"]:
+        if result.ignored:
             click.echo(_("ignored answers to unknown questions: {ids}")
-                .format(ids=", ".join(result["ignored"])), err=True)
+                .format(ids=", ".join(result.ignored)), err=True)
         click.echo(json.dumps(shown, indent=2))
         return
     if answers is not None:
-        for number, (item, test) in enumerate(zip(graded, shown["tests"], strict=True), start=1):
-            display.show_question(out, number, len(graded), item.variant)
-            display.show_feedback(out, item, reveal="expected" in test)
+        shown_variants = variants(bank, seed)
+        for number, (variant, question) in enumerate(zip(shown_variants, result.tests, strict=True), start=1):
+            display.show_question(out, number, len(shown_variants), variant)
+            display.show_feedback(out, variant, question, reveal=revealed(question, policy))
     display.show_summary(out, result)
     first = (_("first full marks at attempt #{n}").format(n=standing.full_marks_attempt) if standing.full_marks_attempt
              else _("no full marks yet"))
@@ -170,7 +171,7 @@ def ask(out: Any, bank: Bank, seed: int, reveal: bool = True) -> list[QuestionRe
         display.show_question(out, number, len(shown), variant)
         raw = click.prompt(_("Your answer, {form}").format(form=answer_format(variant)), value_proc=checked(variant))
         graded.append(grade_question(variant, raw))
-        display.show_feedback(out, graded[-1], reveal=reveal)
+        display.show_feedback(out, variant, graded[-1], reveal=reveal)
     return graded
 
 

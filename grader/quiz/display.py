@@ -1,7 +1,6 @@
 """Terminal output of quizzes (rich); question and bank texts are printed literally, never as markup."""
 from __future__ import annotations
 
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -9,7 +8,8 @@ from rich.text import Text
 
 from ..i18n import _
 from .bank import Bank
-from .grading import QuestionResult
+from ..results import QuestionResult, QuizResult
+from .grading import message
 from .variant import Variant
 
 MARKS = {"correct": ("✔", "green"), "partial": ("◐", "yellow"), "wrong": ("✘", "red"), "unanswered": ("–", "yellow"),
@@ -49,26 +49,26 @@ def show_question(out: Console, number: int, total: int, variant: Variant) -> No
         out.print(options)
 
 
-def show_feedback(out: Console, result: QuestionResult, reveal: bool = True) -> None:
+def show_feedback(out: Console, variant: Variant, question: QuestionResult, reveal: bool = True) -> None:
     """The verdict; with ``reveal``, the expected answer and the explanation too."""
-    mark, style = MARKS[result.outcome]
-    out.print(Text(f"{mark} {result.message if reveal else result.verdict}", style=style))
+    mark, style = MARKS[question.outcome]
+    out.print(Text(f"{mark} {message(variant, question) if reveal else question.verdict}", style=style))
     if reveal:
-        out.print(Text(result.variant.explanation, style="dim"))
+        out.print(Text(question.explanation, style="dim"))
 
 
-def show_summary(out: Console, result: dict[str, Any]) -> None:
+def show_summary(out: Console, result: QuizResult) -> None:
     """One line per question (its mark and points), then the total."""
     out.print()
     table = Table("#", _("question"), "", _("points"), box=None, header_style="bold")
-    for number, test in enumerate(result["tests"], start=1):
-        mark, style = MARKS[test["outcome"]]
-        table.add_row(str(number), Text(test["name"]), Text(mark, style=style),
-                      f"{points(test['score'])}/{points(test['max_score'])}")
+    for number, question in enumerate(result.tests, start=1):
+        mark, style = MARKS[question.outcome]
+        table.add_row(str(number), Text(question.name), Text(mark, style=style),
+                      f"{points(question.score)}/{points(question.max_score)}")
     out.print(table)
     out.print(Text(_("{bank}: {score} / {max_score} points (variant {seed})").format(
-        bank=result["bank"], score=points(result["score"]), max_score=points(result["max_score"]), seed=result["seed"]),
+        bank=result.item, score=points(result.score), max_score=points(result.max_score), seed=result.seed),
         style="bold"))
-    if result["ignored"]:
-        out.print(Text(_("ignored answers to unknown questions: {ids}").format(ids=", ".join(result["ignored"])),
+    if result.ignored:
+        out.print(Text(_("ignored answers to unknown questions: {ids}").format(ids=", ".join(result.ignored)),
                        style="yellow"))

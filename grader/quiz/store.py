@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from ..i18n import N_
 from ..gradebook import Gradebook
@@ -19,11 +18,6 @@ def user_seed(book: Gradebook, renew: bool = False) -> int:
     seed = secrets.randbelow(SEED_LIMIT)
     book.set_setting(SEED_KEY, str(seed))
     return seed
-
-
-def record_attempt(book: Gradebook, result: dict[str, Any]) -> int:
-    """Store a graded attempt (kind "quiz", item = bank id); returns the attempt's id."""
-    return book.record("quiz", result["bank"], result["score"], result["max_score"], result["seed"], result)
 
 
 REVEAL_KEY = "quiz_reveal"

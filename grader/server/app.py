@@ -488,10 +488,11 @@ def create_app(settings: Settings) -> FastAPI:
         seed = variant_seed(session, me, bank_id)
         result = grade_answers(bank_id, seed, answers)
         session.add(QuizAttempt(user_id=me.id, bank=bank_id, assignment=assignment.id, seed=seed,
-                                score=result["score"], max_score=result["max_score"], result=result, received_at=now))
+                                score=result.score, max_score=result.max_score, result=result.to_json(),
+                                received_at=now))
         factor = assignment.late_factor(now, due)
-        return {**result, "received_at": now.isoformat(), "late_factor": factor,
-                "counted_score": round(result["score"] * factor, 6)}
+        return {**result.to_json(), "received_at": now.isoformat(), "late_factor": factor,
+                "counted_score": round(result.score * factor, 6)}
 
     # ---- staff ------------------------------------------------------------------------------------------------
     @app.post("/api/roster", tags=["staff"], summary="Add people; returns a one-time login code for each")

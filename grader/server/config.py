@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from ..catalog import Exercise, ExerciseFileError, UnknownExercise, _load, get
+from ..errors import DlxError
 from ..i18n import DEFAULT, LANGUAGES
 
 PERMISSIONS = ("view", "rerun", "extend", "override", "roster")
 QUOTA_UNITS = {"minute": 60, "hour": 3600, "day": 86400}
 
 
-class ConfigError(ValueError):
+class ConfigError(DlxError, ValueError):
     """A mistake in the course file; the message names the file and the line."""
 
 

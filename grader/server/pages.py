@@ -29,6 +29,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy import select
 
+from ..results import GradeResult, QuizResult
 from ..i18n import LANGUAGES, _, language, ngettext
 from .config import CourseConfig
 from .db import QuizAttempt, Result, Submission, User
@@ -117,12 +118,12 @@ def assignment_stats(session: Any, course: CourseConfig, assignment_id: str) -> 
                 latest[s.user_id] = results[s.id]
         tests: dict[str, dict] = {}
         for r in latest.values():
-            for t in r.feedback.get("tests", []):
-                row = tests.setdefault(t["name"], {"name": t["name"], "failed": 0, "total": 0, "messages": Counter()})
+            for t in GradeResult.from_json(r.feedback).tests:
+                row = tests.setdefault(t.name, {"name": t.name, "failed": 0, "total": 0, "messages": Counter()})
                 row["total"] += 1
-                if t.get("status") != "passed":
+                if not t.passed:
                     row["failed"] += 1
-                    row["messages"][first_line(t.get("output", ""))] += 1
+                    row["messages"][first_line(t.output)] += 1
         rows = sorted(tests.values(), key=lambda row: -row["failed"] / max(row["total"], 1))
         for row in rows:
             row["share"] = row["failed"] / max(row["total"], 1)
@@ -137,10 +138,10 @@ def assignment_stats(session: Any, course: CourseConfig, assignment_id: str) -> 
         latest_quiz = {q.user_id: q for q in attempts}
         questions: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for q in latest_quiz.values():
-            for t in q.result.get("tests", []):
-                counts = questions[str(t.get("id") or t.get("name"))]
+            for t in QuizResult.from_json(q.result).tests:
+                counts = questions[t.test_id or t.name]
                 counts[1] += 1
-                counts[0] += t.get("outcome") == "correct"
+                counts[0] += t.correct
         out["quizzes"].append({"bank": bank, "students": len(latest_quiz),
                                "questions": [{"id": k, "right": v[0], "total": v[1], "share": v[0] / v[1]}
                                              for k, v in sorted(questions.items())]})
@@ -351,7 +352,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
     async def pictures_page(submission_id: str, request: Request) -> HTMLResponse:
         """The pictures `dlx submit --plots` draws, for one attempt (the owner's or, for staff, anyone's)."""
         from ..plots.registry import figures_for
-        from ..runner import GradingError
+        from ..errors import DlxError
 
         me = await logged_in(request)
         attempt = await data(request, f"/api/submissions/{quote(submission_id)}")  # 403 if not theirs
@@ -359,7 +360,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
             raise HTTPException(404, _("{id} has no pictures").format(id=attempt["exercise"]))
         try:
             figures, problem = await run_in_threadpool(draw, submission_id, attempt["exercise"]), ""
-        except GradingError as exc:
+        except DlxError as exc:  # no matplotlib, no torch, an unreadable file: said on the page
             figures, problem = [], str(exc).splitlines()[0]
         images = [{"title": f.title, "caption": f.caption, "note": f.note, "notes": f.notes,
                    "src": "data:image/png;base64," + base64.b64encode(f.png).decode() if f.png else ""}
