@@ -19,8 +19,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from .i18n import N_, _, ngettext
 from .errors import DlxError, os_error_message
 

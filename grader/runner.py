@@ -8,7 +8,6 @@ import os
 import secrets
 import sys
 import time
-import tokenize
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType

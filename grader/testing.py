@@ -151,7 +151,7 @@ def extreme_inputs(rng: np.random.Generator, n: int, c: int | None = None, big: 
 def draw_until(draw: Callable[[], Any], discriminates: Callable[[Any], bool], tries: int = 1000) -> Any:
     """Inputs from ``draw()`` that ``discriminates`` accepts: a draw on which a wrong answer would pass too (a
     reference gradient of zeros, a kink that changes nothing) tests nothing, so it is drawn again."""
-    for _ in range(tries):
+    for _attempt in range(tries):
         inputs = draw()
         if discriminates(inputs):
             return inputs
@@ -546,18 +546,18 @@ def forward_right_in_run(submission: Submission, reference: Any, fwd: str, args:
         except Exception:  # noqa: BLE001 - a call the reference does not take (bad input on purpose) says nothing
             continue
         if np.shape(out) == np.shape(expected) and rel_error(out, expected) <= tol:
-            return (f"your {fwd} gave the right out on an earlier call, so its backward must give the right "
-                    "gradient (partial credit is for a backward that is right for a forward that is wrong)")
+            return _("your {fn} gave the right out on an earlier call, so its backward must give the right "
+                     "gradient (partial credit is for a backward that is right for a forward that is wrong)").format(fn=fwd)
     if not recorded:
         return None
-    for (_, before), value in zip(recorded, submission.map(fwd, [earlier for earlier, _ in recorded])):
+    for (_earlier, before), value in zip(recorded, submission.map(fwd, [earlier for earlier, _out in recorded])):
         now = _recorded_out(value)
         with np.errstate(all="ignore"):
             same = (now is not None and now.shape == before.shape and float(np.max(np.abs(now - before), initial=0.0))
                     <= 1e-12 * float(np.max(np.abs(before), initial=0.0)))
         if not same:
-            return (f"your {fwd} returned a different out for inputs it was given earlier in the run; a forward "
-                    "must be a function of its arguments alone")
+            return _("your {fn} returned a different out for inputs it was given earlier in the run; a forward "
+                     "must be a function of its arguments alone").format(fn=fwd)
     return None
 
 
@@ -612,18 +612,19 @@ def attempts_loss(submission: Submission, reference: Any, fn: str, args: Sequenc
     argsets = moved(step) + [tuple(relabelled)]
     values = [as_float(_first(v, fn), fn, "loss") for v in submission.map(fn, argsets)]
     if not np.all(np.isfinite(values)):
-        return f"your {fn} gives a loss that is not finite when {name} moves by a few units"
+        return _("your {fn} gives a loss that is not finite when {name} moves by a few units").format(fn=fn, name=name)
     if curvature(values[:3]) <= 1e-9:
-        return f"your {fn} gives a loss that is linear in {name}, which no loss is"
+        return _("your {fn} gives a loss that is linear in {name}, which no loss is").format(fn=fn, name=name)
     if abs(values[3] - values[1]) <= 1e-12 * max(abs(values[1]), 1e-300):
-        return f"your {fn} gives a loss that does not depend on the labels"
+        return _("your {fn} gives a loss that does not depend on the labels").format(fn=fn)
     return None
 
 
 def _first(value: Any, fn: str) -> Any:
     """The first item of a returned tuple (a loss and its gradient)."""
     if not isinstance(value, (tuple, list)) or not value:
-        raise Feedback(f"{fn} should return a tuple (loss, gradient); it returned {_kind(value)}")
+        raise Feedback(_("{fn} should return a tuple (loss, gradient); it returned {kind}").format(
+            fn=fn, kind=_kind(value)))
     return value[0]
 
 
