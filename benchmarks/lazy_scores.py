@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from grader.catalog import catalog  # noqa: E402
 from grader.sandbox.client import use_templates  # noqa: E402
 from tests.gaming import FILES  # noqa: E402
-from tests.grading import grade  # noqa: E402
+from tests.helpers import grade  # noqa: E402
 from tests.lazy import FAMILIES, lazy_source  # noqa: E402
 
 

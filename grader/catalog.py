@@ -1,4 +1,4 @@
-"""The exercise bank: one folder per exercise under ``exercises/``, described by ``exercise.toml``.
+"""The exercise catalogue: one folder per exercise under ``exercises/``, described by ``exercise.toml``.
 
 Every text a student reads exists in each language: the English title and hints at the top of
 ``exercise.toml`` and the other languages' in a table named after the language (``[zh]``), the
@@ -165,7 +165,7 @@ _FUNCTION_LINE = re.compile(r"^def (\w+)\(", re.MULTILINE)  # a module-level fun
 
 def suite_points(suite: Path) -> float:
     """The sum of the points of a suite's tests (``@points(n, ...)`` and ``graded(n, ...)`` of
-    ``grader/testing.py``): the exercise's points, declared once.
+    ``grader/checks.py``): the exercise's points, declared once.
 
     Read from the suite's text (importing it would import pytest, too slow for ``dlx list``) and
     cached while the file is unchanged. A ``@points`` inside a function that makes tests counts once

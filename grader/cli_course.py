@@ -96,7 +96,8 @@ def course_list(client: CourseClient, as_json: bool) -> None:
             score = "-" if s.get("score") is None else f"{s['score']:g}"
             table.add_row(a["id"], e["id"], e["title"], f"{e['points']:g}", a["due"], score, str(s.get("attempts", 0)))
     _console().print(table)
-    _console().print("[dim]" + _("`dlx fetch <id>` takes an exercise from the course; `--offline` shows the local bank.")
+    _console().print("[dim]" + _(
+        "`dlx fetch <id>` takes an exercise from the course; `--offline` shows the local catalogue.")
                      + "[/]")
 
 
@@ -138,7 +139,7 @@ def _own_exercise_dir(exercise_id: str) -> Path:
 
 
 def course_check(client: CourseClient, exercise_id: str, directory: Path, watch: bool) -> object:
-    """The visible tests run locally: the bank's, or those of a course exercise saved by `dlx fetch`."""
+    """The visible tests run locally: the catalogue's, or those of a course exercise saved by `dlx fetch`."""
     from .catalog import _load, catalog
     from .cli import _student_file, grade_and_show
     from .i18n import language

@@ -1,4 +1,4 @@
-"""Where things live: the exercise bank (installed or in a checkout) and the user's data."""
+"""Where things live: the exercise catalogue (installed or in a checkout) and the user's data."""
 from __future__ import annotations
 
 import os

@@ -11,7 +11,7 @@ import pytest
 from .i18n import _
 from .proxy import SandboxError, Submission
 from .results import TestResult
-from .testing import Feedback
+from .checks import Feedback
 
 
 class GradingPlugin:

@@ -180,7 +180,7 @@ class Submission:
 
     def _record_forward(self, name: str, args: tuple, result: Any) -> None:
         """Keep the first calls of each layer's forward, so that a later check can make them again and judge
-        the forward over the whole run (``grader.testing.forward_right_in_run``)."""
+        the forward over the whole run (``grader.checks.forward_right_in_run``)."""
         calls = self.forward_calls.setdefault(name, [])
         plain = not any(isinstance(a, (RemoteObject, _Ref, TrustedFunction)) for a in args)
         if plain and len(calls) < FORWARD_CALLS_KEPT:

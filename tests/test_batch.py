@@ -8,7 +8,7 @@ import zipfile
 from click.testing import CliRunner
 
 from grader.cli import main
-from tests.grading import mutate, solution_text, stub_text
+from tests.helpers import mutate, solution_text, stub_text
 
 SOLUTION = solution_text("affine")
 

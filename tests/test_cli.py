@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from grader.cli import main
 from grader.gradebook import Gradebook
 from grader.results import GradeResult, TestResult
-from tests.grading import solution_text
+from tests.helpers import solution_text
 
 
 @pytest.fixture(autouse=True)
@@ -133,7 +133,7 @@ def test_concurrent_recording_loses_nothing(tmp_path):
 
 
 def test_installed_command_works_outside_the_checkout(tmp_path, home):
-    """The installed `dlx` carries the exercise bank: fetch, submit and score from any folder."""
+    """The installed `dlx` carries the exercise catalogue: fetch, submit and score from any folder."""
     dlx_path = shutil.which("dlx")
     assert dlx_path, "install the package first (pip install .)"
     env = {**os.environ, "DLX_HOME": str(home)}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.grading import solution_text
+from tests.helpers import solution_text
 
 DLX = [shutil.which("dlx") or "dlx"]
 PYTHON_M = [sys.executable, "-m", "grader"]  # the same command without the script on PATH

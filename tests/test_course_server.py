@@ -308,7 +308,7 @@ def test_logout(course):
     token = erin.token
     erin.dlx("logout")
     assert api(course["server"].url, "GET", "/api/me", token)[0] == 401
-    listed = erin.dlx("list").stdout  # back to local mode: the whole bank, not the course
+    listed = erin.dlx("list").stdout  # back to local mode: the whole catalogue, not the course
     assert "(course)" not in listed and all(re.search(rf"^{e}\s", listed, re.M) for e in ("gates", "affine", "train_torch"))
 
 

@@ -17,7 +17,7 @@ import pytest
 from grader import TORCH_VERSION
 from grader.catalog import get
 from grader.gradescope import build, grade_submission
-from tests.grading import mutate, solution_text
+from tests.helpers import mutate, solution_text
 
 SOLUTION = solution_text("affine")
 WRONG_DB = mutate(SOLUTION, "dout.sum(axis=0)", "dout.mean(axis=0)")

@@ -13,7 +13,7 @@ from grader.catalog import catalog, get
 from grader.cli import main
 from grader.gradebook import Gradebook
 from grader.practice_notebook import build_notebook
-from tests.grading import solution_text, stub_text
+from tests.helpers import solution_text, stub_text
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")

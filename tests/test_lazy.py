@@ -11,7 +11,7 @@ import pytest
 
 from grader.catalog import catalog
 from tests.gaming import AFFINE
-from tests.grading import grade
+from tests.helpers import grade
 from tests.lazy import FAMILIES, lazy_source
 
 # Where handing the input back IS the right answer: the gradient of z = x + y is dout for both.

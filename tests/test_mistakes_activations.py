@@ -1,5 +1,5 @@
 """Typical mistakes in `activations` lose the points they should, and only those."""
-from tests.grading import edited, mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import edited, mistake, mistake_tests, pick, seeds_agree_test
 
 MISTAKES = [
     mistake("naive_sigmoid_overflows",

@@ -1,7 +1,7 @@
 """Typical mistakes in `affine` lose the points they should, and only those."""
 import pytest
 
-from tests.grading import check_mistake, mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import check_mistake, mistake, mistake_tests, pick, seeds_agree_test
 
 MISTAKES = [
     # with a batch of one, mean and sum agree

@@ -6,7 +6,7 @@ import pytest
 
 from grader.catalog import get
 from grader.sandbox.trusted import chain_plan, run_plan
-from tests.grading import edited, grade, mistake, mistake_tests, pick, seeds_agree_test, solution_text
+from tests.helpers import edited, grade, mistake, mistake_tests, pick, seeds_agree_test, solution_text
 
 from grader.suites.test_autodiff import random_graph
 

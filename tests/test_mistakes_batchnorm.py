@@ -3,7 +3,7 @@ import numpy as np
 
 from grader.catalog import get
 from grader.runner import load_reference
-from tests.grading import assert_reference_gradients, edited, mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import assert_reference_gradients, edited, mistake, mistake_tests, pick, seeds_agree_test
 
 RUNNING_MEAN = "(1 - momentum) * running_mean + momentum * mean"
 

@@ -1,5 +1,5 @@
 """Typical mistakes in `covariate_shift` lose the points they should, and only those."""
-from tests.grading import edited, mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import edited, mistake, mistake_tests, pick, seeds_agree_test
 
 BETA = "beta = np.exp(X_source @ w + b) * (len(X_source) / n_target)"
 FIT = "w, b = _fit_logistic(X_source, X_target, l2)"

@@ -1,5 +1,5 @@
 """Typical mistakes in `dropout` lose the points they should, and only those."""
-from tests.grading import mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import mistake, mistake_tests, pick, seeds_agree_test
 
 MASK = "keep = rng.random(x.shape) >= p"
 SCALE = "scale = 0.0 if p == 1 else 1.0 / (1.0 - p)"

@@ -1,7 +1,7 @@
 """Typical mistakes in `early_stopping` lose the points they should, and only those."""
 import numpy as np
 
-from tests.grading import edited, mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import edited, mistake, mistake_tests, pick, seeds_agree_test
 
 IMPROVES = "val_loss < self.best_loss - self.min_delta"
 NOT_A_BOOL = "it returned np.False_, a numpy.bool_; convert it with bool(...)"

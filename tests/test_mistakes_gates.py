@@ -1,5 +1,5 @@
 """Typical mistakes in `gates` lose the points they should, and only those."""
-from tests.grading import mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import mistake, mistake_tests, pick, seeds_agree_test
 
 TIE = "share = np.where(x > y, 1.0, np.where(x < y, 0.0, 0.5))"
 

@@ -1,7 +1,7 @@
 """Typical mistakes in `gradcheck` lose the points they should, and only those."""
 import pytest
 
-from tests.grading import edited, grade, mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import edited, grade, mistake, mistake_tests, pick, seeds_agree_test
 
 IN_PLACE = ("    x = np.array(x, dtype=np.float64)\n    grad", "    grad")  # works on the caller's x
 CENTRED = "(plus - minus) / (2 * h)"

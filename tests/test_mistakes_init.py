@@ -1,5 +1,5 @@
 """Typical mistakes in `init` lose the points they should, and only those."""
-from tests.grading import mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import mistake, mistake_tests, pick, seeds_agree_test
 
 UNIFORM = "    return rng.uniform(-a, a, size=(n_in, n_out))"
 XAVIER_UNIFORM = ("xavier_uniform_bounds", "xavier_uniform_gain", "xavier_uniform_distribution")

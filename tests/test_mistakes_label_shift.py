@@ -3,7 +3,7 @@
 Add a mistake by appending a row to ``MISTAKES``: the edit of the reference and the ids of the tests it must
 fail; ``keeps=`` names the tests that must still pass when the others are free to fail.
 """
-from tests.grading import mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import mistake, mistake_tests, pick, seeds_agree_test
 
 RANK_CHECK = "if np.linalg.matrix_rank(C) < num_classes:"
 TARGET_DISTRIBUTION = ("target_distribution", "target_distribution_recovers_q")

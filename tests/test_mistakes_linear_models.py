@@ -2,7 +2,7 @@
 
 Add a mistake by appending a row to ``MISTAKES``: the edit of the reference and the ids of the tests it must fail.
 """
-from tests.grading import edited, mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import edited, mistake, mistake_tests, pick, seeds_agree_test
 
 MISTAKES = [
     mistake("naive_log_of_sigmoid", "    softplus = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))\n"

@@ -1,5 +1,5 @@
 """Typical mistakes in `linreg` lose the points they should, and only those."""
-from tests.grading import edited, mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import edited, mistake, mistake_tests, pick, seeds_agree_test
 
 INIT = "    w = rng.normal(0, 0.01, size=X.shape[1])\n"
 STEPS = ("train_one_epoch", "train_short_last_batch", "train_losses_match_reference", "train_defaults")

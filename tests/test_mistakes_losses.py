@@ -7,8 +7,8 @@ import pytest
 
 from grader.catalog import get
 from grader.runner import load_reference
-from grader.testing import numerical_gradient, rel_error
-from tests.grading import edited, mistake, mistake_tests, pick, seeds_agree_test
+from grader.checks import numerical_gradient, rel_error
+from tests.helpers import edited, mistake, mistake_tests, pick, seeds_agree_test
 
 BCE_LOSS = "loss = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))"
 SIGMOID = "return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))"

@@ -1,7 +1,7 @@
 """Typical mistakes in `maxout` lose the points they should, and only those."""
 import numpy as np
 
-from tests.grading import assert_reference_gradients, mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import assert_reference_gradients, mistake, mistake_tests, pick, seeds_agree_test
 
 EVEN_SPLIT = "winners / winners.sum(axis=2, keepdims=True)"
 TIES = ("tie_identical_pieces", "tie_distinct_pieces")

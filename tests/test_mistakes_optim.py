@@ -1,5 +1,5 @@
 """Typical mistakes in `optim` lose the points they should, and only those."""
-from tests.grading import edited, mistake, mistake_tests, seeds_agree_test
+from tests.helpers import edited, mistake, mistake_tests, seeds_agree_test
 
 M_HAT = "m_hat = m_new / (1 - beta1 ** t)"
 V_HAT = "v_hat = v_new / (1 - beta2 ** t)"

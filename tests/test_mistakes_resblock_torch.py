@@ -1,5 +1,5 @@
 """Typical mistakes in `resblock_torch` lose the points they should, and only those."""
-from tests.grading import edited, mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import edited, mistake, mistake_tests, pick, seeds_agree_test
 
 STATES = ("state_identity", "state_downsample", "state_more_channels")
 TRAIN = ("train_identity", "train_downsample", "train_more_channels")

@@ -1,7 +1,7 @@
 """Typical mistakes in `residual` lose the points they should, and only those."""
 import numpy as np
 
-from tests.grading import assert_reference_gradients, edited, mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import assert_reference_gradients, edited, mistake, mistake_tests, pick, seeds_agree_test
 
 AFTER_RELU = "adds the skip connection after the final ReLU"
 

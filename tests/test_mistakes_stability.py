@@ -1,5 +1,5 @@
 """Typical mistakes in `stability` lose the points they should, and only those."""
-from tests.grading import mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import mistake, mistake_tests, pick, seeds_agree_test
 
 LSE = "return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(x - m), axis=axis))"
 SOFTMAX = "e = np.exp(x - np.max(x, axis=axis, keepdims=True))\n    return e / np.sum(e, axis=axis, keepdims=True)"

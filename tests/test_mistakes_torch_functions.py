@@ -2,7 +2,7 @@
 
 Add a mistake by appending a row to ``MISTAKES``: the edit of the reference and the ids of the tests it must fail.
 """
-from tests.grading import Mistake, edited, mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import Mistake, edited, mistake, mistake_tests, pick, seeds_agree_test
 
 SIGMOID_BACKWARD = """        (out,) = ctx.saved_tensors
         return grad_out * out * (1 - out)"""

@@ -1,5 +1,5 @@
 """Typical mistakes in `train_torch` lose the points they should, and only those."""
-from tests.grading import edited, mistake, mistake_tests, pick, seeds_agree_test
+from tests.helpers import edited, mistake, mistake_tests, pick, seeds_agree_test
 
 EVERY_TEST = ("logits_shape", "accuracy_70", "accuracy_85", "seed_honoured")  # the mistake scores zero
 RETURN = "    model.eval()\n    return model"

@@ -21,7 +21,7 @@ from grader.nbautograde import dlx_cell, grade_notebook, quiz_answers
 from grader.nbexport import notebook
 from grader.quiz import grade_answers
 from grader.runner import grade_source
-from tests.grading import mutate, solution_text
+from tests.helpers import mutate, solution_text
 
 SEED = 7
 SUITE_IDS = Path(__file__).with_name("suite_ids.json")

@@ -6,9 +6,9 @@ from grader.catalog import get
 from grader.runner import load_reference
 from grader.suites import test_linear_models as linear_models_suite
 from grader.suites import test_residual as residual_suite
-from grader.testing import Feedback, assert_close, check_own_gradient, draw_until, rel_error, trivial_forward
+from grader.checks import Feedback, assert_close, check_own_gradient, draw_until, rel_error, trivial_forward
 from tests.gaming import FILES
-from tests.grading import grade, mutate, solution_text
+from tests.helpers import grade, mutate, solution_text
 
 RNG = np.random.default_rng(11)
 X = RNG.normal(0.0, 2.0, size=(4, 5))

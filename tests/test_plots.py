@@ -20,7 +20,7 @@ from grader.plots.figure import Side, draw_figure, observe_figure, relative_erro
 from grader.plots.registry import FIGURES, figures_for
 from grader.proxy import Submission
 from grader.runner import load_reference, worker_spec
-from tests.grading import mutate, solution_text
+from tests.helpers import mutate, solution_text
 from tests.test_mistakes_covariate_shift import BETA
 from tests.test_mistakes_losses import CE_RETURN
 from tests.test_mistakes_stability import LSE

@@ -34,7 +34,7 @@ from click.testing import CliRunner
 
 from grader import cli, runner
 from grader.sandbox.client import UID_RANGE, Limits, sandbox_uid
-from tests.grading import solution_text
+from tests.helpers import solution_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = solution_text("affine")

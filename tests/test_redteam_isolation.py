@@ -39,7 +39,7 @@ from grader.catalog import get
 from grader.proxy import Submission
 from grader.sandbox import client
 from grader.sandbox.client import Limits, WorkerProcess, WorkerSpec, remove_tree, use_templates
-from tests.grading import solution_text
+from tests.helpers import solution_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTION = solution_text("affine")

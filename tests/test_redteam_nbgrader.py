@@ -18,7 +18,7 @@ from grader.catalog import get
 from grader.cli import main
 from grader.quiz import grade_answers
 from grader.runner import grade_source
-from tests.grading import mutate
+from tests.helpers import mutate
 from tests.test_nbgrader import SEED, SOLUTION, _cell, _nbgrader
 
 HONEST = {  # student -> affine solution cell (None: the released stub), quiz answers given (None: untouched)

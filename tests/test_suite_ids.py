@@ -54,7 +54,7 @@ def test_every_test_declares_its_id(exercise_id):
         assert marks and marks[0].kwargs.get("id"), f"{exercise_id}: {name} has no @points(n, id=...)"
 
 
-DRAW_SUITE = '''from grader.testing import Feedback, points
+DRAW_SUITE = '''from grader.checks import Feedback, points
 
 
 @points(1, id="draw")

@@ -7,7 +7,7 @@ import pytest
 from grader.catalog import catalog
 from grader.gradebook import Gradebook
 from grader.results import GradeResult, TestResult
-from tests.grading import solution_text, stub_text
+from tests.helpers import solution_text, stub_text
 
 pexpect = pytest.importorskip("pexpect")
 

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from grader.testing import as_array, as_tuple, assert_close, assert_no_warnings, student_numerical_gradient
+from grader.checks import as_array, as_tuple, assert_close, assert_no_warnings, student_numerical_gradient
 
 NAMES = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu"]
 SELU_ALPHA = 1.6732632423543772848170429916717

@@ -5,7 +5,7 @@ random inputs, other shapes and a numerical gradient check.
 """
 import numpy as np
 
-from grader.testing import as_tuple, assert_close, numerical_gradient_array
+from grader.checks import as_tuple, assert_close, numerical_gradient_array
 
 
 def test_forward_small_example(submission):

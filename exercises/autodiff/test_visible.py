@@ -8,7 +8,7 @@ nodes deep.
 import math
 
 from grader.proxy import TrustedFunction
-from grader.testing import as_float, assert_close
+from grader.checks import as_float, assert_close
 
 
 def test_small_expression(submission):

@@ -5,7 +5,7 @@ random inputs, non-default momentum and eps, and a numerical gradient check.
 """
 import numpy as np
 
-from grader.testing import as_tuple, assert_close, numerical_gradient_array
+from grader.checks import as_tuple, assert_close, numerical_gradient_array
 
 FWD = "batchnorm_forward"
 OUTPUTS = "(out, cache, new_running_mean, new_running_var)"

@@ -5,7 +5,7 @@ exact optimum and the true density ratio, and test the l2 penalty and clipping.
 """
 import numpy as np
 
-from grader.testing import Feedback, as_array, assert_close
+from grader.checks import Feedback, as_array, assert_close
 
 
 def test_no_shift_gives_unit_weights(submission):

@@ -5,7 +5,7 @@ they check the mask unit by unit, and they test p = 0, p = 1 and evaluation.
 """
 import numpy as np
 
-from grader.testing import as_tuple, assert_close
+from grader.checks import as_tuple, assert_close
 
 FWD = "dropout_forward"
 

@@ -5,7 +5,7 @@ use random curves with plateaus, min_delta, NaN and nested params.
 """
 import math
 
-from grader.testing import Feedback
+from grader.checks import Feedback
 
 
 def _stopper(submission, **kwargs):

@@ -6,7 +6,7 @@ that no argument is modified.
 """
 import numpy as np
 
-from grader.testing import as_array, as_tuple, assert_close
+from grader.checks import as_array, as_tuple, assert_close
 
 
 def test_mul_backward_swaps(submission):

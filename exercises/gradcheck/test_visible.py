@@ -9,7 +9,7 @@ import numpy as np
 
 from grader.proxy import TrustedFunction
 from grader.sandbox.trusted import build
-from grader.testing import as_array, as_float, assert_close
+from grader.checks import as_array, as_float, assert_close
 
 
 def test_gradient_of_quadratic_form(submission):

@@ -5,7 +5,7 @@ scale and the shape of the distributions statistically on large matrices.
 """
 import numpy as np
 
-from grader.testing import Feedback, as_array
+from grader.checks import Feedback, as_array
 
 FUNCTIONS = ("xavier_uniform", "xavier_normal", "he_normal", "lecun_normal")
 

@@ -5,7 +5,7 @@ singular confusion matrices, many classes and a large simulated shift.
 """
 import numpy as np
 
-from grader.testing import assert_close
+from grader.checks import assert_close
 
 Y_VAL = np.array([0, 0, 0, 1, 1])
 Y_VAL_PRED = np.array([0, 0, 1, 1, 1])  # one sample of class 0 is predicted 1

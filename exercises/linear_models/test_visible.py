@@ -6,7 +6,7 @@ compare with a reference, try large scores and kinks, and test gradient_descent.
 """
 import numpy as np
 
-from grader.testing import (
+from grader.checks import (
     as_array,
     as_float,
     as_tuple,

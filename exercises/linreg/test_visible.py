@@ -6,7 +6,7 @@ replay your generator's draws and compare with a reference step for step.
 import numpy as np
 
 from grader.proxy import RemoteObject
-from grader.testing import Feedback, as_array, as_float, as_tuple
+from grader.checks import Feedback, as_array, as_float, as_tuple
 
 
 def _batches(submission, batch_size, X, y, rng):

@@ -5,7 +5,7 @@ random inputs, numerical gradients and scores mixing magnitudes up to 1e4.
 """
 import numpy as np
 
-from grader.testing import (
+from grader.checks import (
     as_tuple,
     assert_close,
     assert_no_warnings,

@@ -6,7 +6,7 @@ reference implementation.
 """
 import numpy as np
 
-from grader.testing import as_tuple, assert_close
+from grader.checks import as_tuple, assert_close
 
 
 def test_sgd_and_momentum_by_hand(submission):

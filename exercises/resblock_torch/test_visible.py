@@ -9,7 +9,7 @@ statistics and x.grad with the reference's, for several shapes.
 import numpy as np
 
 from grader.proxy import TrustedFunction
-from grader.testing import Feedback, as_array, assert_close
+from grader.checks import Feedback, as_array, assert_close
 
 SUMMARY = TrustedFunction("torch_module_summary")
 RUN = TrustedFunction("torch_module_run")

@@ -6,7 +6,7 @@ gradient check of all five gradients.
 """
 import numpy as np
 
-from grader.testing import as_tuple, assert_close, numerical_gradient_array
+from grader.checks import as_tuple, assert_close, numerical_gradient_array
 
 FWD, BWD = "residual_forward", "residual_backward"
 

@@ -5,7 +5,7 @@ random inputs, other axes and many inputs mixing magnitudes up to 1e4.
 """
 import numpy as np
 
-from grader.testing import assert_close, assert_no_warnings
+from grader.checks import assert_close, assert_no_warnings
 
 
 def test_logsumexp_small_example_and_axis(submission):

@@ -9,7 +9,7 @@ backward does not use autograd.
 import numpy as np
 
 from grader.proxy import TrustedFunction
-from grader.testing import Feedback, as_array, assert_close, numerical_gradient_array
+from grader.checks import Feedback, as_array, assert_close, numerical_gradient_array
 
 PROBE = TrustedFunction("torch_function_probe")
 

@@ -9,7 +9,7 @@ score the held-out accuracy: points at 70% and at 85%.
 import numpy as np
 
 from grader.proxy import TrustedFunction
-from grader.testing import Feedback, as_array
+from grader.checks import Feedback, as_array
 
 PREDICT = TrustedFunction("torch_predict")
 

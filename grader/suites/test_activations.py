@@ -1,7 +1,7 @@
 """Hidden suite for `activations`."""
 import numpy as np
 
-from grader.testing import (CheckedCalls, Feedback, as_array, assert_close, assert_no_warnings, assert_not_mutated,
+from grader.checks import (CheckedCalls, Feedback, as_array, assert_close, assert_no_warnings, assert_not_mutated,
                             call_tuple, check_layer_gradient, first_mismatch, fmt, graded, points)
 
 SHAPES = [(4, 5), (2, 3, 4)]

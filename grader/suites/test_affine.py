@@ -1,6 +1,6 @@
 """Hidden suite for `affine`."""
 
-from grader.testing import (CheckedCalls, assert_close, assert_not_mutated, call_tuple, check_layer_gradient, graded,
+from grader.checks import (CheckedCalls, assert_close, assert_not_mutated, call_tuple, check_layer_gradient, graded,
                             layer_gradient_check, points)
 
 

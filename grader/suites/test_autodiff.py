@@ -8,7 +8,7 @@ reported ``data`` and ``grad``.
 """
 from grader.proxy import RemoteObject, TrustedFunction
 from grader.sandbox.trusted import build, chain_plan, plan_node, run_plan
-from grader.testing import Feedback, as_float, fmt, points
+from grader.checks import Feedback, as_float, fmt, points
 
 DEEP = 10_000
 RTOL, ATOL = 1e-7, 1e-10  # ATOL is relative to the largest value or gradient of the graph

@@ -1,6 +1,6 @@
 """Hidden suite for `batchnorm`: matches torch.nn.functional.batch_norm."""
 
-from grader.testing import CheckedCalls, assert_close, assert_not_mutated, call_tuple, check_layer_gradient, points
+from grader.checks import CheckedCalls, assert_close, assert_not_mutated, call_tuple, check_layer_gradient, points
 
 FWD, BWD = "batchnorm_forward", "batchnorm_backward"
 NAMES = ["x", "gamma", "beta", "running_mean", "running_var"]

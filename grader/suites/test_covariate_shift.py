@@ -1,7 +1,7 @@
 """Hidden suite for `covariate_shift`."""
 import numpy as np
 
-from grader.testing import Feedback, as_array, assert_close, assert_finite, assert_not_mutated, fmt, points, rel_error
+from grader.checks import Feedback, as_array, assert_close, assert_finite, assert_not_mutated, fmt, points, rel_error
 
 DCW = "domain_classifier_weights"
 WLS = "weighted_least_squares"

@@ -8,7 +8,7 @@ the draws. No statistical test is needed, so a correct solution never fails.
 import numpy as np
 
 from grader.proxy import TrustedFunction
-from grader.testing import (
+from grader.checks import (
     CheckedCalls,
     Feedback,
     as_array,

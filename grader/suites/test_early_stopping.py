@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from grader.proxy import TrustedFunction
-from grader.testing import Feedback, as_float, fmt, points
+from grader.checks import Feedback, as_float, fmt, points
 
 CLS, STEP = "EarlyStopping", "EarlyStopping.step"
 

@@ -1,7 +1,7 @@
 """Hidden suite for `gates`."""
 import numpy as np
 
-from grader.testing import (CheckedCalls, Feedback, as_array, as_tuple, assert_close, assert_not_mutated,
+from grader.checks import (CheckedCalls, Feedback, as_array, as_tuple, assert_close, assert_not_mutated,
                             first_mismatch, fmt, points)
 
 SHAPES = [(7,), (3, 4), (2, 3, 4)]

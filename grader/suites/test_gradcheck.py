@@ -9,7 +9,7 @@ import numpy as np
 
 from grader.proxy import TrustedFunction
 from grader.sandbox.trusted import build
-from grader.testing import (
+from grader.checks import (
     Feedback,
     as_array,
     as_float,

@@ -29,7 +29,7 @@ import math
 import numpy as np
 
 from grader.proxy import TrustedFunction
-from grader.testing import (
+from grader.checks import (
     Feedback,
     as_array,
     assert_finite,

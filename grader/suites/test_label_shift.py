@@ -2,7 +2,7 @@
 import numpy as np
 
 from grader.proxy import StudentException
-from grader.testing import (CheckedCalls, Feedback, as_array, assert_close, assert_finite, assert_not_mutated,
+from grader.checks import (CheckedCalls, Feedback, as_array, assert_close, assert_finite, assert_not_mutated,
                             draw_until, fmt, points, rel_error)
 
 CM, LSW, TLD = "confusion_matrix", "label_shift_weights", "target_label_distribution"

@@ -3,7 +3,7 @@ import numpy as np
 
 from grader.proxy import SandboxError, TrustedFunction
 from grader.sandbox.trusted import build
-from grader.testing import (
+from grader.checks import (
     CheckedCalls,
     Feedback,
     as_array,

@@ -2,7 +2,7 @@
 import numpy as np
 
 from grader.proxy import RemoteObject, StudentException
-from grader.testing import (
+from grader.checks import (
     Feedback,
     as_array,
     as_float,

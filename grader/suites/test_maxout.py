@@ -1,7 +1,7 @@
 """Hidden suite for `maxout`."""
 import numpy as np
 
-from grader.testing import (CheckedCalls, assert_close, assert_not_mutated, call_tuple, dyadic, graded,
+from grader.checks import (CheckedCalls, assert_close, assert_not_mutated, call_tuple, dyadic, graded,
                             layer_gradient_check, points)
 
 FWD, BWD = "maxout_forward", "maxout_backward"

@@ -10,7 +10,7 @@ decide the step and a wrong eps cannot hide.
 """
 import numpy as np
 
-from grader.testing import (CheckedCalls, as_array, as_tuple, assert_close, assert_no_warnings, assert_not_mutated,
+from grader.checks import (CheckedCalls, as_array, as_tuple, assert_close, assert_no_warnings, assert_not_mutated,
                             points)
 
 SHAPE = (4, 5)

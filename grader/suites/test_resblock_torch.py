@@ -11,7 +11,7 @@ NumPy arrays and are compared here.
 import numpy as np
 
 from grader.proxy import TrustedFunction
-from grader.testing import Feedback, as_array, assert_close, points
+from grader.checks import Feedback, as_array, assert_close, points
 
 STATE = TrustedFunction("torch_state_dict")
 LOAD = TrustedFunction("torch_load_state")

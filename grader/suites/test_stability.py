@@ -1,7 +1,7 @@
 """Hidden suite for `stability`."""
 import numpy as np
 
-from grader.testing import (
+from grader.checks import (
     CheckedCalls,
     Feedback,
     as_array,

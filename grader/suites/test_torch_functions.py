@@ -12,7 +12,7 @@ forward is wrong, with the numerical Jacobian of the student's own forward
 import numpy as np
 
 from grader.proxy import TrustedFunction
-from grader.testing import (CheckedCalls, Feedback, as_array, assert_close, assert_finite, points, rel_error,
+from grader.checks import (CheckedCalls, Feedback, as_array, assert_close, assert_finite, points, rel_error,
                             trivial_forward)
 
 H = 1e-6

@@ -18,7 +18,7 @@ import weakref
 import numpy as np
 
 from grader.proxy import SandboxError, TrustedFunction
-from grader.testing import Feedback, as_array, points
+from grader.checks import Feedback, as_array, points
 
 PREDICT = TrustedFunction("torch_predict")
 CLUSTERS_PER_CLASS = 4

@@ -17,7 +17,7 @@ import pytest
 from grader.catalog import get
 from grader.results import GradeResult
 from grader.runner import grade_source, load_reference
-from grader.testing import numerical_gradient_array, rel_error
+from grader.checks import numerical_gradient_array, rel_error
 
 SEEDS = (0, 1, 12345)
 

@@ -1,10 +1,10 @@
-"""Every exercise in the bank: reference full marks on several seeds, stub zero, points as declared."""
+"""Every exercise of the catalogue, graded by its suite: reference full marks on several seeds, stub zero, points as declared."""
 import ast
 
 import pytest
 
 from grader.catalog import catalog
-from tests.grading import SEEDS, grade, solution_text, stub_text
+from tests.helpers import SEEDS, grade, solution_text, stub_text
 
 ALL_IDS = list(catalog())
 

@@ -1,6 +1,6 @@
 """The PyTorch exercises: torch stays out of the grading process and out of NumPy exercises' workers.
 
-(tests/test_bank.py grades their references, stubs and visible tests like every exercise's.)"""
+(tests/test_suites.py grades their references, stubs and visible tests like every exercise's.)"""
 import ast
 import importlib.util
 import subprocess
@@ -15,7 +15,7 @@ from grader.catalog import catalog, get
 from grader.errors import GradingError
 from grader.paths import SUITES_DIR
 from grader.runner import worker_spec
-from tests.grading import grade, solution_text
+from tests.helpers import grade, solution_text
 
 TORCH_IDS = [e.id for e in catalog().values() if e.requires == "torch"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +40,7 @@ def test_grading_process_never_imports_torch():
     script = (
         "import sys\n"
         "from grader.sandbox.client import use_templates\n"
-        "from tests.grading import grade, solution_text\n"
+        "from tests.helpers import grade, solution_text\n"
         "use_templates(True)\n"
         f"for exercise_id in {TORCH_IDS!r}:\n"
         "    result = grade(exercise_id, solution_text(exercise_id), 0)\n"
