@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .compat import tomllib
+from .catalog_cache import cached
 from .errors import DlxError
 from .i18n import DEFAULT, LANGUAGES, language
 from .paths import SUITES_DIR, exercises_dir, solutions_dir
@@ -73,6 +73,8 @@ def texts(data: dict, lang: str) -> dict:
 
 
 def _load(toml_path: Path, lang: str = DEFAULT) -> Exercise:
+    from .compat import tomllib  # only when the cache is stale: `dlx list` must start instantly
+
     data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
     text = texts(data, lang)
     if not statement_path(toml_path.parent, lang).is_file():
@@ -92,7 +94,8 @@ def catalog(lang: str | None = None) -> dict[str, Exercise]:
 
 @lru_cache(maxsize=len(LANGUAGES))
 def _catalog(lang: str) -> dict[str, Exercise]:
-    found = [_load(p, lang) for p in exercises_dir().glob("*/exercise.toml")]
+    found = cached(f"catalog.{lang}", [exercises_dir(), SUITES_DIR, Path(__file__)], Exercise,
+                   lambda: [_load(p, lang) for p in exercises_dir().glob("*/exercise.toml")])
     return {e.id: e for e in sorted(found, key=lambda e: (e.unit, e.order, e.id))}
 
 

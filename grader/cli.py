@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -19,7 +18,7 @@ import click
 
 from . import __version__
 from .errors import INTERRUPT_EXIT, USAGE_EXIT, DlxError, Interrupted, os_error_message
-from .cli_course import course_aware
+from .course_mode import course_aware
 from .i18n import LANGUAGES
 from .options import SEED
 
@@ -91,6 +90,8 @@ class DlxGroup(click.Group):
             fail(os_error_message(exc))
         except Exception as exc:  # noqa: BLE001 - a bug in dlx is one line, never a traceback
             if os.environ.get("DLX_DEBUG"):
+                import traceback
+
                 traceback.print_exc()
             fail(f"internal error ({type(exc).__name__}: {exc}); rerun with DLX_DEBUG=1 to see where, "
                  "and please report it", 1)

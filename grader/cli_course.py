@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import inspect
 import json
 import re
 import sys
@@ -15,6 +14,8 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Callable
 
 import click
+
+from .course_mode import course_aware  # noqa: F401 - the student's commands import it from here too
 
 if TYPE_CHECKING:  # imported when a command runs: `dlx --version` and local mode never pay for urllib
     from .course_client import CourseClient
@@ -57,31 +58,6 @@ def one_line_errors(fn: Callable) -> Callable:
                 raise
             raise CourseFailure(str(exc.args[0] if exc.args else exc)) from None
     return wrapper
-
-
-def course_aware(handler: str) -> Callable:
-    """Add ``--offline`` to a student command and send it to the course when logged in to one."""
-    def decorate(fn: Callable) -> Callable:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, offline: bool = False, **kwargs: Any) -> Any:
-            from .course_client import CourseClient, saved_login
-
-            login = None if offline else saved_login()
-            if login is None:
-                return fn(*args, **kwargs)
-            course_handler = HANDLERS[handler]
-            accepted = inspect.signature(course_handler).parameters
-            unsupported = [name for name, value in kwargs.items() if name not in accepted and value]
-            if unsupported:
-                flag = unsupported[0].replace("_report", "").replace("_", "-")
-                raise CourseFailure(f"--{flag} works only in local mode for now: add --offline")
-            kwargs = {name: value for name, value in kwargs.items() if name in accepted}
-            done = one_line_errors(course_handler)(CourseClient.from_login(login), **kwargs)
-            if isinstance(done, Local):
-                return fn(*args, **{**kwargs, **done.overrides})
-            return done
-        return click.option("--offline", is_flag=True, help="Work locally even when logged in to a course.")(wrapper)
-    return decorate
 
 
 def _console():  # type: ignore[no-untyped-def]
