@@ -5,10 +5,8 @@ import contextlib
 import importlib.util
 import io
 import os
-import secrets
 import sys
 import time
-import tokenize
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -23,8 +21,12 @@ from .sandbox.client import Limits, WorkerSpec
 
 PYTEST_INI = Path(__file__).with_name("pytest.ini")
 # pytest plugins a grading run does not need; unraisableexception alone costs ~40 ms a failed test in gc.collect.
+# Without "assertion" nothing is rewritten (as --assert=plain); without "terminal" nothing is reported (the plugin
+# records every outcome); the suites use none of the others' fixtures (tmp_path, monkeypatch, recwarn, ...).
 UNUSED_PLUGINS = ("cacheprovider", "stepwise", "unraisableexception", "threadexception", "logging", "junitxml",
-                  "doctest", "pastebin", "faulthandler", "lsof")
+                  "doctest", "pastebin", "faulthandler", "lsof", "unittest", "legacypath", "tmpdir", "monkeypatch",
+                  "recwarn", "setuponly", "setupplan", "subtests", "warnings", "debugging", "reports", "assertion",
+                  "terminal")
 TORCH_PRELOAD = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd",
                  "torch._dynamo")  # torch.optim imports it lazily at the first step: load it before the guard
 
@@ -35,6 +37,8 @@ class GradingError(DlxError):
 
 def new_seed() -> int:
     """A fresh per-attempt seed."""
+    import secrets  # with hashlib and OpenSSL: loaded while the worker starts, not before
+
     return secrets.randbelow(2**31)
 
 
@@ -99,8 +103,10 @@ def run_suite(suite: Path, submission: Submission | None, reference: ModuleType 
     from .plugin import GradingPlugin
 
     plugin = GradingPlugin(submission, reference, seed)
-    args = [str(suite), "-c", str(PYTEST_INI), "--rootdir", str(suite.parent), "--assert=plain", "--tb=no",
-            "--import-mode=importlib", "-q", "-s", "--no-header", *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}"))]
+    # no conftest.py is read, and the suite's folder is the only one pytest lists
+    args = [str(suite), "-c", str(PYTEST_INI), "--rootdir", str(suite.parent), "--confcutdir", str(suite.parent),
+            "--noconftest", "--import-mode=importlib", "-s",
+            *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}"))]
     if collect_only:
         args.append("--collect-only")
     if not (suite.parent / "__init__.py").exists():
@@ -145,7 +151,6 @@ def _reference_for(exercise: Exercise) -> Iterator[Any]:
 def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, visible: bool = False,
                  limits: Limits | None = None) -> GradeResult:
     """Grade ``source`` (the text of the student's file) against the hidden or the visible tests."""
-    seed = new_seed() if seed is None else seed
     start = time.perf_counter()
     suite = exercise.visible_tests if visible else exercise.suite
     if not suite.is_file():
@@ -153,6 +158,7 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
     _require_torch(exercise)
     with Submission(worker_spec(exercise, source, limits), exercise.filename) as submission, \
             _reference_for(exercise) as reference:
+        seed = new_seed() if seed is None else seed  # the worker is starting meanwhile
         tests = run_suite(suite, submission, reference, seed)
     output = "".join(submission.output)
     return GradeResult(exercise.id, seed, tests, time.perf_counter() - start, output)
