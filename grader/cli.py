@@ -215,13 +215,21 @@ def fetch(exercise_id: str, directory: Path, force: bool, notebook: bool) -> Non
 
 def grade_and_show(exercise: Exercise, path: Path, visible: bool, seed: int | None = None) -> tuple[str, GradeResult]:
     """Read, grade and print one file; returns its text and the result."""
-    from .report import console, show_result
     from .runner import grade_source, read_source
 
     source = read_source(path)
-    result = grade_source(exercise, source, seed, visible=visible)
+    result = grade_source(exercise, source, seed, visible=visible, meanwhile=_load_report)
+    from .report import console, show_result
+
     show_result(console, exercise, result, visible=visible)
     return source, result
+
+
+def _load_report() -> None:
+    """Import rich and render once while the worker starts (grading waits for it anyway): not after the tests."""
+    from .report import warm
+
+    warm()
 
 
 def record_submission(exercise: Exercise, source: str, result: GradeResult) -> float:
@@ -314,13 +322,13 @@ def hint(exercise_id: str, show_all: bool, reset: bool) -> None:
 @course_aware("submit")
 def submit(exercise_id: str, directory: Path, seed: int | None, plots: bool, open_report: bool) -> None:
     """Grade your file with the hidden tests and record the attempt."""
-    from .report import console
-
     exercise = _exercise(exercise_id)
     path = _student_file(exercise, directory)
     _plots_possible(exercise, plots)
     source, result = grade_and_show(exercise, path, visible=False, seed=seed)
     best = record_submission(exercise, source, result)
+    from .report import console  # loaded while the worker started
+
     console.print(f" [dim]Recorded. Best so far: {best:g}/{exercise.points:g}. `dlx score` shows your progress.[/]")
     if plots:
         _plots(exercise, path, source, open_report)
@@ -363,7 +371,7 @@ def grade(exercise_id: str, file: Path, seed: int | None, as_json: bool) -> None
 
     exercise = _exercise(exercise_id)
     source = read_source(file)
-    result = grade_source(exercise, source, seed)
+    result = grade_source(exercise, source, seed, meanwhile=None if as_json else _load_report)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:

@@ -10,7 +10,7 @@ import time
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .catalog import Exercise
 from .errors import DlxError
@@ -149,8 +149,11 @@ def _reference_for(exercise: Exercise) -> Iterator[Any]:
 
 
 def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, visible: bool = False,
-                 limits: Limits | None = None) -> GradeResult:
-    """Grade ``source`` (the text of the student's file) against the hidden or the visible tests."""
+                 limits: Limits | None = None, meanwhile: Callable[[], object] | None = None) -> GradeResult:
+    """Grade ``source`` (the text of the student's file) against the hidden or the visible tests.
+
+    ``meanwhile`` runs while the worker starts, e.g. loading what will show the result.
+    """
     start = time.perf_counter()
     suite = exercise.visible_tests if visible else exercise.suite
     if not suite.is_file():
@@ -159,6 +162,8 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
     with Submission(worker_spec(exercise, source, limits), exercise.filename) as submission, \
             _reference_for(exercise) as reference:
         seed = new_seed() if seed is None else seed  # the worker is starting meanwhile
+        if meanwhile is not None:
+            meanwhile()
         tests = run_suite(suite, submission, reference, seed)
     output = "".join(submission.output)
     return GradeResult(exercise.id, seed, tests, time.perf_counter() - start, output)

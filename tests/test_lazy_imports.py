@@ -56,3 +56,19 @@ def test_the_program_runs_the_cli_otherwise(tmp_path, args):
                                        capture_output=True, text=True, env=env, timeout=60)
                         for module in ("grader.launch", "grader.cli"))
     assert (launched.returncode, launched.stdout, launched.stderr) == (direct.returncode, direct.stdout, direct.stderr)
+
+
+def test_what_shows_the_result_loads_while_the_worker_starts(monkeypatch):
+    """`meanwhile` runs once, after the worker is spawned and before the suite (and so the first call) runs."""
+    import grader.runner as runner
+    from grader.catalog import get
+
+    events = []
+    spawn = runner.Submission.start
+    monkeypatch.setattr(runner.Submission, "start", lambda self: (events.append("spawn"), spawn(self))[1])
+    suite = runner.run_suite
+    monkeypatch.setattr(runner, "run_suite", lambda *a, **k: (events.append("suite"), suite(*a, **k))[1])
+    exercise = get("affine")
+    result = runner.grade_source(exercise, exercise.solution.read_text(), 5, meanwhile=lambda: events.append("meanwhile"))
+    assert result.score == result.max_score
+    assert events == ["spawn", "meanwhile", "suite"]
