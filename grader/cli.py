@@ -21,6 +21,7 @@ from .errors import INTERRUPT_EXIT, USAGE_EXIT, DlxError, Interrupted, os_error_
 from .course_mode import course_aware
 from .i18n import LANGUAGES
 from .options import SEED
+from .startup import heavy_imports
 
 if TYPE_CHECKING:
     from .catalog import Exercise
@@ -215,7 +216,8 @@ def fetch(exercise_id: str, directory: Path, force: bool, notebook: bool) -> Non
 
 def grade_and_show(exercise: Exercise, path: Path, visible: bool, seed: int | None = None) -> tuple[str, GradeResult]:
     """Read, grade and print one file; returns its text and the result."""
-    from .runner import grade_source, read_source
+    with heavy_imports():
+        from .runner import grade_source, read_source
 
     source = read_source(path)
     result = grade_source(exercise, source, seed, visible=visible, meanwhile=_load_report)
@@ -227,7 +229,8 @@ def grade_and_show(exercise: Exercise, path: Path, visible: bool, seed: int | No
 
 def _load_report() -> None:
     """Import rich and render once while the worker starts (grading waits for it anyway): not after the tests."""
-    from .report import warm
+    with heavy_imports():
+        from .report import warm
 
     warm()
 
@@ -367,7 +370,8 @@ def grade(exercise_id: str, file: Path, seed: int | None, as_json: bool) -> None
 
     Exits 0 whenever grading happened, whatever the score.
     """
-    from .runner import grade_source, read_source
+    with heavy_imports():
+        from .runner import grade_source, read_source
 
     exercise = _exercise(exercise_id)
     source = read_source(file)

@@ -18,8 +18,10 @@ def main() -> None:
 
         print(f"dlx, version {__version__}")  # word for word what click's version_option prints
         sys.exit(0)
-    from .cli import main as cli
+    from .startup import heavy_imports
 
+    with heavy_imports():
+        from .cli import main as cli
     try:
         cli()
     finally:

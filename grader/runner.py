@@ -18,6 +18,7 @@ from .intake import read_submission
 from .proxy import Submission
 from .results import GradeResult, TestResult
 from .sandbox.client import Limits, WorkerSpec
+from .startup import heavy_imports
 
 PYTEST_INI = Path(__file__).with_name("pytest.ini")
 # pytest plugins a grading run does not need; unraisableexception alone costs ~40 ms a failed test in gc.collect.
@@ -98,9 +99,10 @@ class _CtrlC:
 def run_suite(suite: Path, submission: Submission | None, reference: ModuleType | Submission | None, seed: int, *,
               collect_only: bool = False) -> list[TestResult]:
     """Run (or only collect) one pytest file with the grading plugin; one result per test, in order."""
-    import pytest  # imported here, not at start-up: the worker started by grade_source boots meanwhile
+    with heavy_imports():  # here, not at start-up: the worker started by grade_source boots meanwhile
+        import pytest
 
-    from .plugin import GradingPlugin
+        from .plugin import GradingPlugin
 
     plugin = GradingPlugin(submission, reference, seed)
     # no conftest.py is read, and the suite's folder is the only one pytest lists
