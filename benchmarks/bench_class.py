@@ -94,27 +94,32 @@ def make_class(exercise_id: str, folder: Path, students: int) -> tuple[dict[str,
     return sources, kind_of
 
 
-def scores_by_kind(grades_csv: Path, kind_of: dict[str, str]) -> None:
-    """Print each kind's scores (mean, lowest, highest), flagging what a correct grader never gives."""
-    by_kind: dict[str, list[float]] = {}
+def scores_by_kind(grades_csv: Path, results: Path, kind_of: dict[str, str]) -> None:
+    """Print each kind's scores (mean, lowest, highest), flagging what a correct grader never gives, and the
+    grading time of each (the worker's start, the student's code and the suite: ``duration_s``)."""
+    by_kind: dict[str, list[tuple[float, float]]] = {}
     with grades_csv.open(newline="") as f:
         rows = list(csv.DictReader(f))
     full = float(rows[0]["max_score"])
     for row in rows:
-        by_kind.setdefault(kind_of[row["student"]], []).append(float(row["score"]))
+        seconds = json.loads((results / f"{row['student']}.json").read_text())["duration_s"]
+        by_kind.setdefault(kind_of[row["student"]], []).append((float(row["score"]), seconds))
     for kind, _ in MIX:
-        scores = by_kind.get(kind, [])
-        if not scores:
+        if kind not in by_kind:
             continue
+        scores, seconds = zip(*by_kind[kind])
         wrong = {"correct": min(scores) < full, "typical mistake": max(scores) >= full,
                  "half done": max(scores) >= full}.get(kind, max(scores) > 0)
         print(f"    {kind:17s} {len(scores):4d} files  score mean {statistics.mean(scores):5.2f}, "
-              f"min {min(scores):g}, max {max(scores):g} of {full:g}" + ("   <- UNEXPECTED" if wrong else ""))
+              f"min {min(scores):g}, max {max(scores):g} of {full:g}; {statistics.mean(seconds) * 1000:5.0f} ms "
+              f"grading each" + ("   <- UNEXPECTED" if wrong else ""))
 
 
-def nbgrader_autograde(dlx: str, exercise_id: str, sources: dict[str, str], work: Path) -> float:
-    """Seconds `nbgrader autograde` takes for these submissions (after export and generate_assignment)."""
+def nbgrader_autograde(dlx: str, exercise_id: str, sources: dict[str, str], work: Path) -> tuple[float, dict]:
+    """Seconds `nbgrader autograde` takes for these submissions (after export and generate_assignment), and the
+    score nbgrader gave each."""
     import nbformat
+    from nbgrader.api import Gradebook
 
     course = work / "course"
     subprocess.run([dlx, "nbgrader", "export", str(course), "--assignment", "bench", exercise_id], check=True,
@@ -130,7 +135,10 @@ def nbgrader_autograde(dlx: str, exercise_id: str, sources: dict[str, str], work
         folder = course / "submitted" / student / "bench"
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / f"{exercise_id}.ipynb")
-    return timed([sys.executable, "-m", "nbgrader", "autograde", "bench"], cwd=course)
+    seconds = timed([sys.executable, "-m", "nbgrader", "autograde", "bench"], cwd=course)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as book:
+        scores = {student: book.find_submission("bench", student).score for student in sources}
+    return seconds, scores
 
 
 def main() -> None:
@@ -149,13 +157,14 @@ def main() -> None:
         one = work / "one.py"
         one.write_text(get(args.exercise).solution.read_text())
         latency = statistics.median(timed([dlx, "grade", args.exercise, str(one), "--seed", "0"]) for _ in range(5))
-        batch = timed([dlx, "grade-batch", args.exercise, str(work / "subs"), "--out", str(work / "grades.csv")])
+        batch = timed([dlx, "grade-batch", args.exercise, str(work / "subs"), "--out", str(work / "grades.csv"),
+                       "--json-dir", str(work / "results")])
         per_dlx = batch / args.students
         print(f"exercise {args.exercise}, {args.students} submissions, machine with {_cores()} cores")
         print(f"  dlx grade, the reference, command to result  : {latency:8.3f} s")
         print(f"  dlx grade-batch, {args.students} submissions (the mix)  : {batch:8.3f} s"
               f"  ({per_dlx * 1000:.0f} ms per submission, {args.students / batch:.1f} per second)")
-        scores_by_kind(work / "grades.csv", kind_of)
+        scores_by_kind(work / "grades.csv", work / "results", kind_of)
         if args.nbgrader_sample > 0:
             step = max(1, len(sources) // args.nbgrader_sample)  # evenly spaced: the sample keeps the mix
             sample = dict(list(sources.items())[step // 2::step][:args.nbgrader_sample])
@@ -167,8 +176,13 @@ def main() -> None:
                 (folder / f"{name}.py").write_text(source)
             sample_batch = timed([dlx, "grade-batch", args.exercise, str(folder), "--out", str(work / "sample.csv")])
             commands = [timed([dlx, "grade", args.exercise, str(folder / f"{name}.py")]) for name in sample]
-            seconds = nbgrader_autograde(dlx, args.exercise, sample, work)
+            seconds, nb_scores = nbgrader_autograde(dlx, args.exercise, sample, work)
             per_nb = seconds / len(sample)
+            with (work / "sample.csv").open(newline="") as f:
+                dlx_scores = {row["student"]: float(row["score"]) for row in csv.DictReader(f)}
+            same = sum(abs(nb_scores[name] - dlx_scores[name]) < 1e-9 for name in sample)
+            print(f"    nbgrader gave {same} of the {len(sample)} files dlx's score"
+                  + ("" if same == len(sample) else f" (nbgrader: {nb_scores}; dlx: {dlx_scores})"))
             for what, total in (("dlx grade-batch", sample_batch), ("dlx grade, one command per file", sum(commands)),
                                 ("nbgrader autograde", seconds)):
                 print(f"    {what:32s}: {total:8.3f} s  ({total / len(sample) * 1000:.0f} ms per submission)")

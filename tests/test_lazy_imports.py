@@ -72,3 +72,20 @@ def test_what_shows_the_result_loads_while_the_worker_starts(monkeypatch):
     result = runner.grade_source(exercise, exercise.solution.read_text(), 5, meanwhile=lambda: events.append("meanwhile"))
     assert result.score == result.max_score
     assert events == ["spawn", "meanwhile", "suite"]
+
+
+def test_failures_are_recorded_without_formatting_tracebacks(monkeypatch):
+    """pytest never looks up the source of a failed test's frames (--tb=no): a file that does not load fails
+    every test with the same, ever longer, traceback."""
+    import _pytest._code.source as source
+
+    import grader.runner as runner
+    from grader.catalog import get
+
+    looked_up = []
+    lookup = source.getstatementrange_ast
+    monkeypatch.setattr(source, "getstatementrange_ast", lambda *a, **k: (looked_up.append(a), lookup(*a, **k))[1])
+    exercise = get("affine")
+    result = runner.grade_source(exercise, exercise.solution.read_text().replace("):", ")", 1), 5)
+    assert result.score == 0 and all(t.status == "failed" for t in result.tests)
+    assert looked_up == []
