@@ -1,4 +1,5 @@
-"""The `dlx` program: ``dlx --version`` is answered before click is imported; everything else is :func:`grader.cli.main`.
+"""The `dlx` program: ``dlx --version`` is answered before click is imported; everything else is :func:`grader.cli.main`,
+with NumPy's BLAS in one thread and no garbage collection while the CLI loads (:mod:`grader.startup`).
 
 When the command is over, the objects left are moved out of the garbage collector's sight (:func:`gc.freeze`):
 the interpreter's final collections would otherwise walk every object NumPy, pytest and rich created, which
@@ -18,8 +19,9 @@ def main() -> None:
 
         print(f"dlx, version {__version__}")  # word for word what click's version_option prints
         sys.exit(0)
-    from .startup import heavy_imports
+    from .startup import heavy_imports, one_blas_thread
 
+    one_blas_thread()
     with heavy_imports():
         from .cli import main as cli
     try:

@@ -89,3 +89,15 @@ def test_failures_are_recorded_without_formatting_tracebacks(monkeypatch):
     result = runner.grade_source(exercise, exercise.solution.read_text().replace("):", ")", 1), 5)
     assert result.score == 0 and all(t.status == "failed" for t in result.tests)
     assert looked_up == []
+
+
+@pytest.mark.parametrize("chosen", [{}, {"OPENBLAS_NUM_THREADS": "3"}, {"OMP_NUM_THREADS": "2"}])
+def test_the_program_runs_blas_in_one_thread_unless_the_user_chose(monkeypatch, chosen):
+    from grader.startup import BLAS_THREADS, one_blas_thread
+
+    for name in BLAS_THREADS:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in chosen.items():
+        monkeypatch.setenv(name, value)
+    one_blas_thread()
+    assert {name: os.environ[name] for name in BLAS_THREADS if name in os.environ} == (chosen or {"OPENBLAS_NUM_THREADS": "1"})
