@@ -27,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_cli import compile_bytecode
 from grader.catalog import get
 
 # (kind, share of the class): honest attempts dominate; broken and hostile files are rare.
@@ -150,6 +151,7 @@ def main() -> None:
     dlx = shutil.which("dlx")
     if dlx is None:
         sys.exit("install dlx first: pip install '.[nbgrader]'")
+    compile_bytecode()
 
     with tempfile.TemporaryDirectory(prefix="dlx-bench-") as tmp:
         work = Path(tmp)
