@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .compat import tomllib
+from .catalog_cache import cached
 from .errors import DlxError
 from .i18n import DEFAULT, LANGUAGES, language
 from .paths import SUITES_DIR, exercises_dir, solutions_dir
@@ -100,6 +100,8 @@ class _Reader:
         raise ExerciseFileError(": ".join([str(self.path), *([f"field {key!r}"] if key else []), problem]))
 
     def read(self) -> dict[str, Any]:
+        from .compat import tomllib  # only when the cache is stale: `dlx list` must start instantly
+
         try:
             data = tomllib.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
@@ -215,7 +217,8 @@ def catalog(lang: str | None = None) -> dict[str, Exercise]:
 
 @lru_cache(maxsize=len(LANGUAGES))
 def _catalog(lang: str) -> dict[str, Exercise]:
-    found = [_load(p, lang) for p in exercises_dir().glob("*/exercise.toml")]
+    found = cached(f"catalog.{lang}", [exercises_dir(), SUITES_DIR, Path(__file__)], Exercise,
+                   lambda: [_load(p, lang) for p in exercises_dir().glob("*/exercise.toml")])
     return {e.id: e for e in sorted(found, key=lambda e: (e.unit, e.order, e.id))}
 
 

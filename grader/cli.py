@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -19,9 +18,10 @@ import click
 
 from . import __version__
 from .errors import INTERRUPT_EXIT, USAGE_EXIT, DlxError, Interrupted, os_error_message
-from .cli_course import course_aware
+from .course_mode import course_aware
 from .i18n import LANGUAGES, N_, _, choose, localise, ngettext, translate_click, translate_filled
 from .options import SEED
+from .startup import heavy_imports
 
 if TYPE_CHECKING:
     from .catalog import Exercise
@@ -105,6 +105,8 @@ class DlxGroup(click.Group):
             fail(os_error_message(exc))
         except Exception as exc:  # noqa: BLE001 - a bug in dlx is one line, never a traceback
             if os.environ.get("DLX_DEBUG"):
+                import traceback
+
                 traceback.print_exc()
             fail(_("internal error ({error}); rerun with DLX_DEBUG=1 to see where, and please report it").format(
                 error=f"{type(exc).__name__}: {exc}"), 1)
@@ -241,13 +243,23 @@ def fetch(exercise_id: str, directory: Path, force: bool, notebook: bool) -> Non
 
 def grade_and_show(exercise: Exercise, path: Path, visible: bool, seed: int | None = None) -> tuple[str, GradeResult]:
     """Read, grade and print one file; returns its text and the result."""
-    from .report import console, show_result
-    from .runner import grade_source, read_source
+    with heavy_imports():
+        from .runner import grade_source, read_source
 
     source = read_source(path)
-    result = grade_source(exercise, source, seed, visible=visible)
+    result = grade_source(exercise, source, seed, visible=visible, meanwhile=_load_report)
+    from .report import console, show_result
+
     show_result(console, exercise, result, visible=visible)
     return source, result
+
+
+def _load_report() -> None:
+    """Import rich and render once while the worker starts (grading waits for it anyway): not after the tests."""
+    with heavy_imports():
+        from .report import warm
+
+    warm()
 
 
 def record_submission(exercise: Exercise, source: str, result: GradeResult) -> float:
@@ -341,13 +353,13 @@ def hint(exercise_id: str, show_all: bool, reset: bool) -> None:
 @course_aware("submit")
 def submit(exercise_id: str, directory: Path, seed: int | None, plots: bool, open_report: bool) -> None:
     """Grade your file with the hidden tests and record the attempt."""
-    from .report import console
-
     exercise = _exercise(exercise_id)
     path = _student_file(exercise, directory)
     _plots_possible(exercise, plots)
     source, result = grade_and_show(exercise, path, visible=False, seed=seed)
     best = record_submission(exercise, source, result)
+    from .report import console  # loaded while the worker started
+
     console.print(" [dim]" + _("Recorded. Best so far: {best}/{points}. `dlx score` shows your progress.").format(
         best=f"{best:g}", points=f"{exercise.points:g}") + "[/]")
     if plots:
@@ -387,11 +399,12 @@ def grade(exercise_id: str, file: Path, seed: int | None, as_json: bool) -> None
 
     Exits 0 whenever grading happened, whatever the score.
     """
-    from .runner import grade_source, read_source
+    with heavy_imports():
+        from .runner import grade_source, read_source
 
     exercise = _exercise(exercise_id)
     source = read_source(file)
-    result = grade_source(exercise, source, seed)
+    result = grade_source(exercise, source, seed, meanwhile=None if as_json else _load_report)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:

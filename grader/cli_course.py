@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import csv
-import functools
-import inspect
 import json
 import re
 import sys
@@ -38,31 +36,6 @@ STUDENT_FILES = ("test_visible.py", "exercise.toml")  # cached for `dlx check`, 
 
 class CourseFailure(DlxError):
     """A course command failed: one line, exit 2 (dlx's convention)."""
-
-
-def course_aware(handler: str) -> Callable:
-    """Add ``--offline`` to a student command and send it to the course when logged in to one."""
-    def decorate(fn: Callable) -> Callable:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, offline: bool = False, **kwargs: Any) -> Any:
-            from .course_client import CourseClient, saved_login
-
-            login = None if offline else saved_login()
-            if login is None:
-                return fn(*args, **kwargs)
-            course_handler = HANDLERS[handler]
-            accepted = inspect.signature(course_handler).parameters
-            unsupported = [name for name, value in kwargs.items() if name not in accepted and value]
-            if unsupported:
-                flag = unsupported[0].replace("_report", "").replace("_", "-")
-                raise CourseFailure(_("--{flag} works only in local mode for now: add --offline").format(flag=flag))
-            kwargs = {name: value for name, value in kwargs.items() if name in accepted}
-            done = course_handler(CourseClient.from_login(login), **kwargs)
-            if isinstance(done, Local):
-                return fn(*args, **{**kwargs, **done.overrides})
-            return done
-        return click.option("--offline", is_flag=True, help="Work locally even when logged in to a course.")(wrapper)
-    return decorate
 
 
 def _console():  # type: ignore[no-untyped-def]

@@ -1,23 +1,25 @@
 """The student's and instructor's side of course mode: the saved login and calls to the course server.
 
-Standard library only (urllib), so the base install of dlx can talk to a course.
+Standard library only (urllib), so the base install of dlx can talk to a course. urllib.request (and with it
+http.client and ssl) is imported by the first call: checking for a saved login stays instant.
 """
 from __future__ import annotations
 
 import json
 import os
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import DlxError
 from .i18n import DEFAULT_SOURCE, _, language, source
 from .paths import data_dir
+
+if TYPE_CHECKING:
+    import urllib.error
 
 RETRIES = 5  # network errors only; the server records a retried submission once
 
@@ -87,6 +89,9 @@ class CourseClient:
     def call(self, method: str, path: str, *, body: Any = None, data: bytes | None = None,
              query: dict[str, Any] | None = None, retry: bool = False, raw: bool = False) -> Any:
         """One API call; ``retry`` repeats it after network errors (only for idempotent calls)."""
+        import urllib.error
+        import urllib.request
+
         url = self.url + path
         if source() != DEFAULT_SOURCE:  # a language the student chose (or their locale's): the server's messages too
             query = {"lang": language(), **(query or {})}

@@ -1,6 +1,7 @@
 """Rendering results for people: the terminal view of a graded attempt, the list and the progress table."""
 from __future__ import annotations
 
+import io
 import re
 
 from rich.console import Console
@@ -23,6 +24,11 @@ def printable(text: str) -> str:
     """Text the student controls, with terminal control characters (ANSI escapes, carriage returns, ...) shown
     escaped, so that it cannot move the cursor, erase or overwrite what dlx prints."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def warm() -> None:
+    """Do the first rendering's one-off work (rich's lazy imports, e.g. the emoji codes) now, on a throwaway console."""
+    Console(file=io.StringIO(), highlight=False).print(" [green]✓[/] :x: [dim](1/1)[/]")
 
 
 def _points(x: float) -> str:

@@ -5,13 +5,12 @@ import contextlib
 import importlib.util
 import io
 import os
-import secrets
 import sys
 import time
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from . import TORCH_VERSION
 from .catalog import Exercise
@@ -21,17 +20,24 @@ from .intake import read_submission
 from .proxy import Submission
 from .results import GradeResult, TestResult
 from .sandbox.client import Limits, WorkerSpec
+from .startup import heavy_imports
 
 PYTEST_INI = Path(__file__).with_name("pytest.ini")
 # pytest plugins a grading run does not need; unraisableexception alone costs ~40 ms a failed test in gc.collect.
+# Without "assertion" nothing is rewritten (as --assert=plain); the suites use none of the others' fixtures
+# (tmp_path, monkeypatch, recwarn, ...). "terminal" stays: its --tb=no spares formatting every failure's traceback
+# with the source of each frame (seconds for a file that does not load: each test re-raises its load error).
 UNUSED_PLUGINS = ("cacheprovider", "stepwise", "unraisableexception", "threadexception", "logging", "junitxml",
-                  "doctest", "pastebin", "faulthandler", "lsof")
+                  "doctest", "pastebin", "faulthandler", "lsof", "unittest", "legacypath", "tmpdir", "monkeypatch",
+                  "recwarn", "setuponly", "setupplan", "subtests", "warnings", "debugging", "reports", "assertion")
 TORCH_PRELOAD = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd",
                  "torch._dynamo")  # torch.optim imports it lazily at the first step: load it before the guard
 
 
 def new_seed() -> int:
     """A fresh per-attempt seed."""
+    import secrets  # with hashlib and OpenSSL: loaded while the worker starts, not before
+
     return secrets.randbelow(2**31)
 
 
@@ -91,13 +97,16 @@ class _CtrlC:
 def run_suite(suite: Path, submission: Submission | None, reference: ModuleType | Submission | None, seed: int, *,
               collect_only: bool = False) -> list[TestResult]:
     """Run (or only collect) one pytest file with the grading plugin; one result per test, in order."""
-    import pytest  # imported here, not at start-up: the worker started by grade_source boots meanwhile
+    with heavy_imports():  # here, not at start-up: the worker started by grade_source boots meanwhile
+        import pytest
 
-    from .plugin import GradingPlugin
+        from .plugin import GradingPlugin
 
     plugin = GradingPlugin(submission, reference, seed)
-    args = [str(suite), "-c", str(PYTEST_INI), "--rootdir", str(suite.parent), "--assert=plain", "--tb=no",
-            "--import-mode=importlib", "-q", "-s", "--no-header", *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}"))]
+    # no conftest.py is read, and the suite's folder is the only one pytest lists
+    args = [str(suite), "-c", str(PYTEST_INI), "--rootdir", str(suite.parent), "--confcutdir", str(suite.parent),
+            "--noconftest", "--tb=no", "--import-mode=importlib", "-q", "-s", "--no-header",
+            *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}"))]
     if collect_only:
         args.append("--collect-only")
     if not (suite.parent / "__init__.py").exists():
@@ -141,9 +150,11 @@ def _reference_for(exercise: Exercise) -> Iterator[Any]:
 
 
 def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, visible: bool = False,
-                 limits: Limits | None = None) -> GradeResult:
-    """Grade ``source`` (the text of the student's file) against the hidden or the visible tests."""
-    seed = new_seed() if seed is None else seed
+                 limits: Limits | None = None, meanwhile: Callable[[], object] | None = None) -> GradeResult:
+    """Grade ``source`` (the text of the student's file) against the hidden or the visible tests.
+
+    ``meanwhile`` runs while the worker starts, e.g. loading what will show the result.
+    """
     start = time.perf_counter()
     suite = exercise.visible_tests if visible else exercise.suite
     if not suite.is_file():
@@ -153,6 +164,9 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
     _require_torch(exercise)
     with Submission(worker_spec(exercise, source, limits), exercise.filename) as submission, \
             _reference_for(exercise) as reference:
+        seed = new_seed() if seed is None else seed  # the worker is starting meanwhile
+        if meanwhile is not None:
+            meanwhile()
         tests = run_suite(suite, submission, reference, seed)
     output = "".join(submission.output)
     return GradeResult(exercise.id, seed, tests, time.perf_counter() - start, output)

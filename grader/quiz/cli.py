@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..i18n import _
-from ..cli_course import course_aware
+from ..course_mode import course_aware
 from ..errors import DlxError
 from ..gradebook import Gradebook
 from ..options import SEED
