@@ -17,7 +17,7 @@ from .errors import Interrupted
 from .gradebook import file_hash
 from .results import GradeResult
 from .runner import GradingError, grade_source, read_source
-from .sandbox.client import use_templates
+from .sandbox.spawn import use_fork_servers
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def _grade_task(task: tuple[str, str, str, str, int]) -> dict:
 
 
 def _init_pool_process() -> None:
-    use_templates(True)
+    use_fork_servers(True)
 
 
 def _init_pool_child() -> None:

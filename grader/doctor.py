@@ -13,9 +13,13 @@ import sys
 
 import click
 
-from .sandbox.client import (
-    NOBODY, Limits, SandboxError, WorkerProcess, WorkerSpec, hidden_paths, lease_uid, sandbox_uid, worker_env,
-)
+from .paths import hidden_from_workers
+from .sandbox.client import WorkerProcess
+from .sandbox.errors import SandboxError
+from .sandbox.hidden import hidden_paths
+from .sandbox.spawn import worker_env
+from .sandbox.spec import Limits, WorkerSpec
+from .sandbox.users import NOBODY, lease_uid, sandbox_uid
 
 PROBE = "def probe():\n    return 1\n"
 # Layers of the grading process itself (the worker reports its own).
@@ -61,7 +65,8 @@ def _user_layer() -> tuple[str, bool, str]:
 
 def sandbox_layers(spec: WorkerSpec | None = None) -> list[tuple[str, bool, str]]:
     """Every layer of the sandbox as (name, active, detail), from a worker started as for a submission."""
-    spec = spec or WorkerSpec(source=PROBE, filename="probe.py", module="probe", limits=Limits())
+    spec = spec or WorkerSpec(source=PROBE, filename="probe.py", module="probe", limits=Limits(),
+                              hide=hidden_from_workers())
     layers = list(CLIENT_LAYERS)
     env = worker_env("/tmp")
     threads = ", ".join(f"{k}={v}" for k, v in env.items() if k.endswith("THREADS"))
@@ -109,7 +114,7 @@ def doctor(as_json: bool) -> None:
     user = "root (workers run as users of their own)" if os.geteuid() == 0 and sandbox_uid() is not None else \
         "root (workers keep root)" if os.geteuid() == 0 else f"uid {os.getuid()}"
     console.print(f"[dim]Python {sys.version.split()[0]} on {os.uname().sysname} {os.uname().release} "
-                  f"{os.uname().machine}; dlx runs as {user}; hidden from workers: {len(hidden_paths())} paths.[/]")
+                  f"{os.uname().machine}; dlx runs as {user}; hidden from workers: {len(hidden_paths(hidden_from_workers()))} paths.[/]")
     inactive = [n for n, a, d in layers if not a and not d.startswith("not needed")]
     if inactive:
         console.print(f"[dim]Inactive: {', '.join(inactive)}. Grading still works: the other layers hold "

@@ -17,9 +17,10 @@ from typing import Any, Iterator
 from .catalog import Exercise
 from .errors import DlxError
 from .intake import read_submission
-from .proxy import Submission
+from .proxy import RemoteModule
 from .results import GradeResult, TestResult
-from .sandbox.client import Limits, WorkerSpec
+from .paths import hidden_from_workers
+from .sandbox.spec import Limits, WorkerSpec
 
 PYTEST_INI = Path(__file__).with_name("pytest.ini")
 # pytest plugins a grading run does not need; unraisableexception alone costs ~40 ms a failed test in gc.collect.
@@ -51,12 +52,13 @@ def load_reference(path: str) -> ModuleType | None:
 
 
 def worker_spec(exercise: Exercise, source: str, limits: Limits | None = None) -> WorkerSpec:
-    """How a worker for this exercise is set up: torch only for the PyTorch exercises."""
+    """How a worker for this exercise is set up: torch (and its builders) only for the PyTorch exercises."""
     spec = WorkerSpec(source=source, filename=exercise.filename, module=exercise.id,
-                      limits=limits or Limits(**exercise.limits))
+                      limits=limits or Limits(**exercise.limits), hide=hidden_from_workers())
     if exercise.requires == "torch":
         spec.blocked_imports = ("jax", "tensorflow", "autograd")
         spec.preload = spec.preload + TORCH_PRELOAD
+        spec.builders = ("numpy", "torch")
     return spec
 
 
@@ -91,8 +93,8 @@ class _CtrlC:
         self.pressed = not isinstance(excinfo.value, (pytest.Session.Interrupted, pytest.Session.Failed))
 
 
-def run_suite(suite: Path, submission: Submission | None, reference: ModuleType | Submission | None, seed: int, *,
-              collect_only: bool = False) -> list[TestResult]:
+def run_suite(suite: Path, submission: RemoteModule | None, reference: ModuleType | RemoteModule | None,
+              seed: int, *, collect_only: bool = False) -> list[TestResult]:
     """Run (or only collect) one pytest file with the grading plugin; one result per test, in order."""
     import pytest  # imported here, not at start-up: the worker started by grade_source boots meanwhile
 
@@ -138,7 +140,7 @@ def _reference_for(exercise: Exercise) -> Iterator[Any]:
         yield load_reference(str(exercise.solution))
         return
     source = exercise.solution.read_text(encoding="utf-8")
-    with Submission(worker_spec(exercise, source), f"the reference {exercise.filename}") as reference:
+    with RemoteModule(worker_spec(exercise, source), f"the reference {exercise.filename}") as reference:
         yield reference
 
 
@@ -151,7 +153,7 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
     if not suite.is_file():
         raise GradingError(f"no {'visible tests' if visible else 'hidden suite'} for {exercise.id} in this installation")
     _require_torch(exercise)
-    with Submission(worker_spec(exercise, source, limits), exercise.filename) as submission, \
+    with RemoteModule(worker_spec(exercise, source, limits), exercise.filename) as submission, \
             _reference_for(exercise) as reference:
         tests = run_suite(suite, submission, reference, seed)
     output = "".join(submission.output)

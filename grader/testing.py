@@ -14,7 +14,9 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pytest
 
-from .proxy import Submission
+from .proxy import RemoteModule as Submission  # the `submission` fixture's type
+# The grader's trusted objects and autodiff plans, built here exactly as in the worker: suites import them from here.
+from .sandbox.trusted import build, chain_plan, plan_node, run_plan
 
 __all__ = [
     "Feedback", "points", "as_tuple", "as_array", "as_float", "rel_error", "assert_close",
@@ -22,6 +24,7 @@ __all__ = [
     "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "fmt", "dyadic",
     "extreme_inputs", "trivial_forward", "check_own_gradient", "CheckedCalls", "assert_matches", "draw_until",
 ]
+__all__ += ["build", "chain_plan", "plan_node", "run_plan"]
 
 
 class Feedback(AssertionError):
