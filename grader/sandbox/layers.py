@@ -38,7 +38,7 @@ class Layers:
 _LIBC: list = []  # the C library while the walls go up; emptied before the student's code runs
 
 
-def libc() -> Any:
+def load_libc() -> Any:
     """The C library, with the argument types the walls need (loaded once)."""
     if _LIBC:
         return _LIBC[0]

@@ -12,7 +12,7 @@ import signal
 import sys
 from typing import Any
 
-from .layers import PR_SET_PDEATHSIG, Layers, libc as load_libc, ok
+from .layers import PR_SET_PDEATHSIG, Layers, load_libc, ok
 from .seccomp import SYSCALLS
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import ctypes
 import os
 
-from .layers import PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, Layers, libc as load_libc, ok
+from .layers import PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, Layers, load_libc, ok
 
 # Per architecture: the audit arch, the syscalls used here, those a filter refuses with EPERM.
 SYSCALLS = {

@@ -20,7 +20,7 @@ import numpy as np
 from . import wire
 from .builders import Builders
 from .guard import install_guard
-from .layers import Layers, libc, release_libc
+from .layers import Layers, load_libc, release_libc
 from .protocol import (
     COLLECT, EXCEPTION, EXIT, GETATTR, LOAD, MAKE, MAP, MISSING, PROTOCOL, RETURN, STARTED, STARTUP_MARKER,
     WORKER_BROKEN,
@@ -208,7 +208,7 @@ def _end_startup_output() -> None:
     """Flush what the worker's own start-up printed (Python's and C's buffers), then write the marker."""
     _flush()
     try:
-        libc().fflush(None)
+        load_libc().fflush(None)
     except (OSError, AttributeError):
         pass
     try:

@@ -15,7 +15,7 @@ import resource
 import time
 
 from . import namespaces, seccomp
-from .layers import PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, Layers, libc as load_libc, ok
+from .layers import PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, Layers, load_libc, ok
 
 
 def raise_walls(config: dict, layers: Layers, close_fds: tuple[int, ...], inherited: dict[str, str | None]) -> None:
