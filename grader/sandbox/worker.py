@@ -3,7 +3,8 @@
 Started by :mod:`grader.sandbox.spawn` as ``python -I -B worker.py CMD_FD REPLY_FD``
 (one worker), or as ``python -I -B worker.py --fork-server CTRL_FD PRELOAD
 [--private]`` (a warm :mod:`fork server <grader.sandbox.forkserver>` whose
-children are workers).  Inside the worker run only this package's worker side,
+children are workers).  Inside the worker run only this folder's worker side
+(imported as the package ``dlx_sandbox``, nothing else of the grader), the
 standard library and NumPy (torch in a PyTorch exercise):
 
 - :mod:`serve`: the request loop (configuration, start-up, loading, requests;
@@ -41,19 +42,24 @@ from __future__ import annotations
 import os
 import sys
 
+PACKAGE = "dlx_sandbox"  # this folder's name as a package inside the worker
+
 
 if __name__ == "__main__":
-    # Run as a script under -I: the package is imported from the folder that holds this copy of the grader
-    # (only grader/__init__.py and this package are read), and that folder leaves the path again.
-    _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    sys.path.insert(0, _ROOT)
-    try:
-        from grader.sandbox import forkserver, serve
-    finally:
-        sys.path.remove(_ROOT)
+    # Run as a script under -I: this folder becomes the package PACKAGE, whose modules import one another
+    # relatively.  The worker imports nothing else of the grader (not even grader/__init__.py) and adds no
+    # folder to the module search path.
+    import importlib.util
+
+    _HERE = os.path.dirname(os.path.abspath(__file__))
+    _spec = importlib.util.spec_from_file_location(PACKAGE, os.path.join(_HERE, "__init__.py"),
+                                                   submodule_search_locations=[_HERE])
+    sys.modules[PACKAGE] = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(sys.modules[PACKAGE])
     if sys.argv[1] == "--fork-server":
+        forkserver = importlib.import_module(f"{PACKAGE}.forkserver")
         forkserver.run_fork_server(int(sys.argv[2]), [n for n in sys.argv[3].split(",") if n],
                                    sys.argv[4:5] != ["--private"])
     else:
-        serve.run_worker(int(sys.argv[1]), int(sys.argv[2]))
+        importlib.import_module(f"{PACKAGE}.serve").run_worker(int(sys.argv[1]), int(sys.argv[2]))
     os._exit(0)  # without Python's clean-up: the student's code may have broken it
