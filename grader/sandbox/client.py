@@ -188,14 +188,17 @@ class WorkerProcess:
 
     def _fill(self, view: memoryview, clock: Clock) -> None:
         n, done = len(view), 0
+        ready = select.select([self.reply_r], [], [], 0)[0]  # what is already there is read without a clock reading
         while done < n:
-            while not select.select([self.reply_r], [], [], clock.next_wait())[0]:
-                if clock.expired:
+            while not ready:
+                ready = select.select([self.reply_r], [], [], clock.next_wait())[0]
+                if not ready and clock.expired:
                     raise TimeoutError
             got = os.readv(self.reply_r, [view[done:done + (1 << 20)]])
             if not got:
                 raise EOFError
             done += got
+            ready = False
 
     def _death(self) -> str:
         code = self.proc.wait(timeout=2)
