@@ -3,7 +3,7 @@
     python benchmarks/lazy_scores.py [--seeds 0 1] [--json out.json] [exercise ...]
 
 Prints, per exercise, the most points each lazy family of ``tests/lazy.py`` earns over the seeds
-(and which tests paid them), then what the gaming files of ``tests/gaming.py`` score in ``affine``.
+(and which tests paid them), then what the gaming files of ``tests/gaming.py`` score.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from grader.catalog import catalog  # noqa: E402
 from grader.sandbox.spawn import use_fork_servers  # noqa: E402
-from tests.gaming import AFFINE  # noqa: E402
+from tests.gaming import FILES  # noqa: E402
 from tests.grading import grade  # noqa: E402
 from tests.lazy import FAMILIES, lazy_source  # noqa: E402
 
@@ -38,10 +38,11 @@ def main() -> None:
                            "paid": sorted({t.name for r in results for t in r.tests if t.score > 0})}
         print(f"{exercise_id:16s} " + " ".join(f"{f}={row[f]['points']:g}" for f in FAMILIES), flush=True)
     gaming = {}
-    for name, source in AFFINE.items():
-        scores = [grade("affine", source, seed).score for seed in args.seeds]
-        gaming[name] = scores
-        print(f"affine gaming file {name}: {scores}", flush=True)
+    for exercise_id, files in FILES.items():
+        for name, source in files.items():
+            scores = [grade(exercise_id, source, seed).score for seed in args.seeds]
+            gaming[f"{exercise_id}/{name}"] = scores
+            print(f"{exercise_id} gaming file {name}: {scores}", flush=True)
     if args.json:
         args.json.write_text(json.dumps({"lazy": table, "gaming": gaming}, indent=1))
 

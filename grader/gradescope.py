@@ -97,7 +97,8 @@ def build(exercise_ids: list[str], out: Path, hidden_visibility: str = "after_du
     exercises = [get(i) for i in exercise_ids]
     if hidden_visibility not in HIDDEN_VISIBILITIES:
         raise GradingError(f"--hidden-visibility must be one of {', '.join(HIDDEN_VISIBILITIES)}")
-    config = {"exercises": [e.id for e in exercises], "hidden_visibility": hidden_visibility}
+    config = {"exercises": [e.id for e in exercises], "hidden_visibility": hidden_visibility,
+              "points": {e.id: e.points for e in exercises}}  # for an exercise the bundle then cannot grade
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
         _write_script(bundle, "setup.sh", setup_script(exercises))
         _write_script(bundle, "run_autograder", RUN_AUTOGRADER)
@@ -144,7 +145,7 @@ def grade_submission(root: Path) -> dict:
     for exercise in (get(i) for i in config["exercises"]):
         path = _find_submission(root / "submission", exercise)
         if path is None:
-            tests.append(_failed(exercise, f"{exercise.filename} submitted",
+            tests.append(_failed(exercise, config, f"{exercise.filename} submitted",
                                  f"{exercise.filename} was not found in your submission."))
             lines.append(f"{exercise.id}: missing")
             continue
@@ -158,7 +159,7 @@ def grade_submission(root: Path) -> dict:
             hidden = grade_source(exercise, source, seed)
             visible = grade_source(exercise, source, seed, visible=True)
         except GradingError as exc:
-            tests.append(_failed(exercise, "graded", f"dlx could not grade {exercise.filename}: {exc}"))
+            tests.append(_failed(exercise, config, "graded", f"dlx could not grade {exercise.filename}: {exc}"))
             lines.append(f"{exercise.id}: not graded: {exc}")
             continue
         for test in visible.tests:
@@ -179,9 +180,10 @@ def grade_submission(root: Path) -> dict:
     }
 
 
-def _failed(exercise: Exercise, what: str, why: str) -> dict:
-    return {"name": f"[{exercise.id}] {what}", "score": 0.0, "max_score": exercise.points, "status": "failed",
-            "visibility": "visible", "output": why}
+def _failed(exercise: Exercise, config: dict, what: str, why: str) -> dict:
+    points = config.get("points", {}).get(exercise.id)  # a bundle's own record: its suite may be what failed
+    return {"name": f"[{exercise.id}] {what}", "score": 0.0, "max_score": exercise.points if points is None else points,
+            "status": "failed", "visibility": "visible", "output": why}
 
 
 def main(argv: list[str] | None = None) -> None:

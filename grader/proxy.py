@@ -9,6 +9,7 @@ subclasses whose message is written for the student.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,8 @@ from .sandbox.errors import (
 )
 from .sandbox.protocol import CALL, COLLECT, GETATTR, MAKE, MAP, MISSING, PROTOCOL, RETURN
 from .sandbox.spec import WorkerSpec
+
+FORWARD_CALLS_KEPT = 8
 
 __all__ = ["RemoteModule", "RemoteObject", "TrustedFunction", "SandboxError", "StudentException",
            "StudentMissing", "StudentLoadError", "StudentTimeout", "StudentCrash", "StudentBadValue"]
@@ -74,6 +77,7 @@ class RemoteModule:
         self.limits = spec.limits
         self.last = CallInfo()
         self.output: list[str] = []
+        self.forward_calls: dict[str, list[tuple[tuple, Any]]] = {}  # see _record_forward
         self._worker: WorkerProcess | None = None
         self._loaded: dict | None = None
         self._generation = 0
@@ -138,7 +142,18 @@ class RemoteModule:
         """Call ``target`` (a function name or a handle) with plain data or handles."""
         ref = _Ref({"N": target}) if isinstance(target, str) else target
         label = label or (target if isinstance(target, str) else getattr(target, "type_name", "function"))
-        return self._request({"op": CALL, "f": ref, "a": list(args), "k": kwargs}, label)
+        result = self._request({"op": CALL, "f": ref, "a": list(args), "k": kwargs}, label)
+        if isinstance(target, str) and target.endswith("_forward") and not kwargs:
+            self._record_forward(target, args, result)
+        return result
+
+    def _record_forward(self, name: str, args: tuple, result: Any) -> None:
+        """Keep the first calls of each layer's forward, so that a later check can make them again and judge
+        the forward over the whole run (``grader.testing.forward_right_in_run``)."""
+        calls = self.forward_calls.setdefault(name, [])
+        plain = not any(isinstance(a, (RemoteObject, _Ref, TrustedFunction)) for a in args)
+        if plain and len(calls) < FORWARD_CALLS_KEPT:
+            calls.append((copy.deepcopy(args), result))
 
     def map(self, name: str, argsets: list[tuple]) -> list:
         """Call the student's ``name`` once per argument tuple, in one round trip."""

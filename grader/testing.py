@@ -8,6 +8,7 @@ process, on plain data that came back from the sandbox.
 from __future__ import annotations
 
 import copy
+import inspect
 import zlib
 from typing import Any, Callable, Sequence
 
@@ -19,10 +20,12 @@ from .proxy import RemoteModule as Submission  # the `submission` fixture's type
 from .sandbox.trusted import build, chain_plan, plan_node, run_plan
 
 __all__ = [
-    "Feedback", "points", "as_tuple", "as_array", "as_float", "rel_error", "assert_close",
+    "Feedback", "points", "graded", "as_tuple", "call_tuple", "as_array", "as_float", "rel_error",
+    "relative_errors", "first_mismatch", "assert_close",
     "assert_finite", "assert_no_warnings", "assert_not_mutated", "assert_no_global_random", "numerical_gradient",
-    "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "fmt", "dyadic",
-    "extreme_inputs", "trivial_forward", "check_own_gradient", "CheckedCalls", "assert_matches", "draw_until",
+    "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "layer_gradient_check", "fmt",
+    "dyadic", "extreme_inputs", "trivial_forward", "check_own_gradient", "CheckedCalls", "assert_matches", "draw_until",
+    "forward_right_in_run", "attempts_loss",
 ]
 __all__ += ["build", "chain_plan", "plan_node", "run_plan"]
 
@@ -40,6 +43,30 @@ def points(n: float, id: str | None = None) -> pytest.MarkDecorator:  # noqa: A0
     and listed in ``tests/suite_ids.json``.
     """
     return pytest.mark.points(n) if id is None else pytest.mark.points(n, id=id)
+
+
+FIXTURES = ("submission", "reference", "rng", "seed")
+
+
+def graded(n: float, id: str, doc: str, check: Callable[..., None], *args: Any,  # noqa: A002 - as in points
+           **kwargs: Any) -> Callable[..., None]:
+    """A test worth ``n`` points, with stable ``id`` and ``doc`` as its name in the results, that runs
+    ``check(<its fixtures>, *args, **kwargs)``: for tests that differ only in their arguments, as
+    ``test_relu_backward = graded(1, "relu_backward", "relu_backward: dx is right", _check_backward, "relu")``.
+
+    ``check``'s leading parameters name the fixtures it needs (``submission``, ``reference``, ``rng``,
+    ``seed``). Write ``n`` as a number: the catalogue adds the points up from the suite's text.
+    """
+    fixtures = [name for name in inspect.signature(check).parameters if name in FIXTURES]
+
+    @points(n, id=id)
+    def test(**given: Any) -> None:
+        check(*(given[name] for name in fixtures), *args, **kwargs)
+
+    test.__signature__ = inspect.Signature(  # type: ignore[attr-defined] - what pytest reads for fixtures
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in fixtures])
+    test.__doc__ = doc
+    return test
 
 
 def fmt(value: Any) -> str:
@@ -66,6 +93,12 @@ def as_tuple(value: Any, n: int, fn: str, names: str) -> tuple:
     if not isinstance(value, (tuple, list)) or len(value) != n:
         raise Feedback(f"{fn} should return {names}, {n} values; it returned {_kind(value)}")
     return tuple(value)
+
+
+def call_tuple(submission: Submission, fn: str, names: str, /, *args: Any, **kwargs: Any) -> tuple:
+    """The student's ``fn(*args, **kwargs)``, which must return the tuple ``names``, e.g.
+    ``out, cache = call_tuple(submission, "affine_forward", "(out, cache)", x, w, b)``."""
+    return as_tuple(submission.call(fn, *args, **kwargs), names.count(",") + 1, fn, names)
 
 
 def as_array(value: Any, fn: str, name: str, shape: Sequence[int] | None = None) -> np.ndarray:
@@ -123,11 +156,20 @@ def draw_until(draw: Callable[[], Any], discriminates: Callable[[Any], bool], tr
     raise RuntimeError(f"no discriminating inputs in {tries} draws")  # a fault of the suite, not the student's
 
 
-def rel_error(a: Any, b: Any) -> float:
-    """CS231n's relative error: ``max(|a - b| / max(1e-8, |a| + |b|))`` (NaN if either is not finite)."""
+def relative_errors(a: Any, b: Any) -> np.ndarray:
+    """CS231n's relative error of each entry: ``|a - b| / max(1e-8, |a| + |b|)`` (NaN where one is not finite)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     with np.errstate(all="ignore"):
-        err = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+        return np.abs(a - b) / _scale(a, b)
+
+
+def _scale(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.maximum(1e-8, np.abs(a) + np.abs(b))
+
+
+def rel_error(a: Any, b: Any) -> float:
+    """CS231n's relative error: ``max(|a - b| / max(1e-8, |a| + |b|))`` (NaN if either is not finite)."""
+    err = relative_errors(a, b)
     if err.size == 0:
         return 0.0
     return float(np.nan) if not np.all(np.isfinite(err)) else float(err.max())
@@ -142,27 +184,62 @@ def assert_finite(value: Any, fn: str, name: str) -> None:
         raise Feedback(f"{fn}: {name} contains {fmt(arr[where])} at {list(where)}; it must stay finite")
 
 
-def assert_close(got: Any, expected: Any, fn: str, name: str, tol: float = 1e-7, atol: float = 0.0) -> np.ndarray:
+def assert_close(got: Any, expected: Any, fn: str, name: str, tol: float | None = None,
+                 atol: float = 0.0) -> np.ndarray:
     """``got`` matches ``expected`` within relative error ``tol`` (plus an absolute rounding error ``atol``).
 
-    Returns ``got`` as an array. NaN or inf in ``got`` always fails.
+    Without ``tol``, both are float64 results of the same computation: within 1e-7, and also to float64's
+    precision (``FLOAT64_TOL``, unless the reference's values are all float32 numbers), so that a float32
+    computation cast back to float64 fails. Pass ``tol`` for an approximation (a numerical gradient, an
+    estimate). Returns ``got`` as an array. NaN or inf in ``got`` always fails.
     """
+    precise, tol = tol is None, 1e-7 if tol is None else tol
     expected = np.asarray(expected, dtype=np.float64)
     got = as_array(got, fn, name, expected.shape)
     assert_finite(got, fn, name)
     with np.errstate(all="ignore"):
         diff = np.abs(got - expected)
-        scale = np.maximum(1e-8, np.abs(got) + np.abs(expected))
+        scale = _scale(got, expected)
         excess = diff / (tol * scale + atol)
     if excess.size and not float(excess.max()) <= 1.0:
-        idx = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.ndim else ()
-        at = f" at {list(int(i) for i in idx)}" if excess.ndim else ""
-        want, have = fmt(expected[idx]), fmt(got[idx])
-        if want == have:
-            want, have = f"{float(expected[idx]):.15g}", f"{float(got[idx]):.15g}"
-        raise Feedback(f"{fn}: {name}: relative error {float(diff[idx] / scale[idx]):.1e}{at}; "
-                       f"expected {want}, got {have}")
+        raise Feedback(_mismatch(got, expected, diff, scale, excess, fn, name))
+    if precise and excess.size and not _float32_exact(expected):
+        with np.errstate(all="ignore"):  # a float64 result must be float64-accurate, not float32-accurate
+            excess = diff / (FLOAT64_TOL * scale + atol + FLOAT64_ATOL * float(np.max(np.abs(expected))))
+        if not float(excess.max()) <= 1.0:
+            raise Feedback(_mismatch(got, expected, diff, scale, excess, fn, name) + "; that is float32 precision: "
+                           "compute in float64 throughout, the inputs' dtype (no float32 on the way)")
     return got
+
+
+# A float64 computation of a float64 reference's result, in any order of operations, agrees with it to
+# about 1e-15 relative (1e-16 of the largest entry where terms cancel); float32 only to about 6e-8.
+FLOAT64_TOL, FLOAT64_ATOL = 1e-10, 1e-12
+
+
+def _float32_exact(values: np.ndarray) -> bool:
+    """Every entry is a float32 number: the reference itself computed in float32 (a torch module), or its
+    result is too simple (integers, halves) for float32 to round it, so precision cannot be judged."""
+    with np.errstate(all="ignore"):
+        return bool(np.all(values.astype(np.float32).astype(np.float64) == values))
+
+
+def _mismatch(got: np.ndarray, expected: np.ndarray, diff: np.ndarray, scale: np.ndarray, excess: np.ndarray,
+              fn: str, name: str) -> str:
+    """Where ``got`` differs most from ``expected`` (relative to what is allowed), for the student."""
+    idx = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.ndim else ()
+    at = f" at {list(int(i) for i in idx)}" if excess.ndim else ""
+    want, have = fmt(expected[idx]), fmt(got[idx])
+    if want == have:
+        want, have = f"{float(expected[idx]):.15g}", f"{float(got[idx]):.15g}"
+    return f"{fn}: {name}: relative error {float(diff[idx] / scale[idx]):.1e}{at}; expected {want}, got {have}"
+
+
+def first_mismatch(got: np.ndarray, expected: Any, where: np.ndarray, tol: float = 1e-7) -> tuple[int, ...] | None:
+    """The first index where the mask ``where`` is true and ``got`` is off ``expected`` by more than ``tol``
+    (relative error, NaN counting as off), or None: the check of special entries (exact zeros, ties)."""
+    bad = where & ~(relative_errors(got, expected) <= tol)
+    return tuple(int(i) for i in np.argwhere(bad)[0]) if bad.any() else None
 
 
 def assert_no_warnings(submission: Submission, fn: str) -> None:
@@ -338,9 +415,14 @@ def student_numerical_gradient(submission: Submission, fn: str, args: Sequence[A
 
 def _call_order(n: int, args: Sequence[Any]) -> list[int]:
     """A permutation of ``range(n)`` drawn from the (hidden, random) arguments: fixed per attempt, unpredictable."""
+    return [int(k) for k in np.random.default_rng(_inputs_crc(args)).permutation(n)]
+
+
+def _inputs_crc(args: Sequence[Any]) -> int:
+    """A checksum of the numeric arguments: a seed for draws the student's code cannot predict."""
     data = b"".join(np.ascontiguousarray(a, dtype=np.float64).tobytes() for a in args
                     if isinstance(a, (np.ndarray, float, int)) and not isinstance(a, bool))
-    return [int(k) for k in np.random.default_rng(zlib.crc32(data)).permutation(n)]
+    return zlib.crc32(data)
 
 
 def _output(value: Any, output: int | None, fn: str, shape: tuple) -> np.ndarray:
@@ -386,7 +468,7 @@ def check_own_gradient(got: np.ndarray, own: np.ndarray, out: np.ndarray, inputs
 
 
 def check_layer_gradient(submission: Submission, reference: Any, layer: str, args: Sequence[Any],
-                         arg_names: Sequence[str], which: int, dout: np.ndarray, tol: float = 1e-7,
+                         arg_names: Sequence[str], which: int, dout: np.ndarray, tol: float | None = None,
                          consistency_tol: float = 1e-7) -> None:
     """Grade the gradient of ``<layer>_backward`` for ``args[which]``.
 
@@ -410,7 +492,7 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
     if not isinstance(result, (tuple, list)) or len(result) < 2:
         raise Feedback(f"{fwd} should return (out, cache); it returned {_kind(result)}")
     out = as_array(result[0], fwd, "out", np.shape(ref_out))
-    forward_right = rel_error(out, ref_out) <= tol
+    forward_right = rel_error(out, ref_out) <= (1e-7 if tol is None else tol)
     grads = submission.call(bwd, dout, result[1])
     if len(arg_names) == 1 and not isinstance(grads, (tuple, list)):
         grads = (grads,)
@@ -422,6 +504,9 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
     except Feedback as wrong:
         if forward_right or trivial_forward(out, args) is not None:
             raise
+        right_before = forward_right_in_run(submission, reference, fwd, args, 1e-7 if tol is None else tol)
+        if right_before is not None:
+            raise Feedback(f"{wrong}; {right_before}") from None
         try:
             own = student_numerical_gradient(submission, fwd, args, which, dout, output=0, centre=out)
         except Feedback:
@@ -429,3 +514,114 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
         if check_own_gradient(got, own, out, args, consistency_tol):
             return  # right for the student's own forward, which attempts the layer: the backward points are earned
         raise
+
+
+def forward_right_in_run(submission: Submission, reference: Any, fwd: str, args: Sequence[Any],
+                         tol: float = 1e-7) -> str | None:
+    """Why the student's ``fwd``, wrong on ``args``, counts as a right forward over the whole run, or None.
+
+    The calls of ``fwd`` recorded earlier in the run (the forward tests come first) are made again, in one
+    round trip: a forward that gave the reference's out on one of them with the same settings (the same
+    non-array arguments: a given alpha, a mode) is a right forward, and one that now gives another out for
+    the same inputs is not one function of its arguments. Either way its backward gets no second chance:
+    a file cannot be right while the forward is judged and wrong, with that wrong forward's gradient, while
+    the backward is.
+    """
+    recorded = [(earlier, out) for earlier, result in getattr(submission, "forward_calls", {}).get(fwd, ())
+                if (out := _recorded_out(result)) is not None]
+    for earlier, out in recorded:
+        if _settings(earlier) != _settings(args):
+            continue  # e.g. right for the default alpha, wrong for a given one: a mistake, not a switch
+        try:  # generators are copied too: the reference sees the draws the student's call saw
+            expected = getattr(reference, fwd)(*copy.deepcopy(earlier))[0]
+        except Exception:  # noqa: BLE001 - a call the reference does not take (bad input on purpose) says nothing
+            continue
+        if np.shape(out) == np.shape(expected) and rel_error(out, expected) <= tol:
+            return (f"your {fwd} gave the right out on an earlier call, so its backward must give the right "
+                    "gradient (partial credit is for a backward that is right for a forward that is wrong)")
+    if not recorded:
+        return None
+    for (_, before), value in zip(recorded, submission.map(fwd, [earlier for earlier, _ in recorded])):
+        now = _recorded_out(value)
+        with np.errstate(all="ignore"):
+            same = (now is not None and now.shape == before.shape and float(np.max(np.abs(now - before), initial=0.0))
+                    <= 1e-12 * float(np.max(np.abs(before), initial=0.0)))
+        if not same:
+            return (f"your {fwd} returned a different out for inputs it was given earlier in the run; a forward "
+                    "must be a function of its arguments alone")
+    return None
+
+
+def _settings(value: Any) -> Any:
+    """A call's arguments with every array (and generator) replaced by its kind: what the call is asked to do."""
+    if isinstance(value, np.ndarray):
+        return "array"
+    if isinstance(value, np.random.Generator):
+        return "rng"
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _settings(v)) for k, v in value.items()))
+    if isinstance(value, (tuple, list)):
+        return tuple(_settings(v) for v in value)
+    return repr(value)
+
+
+def _recorded_out(result: Any) -> np.ndarray | None:
+    """The out of a recorded forward's ``(out, cache)``, as float64, or None if it returned something else."""
+    if not isinstance(result, (tuple, list)) or not result:
+        return None
+    out = result[0]
+    if not isinstance(out, np.ndarray) or out.dtype.kind not in "biuf":
+        return None
+    return out.astype(np.float64)
+
+
+def attempts_loss(submission: Submission, reference: Any, fn: str, args: Sequence[Any], which: int, name: str,
+                  relabelled: Sequence[Any]) -> str | None:
+    """How the student's loss ``fn(*args)`` (the loss is its first output) fails to attempt a loss, or None.
+
+    Partial credit for a loss's gradient (right for the student's own, wrong loss) needs a loss that attempts
+    one: it depends on the labels (``relabelled``, ``args`` with other labels, on which the reference's loss
+    differs, gives another loss) and is not linear in ``args[which]`` (moved by -step, 0 and +step along a
+    step drawn from the inputs, on which the reference's loss curves, its values are not on a line).  A sum
+    of the scores with a gradient of ones attempts nothing.
+    """
+    x = np.asarray(args[which], dtype=np.float64)
+    ref_loss = getattr(reference, fn)
+    gen = np.random.default_rng([_inputs_crc(args), zlib.crc32(fn.encode())])
+
+    def moved(step: np.ndarray) -> list[tuple]:
+        return [tuple(x + t * step if k == which else a for k, a in enumerate(args)) for t in (-1.0, 0.0, 1.0)]
+
+    def curvature(values: Sequence[float]) -> float:
+        minus, centre, plus = values
+        with np.errstate(all="ignore"):
+            return abs(plus + minus - 2 * centre) / max(abs(plus) + abs(minus) + 2 * abs(centre), 1e-300)
+
+    scale = 2.0 * (float(np.std(x)) + 1.0)
+    step = draw_until(lambda: scale * gen.normal(size=x.shape),
+                      lambda s: curvature([float(ref_loss(*a)[0]) for a in moved(s)]) > 1e-3)
+    argsets = moved(step) + [tuple(relabelled)]
+    values = [as_float(_first(v, fn), fn, "loss") for v in submission.map(fn, argsets)]
+    if not np.all(np.isfinite(values)):
+        return f"your {fn} gives a loss that is not finite when {name} moves by a few units"
+    if curvature(values[:3]) <= 1e-9:
+        return f"your {fn} gives a loss that is linear in {name}, which no loss is"
+    if abs(values[3] - values[1]) <= 1e-12 * max(abs(values[1]), 1e-300):
+        return f"your {fn} gives a loss that does not depend on the labels"
+    return None
+
+
+def _first(value: Any, fn: str) -> Any:
+    """The first item of a returned tuple (a loss and its gradient)."""
+    if not isinstance(value, (tuple, list)) or not value:
+        raise Feedback(f"{fn} should return a tuple (loss, gradient); it returned {_kind(value)}")
+    return value[0]
+
+
+def layer_gradient_check(layer: str, inputs: Callable[[np.random.Generator], Sequence[Any]], arg_names: Sequence[str],
+                         dout_shape: Sequence[int]) -> Callable[..., None]:
+    """The check, for :func:`graded`, of one gradient of ``<layer>_backward``: ``check(submission, reference, rng,
+    which)`` runs :func:`check_layer_gradient` on ``inputs(rng)`` and a ``dout`` drawn after them."""
+    def check(submission: Submission, reference: Any, rng: np.random.Generator, which: int) -> None:
+        check_layer_gradient(submission, reference, layer, inputs(rng), arg_names, which, rng.normal(size=dout_shape))
+    return check

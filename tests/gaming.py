@@ -46,4 +46,86 @@ def affine_backward(dout, cache):
     return np.zeros_like(x), np.zeros_like(w), np.zeros_like(b)
 '''
 
-AFFINE = {"constant": AFFINE_CONSTANT, "switch": AFFINE_SWITCH, "overflow": AFFINE_OVERFLOW}
+# Right for the first calls (the forward tests), then a forward that is wrong but not trivial (twice the affine
+# map) with that forward's exact backward: right early, wrong later, so it would keep forward and backward points.
+AFFINE_SWITCH_WRONG = '''
+import numpy as np
+
+CALLS = [0]
+
+def affine_forward(x, w, b):
+    CALLS[0] += 1
+    if CALLS[0] <= 3:
+        return x @ w + b, (x, w, b)
+    return 2.0 * (x @ w + b), (x, w, b)
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    return 2.0 * (dout @ w.T), 2.0 * (x.T @ dout), 2.0 * dout.sum(axis=0)
+'''
+
+AFFINE = {"constant": AFFINE_CONSTANT, "switch": AFFINE_SWITCH, "overflow": AFFINE_OVERFLOW,
+          "switch_wrong": AFFINE_SWITCH_WRONG}
+
+# Every loss is the sum of its scores (linear, blind to the labels) with the matching gradient of ones.
+LOSSES_SUM = '''
+import numpy as np
+
+def _sum(s):
+    return float(np.sum(s)), np.ones_like(s, dtype=np.float64)
+
+def mse_loss(pred, y):
+    return _sum(pred)
+
+def bce_with_logits(z, y):
+    return _sum(z)
+
+def softmax_cross_entropy(logits, y):
+    return _sum(logits)
+
+def hinge_loss(scores, y):
+    return _sum(scores)
+
+def perceptron_loss(scores, y):
+    return _sum(scores)
+
+def kl_divergence(logits, target):
+    return _sum(logits)
+
+def l2_penalty(weights, lam):
+    return 0.0, [np.zeros_like(w) for w in weights]
+'''
+
+# Every loss_grad is the sum of the weights with a gradient of ones; gradient descent as it should be.
+LINEAR_MODELS_SUM = '''
+import numpy as np
+
+def _sum(w):
+    return float(np.sum(w)), np.ones_like(w, dtype=np.float64)
+
+def linear_regression_loss_grad(w, X, y):
+    return _sum(w)
+
+def logistic_regression_loss_grad(w, X, y):
+    return _sum(w)
+
+def softmax_regression_loss_grad(W, X, y):
+    return _sum(W)
+
+def perceptron_loss_grad(w, X, y):
+    return _sum(w)
+
+def svm_loss_grad(w, X, y, lam=0.0):
+    return _sum(w)
+
+def gradient_descent(loss_grad, w0, X, y, lr, num_steps):
+    w, losses = w0.copy(), []
+    for _ in range(num_steps):
+        loss, dw = loss_grad(w, X, y)
+        losses.append(loss)
+        w = w - lr * dw
+    return w, losses
+'''
+
+# Per exercise: files that must earn no gradient points.
+FILES = {"affine": AFFINE, "losses": {"sum": LOSSES_SUM}, "linear_models": {"sum": LINEAR_MODELS_SUM}}

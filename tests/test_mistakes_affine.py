@@ -1,44 +1,43 @@
 """Typical mistakes in `affine` lose the points they should, and only those."""
-from tests.grading import assert_loses, failed_tests, grade, mutate, solution_text
+import pytest
 
-SOLUTION = solution_text("affine")
+from tests.grading import check_mistake, mistake, mistake_tests, pick, seeds_agree_test
 
+MISTAKES = [
+    # with a batch of one, mean and sum agree
+    mistake("bias_gradient_not_summed", "dout.sum(axis=0)", "dout.mean(axis=0)", "backward_db", lost=1),
+    mistake("dw_transposed", "x.T @ dout,", "dout.T @ x,", "backward_dw", "backward_single_row",
+            says={"backward_dw": "dw has shape (3, 5); expected (5, 3)"}),
+    mistake("forward_forgets_bias_keeps_backward_points", "return x @ w + b, (x, w, b)", "return x @ w, (x, w, b)",
+            "forward_values", "forward_other_shapes"),
+    mistake("mutating_input", "    return x @ w + b, (x, w, b)",
+            "    x -= 0\n    x *= 1.0\n    x[0, 0] += 1e-3\n    return x @ w + b, (x, w, b)",
+            "forward_values", "forward_other_shapes", "no_mutation"),
+    mistake("backward_hardcoded_shape", "dout.sum(axis=0)",
+            "dout.sum(axis=0) if dout.shape[0] > 1 else dout.reshape(-1) * 0", "backward_single_row", lost=1),
+    # float32 arithmetic cast back to float64: the contract's dtype, but not its precision
+    mistake("forward_in_float32_cast_back", "return x @ w + b, (x, w, b)",
+            "return (x.astype(np.float32) @ w.astype(np.float32) + b.astype(np.float32)).astype(np.float64), "
+            "(x, w, b)", "forward_values", "forward_other_shapes",
+            says={"forward_values": "that is float32 precision"}),
+]
 
-def test_bias_gradient_not_summed():
-    source = mutate(SOLUTION, "dout.sum(axis=0)", "dout.mean(axis=0)")
-    result = grade("affine", source)
-    assert_loses(result, "db sums over the batch")
-    assert result.score == result.max_score - 1  # with a batch of one, mean and sum agree
-
-
-def test_dw_transposed():
-    source = mutate(SOLUTION, "x.T @ dout,", "dout.T @ x,")
-    result = grade("affine", source)
-    assert_loses(result, "dw is right", "batch of one")
-    dw_test = next(t for t in result.tests if "dw is right" in t.name)
-    assert "dw has shape (3, 5); expected (5, 3)" in dw_test.output
-
-
-def test_forward_forgets_bias_keeps_backward_points():
-    source = mutate(SOLUTION, "return x @ w + b, (x, w, b)", "return x @ w, (x, w, b)")
-    result = grade("affine", source)
-    assert_loses(result, "out matches the reference", "works for a single row")
-    assert {"affine_backward: dx is right", "affine_backward: dw is right"}.isdisjoint(failed_tests(result))
-
-
-def test_mutating_input():
-    source = mutate(SOLUTION, "    return x @ w + b, (x, w, b)", "    x -= 0\n    x *= 1.0\n    x[0, 0] += 1e-3\n    return x @ w + b, (x, w, b)")
-    result = grade("affine", source)
-    assert_loses(result, "leave their arguments unchanged")
+test_mistake = mistake_tests("affine", MISTAKES)
+test_seeds_agree = seeds_agree_test("affine", pick(MISTAKES, "bias_gradient_not_summed"))
 
 
-def test_backward_hardcoded_shape():
-    source = mutate(SOLUTION, "dout.sum(axis=0)", "dout.sum(axis=0) if dout.shape[0] > 1 else dout.reshape(-1) * 0")
-    result = grade("affine", source)
-    assert_loses(result, "batch of one")
-    assert result.score == result.max_score - 1
-
-
-def test_seeds_agree():
-    wrong = mutate(SOLUTION, "dout.sum(axis=0)", "dout.mean(axis=0)")
-    assert grade("affine", wrong, 3).score == grade("affine", wrong, 4).score
+@pytest.mark.parametrize("wrong", [
+    mistake("unknown_id", "dout.sum(axis=0)", "dout.mean(axis=0)", "db"),
+    mistake("a_test_that_passes_declared_failed", "dout.sum(axis=0)", "dout.mean(axis=0)", "backward_db",
+            "backward_dx"),
+    mistake("a_failed_test_not_declared", "dout.sum(axis=0)", "dout.mean(axis=0)"),
+    mistake("kept_test_fails", "dout.sum(axis=0)", "dout.mean(axis=0)", keeps=("backward_db",)),
+    mistake("wrong_points_lost", "dout.sum(axis=0)", "dout.mean(axis=0)", "backward_db", lost=2),
+    mistake("feedback_not_said", "dout.sum(axis=0)", "dout.mean(axis=0)", "backward_db", says={"backward_db": "42"}),
+    mistake("feedback_said", "x.T @ dout,", "dout.T @ x,", "backward_dw", "backward_single_row",
+            never_says={"backward_dw": "dw has shape"}),
+])
+def test_the_runner_fails_a_wrong_row(wrong):
+    """The shared runner is a test that can fail: every kind of wrong declaration is caught."""
+    with pytest.raises(AssertionError):
+        check_mistake("affine", wrong)

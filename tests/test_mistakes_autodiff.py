@@ -6,152 +6,90 @@ import pytest
 
 from grader.catalog import get
 from grader.sandbox.trusted import chain_plan, run_plan
-from tests.grading import assert_loses, assert_loses_only, failed_tests, grade, mutate, solution_text
+from tests.grading import edited, grade, mistake, mistake_tests, pick, seeds_agree_test, solution_text
 
 from grader.suites.test_autodiff import random_graph
 
 SOLUTION = solution_text("autodiff")
-
-TYPES = "data is stored as a float"
-SEED_ONE = "own grad becomes 1"
-ADD_SUB = "+, - and unary -"
-MUL_DIV = "* and /"
-POW = "** with int and float"
-FUNCTIONS = "exp, log, tanh, sigmoid and relu"
-SIGMOID = "warning-free for |x| up to 1e4"
-RELU_ZERO = "at exactly 0 is 0"
-MAXIMUM = "goes to the larger input"
-TIES = "tie splits the gradient"
-ACCUMULATE = "sum of its gradients"
-RANDOM = "random expression graphs"
-DEEP = "10,000 nodes deep"
-
-
-def test_overwriting_grad_instead_of_accumulating():
-    source = mutate(SOLUTION, "child.grad += local * node.grad", "child.grad = local * node.grad")
-    assert_loses_only(grade("autodiff", source), ACCUMULATE, RANDOM, DEEP, SEED_ONE)
+GRADIENTS = ("backward_seeds_one", "add_sub_neg", "mul_div", "pow", "functions", "maximum", "maximum_ties",
+             "accumulation", "random_graphs", "deep_graph")
+MUL_USERS = ("data_and_grad_types", "backward_seeds_one", "add_sub_neg", "mul_div", "accumulation", "random_graphs",
+             "deep_graph")  # the tests that multiply
+POW = "k * self.data ** (k - 1)"
+PUSH = "child.grad += local * node.grad"
+SIGMOID = "        s = _sigmoid(self.data)"
+TIE = "share = 1.0 if a > b else 0.0 if a < b else 0.5"
+RECURSIVE = ("        order, visited = [], set()\n\n"
+             "        def visit(node):\n"
+             "            if node not in visited:\n"
+             "                visited.add(node)\n"
+             "                for child, _ in node._inputs:\n"
+             "                    visit(child)\n"
+             "                order.append(node)\n\n"
+             "        visit(self)\n")
 
 
-def test_recursive_topological_sort():
-    start, end = SOLUTION.index("        order, visited, stack"), SOLUTION.index("        return order\n")
-    recursive = ("        order, visited = [], set()\n\n"
-                 "        def visit(node):\n"
-                 "            if node not in visited:\n"
-                 "                visited.add(node)\n"
-                 "                for child, _ in node._inputs:\n"
-                 "                    visit(child)\n"
-                 "                order.append(node)\n\n"
-                 "        visit(self)\n")
-    result = grade("autodiff", mutate(SOLUTION, SOLUTION[start:end], recursive))
-    assert_loses_only(result, DEEP)
-    assert "RecursionError" in next(t.output for t in result.tests if DEEP in t.name)
+def recursive_topological_sort(solution: str) -> str:
+    """The reference with its iterative depth-first search replaced by a recursive one."""
+    start, end = solution.index("        order, visited, stack"), solution.index("        return order\n")
+    return solution[:start] + RECURSIVE + solution[end:]
 
 
-def test_wrong_pow_derivative():
-    source = mutate(SOLUTION, "k * self.data ** (k - 1)", "k * self.data ** k")
-    assert_loses_only(grade("autodiff", source), POW, MUL_DIV, RANDOM)  # division is built on ** -1
+MISTAKES = [
+    mistake("overwriting_grad_instead_of_accumulating", PUSH, "child.grad = local * node.grad",
+            "accumulation", "random_graphs", "deep_graph", "backward_seeds_one"),
+    edited("recursive_topological_sort", [], "deep_graph", build=recursive_topological_sort,
+           says={"deep_graph": "RecursionError"}),
+    mistake("wrong_pow_derivative", POW, "k * self.data ** k", "pow", "mul_div", "random_graphs"),  # / is ** -1
+    mistake("missing_rsub", "    def __rsub__(self, other):\n        return (-self) + other\n\n", "", "add_sub_neg",
+            says={"add_sub_neg": ("unsupported operand type(s) for -:", "and 'Value'")}),  # an int or a float
+    mistake("missing_rtruediv", "    def __rtruediv__(self, other):\n        return self ** -1 * other\n\n", "",
+            "mul_div", "random_graphs"),
+    mistake("backward_does_not_seed_the_output", "        self.grad = 1.0\n", "", *GRADIENTS, "sigmoid_stable",
+            "relu_at_zero"),
+    mistake("seeding_after_the_loop_keeps_only_the_seed_points",
+            "        self.grad = 1.0\n        for node in reversed(order):\n            for child, local in node._inputs:\n"
+            "                child.grad += local * node.grad\n",
+            "        for node in reversed(order):\n            for child, local in node._inputs:\n"
+            "                child.grad += local * node.grad\n        self.grad = 1.0\n", *GRADIENTS),
+    mistake("ignoring_the_upstream_gradient", PUSH, "child.grad += local", "mul_div", "accumulation", "random_graphs",
+            "deep_graph"),
+    mistake("tie_goes_to_the_first_input", TIE, "share = 1.0 if a >= b else 0.0", "maximum_ties", lost=1),
+    mistake("relu_slope_one_at_zero", "positive = self.data > 0", "positive = self.data >= 0", "relu_at_zero", lost=1),
+    mistake("naive_sigmoid", SIGMOID, "        s = 1.0 / (1.0 + math.exp(-self.data))", "sigmoid_stable", lost=1),
+    mistake("data_not_converted_to_float", "self.data = float(data)", "self.data = data", "data_and_grad_types",
+            lost=1),
+    # grads are never reset: zeroing them in backward() loses the accumulation and the second-call checks
+    mistake("resetting_grads_in_backward", "        for node in reversed(order):",
+            "        for node in order:\n            node.grad = 0.0\n        self.grad = 1.0\n"
+            "        for node in reversed(order):", "accumulation", "backward_seeds_one"),
+    mistake("sigmoid_with_numpy_overflow_warning", SIGMOID, "        s = float(1.0 / (1.0 + np.exp(-self.data)))",
+            "sigmoid_stable", prefix="import numpy as np\n", says={"sigmoid_stable": "warning"}),
+    # k * out / x is k * x ** (k - 1) except at x = 0, where it divides by zero
+    mistake("pow_derivative_as_k_out_over_x", "        return Value(self.data ** k, [(self, k * self.data ** (k - 1))])",
+            "        out = self.data ** k\n        return Value(out, [(self, k * out / self.data)])", "pow",
+            says={"pow": "with x = 0.0"}),
+    # feedback names the operation and what it returned, not an AttributeError of the grader; x - y is built on
+    # -y = y * -1 in this file: the student's own code raises there, with its line
+    mistake("mul_returning_none_is_named",
+            "        return Value(self.data * other.data, [(self, other.data), (other, self.data)])",
+            "        return None", *MUL_USERS,
+            says={"data_and_grad_types": "v * 2.0 returned None; every operation must return a new Value",
+                  "mul_div": "Value (x * y): x * y returned None"},
+            never_says={test_id: ("could not be checked", "object has no attribute") for test_id in MUL_USERS}),
+    mistake("exp_returning_a_float_is_named", "        return Value(e, [(self, e)])", "        return 2.5",
+            "functions", "random_graphs",
+            says={"functions": "x.exp() returned a float", "random_graphs": ".exp() returned a float"}),
+    # clipping x to [-30, 30] avoids overflow, and gives 9e-14 where the value is 1e-44 or less
+    mistake("sigmoid_clipped_at_30", SIGMOID, "        s = _sigmoid(min(max(self.data, -30.0), 30.0))",
+            "sigmoid_stable", says={"sigmoid_stable": "must be right to within about 1e-16"}),
+    mistake("near_ties_counted_as_ties", TIE, "share = 0.5 if math.isclose(a, b) else 1.0 if a > b else 0.0",
+            "maximum", prefix="import math\n"),
+    mistake("backward_adds_one_instead_of_setting_it", "self.grad = 1.0", "self.grad += 1.0", "backward_seeds_one"),
+]
 
-
-def test_missing_reflected_operators():
-    source = mutate(SOLUTION, "    def __rsub__(self, other):\n        return (-self) + other\n\n", "")
-    result = grade("autodiff", source)
-    assert_loses(result, ADD_SUB)
-    message = next(t.output for t in result.tests if ADD_SUB in t.name)
-    assert "unsupported operand type(s) for -:" in message and "and 'Value'" in message  # an int or a float
-    source = mutate(SOLUTION, "    def __rtruediv__(self, other):\n        return self ** -1 * other\n\n", "")
-    result = grade("autodiff", source)
-    assert_loses(result, MUL_DIV)
-    assert failed_tests(result) <= {t.name for t in result.tests if MUL_DIV in t.name or RANDOM in t.name}
-
-
-def test_backward_does_not_seed_the_output():
-    result = grade("autodiff", mutate(SOLUTION, "        self.grad = 1.0\n", ""))
-    assert failed_tests(result) == {t.name for t in result.tests if TYPES not in t.name}
-
-
-def test_seeding_after_the_loop_keeps_only_the_seed_points():
-    old = "        self.grad = 1.0\n        for node in reversed(order):\n            for child, local in node._inputs:\n                child.grad += local * node.grad\n"
-    new = "        for node in reversed(order):\n            for child, local in node._inputs:\n                child.grad += local * node.grad\n        self.grad = 1.0\n"
-    result = grade("autodiff", mutate(SOLUTION, old, new))
-    assert {t.name for t in result.tests if t.passed} == {
-        t.name for t in result.tests if any(f in t.name for f in (TYPES, SIGMOID, RELU_ZERO))}
-
-
-def test_ignoring_the_upstream_gradient():
-    source = mutate(SOLUTION, "child.grad += local * node.grad", "child.grad += local")
-    assert_loses_only(grade("autodiff", source), MUL_DIV, ACCUMULATE, RANDOM, DEEP)
-
-
-@pytest.mark.parametrize("old, new, lost", [
-    ("share = 1.0 if a > b else 0.0 if a < b else 0.5", "share = 1.0 if a >= b else 0.0", TIES),
-    ("positive = self.data > 0", "positive = self.data >= 0", RELU_ZERO),
-    ("        s = _sigmoid(self.data)", "        s = 1.0 / (1.0 + math.exp(-self.data))", SIGMOID),
-    ("self.data = float(data)", "self.data = data", TYPES),
-])
-def test_convention_mistakes_lose_one_test(old, new, lost):
-    result = grade("autodiff", mutate(SOLUTION, old, new))
-    assert_loses_only(result, lost)
-    assert result.score == result.max_score - 1
-
-
-def test_resetting_grads_in_backward():
-    """Grads are never reset: zeroing them in backward() loses the accumulation and the second-call checks."""
-    source = mutate(SOLUTION, "        for node in reversed(order):",
-                    "        for node in order:\n            node.grad = 0.0\n        self.grad = 1.0\n"
-                    "        for node in reversed(order):")
-    assert_loses_only(grade("autodiff", source), ACCUMULATE, SEED_ONE)
-
-
-def test_sigmoid_with_numpy_overflow_warning():
-    source = mutate(SOLUTION, "        s = _sigmoid(self.data)", "        s = float(1.0 / (1.0 + np.exp(-self.data)))")
-    result = grade("autodiff", "import numpy as np\n" + source)
-    assert_loses_only(result, SIGMOID)
-    assert "warning" in next(t.output for t in result.tests if SIGMOID in t.name)
-
-
-def test_pow_derivative_as_k_out_over_x():
-    """k * out / x is k * x ** (k - 1) except at x = 0, where it divides by zero."""
-    source = mutate(SOLUTION, "        return Value(self.data ** k, [(self, k * self.data ** (k - 1))])",
-                    "        out = self.data ** k\n        return Value(out, [(self, k * out / self.data)])")
-    result = grade("autodiff", source)
-    assert_loses_only(result, POW)
-    assert "with x = 0.0" in next(t.output for t in result.tests if POW in t.name)
-
-
-def test_an_operation_returning_none_is_named():
-    """Feedback names the operation and what it returned, not an AttributeError of the grader."""
-    result = grade("autodiff", mutate(SOLUTION, "        return Value(self.data * other.data, [(self, other.data), "
-                                                "(other, self.data)])", "        return None"))
-    outputs = {t.name: t.output for t in result.tests if not t.passed}
-    assert "v * 2.0 returned None; every operation must return a new Value" in outputs[
-        next(n for n in outputs if TYPES in n)]
-    assert "Value (x * y): x * y returned None" in outputs[next(n for n in outputs if MUL_DIV in n)]
-    # (x - y is built on -y = y * -1 in this file: the student's own code raises there, with its line)
-    assert not any("could not be checked" in o or "object has no attribute" in o for o in outputs.values()), outputs
-    result = grade("autodiff", mutate(SOLUTION, "        return Value(e, [(self, e)])", "        return 2.5"))
-    assert_loses(result, FUNCTIONS, RANDOM)
-    assert "x.exp() returned a float" in next(t.output for t in result.tests if FUNCTIONS in t.name)
-    assert ".exp() returned a float" in next(t.output for t in result.tests if RANDOM in t.name)
-
-
-def test_sigmoid_clipped_at_30():
-    """Clipping x to [-30, 30] avoids overflow, and gives 9e-14 where the value is 1e-44 or less."""
-    source = mutate(SOLUTION, "        s = _sigmoid(self.data)", "        s = _sigmoid(min(max(self.data, -30.0), 30.0))")
-    result = grade("autodiff", source)
-    assert_loses_only(result, SIGMOID)
-    assert "must be right to within about 1e-16" in next(t.output for t in result.tests if SIGMOID in t.name)
-
-
-def test_near_ties_counted_as_ties():
-    source = "import math\n" + mutate(SOLUTION, "share = 1.0 if a > b else 0.0 if a < b else 0.5",
-                                      "share = 0.5 if math.isclose(a, b) else 1.0 if a > b else 0.0")
-    assert_loses_only(grade("autodiff", source), MAXIMUM)
-
-
-def test_seeds_agree():
-    wrong = mutate(SOLUTION, "k * self.data ** (k - 1)", "k * self.data ** k")
-    assert grade("autodiff", wrong, 3).score == grade("autodiff", wrong, 4).score
-    assert grade("autodiff", SOLUTION, 3).score == grade("autodiff", SOLUTION, 4).score == 20
+test_mistake = mistake_tests("autodiff", MISTAKES)
+test_seeds_agree = seeds_agree_test("autodiff", pick(MISTAKES, "wrong_pow_derivative"), full_marks=20)
 
 
 ALTERNATIVE = '''
@@ -296,7 +234,3 @@ def test_reference_gradients_match_centred_differences(seed):
             numeric = (outs[0] - outs[1]) / 2e-6
             assert abs(numeric - grad) <= 1e-5 * (abs(numeric) + abs(grad)) + 1e-7
 
-
-def test_backward_adds_one_instead_of_setting_it():
-    source = mutate(SOLUTION, "self.grad = 1.0", "self.grad += 1.0")
-    assert_loses_only(grade("autodiff", source), SEED_ONE)

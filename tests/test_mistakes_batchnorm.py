@@ -3,28 +3,15 @@ import numpy as np
 
 from grader.catalog import get
 from grader.runner import load_reference
-from grader.testing import numerical_gradient_array, rel_error
-from tests.grading import assert_loses_only, grade, mutate, solution_text
+from tests.grading import assert_reference_gradients, edited, mistake, mistake_tests, pick, seeds_agree_test
 
-SOLUTION = solution_text("batchnorm")
-
-
-def assert_loses_only_source(source, *fragments):
-    """Grade ``source``: exactly the tests named by ``fragments`` fail."""
-    return assert_loses_only(grade("batchnorm", source), *fragments)
 RUNNING_MEAN = "(1 - momentum) * running_mean + momentum * mean"
 
 
 def test_reference_matches_numerical_gradient():
-    ref = load_reference(str(get("batchnorm").solution))
     rng = np.random.default_rng(7)
     args = [rng.normal(1, 2, size=(5, 3)), rng.normal(size=3), rng.normal(size=3), np.zeros(3), np.ones(3)]
-    dout = rng.normal(size=(5, 3))
-    grads = ref.batchnorm_backward(dout, ref.batchnorm_forward(*args)[1])
-    for i in range(3):
-        def forward(v, i=i):
-            return ref.batchnorm_forward(*(v if j == i else a for j, a in enumerate(args)))[0]
-        assert rel_error(grads[i], numerical_gradient_array(forward, args[i], dout)) < 1e-6
+    assert_reference_gradients("batchnorm", "batchnorm", args, rng.normal(size=(5, 3)), wrt=3, tolerance=1e-6)
 
 
 def test_reference_follows_pytorch_conventions():
@@ -38,67 +25,38 @@ def test_reference_follows_pytorch_conventions():
     assert np.allclose(out[:, 0], (x[:, 0] - 8 / 3) / np.sqrt(14 / 9 + 1e-5))
 
 
-def test_running_var_biased():
-    assert_loses_only_source(mutate(SOLUTION, "x.var(axis=0, ddof=1)", "x.var(axis=0)"), "unbiased batch variance",
-                             "honours non-default momentum and eps")
-
-
-def test_normalising_with_unbiased_variance():
-    source = mutate(SOLUTION, "var = x.var(axis=0)  #", "var = x.var(axis=0, ddof=1)  #")
+MISTAKES = [
+    mistake("running_var_biased", "x.var(axis=0, ddof=1)", "x.var(axis=0)", "running_var", "momentum_and_eps"),
     # dgamma and dbeta stay right for this forward (partial credit); dx does not. Leaving the arguments alone
     # earns its point only where most of the calls judged are right (issue 11): here two of three are wrong.
-    assert_loses_only_source(source, "biased variance", "non-default momentum", "dx is right",
-                             "leave their arguments unchanged")
+    mistake("normalising_with_unbiased_variance", "var = x.var(axis=0)  #", "var = x.var(axis=0, ddof=1)  #",
+            "forward_train", "momentum_and_eps", "backward_dx", "no_mutation"),
+    edited("keras_momentum_convention", [
+        (RUNNING_MEAN, "momentum * running_mean + (1 - momentum) * mean"),
+        ("(1 - momentum) * running_var + momentum * x", "momentum * running_var + (1 - momentum) * x"),
+    ], "running_mean", "running_var", "momentum_and_eps"),
+    edited("eps_ignored", [
+        ("np.sqrt(var + eps)", "np.sqrt(var + 1e-5)"),
+        ("np.sqrt(running_var + eps)", "np.sqrt(running_var + 1e-5)"),
+    ], "momentum_and_eps", "eval_output"),
+    mistake("evaluation_uses_batch_statistics", "if not train:", "if False:", "eval_output", "eval_keeps_running_stats"),
+    mistake("running_stats_updated_in_place", f"new_mean = {RUNNING_MEAN}",
+            "running_mean *= 1 - momentum\n    running_mean += momentum * mean\n    new_mean = running_mean",
+            "no_mutation"),
+    mistake("dx_ignores_the_batch_statistics", "gamma * inv_std / n * (n * dout - dbeta - xhat * dgamma)",
+            "gamma * inv_std * dout", "backward_dx"),
+    mistake("dgamma_not_summed", "(dout * xhat).sum(axis=0)", "dout * xhat", "backward_dgamma", "backward_dx"),
+    mistake("running_variance_ignores_momentum",
+            "new_var = (1 - momentum) * running_var + momentum * x.var(axis=0, ddof=1)",
+            "new_var = 0.9 * running_var + 0.1 * x.var(axis=0, ddof=1)", "momentum_and_eps"),
+    # a right forward whose backward drops eps is close to right, but not right: dx loses its points
+    mistake("backward_without_eps", "    return gamma * xhat + beta, (xhat, gamma, inv_std), new_mean, new_var",
+            "    return gamma * xhat + beta, (xhat, gamma, 1.0 / np.sqrt(var)), new_mean, new_var", "backward_dx",
+            seeds=(0, 1, 4, 5)),
+    mistake("running_mean_in_float32_cast_back", "new_mean = (1 - momentum) * running_mean + momentum * mean\n",
+            "new_mean = ((1 - momentum) * running_mean + momentum * mean).astype(np.float32).astype(np.float64)\n",
+            "running_mean", "momentum_and_eps", says={"running_mean": "that is float32 precision"}),
+]
 
-
-def test_keras_momentum_convention():
-    source = mutate(SOLUTION, RUNNING_MEAN, "momentum * running_mean + (1 - momentum) * mean")
-    source = mutate(source, "(1 - momentum) * running_var + momentum * x",
-                    "momentum * running_var + (1 - momentum) * x")
-    assert_loses_only_source(source, "running_mean moves", "unbiased batch variance", "non-default momentum")
-
-
-def test_eps_ignored():
-    source = mutate(SOLUTION, "np.sqrt(var + eps)", "np.sqrt(var + 1e-5)")
-    source = mutate(source, "np.sqrt(running_var + eps)", "np.sqrt(running_var + 1e-5)")
-    assert_loses_only_source(source, "non-default momentum", "normalises with the running statistics")
-
-
-def test_evaluation_uses_batch_statistics():
-    assert_loses_only_source(mutate(SOLUTION, "if not train:", "if False:"),
-                  "normalises with the running statistics", "returns the running statistics unchanged")
-
-
-def test_running_stats_updated_in_place():
-    source = mutate(SOLUTION, f"new_mean = {RUNNING_MEAN}",
-                    "running_mean *= 1 - momentum\n    running_mean += momentum * mean\n    new_mean = running_mean")
-    assert_loses_only_source(source, "leave their arguments unchanged")
-
-
-def test_dx_ignores_the_batch_statistics():
-    source = mutate(SOLUTION, "gamma * inv_std / n * (n * dout - dbeta - xhat * dgamma)", "gamma * inv_std * dout")
-    assert_loses_only_source(source, "dx is right")
-
-
-def test_dgamma_not_summed():
-    assert_loses_only_source(mutate(SOLUTION, "(dout * xhat).sum(axis=0)", "dout * xhat"), "dgamma is right", "dx is right")
-
-
-def test_seeds_agree():
-    assert grade("batchnorm", SOLUTION, 3).score == grade("batchnorm", SOLUTION, 4).score
-    wrong = mutate(SOLUTION, "x.var(axis=0, ddof=1)", "x.var(axis=0)")
-    assert grade("batchnorm", wrong, 3).score == grade("batchnorm", wrong, 4).score
-
-
-def test_running_variance_ignores_momentum():
-    source = mutate(SOLUTION, "new_var = (1 - momentum) * running_var + momentum * x.var(axis=0, ddof=1)",
-                    "new_var = 0.9 * running_var + 0.1 * x.var(axis=0, ddof=1)")
-    assert_loses_only(grade("batchnorm", source), "honours non-default momentum and eps")
-
-
-def test_backward_without_eps():
-    """A right forward whose backward drops eps is close to right, but not right: dx loses its points."""
-    source = mutate(SOLUTION, "    return gamma * xhat + beta, (xhat, gamma, inv_std), new_mean, new_var",
-                    "    return gamma * xhat + beta, (xhat, gamma, 1.0 / np.sqrt(var)), new_mean, new_var")
-    for seed in (0, 1, 4, 5):
-        assert_loses_only(grade("batchnorm", source, seed), "dx is right")
+test_mistake = mistake_tests("batchnorm", MISTAKES)
+test_seeds_agree = seeds_agree_test("batchnorm", pick(MISTAKES, "running_var_biased"))

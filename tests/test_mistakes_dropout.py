@@ -1,72 +1,30 @@
 """Typical mistakes in `dropout` lose the points they should, and only those."""
-from tests.grading import failed_tests, grade, mutate, solution_text
+from tests.grading import mistake, mistake_tests, pick, seeds_agree_test
 
-SOLUTION = solution_text("dropout")
 MASK = "keep = rng.random(x.shape) >= p"
 SCALE = "scale = 0.0 if p == 1 else 1.0 / (1.0 - p)"
 
-
-def loses_exactly(source, *fragments):
-    """Grade ``source``: exactly the tests named by ``fragments`` fail, every other test passes."""
-    failed = failed_tests(grade("dropout", source))
-    assert len(failed) == len(fragments), sorted(failed)
-    for fragment in fragments:
-        assert any(fragment in name for name in failed), (fragment, sorted(failed))
-
-
-def test_p_taken_as_keep_probability():
-    source = mutate(SOLUTION, MASK, "keep = rng.random(x.shape) < p")
+MISTAKES = [
     # the kept units are still scaled by 1/(1-p), p = 1 is still guarded, the backward matches this forward
-    loses_exactly(source, "drops exactly the units", "1-D and a 3-D", "p = 0 returns x")
-
-
-def test_keep_with_the_other_tail():
-    loses_exactly(mutate(SOLUTION, MASK, "keep = rng.random(x.shape) < 1 - p"), "drops exactly the units",
-                  "1-D and a 3-D")
-
-
-def test_global_random_state():
+    mistake("p_taken_as_keep_probability", MASK, "keep = rng.random(x.shape) < p", "mask", "other_shapes", "p_zero"),
+    mistake("keep_with_the_other_tail", MASK, "keep = rng.random(x.shape) < 1 - p", "mask", "other_shapes"),
     # the backward is judged against the student's own call, so it keeps its points
-    source = "import numpy as np\n" + mutate(SOLUTION, MASK, "keep = np.random.random(x.shape) >= p")
-    loses_exactly(source, "drops exactly the units", "1-D and a 3-D")
-
-
-def test_not_inverted():
-    loses_exactly(mutate(SOLUTION, SCALE, "scale = 1.0"), "scaled by 1 / (1 - p)", "1-D and a 3-D")
-
-
-def test_division_by_zero_at_p_one():
-    loses_exactly(mutate(SOLUTION, SCALE, "scale = 1.0 / (1.0 - p)"), "p = 1 drops", "dx uses the forward's mask")
-
-
-def test_numpy_division_at_p_one_warns():
-    source = mutate(SOLUTION, SCALE + "\n    mask = keep * scale", "mask = keep / (1.0 - p)  # NumPy: inf and nan at p = 1")
-    loses_exactly(source, "p = 1 drops", "dx uses the forward's mask")
-
-
-def test_evaluation_draws_from_rng():
-    source = mutate(SOLUTION, "    if not train:\n        return x.copy(), None\n    keep = rng.random(x.shape) >= p",
-                    "    keep = rng.random(x.shape) >= p\n    if not train:\n        return x.copy(), None")
-    loses_exactly(source, "evaluation does not draw from rng")
-
-
-def test_evaluation_applies_dropout():
+    mistake("global_random_state", MASK, "keep = np.random.random(x.shape) >= p", "mask", "other_shapes",
+            prefix="import numpy as np\n"),
+    mistake("not_inverted", SCALE, "scale = 1.0", "scaling", "other_shapes"),
+    mistake("division_by_zero_at_p_one", SCALE, "scale = 1.0 / (1.0 - p)", "p_one", "backward_train"),
+    mistake("numpy_division_at_p_one_warns", SCALE + "\n    mask = keep * scale",
+            "mask = keep / (1.0 - p)  # NumPy: inf and nan at p = 1", "p_one", "backward_train"),
+    mistake("evaluation_draws_from_rng",
+            "    if not train:\n        return x.copy(), None\n    keep = rng.random(x.shape) >= p",
+            "    keep = rng.random(x.shape) >= p\n    if not train:\n        return x.copy(), None",
+            "eval_leaves_rng_alone"),
     # the backward is right for this forward, so "dx = dout in evaluation" keeps its point
-    loses_exactly(mutate(SOLUTION, "if not train:", "if False:"), "evaluation returns x",
-                  "evaluation does not draw from rng")
+    mistake("evaluation_applies_dropout", "if not train:", "if False:", "eval_returns_x", "eval_leaves_rng_alone"),
+    mistake("backward_forgets_the_mask", "return dout.copy() if mask is None else dout * mask", "return dout.copy()",
+            "backward_train"),
+    mistake("mutating_input", "    return x * mask, mask", "    x *= mask\n    return x, mask", "no_mutation"),
+]
 
-
-def test_backward_forgets_the_mask():
-    source = mutate(SOLUTION, "return dout.copy() if mask is None else dout * mask", "return dout.copy()")
-    loses_exactly(source, "dx uses the forward's mask")
-
-
-def test_mutating_input():
-    loses_exactly(mutate(SOLUTION, "    return x * mask, mask", "    x *= mask\n    return x, mask"),
-                  "leave their arguments unchanged")
-
-
-def test_seeds_agree():
-    assert grade("dropout", SOLUTION, 3).score == grade("dropout", SOLUTION, 4).score
-    wrong = mutate(SOLUTION, SCALE, "scale = 1.0")
-    assert grade("dropout", wrong, 3).score == grade("dropout", wrong, 4).score
+test_mistake = mistake_tests("dropout", MISTAKES)
+test_seeds_agree = seeds_agree_test("dropout", pick(MISTAKES, "not_inverted"))

@@ -1,103 +1,48 @@
-"""Typical mistakes in `label_shift` lose the points they should, and only those."""
-from tests.grading import assert_loses, failed_tests, grade, mutate, solution_text
+"""Typical mistakes in `label_shift` lose the points they should, and only those.
 
-SOLUTION = solution_text("label_shift")
+Add a mistake by appending a row to ``MISTAKES``: the edit of the reference and the ids of the tests it must
+fail; ``keeps=`` names the tests that must still pass when the others are free to fail.
+"""
+from tests.grading import mistake, mistake_tests, pick, seeds_agree_test
+
 RANK_CHECK = "if np.linalg.matrix_rank(C) < num_classes:"
-TLD_TESTS = {"target_label_distribution: w * p_source, normalised",
-             "target_label_distribution: the true weights give back the target distribution"}
-SINGULAR_TESTS = {"label_shift_weights: raises ValueError when a class is missing from y_val or never predicted",
-                  "label_shift_weights: raises ValueError when two classes are confused identically",
-                  "label_shift_weights: no ValueError for a well-conditioned C with many classes"}
+TARGET_DISTRIBUTION = ("target_distribution", "target_distribution_recovers_q")
+SINGULAR = ("singular_missing_class", "singular_identical_confusion", "invertible_many_classes")
 
-
-def assert_keeps(result, *names):
-    kept = failed_tests(result).intersection(names)
-    assert not kept, f"these tests should still pass: {sorted(kept)}"
-
-
-def test_transposed_confusion_matrix():
-    result = grade("label_shift", mutate(SOLUTION, "(y_pred, y_true), 1.0", "(y_true, y_pred), 1.0"))
-    assert_loses(result, "rows are predicted classes", "solves C w = mu for an imperfect classifier")
-    assert_keeps(result, "label_shift_weights: a perfect classifier gives w = q / p exactly",
-                 *SINGULAR_TESTS, *TLD_TESTS)
-    message = next(t.output for t in result.tests if "rows are predicted" in t.name)
-    assert "transposed" in message
-
-
-def test_conditional_instead_of_joint_confusion():
+MISTAKES = [
+    mistake("transposed_confusion_matrix", "(y_pred, y_true), 1.0", "(y_true, y_pred), 1.0",
+            "confusion_orientation", "weights_confused_classifier", "singular_missing_class",
+            "singular_identical_confusion", keeps=("weights_perfect_classifier", *TARGET_DISTRIBUTION),
+            says={"confusion_orientation": "transposed",
+                  "singular_missing_class": "does not follow the solution of C w = mu"},
+            seeds=tuple(range(0, 24, 3))),
     # P(prediction | true class): columns normalised. Solving with it gives q itself, not q / p.
-    source = mutate(SOLUTION, "return counts / len(y_true)", "return counts / np.maximum(counts.sum(axis=0), 1)")
-    result = grade("label_shift", source)
-    assert_loses(result, "rows are predicted classes", "normalised over all samples", "perfect classifier",
-                 "imperfect classifier", "large simulated shift")
-    assert_keeps(result, *SINGULAR_TESTS, *TLD_TESTS)
-
-
-def test_negative_weights_not_clipped():
-    result = grade("label_shift", mutate(SOLUTION, "np.maximum(np.linalg.solve(C, mu), 0.0)", "np.linalg.solve(C, mu)"))
-    assert_loses(result, "clipped to 0")
-    assert result.score == result.max_score - 1
-
-
-def test_no_singularity_check_relies_on_solve():
+    mistake("conditional_instead_of_joint_confusion", "return counts / len(y_true)",
+            "return counts / np.maximum(counts.sum(axis=0), 1)", "confusion_orientation",
+            "confusion_joint_and_absent_classes", "weights_perfect_classifier", "weights_confused_classifier",
+            "weights_large_sample", keeps=(*SINGULAR, *TARGET_DISTRIBUTION), seeds=(0, 5)),
+    mistake("negative_weights_not_clipped", "np.maximum(np.linalg.solve(C, mu), 0.0)", "np.linalg.solve(C, mu)",
+            "weights_clipped", lost=1),
     # np.linalg.solve raises LinAlgError (a ValueError) for a zero row or column, but rounding hides two
     # identical columns: it returns huge weights instead.
-    result = grade("label_shift", mutate(SOLUTION, RANK_CHECK, "if False:"))
-    assert_loses(result, "confused identically")
-    assert result.score == result.max_score - 1
+    mistake("no_singularity_check_relies_on_solve", RANK_CHECK, "if False:", "singular_identical_confusion", lost=1),
+    mistake("determinant_threshold", RANK_CHECK, "if abs(np.linalg.det(C)) < 1e-8:", "invertible_many_classes",
+            lost=1),
+    mistake("wrong_exception_type", "raise ValueError(", "raise RuntimeError(", "singular_missing_class",
+            "singular_identical_confusion", lost=2, says={"singular_identical_confusion": "raised RuntimeError"}),
+    mistake("mu_as_counts", "mu = _fractions(y_target_pred, num_classes)",
+            "mu = np.bincount(y_target_pred, minlength=num_classes)", "weights_perfect_classifier",
+            "weights_confused_classifier", "weights_large_sample", keeps=(*SINGULAR, *TARGET_DISTRIBUTION), seeds=(0, 5)),
+    mistake("target_distribution_not_normalised", "return q / q.sum()", "return q", *TARGET_DISTRIBUTION, lost=3),
+    mistake("target_distribution_ignores_source_prior", "q = w * _fractions(y_source, num_classes)", "q = w",
+            *TARGET_DISTRIBUTION, lost=3),
+    # np.bincount without minlength: a class absent at the end gives a distribution that is too short
+    mistake("class_counts_without_minlength", "np.bincount(labels, minlength=num_classes)", "np.bincount(labels)",
+            "weights_perfect_classifier", "target_distribution", "weights_clipped"),
+    # a correct solution may raise its own subclass of ValueError for a singular C
+    mistake("a_value_error_subclass_is_a_value_error", "raise ValueError(", "raise SingularConfusionError(",
+            prefix="class SingularConfusionError(ValueError):\n    pass\n\n\n"),
+]
 
-
-def test_determinant_threshold():
-    result = grade("label_shift", mutate(SOLUTION, RANK_CHECK, "if abs(np.linalg.det(C)) < 1e-8:"))
-    assert_loses(result, "many classes")
-    assert result.score == result.max_score - 1
-
-
-def test_wrong_exception_type():
-    result = grade("label_shift", mutate(SOLUTION, "raise ValueError(", "raise RuntimeError("))
-    assert_loses(result, "missing from y_val", "confused identically")
-    assert result.score == result.max_score - 2
-    message = next(t.output for t in result.tests if "confused identically" in t.name)
-    assert "raised RuntimeError" in message
-
-
-def test_mu_as_counts():
-    result = grade("label_shift", mutate(SOLUTION, "mu = _fractions(y_target_pred, num_classes)",
-                                         "mu = np.bincount(y_target_pred, minlength=num_classes)"))
-    assert_loses(result, "perfect classifier", "imperfect classifier", "large simulated shift")
-    assert_keeps(result, *SINGULAR_TESTS, *TLD_TESTS)
-
-
-def test_target_distribution_not_normalised():
-    result = grade("label_shift", mutate(SOLUTION, "return q / q.sum()", "return q"))
-    assert_loses(result, *TLD_TESTS)
-    assert result.score == result.max_score - 3
-
-
-def test_target_distribution_ignores_source_prior():
-    result = grade("label_shift", mutate(SOLUTION, "q = w * _fractions(y_source, num_classes)", "q = w"))
-    assert_loses(result, *TLD_TESTS)
-    assert result.score == result.max_score - 3
-
-
-def test_class_counts_without_minlength():
-    """np.bincount without minlength: a class absent at the end gives a distribution that is too short."""
-    result = grade("label_shift", mutate(SOLUTION, "np.bincount(labels, minlength=num_classes)", "np.bincount(labels)"))
-    assert_loses(result, "a perfect classifier", "w * p_source, normalised", "clipped to 0")
-    assert failed_tests(result) == {t.name for t in result.tests if "a perfect classifier" in t.name
-                                    or "w * p_source, normalised" in t.name or "clipped to 0" in t.name}
-
-
-def test_seeds_agree():
-    assert grade("label_shift", SOLUTION, 3).score == grade("label_shift", SOLUTION, 4).score
-    wrong = mutate(SOLUTION, "(y_pred, y_true), 1.0", "(y_true, y_pred), 1.0")
-    assert grade("label_shift", wrong, 3).score == grade("label_shift", wrong, 4).score
-
-
-def test_a_value_error_subclass_is_a_value_error():
-    """A correct solution may raise its own subclass of ValueError for a singular C."""
-    source = "class SingularConfusionError(ValueError):\n    pass\n\n\n" + SOLUTION.replace(
-        "raise ValueError(", "raise SingularConfusionError(")
-    assert source != "class SingularConfusionError(ValueError):\n    pass\n\n\n" + SOLUTION
-    result = grade("label_shift", source)
-    assert result.score == result.max_score, [t.output for t in result.tests if not t.passed]
+test_mistake = mistake_tests("label_shift", MISTAKES)
+test_seeds_agree = seeds_agree_test("label_shift", pick(MISTAKES, "transposed_confusion_matrix"))

@@ -1,13 +1,14 @@
-"""Typical mistakes in `losses` lose the points they should, and only those."""
+"""Typical mistakes in `losses` lose the points they should, and only those.
+
+Add a mistake by appending a row to ``MISTAKES``: the edit of the reference and the ids of the tests it must fail.
+"""
 import numpy as np
 import pytest
 
 from grader.catalog import get
 from grader.runner import load_reference
 from grader.testing import numerical_gradient, rel_error
-from tests.grading import assert_loses_only, grade, mutate, output_of, solution_text
-
-SOLUTION = solution_text("losses")
+from tests.grading import edited, mistake, mistake_tests, pick, seeds_agree_test
 
 BCE_LOSS = "loss = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))"
 SIGMOID = "return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))"
@@ -18,101 +19,57 @@ KL_LOSS = "loss = np.sum(target * (logt - logq)) / n"
 CE_RETURN = "return float(-np.mean(logp[rows, y])), dlogits / n"
 
 
-def fails_exactly(source, *fragments):
-    """Grade ``source``; exactly the tests naming one of ``fragments`` fail."""
-    return assert_loses_only(grade("losses", source), *fragments)
-
-
-def test_mse_gradient_not_divided():
-    result = fails_exactly(mutate(SOLUTION, "2.0 * diff / diff.size", "2.0 * diff"), "mse_loss: dpred")
-    assert result.score == result.max_score - 1
-    assert "mse_loss: dpred: relative error" in output_of(result, "mse_loss: dpred")
-
-
-def test_mse_averaged_over_rows_only_keeps_gradient_points():
-    source = mutate(SOLUTION, "return float(np.mean(diff ** 2)), 2.0 * diff / diff.size",
-                    "return float(np.sum(diff ** 2) / len(diff)), 2.0 * diff / len(diff)")
-    fails_exactly(source, "mse_loss: loss")  # the gradient is right for the student's own loss
-
-
-def test_bce_logs_of_sigmoid():
-    source = mutate(SOLUTION, BCE_LOSS, "p = _sigmoid(z)\n    loss = -(y * np.log(p) + (1 - y) * np.log(1 - p))")
-    result = fails_exactly(source, "bce_with_logits: finite")
-    assert "raised a warning" in output_of(result, "bce_with_logits: finite")
-
-
-def test_bce_naive_sigmoid_overflows():
-    fails_exactly(mutate(SOLUTION, SIGMOID, "return 1.0 / (1.0 + np.exp(-z))"), "bce_with_logits: finite")
-
-
-def test_log_softmax_without_max_subtraction():
-    result = fails_exactly(mutate(SOLUTION, SHIFT, "shifted = x"),
-                           "softmax_cross_entropy: finite", "kl_divergence: finite")
-    assert "overflow" in output_of(result, "softmax_cross_entropy: finite")
-
-
-def test_log_of_softmax():
-    naive = "e = np.exp(shifted)\n    return np.log(e / np.sum(e, axis=1, keepdims=True))"
-    source = mutate(SOLUTION, LOG_SOFTMAX, naive)
-    result = fails_exactly(source, "softmax_cross_entropy: finite", "kl_divergence: finite")
-    assert "divide by zero" in output_of(result, "kl_divergence: finite")
-
-
-def test_cross_entropy_gradient_not_divided():
-    result = fails_exactly(mutate(SOLUTION, CE_RETURN, CE_RETURN.replace(" / n", "")),
-                           "softmax_cross_entropy: dlogits", "softmax_cross_entropy: finite")
-    assert result.score == result.max_score - 3
-
-
-def test_cross_entropy_summed_keeps_gradient_points():
-    source = mutate(SOLUTION, CE_RETURN, "return float(-np.sum(logp[rows, y])), dlogits")
-    fails_exactly(source, "softmax_cross_entropy: loss", "softmax_cross_entropy: finite")
-
-
-def test_hinge_gradient_sign():
-    result = fails_exactly(mutate(SOLUTION, "_relu_mean(1.0 - y * scores, y)", "_relu_mean(1.0 - y * scores, -y)"),
-                           "hinge_loss: dscores is right")
-    assert result.score == result.max_score - 1
-
-
-def test_kink_uses_the_positive_branch():
-    result = fails_exactly(mutate(SOLUTION, "np.where(u > 0, -y, 0.0)", "np.where(u >= 0, -y, 0.0)"),
-                           "hinge_loss: dscores is 0", "perceptron_loss: dscores is 0")
-    assert "branch for negative inputs" in output_of(result, "hinge_loss: dscores is 0")
-
-
-def test_kl_log_of_zero_targets():
-    result = fails_exactly(mutate(SOLUTION, KL_LOG, "logt = np.log(target)"), "kl_divergence: 0 log 0")
-    assert "raised a warning" in output_of(result, "0 log 0")
-
-
-def test_kl_where_still_warns():
+MISTAKES = [
+    mistake("mse_gradient_not_divided", "2.0 * diff / diff.size", "2.0 * diff", "mse_loss_grad", lost=1,
+            says={"mse_loss_grad": "mse_loss: dpred: relative error"}),
+    mistake("mse_averaged_over_rows_only_keeps_gradient_points",  # the gradient is right for the student's own loss
+            "return float(np.mean(diff ** 2)), 2.0 * diff / diff.size",
+            "return float(np.sum(diff ** 2) / len(diff)), 2.0 * diff / len(diff)", "mse_loss_value"),
+    mistake("bce_logs_of_sigmoid", BCE_LOSS, "p = _sigmoid(z)\n    loss = -(y * np.log(p) + (1 - y) * np.log(1 - p))",
+            "bce_extreme", says={"bce_extreme": "raised a warning"}),
+    mistake("bce_naive_sigmoid_overflows", SIGMOID, "return 1.0 / (1.0 + np.exp(-z))", "bce_extreme"),
+    mistake("log_softmax_without_max_subtraction", SHIFT, "shifted = x", "cross_entropy_extreme", "kl_extreme",
+            says={"cross_entropy_extreme": "overflow"}),
+    mistake("log_of_softmax", LOG_SOFTMAX, "e = np.exp(shifted)\n    return np.log(e / np.sum(e, axis=1, keepdims=True))",
+            "cross_entropy_extreme", "kl_extreme", says={"kl_extreme": "divide by zero"}),
+    mistake("cross_entropy_gradient_not_divided", CE_RETURN, CE_RETURN.replace(" / n", ""), "cross_entropy_grad",
+            "cross_entropy_extreme", lost=3),
+    mistake("cross_entropy_summed_keeps_gradient_points", CE_RETURN, "return float(-np.sum(logp[rows, y])), dlogits",
+            "cross_entropy_value", "cross_entropy_extreme"),
+    mistake("hinge_gradient_sign", "_relu_mean(1.0 - y * scores, y)", "_relu_mean(1.0 - y * scores, -y)", "hinge_grad",
+            lost=1),
+    mistake("kink_uses_the_positive_branch", "np.where(u > 0, -y, 0.0)", "np.where(u >= 0, -y, 0.0)",
+            "hinge_at_margin", "perceptron_at_zero", says={"hinge_at_margin": "branch for negative inputs"}),
+    mistake("kl_log_of_zero_targets", KL_LOG, "logt = np.log(target)", "kl_zero_targets",
+            says={"kl_zero_targets": "raised a warning"}),
     # np.where evaluates both branches: the value is right, but log(0) and 0 * -inf still happen
-    source = mutate(mutate(SOLUTION, KL_LOG, ""), KL_LOSS,
-                    "loss = np.sum(np.where(target > 0, target * np.log(target), 0.0) - target * logq) / n")
-    fails_exactly(source, "kl_divergence: 0 log 0")
+    edited("kl_where_still_warns", [(KL_LOG, ""), (
+        KL_LOSS, "loss = np.sum(np.where(target > 0, target * np.log(target), 0.0) - target * logq) / n")],
+        "kl_zero_targets"),
+    mistake("l2_without_half", "loss = 0.5 * lam * sum(", "loss = lam * sum(", "l2_value", lost=1),
+    mistake("l2_gradient_doubled", "[lam * w for w in weights]", "[2 * lam * w for w in weights]", "l2_grads"),
+    mistake("cross_entropy_shifts_in_place", "    n = logits.shape[0]\n    rows",
+            "    logits -= logits.max(axis=1, keepdims=True)\n    n = logits.shape[0]\n    rows", "no_mutation",
+            says={"no_mutation": "changed its argument logits in place"}),
+    mistake("l2_penalty_scales_the_weights_in_place", "    return float(loss), [lam * w for w in weights]",
+            "    for w in weights:\n        w *= lam\n    return float(loss), list(weights)", "no_mutation",
+            says={"no_mutation": "l2_penalty changed its argument weights[0]"}),
+    # np.squeeze on the row-wise log-sum-exp: right for several rows, an error for a batch of one
+    mistake("log_softmax_squeezes_the_batch_axis",
+            "    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))",
+            "    lse = np.squeeze(np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)))\n"
+            "    return shifted - lse[:, None]",
+            "cross_entropy_value"),
+    mistake("mse_loss_in_float32", "return float(np.mean(diff ** 2)), 2.0 * diff / diff.size",
+            "return float(np.mean(diff.astype(np.float32) ** 2)), 2.0 * diff / diff.size", "mse_loss_value",
+            says={"mse_loss_value": "that is float32 precision"}),
+    mistake("cross_entropy_in_float32", "return float(-np.mean(logp[rows, y])), dlogits / n",
+            "return float(-np.mean(logp[rows, y].astype(np.float32))), dlogits / n", "cross_entropy_value",
+            "cross_entropy_extreme", says={"cross_entropy_value": "that is float32 precision"}),
+]
 
-
-def test_l2_without_half():
-    result = fails_exactly(mutate(SOLUTION, "loss = 0.5 * lam * sum(", "loss = lam * sum("), "l2_penalty: loss")
-    assert result.score == result.max_score - 1
-
-
-def test_l2_gradient_doubled():
-    fails_exactly(mutate(SOLUTION, "[lam * w for w in weights]", "[2 * lam * w for w in weights]"), "l2_penalty: grads")
-
-
-def test_cross_entropy_shifts_in_place():
-    source = mutate(SOLUTION, "    n = logits.shape[0]\n    rows",
-                    "    logits -= logits.max(axis=1, keepdims=True)\n    n = logits.shape[0]\n    rows")
-    result = fails_exactly(source, "leave their arguments unchanged")
-    assert "changed its argument logits in place" in output_of(result, "unchanged")
-
-
-def test_seeds_agree():
-    wrong = mutate(SOLUTION, CE_RETURN, CE_RETURN.replace(" / n", ""))
-    assert grade("losses", wrong, 3).score == grade("losses", wrong, 4).score
-    assert grade("losses", SOLUTION, 3).score == grade("losses", SOLUTION, 4).score
+test_mistake = mistake_tests("losses", MISTAKES)
+test_seeds_agree = seeds_agree_test("losses", pick(MISTAKES, "cross_entropy_gradient_not_divided"))
 
 
 REFERENCE = load_reference(str(get("losses").solution))
@@ -141,19 +98,3 @@ def test_reference_l2_gradients_match_numerical_gradients():
         def loss(w, k=k):
             return REFERENCE.l2_penalty([w if j == k else v for j, v in enumerate(weights)], 0.3)[0]
         assert rel_error(REFERENCE.l2_penalty(weights, 0.3)[1][k], numerical_gradient(loss, weights[k])) < 1e-7
-
-
-def test_l2_penalty_scales_the_weights_in_place():
-    source = mutate(SOLUTION, "    return float(loss), [lam * w for w in weights]",
-                    "    for w in weights:\n        w *= lam\n    return float(loss), list(weights)")
-    result = fails_exactly(source, "leave their arguments unchanged")
-    assert "l2_penalty changed its argument weights[0]" in output_of(result, "leave their arguments")
-
-
-def test_log_softmax_squeezes_the_batch_axis():
-    """np.squeeze on the row-wise log-sum-exp: right for several rows, an error for a batch of one."""
-    source = mutate(SOLUTION, "    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))",
-                    "    lse = np.squeeze(np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)))\n"
-                    "    return shifted - lse[:, None]")
-    result = grade("losses", source)
-    assert {t.test_id for t in result.tests if not t.passed} == {"cross_entropy_value"}

@@ -1,9 +1,5 @@
 """Typical mistakes in `stability` lose the points they should, and only those."""
-import pytest
-
-from tests.grading import assert_loses_only, grade, mutate, output_of, solution_text
-
-SOLUTION = solution_text("stability")
+from tests.grading import mistake, mistake_tests, pick, seeds_agree_test
 
 LSE = "return np.squeeze(m, axis=axis) + np.log(np.sum(np.exp(x - m), axis=axis))"
 SOFTMAX = "e = np.exp(x - np.max(x, axis=axis, keepdims=True))\n    return e / np.sum(e, axis=axis, keepdims=True)"
@@ -13,81 +9,40 @@ SIGMOID = "return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))"
 LOG_SIGMOID = "return np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))"
 
 
-def fails_exactly(source, *fragments):
-    """Grade ``source``; exactly the tests naming one of ``fragments`` fail."""
-    return assert_loses_only(grade("stability", source), *fragments)
-
-
-def test_naive_logsumexp_overflows():
-    result = fails_exactly(mutate(SOLUTION, LSE, "return np.log(np.sum(np.exp(x), axis=axis))"),
-                           "logsumexp: finite")
-    assert result.score == result.max_score - 2
-    assert "overflow" in output_of(result, "logsumexp: finite")
-
-
-def test_logsumexp_keeps_the_axis():
-    source = mutate(SOLUTION, LSE, "return m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))")
-    result = fails_exactly(source, "logsumexp:")
-    assert "has shape (5, 1); expected (5,)" in output_of(result, "logsumexp: values")
-
-
-def test_squeeze_drops_other_length_one_axes():
-    """np.squeeze without the axis: right unless another axis has length 1 too."""
-    result = fails_exactly(mutate(SOLUTION, LSE, LSE.replace("np.squeeze(m, axis=axis)", "np.squeeze(m)")),
-                           "logsumexp: respects axis")
-    assert "x of shape (1, 4, 1)" in output_of(result, "logsumexp: respects axis")
-    source = mutate(SOLUTION, SOFTMAX, "m = np.squeeze(np.max(x, axis=axis, keepdims=True))\n"
-                    "    e = np.exp(x - np.expand_dims(m, axis))\n    return e / np.sum(e, axis=axis, keepdims=True)")
-    fails_exactly(source, "softmax: respects axis")
-
-
-def test_softmax_without_max_subtraction():
-    source = mutate(SOLUTION, SOFTMAX, "e = np.exp(x)\n    return e / np.sum(e, axis=axis, keepdims=True)")
-    fails_exactly(source, "softmax: finite")
-
-
-def test_softmax_ignores_axis():
-    source = mutate(SOLUTION, SOFTMAX, SOFTMAX.replace("axis=axis", "axis=-1"))
-    result = fails_exactly(source, "softmax: respects axis")
-    assert result.score == result.max_score - 1
-
-
-def test_softmax_shifts_in_place():
-    source = mutate(SOLUTION, SOFTMAX, "x -= np.max(x, axis=axis, keepdims=True)\n    e = np.exp(x)\n"
-                    "    return e / np.sum(e, axis=axis, keepdims=True)")
-    result = fails_exactly(source, "leave their argument unchanged")
-    assert "changed its argument x in place" in output_of(result, "unchanged")
-
-
-def test_log_of_softmax_gives_minus_inf():
-    source = mutate(SOLUTION, LOG_SOFTMAX, "return np.log(softmax(x, axis))")
-    result = fails_exactly(source, "log_softmax: finite")
-    assert "divide by zero" in output_of(result, "log_softmax: finite")
-
-
-@pytest.mark.parametrize("body", [
-    "return 1.0 / (1.0 + np.exp(-x))",
+MISTAKES = [
+    mistake("naive_logsumexp_overflows", LSE, "return np.log(np.sum(np.exp(x), axis=axis))", "logsumexp_extreme", lost=2,
+            says={"logsumexp_extreme": "overflow"}),
+    mistake("logsumexp_keeps_the_axis", LSE, "return m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))",
+            "logsumexp_values", "logsumexp_axis", "logsumexp_extreme",
+            says={"logsumexp_values": "has shape (5, 1); expected (5,)"}),
+    # np.squeeze without the axis: right unless another axis has length 1 too
+    mistake("logsumexp_squeeze_drops_other_length_one_axes", LSE,
+            LSE.replace("np.squeeze(m, axis=axis)", "np.squeeze(m)"), "logsumexp_axis",
+            says={"logsumexp_axis": "x of shape (1, 4, 1)"}),
+    mistake("softmax_squeeze_drops_other_length_one_axes", SOFTMAX,
+            "m = np.squeeze(np.max(x, axis=axis, keepdims=True))\n"
+            "    e = np.exp(x - np.expand_dims(m, axis))\n    return e / np.sum(e, axis=axis, keepdims=True)",
+            "softmax_axis"),
+    mistake("softmax_without_max_subtraction", SOFTMAX, "e = np.exp(x)\n    return e / np.sum(e, axis=axis, keepdims=True)",
+            "softmax_extreme"),
+    mistake("softmax_ignores_axis", SOFTMAX, SOFTMAX.replace("axis=axis", "axis=-1"), "softmax_axis", lost=1),
+    mistake("softmax_shifts_in_place", SOFTMAX, "x -= np.max(x, axis=axis, keepdims=True)\n    e = np.exp(x)\n"
+            "    return e / np.sum(e, axis=axis, keepdims=True)", "no_mutation",
+            says={"no_mutation": "changed its argument x in place"}),
+    mistake("log_of_softmax_gives_minus_inf", LOG_SOFTMAX, "return np.log(softmax(x, axis))", "log_softmax_extreme",
+            says={"log_softmax_extreme": "divide by zero"}),
+    mistake("naive_sigmoid", SIGMOID, "return 1.0 / (1.0 + np.exp(-x))", "sigmoid_extreme",
+            says={"sigmoid_extreme": "raised a warning"}),
     # np.where evaluates both branches: the values are right, the overflow happens anyway
-    "return np.where(x >= 0, 1.0 / (1.0 + np.exp(-x)), np.exp(x) / (1.0 + np.exp(x)))",
-])
-def test_unstable_sigmoid(body):
-    result = fails_exactly(mutate(SOLUTION, SIGMOID, body), "sigmoid: finite")
-    assert "raised a warning" in output_of(result, "sigmoid: finite")
+    mistake("sigmoid_where_evaluates_both_branches", SIGMOID,
+            "return np.where(x >= 0, 1.0 / (1.0 + np.exp(-x)), np.exp(x) / (1.0 + np.exp(x)))", "sigmoid_extreme",
+            says={"sigmoid_extreme": "raised a warning"}),
+    mistake("log_of_sigmoid", LOG_SIGMOID, "return np.log(sigmoid(x))", "log_sigmoid_extreme"),
+    mistake("log_sigmoid_without_the_split", LOG_SIGMOID, "return -np.log1p(np.exp(-x))", "log_sigmoid_extreme"),
+    # no overflow, but 9e-14 where the value is 1e-44 or less
+    mistake("sigmoid_clipped_at_30", SIGMOID, "e = np.exp(-np.abs(np.clip(x, -30, 30)))\n    " + SIGMOID,
+            "sigmoid_extreme"),
+]
 
-
-@pytest.mark.parametrize("body", ["return np.log(sigmoid(x))", "return -np.log1p(np.exp(-x))"])
-def test_unstable_log_sigmoid(body):
-    fails_exactly(mutate(SOLUTION, LOG_SIGMOID, body), "log_sigmoid: finite")
-
-
-def test_sigmoid_clipped_at_30():
-    """No overflow, but 9e-14 where the value is 1e-44 or less."""
-    source = mutate(SOLUTION, SIGMOID, "e = np.exp(-np.abs(np.clip(x, -30, 30)))\n    " + SIGMOID)
-    result = fails_exactly(source, "sigmoid: finite")
-    assert [t.test_id for t in result.tests if not t.passed] == ["sigmoid_extreme"]
-
-
-def test_seeds_agree():
-    wrong = mutate(SOLUTION, LSE, "return np.log(np.sum(np.exp(x), axis=axis))")
-    assert grade("stability", wrong, 3).score == grade("stability", wrong, 4).score
-    assert grade("stability", SOLUTION, 3).score == grade("stability", SOLUTION, 4).score
+test_mistake = mistake_tests("stability", MISTAKES)
+test_seeds_agree = seeds_agree_test("stability", pick(MISTAKES, "naive_logsumexp_overflows"))

@@ -1,135 +1,93 @@
-"""Typical mistakes in `torch_functions` lose the points they should, and only those."""
-from tests.grading import assert_loses_only, grade, mutate, solution_text
+"""Typical mistakes in `torch_functions` lose the points they should, and only those.
 
-SOLUTION = solution_text("torch_functions")
+Add a mistake by appending a row to ``MISTAKES``: the edit of the reference and the ids of the tests it must fail.
+"""
+from tests.grading import Mistake, edited, mistake, mistake_tests, pick, seeds_agree_test
+
 SIGMOID_BACKWARD = """        (out,) = ctx.saved_tensors
         return grad_out * out * (1 - out)"""
 LSE_BACKWARD = """        x, out = ctx.saved_tensors
         return grad_out.unsqueeze(-1) * torch.exp(x - out.unsqueeze(-1))"""
-CHAIN = "gradients flow through"
+SIGMOID_OUT = "return grad_out * out * (1 - out)"
+BY_AUTOGRAD = ("sigmoid_backward", "chain")
+# A sigmoid Function whose forward is (wrongly) 1.5 * sigmoid on inputs that require a gradient (the call whose
+# out is judged) and 0.5 * x on the probe's perturbed calls, with 0.5 * grad_out as its backward: the numerical
+# gradient of "its forward" matches its backward. The probe's calls at the unperturbed inputs, made among the
+# perturbed ones, give another out than the judged call, so the backward gets no partial credit.
+SIGMOID_THAT_KNOWS_THE_PROBE = """class SigmoidFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return 1.5 * torch.sigmoid(x) if x.requires_grad else 0.5 * x
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        return 0.5 * grad_out
 
 
-def failure(result, fragment):
-    return next(t.output for t in result.tests if fragment in t.name and not t.passed)
+"""
 
 
-def test_sigmoid_backward_calls_autograd():
-    source = mutate(SOLUTION, SIGMOID_BACKWARD, """        (out,) = ctx.saved_tensors
+def _sigmoid_that_knows_the_probe(reference: str) -> str:
+    start = reference.index("class SigmoidFunction")
+    end = reference.index("class ", start + 1)
+    return reference[:start] + SIGMOID_THAT_KNOWS_THE_PROBE + reference[end:]
+
+
+MISTAKES = [
+    mistake("sigmoid_backward_calls_autograd", SIGMOID_BACKWARD, """        (out,) = ctx.saved_tensors
         with torch.enable_grad():
             x = torch.logit(out).detach().requires_grad_()
-            return torch.autograd.grad(torch.sigmoid(x), x, grad_out)""")
-    result = grade("torch_functions", source)
-    assert_loses_only(result, "SigmoidFunction: backward", CHAIN)
-    message = failure(result, "SigmoidFunction: backward")
-    assert "must compute its gradient by hand" in message and "torch.autograd.grad" in message
-
-
-def test_autograd_imported_by_name_and_errors_swallowed():
-    """`from torch.func import vjp` at the top, and a fallback when it fails: still detected."""
-    source = mutate(SOLUTION, "import torch\n", "import torch\nfrom torch.func import vjp\n")
-    source = mutate(source, LSE_BACKWARD, """        x, out = ctx.saved_tensors
+            return torch.autograd.grad(torch.sigmoid(x), x, grad_out)""", *BY_AUTOGRAD,
+            says={"sigmoid_backward": ("must compute its gradient by hand", "torch.autograd.grad")}),
+    # `from torch.func import vjp` at the top, and a fallback when it fails: still detected
+    edited("autograd_imported_by_name_and_errors_swallowed", [
+        ("import torch\n", "import torch\nfrom torch.func import vjp\n"),
+        (LSE_BACKWARD, """        x, out = ctx.saved_tensors
         try:
             return vjp(lambda z: torch.logsumexp(z, dim=-1), x)[1](grad_out)[0]
         except Exception:
-            return grad_out.unsqueeze(-1) * torch.exp(x - out.unsqueeze(-1))""")
-    result = grade("torch_functions", source)
-    assert_loses_only(result, "LogSumExpFunction: backward", CHAIN)
-    assert "torch.func.vjp" in failure(result, "LogSumExpFunction: backward gives")
-
-
-def test_tensor_backward_inside_backward():
-    source = mutate(SOLUTION, SIGMOID_BACKWARD, """        (out,) = ctx.saved_tensors
+            return grad_out.unsqueeze(-1) * torch.exp(x - out.unsqueeze(-1))"""),
+    ], "logsumexp_backward", "logsumexp_stable_backward", "chain", says={"logsumexp_backward": "torch.func.vjp"}),
+    mistake("tensor_backward_inside_backward", SIGMOID_BACKWARD, """        (out,) = ctx.saved_tensors
         with torch.enable_grad():
             x = torch.logit(out).detach().requires_grad_()
             torch.sigmoid(x).backward(grad_out)
-        return x.grad""")
-    result = grade("torch_functions", source)
-    assert_loses_only(result, "SigmoidFunction: backward", CHAIN)
-
-
-def test_private_engine_inside_backward():
-    """Bypassing torch.autograd entirely still builds a graph under enable_grad: detected."""
-    source = mutate(SOLUTION, SIGMOID_BACKWARD, """        (out,) = ctx.saved_tensors
+        return x.grad""", *BY_AUTOGRAD),
+    # bypassing torch.autograd entirely still builds a graph under enable_grad: detected
+    mistake("private_engine_inside_backward", SIGMOID_BACKWARD, """        (out,) = ctx.saved_tensors
         with torch.enable_grad():
             x = torch.logit(out).detach().requires_grad_()
             y = torch.sigmoid(x)
             (g,) = torch._C._ImperativeEngine().run_backward((y,), (grad_out,), False, False, (x,), False, False)
-        return g""")
-    result = grade("torch_functions", source)
-    assert_loses_only(result, "SigmoidFunction: backward", CHAIN)
-    assert "enable_grad" in failure(result, "SigmoidFunction: backward")
-
-
-def test_forward_keeps_a_graph():
-    source = mutate(SOLUTION, """        out = torch.sigmoid(x)
+        return g""", *BY_AUTOGRAD, says={"sigmoid_backward": "enable_grad"}),
+    mistake("forward_keeps_a_graph", """        out = torch.sigmoid(x)
         ctx.save_for_backward(out)
         return out""", """        with torch.enable_grad():
             out = torch.sigmoid(x.detach().requires_grad_())
         ctx.save_for_backward(out)
-        return out.detach()""")
-    result = grade("torch_functions", source)
-    assert_loses_only(result, "SigmoidFunction: backward")
-    assert "still carries an autograd graph" in failure(result, "SigmoidFunction: backward")
+        return out.detach()""", "sigmoid_backward", says={"sigmoid_backward": "still carries an autograd graph"}),
+    mistake("logsumexp_without_the_max_shift", "m = x.max(dim=-1, keepdim=True).values",
+            "m = torch.zeros_like(x[..., :1])", "logsumexp_stable_forward", "logsumexp_stable_backward",
+            says={"logsumexp_stable_forward": "must stay finite"}),
+    mistake("bias_gradient_not_summed", "grad_out.sum(dim=0)", "grad_out",  # torch's engine would sum it: chain passes
+            "linear_db", "linear_batch_of_one", says={"linear_db": "db has shape (4, 3); expected (3,)"}),
+    mistake("sigmoid_derivative_missing_a_factor", SIGMOID_OUT, "return grad_out * out", *BY_AUTOGRAD,
+            says={"sigmoid_backward": "SigmoidFunction.backward: dx: relative error"}),
+    mistake("linear_forward_forgets_bias_keeps_backward_points", "return x @ w + b", "return x @ w",
+            "linear_forward", "chain"),
+    mistake("grad_out_modified_in_place", SIGMOID_OUT, "return grad_out.mul_(out * (1 - out))", "no_mutation",
+            says={"no_mutation": "SigmoidFunction changed grad_out in place"}),
+    mistake("forward_in_single_precision", "out = torch.sigmoid(x)", "out = torch.sigmoid(x.float())",
+            "sigmoid_forward", *BY_AUTOGRAD, says={"sigmoid_forward": "dtype float32"}),
+    # cast back to float64, a float32 sigmoid has the right dtype and a relative error below 1e-7; 1 - out cancels
+    mistake("forward_in_single_precision_cast_back", "out = torch.sigmoid(x)", "out = torch.sigmoid(x.float()).double()",
+            "sigmoid_forward", *BY_AUTOGRAD, says={"sigmoid_forward": "that is float32 precision"}),
+    mistake("logsumexp_keeps_the_reduced_dimension", ".squeeze(-1)\n", "\n", "logsumexp_forward", "logsumexp_backward",
+            "logsumexp_stable_forward", "logsumexp_stable_backward", "chain",
+            says={"logsumexp_forward": "out has shape (4, 1); expected (4,)"}),
+    Mistake("forward_that_knows_the_probe", build=_sigmoid_that_knows_the_probe,
+            fails=frozenset({"sigmoid_forward", "sigmoid_backward", "chain"})),
+]
 
-
-def test_logsumexp_without_the_max_shift():
-    source = mutate(SOLUTION, "m = x.max(dim=-1, keepdim=True).values", "m = torch.zeros_like(x[..., :1])")
-    result = grade("torch_functions", source)
-    assert_loses_only(result, "forward finite and right for entries up to 1e4",
-                      "backward finite and right for entries up to 1e4")
-    assert "must stay finite" in failure(result, "forward finite")
-
-
-def test_bias_gradient_not_summed():
-    source = mutate(SOLUTION, "grad_out.sum(dim=0)", "grad_out")
-    result = grade("torch_functions", source)
-    assert_loses_only(result, "db sums over the batch", "batch of one")  # torch's engine would sum it: the chain passes
-    assert "db has shape (4, 3); expected (3,)" in failure(result, "db sums")
-
-
-def test_sigmoid_derivative_missing_a_factor():
-    source = mutate(SOLUTION, "return grad_out * out * (1 - out)", "return grad_out * out")
-    result = grade("torch_functions", source)
-    assert_loses_only(result, "SigmoidFunction: backward", CHAIN)
-    assert "SigmoidFunction.backward: dx: relative error" in failure(result, "SigmoidFunction: backward")
-
-
-def test_linear_forward_forgets_bias_keeps_backward_points():
-    source = mutate(SOLUTION, "return x @ w + b", "return x @ w")
-    result = grade("torch_functions", source)
-    assert_loses_only(result, "LinearFunction: forward", CHAIN)
-
-
-def test_grad_out_modified_in_place():
-    source = mutate(SOLUTION, "return grad_out * out * (1 - out)", "return grad_out.mul_(out * (1 - out))")
-    result = grade("torch_functions", source)
-    assert_loses_only(result, "unchanged")
-    assert "SigmoidFunction changed grad_out in place" in failure(result, "unchanged")
-
-
-def test_forward_in_single_precision():
-    source = mutate(SOLUTION, "out = torch.sigmoid(x)", "out = torch.sigmoid(x.float())")
-    result = grade("torch_functions", source)
-    assert_loses_only(result, "SigmoidFunction: forward", "SigmoidFunction: backward", CHAIN)
-    assert "dtype float32" in failure(result, "SigmoidFunction: forward")
-
-
-def test_forward_in_single_precision_cast_back():
-    """Cast back to float64, a float32 sigmoid has the right dtype and a relative error below 1e-7."""
-    source = mutate(SOLUTION, "out = torch.sigmoid(x)", "out = torch.sigmoid(x.float()).double()")
-    result = grade("torch_functions", source)
-    assert_loses_only(result, "SigmoidFunction: forward", "SigmoidFunction: backward", CHAIN)  # 1 - out cancels
-    assert "that is float32 precision" in failure(result, "SigmoidFunction: forward")
-
-
-def test_logsumexp_keeps_the_reduced_dimension():
-    source = mutate(SOLUTION, ".squeeze(-1)\n", "\n")
-    result = grade("torch_functions", source)
-    assert_loses_only(result, "LogSumExpFunction", CHAIN)
-    assert "out has shape (4, 1); expected (4,)" in failure(result, "LogSumExpFunction: forward reduces")
-
-
-def test_seeds_agree():
-    wrong = mutate(SOLUTION, "return grad_out * out * (1 - out)", "return grad_out * out")
-    assert grade("torch_functions", wrong, 3).score == grade("torch_functions", wrong, 4).score
-    assert grade("torch_functions", SOLUTION, 3).score == grade("torch_functions", SOLUTION, 4).score
+test_mistake = mistake_tests("torch_functions", MISTAKES)
+test_seeds_agree = seeds_agree_test("torch_functions", pick(MISTAKES, "sigmoid_derivative_missing_a_factor"))

@@ -16,6 +16,7 @@ data, or as a ``TypeError`` whose message is written for the student.
 from __future__ import annotations
 
 import contextlib
+import zlib
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -252,9 +253,10 @@ def torch_function_probe(h: float | None = None) -> Callable[..., dict]:
     - ``kept_graph``: whether forward saved a tensor that carries its own autograd graph;
     - ``mutated``: the inputs (positions ``0, 1, ..``, or ``"grad_out"``) whose values changed;
     - ``perturbed`` (when ``h`` is given and ``grad_out`` too): the forward's outputs at every
-      input moved by ``+h`` then ``-h`` in one element, inputs in order, elements in C order: an
-      array of shape ``(2 * total elements, *out.shape)`` for the numerical Jacobian, or None if
-      the outputs were not all tensors of the same shape.
+      input moved by ``+h`` then ``-h`` in one element, inputs in order, elements in C order, then
+      ``CENTRE_REPEATS`` outputs at the unperturbed inputs (all called in an order drawn from the
+      inputs): an array of shape ``(2 * total elements + CENTRE_REPEATS, *out.shape)`` for the
+      numerical Jacobian, or None if the outputs were not all tensors of the same shape.
 
     The backward is called directly (``grad_fn.apply``, as the engine would, with autograd
     off), so its return value is seen exactly as written, before the engine would reshape it.
@@ -332,21 +334,31 @@ def torch_function_probe(h: float | None = None) -> Callable[..., dict]:
     return probe
 
 
+CENTRE_REPEATS = 3
+
+
 def _perturbed_outputs(cls: Any, inputs: list, h: float, shape: tuple, guard: AutogradGuard) -> np.ndarray | None:
-    outputs = []
+    """The forward at every input moved by +h then -h, then CENTRE_REPEATS times at the inputs themselves:
+    called in an order drawn from the inputs (so the code cannot tell which call is which), returned in
+    this order. The repeats must give the forward's out again, or the forward is not one function."""
     arrays = [np.asarray(a, dtype=np.float64) for a in inputs]
+    argsets = []
+    for k, base in enumerate(arrays):
+        for i in np.ndindex(base.shape):
+            for step in (h, -h):
+                moved = base.copy()
+                moved[i] += step
+                argsets.append([moved if j == k else a for j, a in enumerate(arrays)])
+    argsets += [arrays] * CENTRE_REPEATS
+    seed = zlib.crc32(b"".join(np.ascontiguousarray(a).tobytes() for a in arrays))
+    outputs: list = [None] * len(argsets)
     with guard.active(), torch.no_grad():
-        for k, base in enumerate(arrays):
-            for i in np.ndindex(base.shape):
-                for step in (h, -h):
-                    moved = base.copy()
-                    moved[i] += step
-                    args = [torch.tensor(moved if j == k else a, dtype=torch.float64) for j, a in enumerate(arrays)]
-                    out = cls.apply(*args)
-                    if not isinstance(out, torch.Tensor) or tuple(out.shape) != shape:
-                        return None
-                    outputs.append(to_numpy(out))
-    return np.stack(outputs) if outputs else np.zeros((0, *shape))
+        for position in np.random.default_rng(seed).permutation(len(argsets)):
+            out = cls.apply(*[torch.tensor(a, dtype=torch.float64) for a in argsets[position]])
+            if not isinstance(out, torch.Tensor) or tuple(out.shape) != shape:
+                return None
+            outputs[position] = to_numpy(out)
+    return np.stack(outputs)
 
 
 @builder

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..catalog import Exercise, UnknownExercise, _load, get
+from ..catalog import Exercise, ExerciseFileError, UnknownExercise, _load, get
 from ..i18n import DEFAULT
 
 PERMISSIONS = ("view", "rerun", "extend", "override", "roster")
@@ -166,8 +166,8 @@ def _own_exercises(folder: Path) -> dict[str, Exercise]:
     for toml_path in sorted(folder.glob("*/exercise.toml")):
         try:
             base = _load(toml_path, DEFAULT)  # a course's own exercise: its statement.md
-        except (KeyError, ValueError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{toml_path}: not a valid exercise.toml ({exc})") from None
+        except ExerciseFileError as exc:  # names the file and the key
+            raise ConfigError(str(exc)) from None
         exercise = CourseExercise(**{f: getattr(base, f) for f in base.__dataclass_fields__})
         for needed in (exercise.stub, exercise.suite, exercise.solution):
             if not needed.is_file():

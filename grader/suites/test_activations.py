@@ -1,8 +1,8 @@
-"""Hidden suite for `activations` (22 points)."""
+"""Hidden suite for `activations`."""
 import numpy as np
 
-from grader.testing import (CheckedCalls, Feedback, as_array, as_tuple, assert_close, assert_no_warnings,
-                            assert_not_mutated, check_layer_gradient, fmt, points)
+from grader.testing import (CheckedCalls, Feedback, as_array, assert_close, assert_no_warnings, assert_not_mutated,
+                            call_tuple, check_layer_gradient, first_mismatch, fmt, graded, points)
 
 SHAPES = [(4, 5), (2, 3, 4)]
 NAMES = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu"]
@@ -17,7 +17,7 @@ WIDE_TOL = 1e-6
 # -- calls -------------------------------------------------------------------------------------------
 def _forward(submission, name, x, dtype_checked=True, **kwargs):
     fn = f"{name}_forward"
-    out, cache = as_tuple(submission.call(fn, x, **kwargs), 2, fn, "(out, cache)")
+    out, cache = call_tuple(submission, fn, "(out, cache)", x, **kwargs)
     return (_float64 if dtype_checked else as_array)(out, fn, "out", x.shape), cache
 
 
@@ -96,11 +96,8 @@ def _check_slope_at_zero(submission, reference, rng, name, slope, **kwargs):
     dout = rng.normal(size=x.shape)
     dx = _backward(submission, name, dout, _forward(submission, name, x, **kwargs)[1])
     expected = _reference(reference, name, x, dout, **kwargs)[1]
-    with np.errstate(all="ignore"):
-        err = np.abs(dx - expected) / np.maximum(1e-8, np.abs(dx) + np.abs(expected))
-    bad = zero & ~(err <= 1e-7)
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+    idx = first_mismatch(dx, expected, zero)
+    if idx is not None:
         want = expected[idx] + 0.0  # turns -0.0 into 0.0 for the message
         raise Feedback(f"{name}_backward: dx at {list(idx)}, where x is exactly 0: expected {fmt(want)} "
                        f"(dout times {slope}, the slope of the negative side), got {fmt(dx[idx])}")
@@ -122,141 +119,63 @@ def _check_extreme(submission, reference, rng, name, forward=True, backward=True
         assert_close(dx, expected_dx, f"{name}_backward", "dx for |x| up to 1e4", WIDE_TOL)
 
 
-# -- sigmoid (4) -----------------------------------------------------------------------------------------
-@points(1, id="sigmoid_forward")
-def test_sigmoid_forward(submission, reference, rng):
-    """sigmoid_forward: out matches the reference"""
-    _check_forward(submission, reference, rng, "sigmoid")
+def _with_alpha(check, low, high):
+    """``check`` for the default alpha, then for an alpha drawn from ``[low, high)``."""
+    def both(submission, reference, rng, name):
+        check(submission, reference, rng, name)
+        check(submission, reference, rng, name, alpha=float(rng.uniform(low, high)))
+    return both
 
 
-@points(1, id="sigmoid_backward")
-def test_sigmoid_backward(submission, reference, rng):
-    """sigmoid_backward: dx is right"""
-    _check_backward(submission, reference, rng, "sigmoid")
-
-
-@points(1, id="sigmoid_forward_extreme")
-def test_sigmoid_forward_extreme(submission, reference, rng):
-    """sigmoid_forward: finite, right and warning-free for |x| up to 1e4"""
-    _check_extreme(submission, reference, rng, "sigmoid", backward=False)
-
-
-@points(1, id="sigmoid_backward_extreme")
-def test_sigmoid_backward_extreme(submission, reference, rng):
-    """sigmoid_backward: finite, right and warning-free for |x| up to 1e4"""
-    _check_extreme(submission, reference, rng, "sigmoid", forward=False)
-
-
-# -- tanh (3) --------------------------------------------------------------------------------------------
-@points(1, id="tanh_forward")
-def test_tanh_forward(submission, reference, rng):
-    """tanh_forward: out matches the reference"""
-    _check_forward(submission, reference, rng, "tanh")
-
-
-@points(1, id="tanh_backward")
-def test_tanh_backward(submission, reference, rng):
-    """tanh_backward: dx is right"""
-    _check_backward(submission, reference, rng, "tanh")
-
-
-@points(1, id="tanh_extreme")
-def test_tanh_extreme(submission, reference, rng):
-    """tanh: forward and backward finite, right and warning-free for |x| up to 1e4"""
-    _check_extreme(submission, reference, rng, "tanh")
-
-
-# -- relu (3) --------------------------------------------------------------------------------------------
-@points(1, id="relu_forward")
-def test_relu_forward(submission, reference, rng):
-    """relu_forward: out matches the reference"""
-    _check_forward(submission, reference, rng, "relu")
-
-
-@points(1, id="relu_backward")
-def test_relu_backward(submission, reference, rng):
-    """relu_backward: dx is right"""
-    _check_backward(submission, reference, rng, "relu")
-
-
-@points(1, id="relu_slope_at_zero")
-def test_relu_slope_at_zero(submission, reference, rng):
-    """relu_backward: the derivative at exactly 0 is 0"""
-    _check_slope_at_zero(submission, reference, rng, "relu", "0")
-
-
-# -- leaky_relu (3) --------------------------------------------------------------------------------------
-@points(1, id="leaky_relu_forward")
-def test_leaky_relu_forward(submission, reference, rng):
-    """leaky_relu_forward: out matches the reference, for the default and a given alpha"""
-    _check_forward(submission, reference, rng, "leaky_relu")
-    _check_forward(submission, reference, rng, "leaky_relu", alpha=float(rng.uniform(0.05, 0.5)))
-
-
-@points(1, id="leaky_relu_backward")
-def test_leaky_relu_backward(submission, reference, rng):
-    """leaky_relu_backward: dx is right, for the default and a given alpha"""
-    _check_backward(submission, reference, rng, "leaky_relu")
-    _check_backward(submission, reference, rng, "leaky_relu", alpha=float(rng.uniform(0.05, 0.5)))
-
-
-@points(1, id="leaky_relu_slope_at_zero")
-def test_leaky_relu_slope_at_zero(submission, reference, rng):
-    """leaky_relu_backward: the derivative at exactly 0 is alpha"""
-    _check_slope_at_zero(submission, reference, rng, "leaky_relu", "alpha = 0.01")
-
-
-# -- elu (4) ---------------------------------------------------------------------------------------------
-@points(1, id="elu_forward")
-def test_elu_forward(submission, reference, rng):
-    """elu_forward: out matches the reference, for the default and a given alpha"""
-    _check_forward(submission, reference, rng, "elu")
-    _check_forward(submission, reference, rng, "elu", alpha=float(rng.uniform(0.2, 2.0)))
-
-
-@points(1, id="elu_backward")
-def test_elu_backward(submission, reference, rng):
-    """elu_backward: dx is right, for the default and a given alpha"""
-    _check_backward(submission, reference, rng, "elu")
-    _check_backward(submission, reference, rng, "elu", alpha=float(rng.uniform(0.2, 0.8)))
-
-
-@points(1, id="elu_slope_at_zero")
-def test_elu_slope_at_zero(submission, reference, rng):
-    """elu_backward: the derivative at exactly 0 is alpha"""
+def _check_elu_slope_at_zero(submission, reference, rng):
     alpha = float(rng.uniform(0.2, 0.8))  # not 1.0, where both sides have slope 1
     _check_slope_at_zero(submission, reference, rng, "elu", f"alpha = {alpha:.3g}", alpha=alpha)
 
 
-@points(1, id="elu_extreme")
-def test_elu_extreme(submission, reference, rng):
-    """elu: forward and backward finite, right and warning-free for |x| up to 1e4"""
-    _check_extreme(submission, reference, rng, "elu")
+# -- the tests: sigmoid (4), tanh (3), relu (3), leaky_relu (3), elu (4), selu (4) ---------------------------
+EXTREME = "finite, right and warning-free for |x| up to 1e4"
+BOTH_EXTREME = "forward and backward " + EXTREME
 
+test_sigmoid_forward = graded(1, "sigmoid_forward", "sigmoid_forward: out matches the reference", _check_forward,
+                              "sigmoid")
+test_sigmoid_backward = graded(1, "sigmoid_backward", "sigmoid_backward: dx is right", _check_backward, "sigmoid")
+test_sigmoid_forward_extreme = graded(1, "sigmoid_forward_extreme", f"sigmoid_forward: {EXTREME}", _check_extreme,
+                                      "sigmoid", backward=False)
+test_sigmoid_backward_extreme = graded(1, "sigmoid_backward_extreme", f"sigmoid_backward: {EXTREME}", _check_extreme,
+                                       "sigmoid", forward=False)
 
-# -- selu (4) --------------------------------------------------------------------------------------------
-@points(1, id="selu_forward")
-def test_selu_forward(submission, reference, rng):
-    """selu_forward: out matches the reference"""
-    _check_forward(submission, reference, rng, "selu")
+test_tanh_forward = graded(1, "tanh_forward", "tanh_forward: out matches the reference", _check_forward, "tanh")
+test_tanh_backward = graded(1, "tanh_backward", "tanh_backward: dx is right", _check_backward, "tanh")
+test_tanh_extreme = graded(1, "tanh_extreme", f"tanh: {BOTH_EXTREME}", _check_extreme, "tanh")
 
+test_relu_forward = graded(1, "relu_forward", "relu_forward: out matches the reference", _check_forward, "relu")
+test_relu_backward = graded(1, "relu_backward", "relu_backward: dx is right", _check_backward, "relu")
+test_relu_slope_at_zero = graded(1, "relu_slope_at_zero", "relu_backward: the derivative at exactly 0 is 0",
+                                 _check_slope_at_zero, "relu", "0")
 
-@points(1, id="selu_backward")
-def test_selu_backward(submission, reference, rng):
-    """selu_backward: dx is right"""
-    _check_backward(submission, reference, rng, "selu")
+test_leaky_relu_forward = graded(
+    1, "leaky_relu_forward", "leaky_relu_forward: out matches the reference, for the default and a given alpha",
+    _with_alpha(_check_forward, 0.05, 0.5), "leaky_relu")
+test_leaky_relu_backward = graded(
+    1, "leaky_relu_backward", "leaky_relu_backward: dx is right, for the default and a given alpha",
+    _with_alpha(_check_backward, 0.05, 0.5), "leaky_relu")
+test_leaky_relu_slope_at_zero = graded(
+    1, "leaky_relu_slope_at_zero", "leaky_relu_backward: the derivative at exactly 0 is alpha", _check_slope_at_zero,
+    "leaky_relu", "alpha = 0.01")
 
+test_elu_forward = graded(1, "elu_forward", "elu_forward: out matches the reference, for the default and a given alpha",
+                          _with_alpha(_check_forward, 0.2, 2.0), "elu")
+test_elu_backward = graded(1, "elu_backward", "elu_backward: dx is right, for the default and a given alpha",
+                           _with_alpha(_check_backward, 0.2, 0.8), "elu")
+test_elu_slope_at_zero = graded(1, "elu_slope_at_zero", "elu_backward: the derivative at exactly 0 is alpha",
+                                _check_elu_slope_at_zero)
+test_elu_extreme = graded(1, "elu_extreme", f"elu: {BOTH_EXTREME}", _check_extreme, "elu")
 
-@points(1, id="selu_slope_at_zero")
-def test_selu_slope_at_zero(submission, reference, rng):
-    """selu_backward: the derivative at exactly 0 is scale * alpha"""
-    _check_slope_at_zero(submission, reference, rng, "selu", "SELU_SCALE * SELU_ALPHA")
-
-
-@points(1, id="selu_extreme")
-def test_selu_extreme(submission, reference, rng):
-    """selu: forward and backward finite, right and warning-free for |x| up to 1e4"""
-    _check_extreme(submission, reference, rng, "selu")
+test_selu_forward = graded(1, "selu_forward", "selu_forward: out matches the reference", _check_forward, "selu")
+test_selu_backward = graded(1, "selu_backward", "selu_backward: dx is right", _check_backward, "selu")
+test_selu_slope_at_zero = graded(1, "selu_slope_at_zero", "selu_backward: the derivative at exactly 0 is scale * alpha",
+                                 _check_slope_at_zero, "selu", "SELU_SCALE * SELU_ALPHA")
+test_selu_extreme = graded(1, "selu_extreme", f"selu: {BOTH_EXTREME}", _check_extreme, "selu")
 
 
 # -- all (1) ---------------------------------------------------------------------------------------------

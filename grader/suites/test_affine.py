@@ -1,6 +1,7 @@
-"""Hidden suite for `affine` (10 points)."""
+"""Hidden suite for `affine`."""
 
-from grader.testing import CheckedCalls, as_tuple, assert_close, assert_not_mutated, check_layer_gradient, points
+from grader.testing import (CheckedCalls, assert_close, assert_not_mutated, call_tuple, check_layer_gradient, graded,
+                            layer_gradient_check, points)
 
 
 def _inputs(rng, n=4, d=5, m=3):
@@ -11,7 +12,7 @@ def _inputs(rng, n=4, d=5, m=3):
 def test_forward_values(submission, reference, rng):
     """affine_forward: out matches the reference"""
     x, w, b = _inputs(rng)
-    out, _ = as_tuple(submission.affine_forward(x, w, b), 2, "affine_forward", "(out, cache)")
+    out, _ = call_tuple(submission, "affine_forward", "(out, cache)", x, w, b)
     assert_close(out, reference.affine_forward(x, w, b)[0], "affine_forward", "out")
 
 
@@ -20,29 +21,16 @@ def test_forward_other_shapes(submission, reference, rng):
     """affine_forward: works for a single row and for D = 1"""
     for n, d, m in [(1, 7, 2), (6, 1, 4)]:
         x, w, b = _inputs(rng, n, d, m)
-        out, _ = as_tuple(submission.affine_forward(x, w, b), 2, "affine_forward", "(out, cache)")
+        out, _ = call_tuple(submission, "affine_forward", "(out, cache)", x, w, b)
         assert_close(out, reference.affine_forward(x, w, b)[0], "affine_forward", f"out (N={n}, D={d}, M={m})")
 
 
-@points(2, id="backward_dx")
-def test_backward_dx(submission, reference, rng):
-    """affine_backward: dx is right"""
-    args = _inputs(rng)
-    check_layer_gradient(submission, reference, "affine", args, "xwb", 0, rng.normal(size=(4, 3)))
+_check_gradient = layer_gradient_check("affine", _inputs, "xwb", (4, 3))  # which = 0, 1, 2: dx, dw, db
 
 
-@points(2, id="backward_dw")
-def test_backward_dw(submission, reference, rng):
-    """affine_backward: dw is right"""
-    args = _inputs(rng)
-    check_layer_gradient(submission, reference, "affine", args, "xwb", 1, rng.normal(size=(4, 3)))
-
-
-@points(1, id="backward_db")
-def test_backward_db(submission, reference, rng):
-    """affine_backward: db sums over the batch"""
-    args = _inputs(rng)
-    check_layer_gradient(submission, reference, "affine", args, "xwb", 2, rng.normal(size=(4, 3)))
+test_backward_dx = graded(2, "backward_dx", "affine_backward: dx is right", _check_gradient, 0)
+test_backward_dw = graded(2, "backward_dw", "affine_backward: dw is right", _check_gradient, 1)
+test_backward_db = graded(1, "backward_db", "affine_backward: db sums over the batch", _check_gradient, 2)
 
 
 @points(1, id="backward_single_row")

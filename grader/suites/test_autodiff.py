@@ -1,4 +1,4 @@
-"""Hidden suite for `autodiff` (20 points).
+"""Hidden suite for `autodiff`.
 
 The student's ``Value`` objects stay in the sandbox.  Each test describes
 expressions as *plans* (see ``grader.sandbox.trusted.run_plan``): the worker
@@ -87,6 +87,12 @@ def check_cases(submission, reference, cases):
 
 def _leaf(value):
     return ["leaf", float(value)]
+
+
+def _both_sides(op, symbol, x, y, c):
+    """The cases ``x op y``, ``x op c`` and ``c op x``: with Values, and with a number on either side."""
+    return {f"x {symbol} y": [_leaf(x), _leaf(y), [op, 0, 1]], f"x {symbol} {c}": [_leaf(x), [op, 0, [c]]],
+            f"{c} {symbol} x": [_leaf(x), [op, [c], 0]]}
 
 
 def _away_from_zero(rng, low, high, size=None):
@@ -217,15 +223,8 @@ def test_add_sub_neg(submission, reference, rng):
     """Value: +, - and unary -, with Values and with numbers on either side"""
     x, y = rng.uniform(-3, 3, 2)
     c = _number(rng)
-    check_cases(submission, reference, {
-        "x + y": [_leaf(x), _leaf(y), ["add", 0, 1]],
-        f"x + {c}": [_leaf(x), ["add", 0, [c]]],
-        f"{c} + x": [_leaf(x), ["add", [c], 0]],
-        "x - y": [_leaf(x), _leaf(y), ["sub", 0, 1]],
-        f"x - {c}": [_leaf(x), ["sub", 0, [c]]],
-        f"{c} - x": [_leaf(x), ["sub", [c], 0]],
-        "-x": [_leaf(x), ["neg", 0]],
-    })
+    check_cases(submission, reference, {**_both_sides("add", "+", x, y, c), **_both_sides("sub", "-", x, y, c),
+                                        "-x": [_leaf(x), ["neg", 0]]})
 
 
 @points(2, id="mul_div")
@@ -233,14 +232,7 @@ def test_mul_div(submission, reference, rng):
     """Value: * and /, with Values and with numbers on either side"""
     x, y = _away_from_zero(rng, 0.5, 2.0, 2)
     c = _number(rng)
-    check_cases(submission, reference, {
-        "x * y": [_leaf(x), _leaf(y), ["mul", 0, 1]],
-        f"x * {c}": [_leaf(x), ["mul", 0, [c]]],
-        f"{c} * x": [_leaf(x), ["mul", [c], 0]],
-        "x / y": [_leaf(x), _leaf(y), ["truediv", 0, 1]],
-        f"x / {c}": [_leaf(x), ["truediv", 0, [c]]],
-        f"{c} / x": [_leaf(x), ["truediv", [c], 0]],
-    })
+    check_cases(submission, reference, {**_both_sides("mul", "*", x, y, c), **_both_sides("truediv", "/", x, y, c)})
 
 
 @points(2, id="pow")

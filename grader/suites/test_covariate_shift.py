@@ -1,4 +1,4 @@
-"""Hidden suite for `covariate_shift` (20 points)."""
+"""Hidden suite for `covariate_shift`."""
 import numpy as np
 
 from grader.testing import Feedback, as_array, assert_close, assert_finite, assert_not_mutated, fmt, points, rel_error

@@ -1,4 +1,4 @@
-"""Hidden suite for `dropout` (14 points).
+"""Hidden suite for `dropout`.
 
 The catalogue fixes the draws (``mask = rng.random(x.shape) >= p`` from the
 given generator), so every check is exact: the student's generator is sent
@@ -12,10 +12,10 @@ from grader.testing import (
     CheckedCalls,
     Feedback,
     as_array,
-    as_tuple,
     assert_close,
     assert_no_warnings,
     assert_not_mutated,
+    call_tuple,
     points,
     rel_error,
     trivial_forward,
@@ -39,7 +39,7 @@ def _generator(rng):
 
 
 def _out(submission, x, p, train, gen):
-    out, _ = as_tuple(submission.dropout_forward(x, p, train, gen), 2, FWD, "(out, cache)")
+    out, _ = call_tuple(submission, FWD, "(out, cache)", x, p, train, gen)
     return as_array(out, FWD, "out", x.shape)
 
 
@@ -54,7 +54,7 @@ def _check_backward(submission, reference, x, p, train, rng):
     itself (or x scaled) earns nothing here.
     """
     gen, dout = _generator(rng), rng.normal(size=x.shape)
-    out, cache = as_tuple(submission.dropout_forward(x, p, train, gen), 2, FWD, "(out, cache)")
+    out, cache = call_tuple(submission, FWD, "(out, cache)", x, p, train, gen)
     out = as_array(out, FWD, "out", x.shape)
     dx = as_array(submission.dropout_backward(dout, cache), BWD, "dx", x.shape)
     assert_no_warnings(submission, f"{BWD} (p={p:.3f})")

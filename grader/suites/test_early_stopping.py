@@ -1,4 +1,4 @@
-"""Hidden suite for `early_stopping` (13 points).
+"""Hidden suite for `early_stopping`.
 
 Losses are multiples of 1/64 (and min_delta too), so every comparison with
 ``best_loss - min_delta`` is exact: no answer depends on rounding.

@@ -1,4 +1,4 @@
-"""Hidden suite for `gradcheck` (14 points).
+"""Hidden suite for `gradcheck`.
 
 The student's checker is handed trusted functions (``grader/sandbox/trusted.py``)
 built in the worker; the grading process builds the same functions from the same
@@ -19,6 +19,7 @@ from grader.testing import (
     numerical_gradient,
     numerical_gradient_array,
     points,
+    rel_error,
 )
 
 NG, NGA, REL = "numerical_gradient", "numerical_gradient_array", "rel_error"
@@ -171,14 +172,9 @@ def test_array_step_h(submission, rng):
 
 
 # -- rel_error --------------------------------------------------------------------------------
-def expected_rel_error(a, b):
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
-
-
 def check_rel_error(submission, a, b, case):
     got = as_float(submission.rel_error(a, b), REL, f"the result ({case})")
-    assert_close(got, expected_rel_error(a, b), REL, f"the result ({case})", 1e-9)
+    assert_close(got, rel_error(a, b), REL, f"the result ({case})", 1e-9)
 
 
 @points(1, id="rel_error_max")

@@ -1,4 +1,4 @@
-"""Hidden suite for `init` (20 points).
+"""Hidden suite for `init`.
 
 The catalogue fixes the distributions, not which Generator methods draw them,
 so the draws are judged statistically, on large matrices, with critical values
@@ -34,6 +34,7 @@ from grader.testing import (
     as_array,
     assert_finite,
     assert_no_global_random,
+    graded,
     points,
 )
 
@@ -217,83 +218,64 @@ def test_different_generator_states(submission, rng):
             )
 
 
-# -- Xavier uniform ------------------------------------------------------------------------------------
-@points(2, id="xavier_uniform_bounds")
-def test_xavier_uniform_bounds(submission, rng):
-    """xavier_uniform: entries lie in [-a, a], a = sqrt(6 / (n_in + n_out)), and reach out to -a and a"""
-    n_in, n_out = _tall(rng)
-    W = _draw(submission, "xavier_uniform", n_in, n_out, rng)
-    _check_uniform_bounds(W, "xavier_uniform", _xavier_a(n_in, n_out), "sqrt(6 / (n_in + n_out))")
+# -- each initialiser: its scale, its gain, its distribution's form --------------------------------------
+XAVIER_A, XAVIER_STD = "sqrt(6 / (n_in + n_out))", "sqrt(2 / (n_in + n_out))"
 
 
-@points(1, id="xavier_uniform_gain")
-def test_xavier_uniform_gain(submission, rng):
-    """xavier_uniform: gain scales the bound"""
+def _he_std(n_in, n_out):
+    return math.sqrt(2.0 / n_in)
+
+
+def _lecun_std(n_in, n_out):
+    return math.sqrt(1.0 / n_in)
+
+
+def _check_scale(submission, rng, fn, size, judge, scale, formula):
+    """A matrix of ``size(rng)`` judged by ``judge`` (the std or the bounds) against ``scale(n_in, n_out)``."""
+    n_in, n_out = size(rng)
+    W = _draw(submission, fn, n_in, n_out, rng)
+    judge(W, fn, scale(n_in, n_out), formula)
+
+
+def _check_gain(submission, rng, fn, judge, scale, formula):
+    """As :func:`_check_scale`, with a gain drawn from [1.5, 3)."""
     n_in, n_out = _wide(rng)
     gain = float(rng.uniform(1.5, 3.0))
-    W = _draw(submission, "xavier_uniform", n_in, n_out, rng, gain=gain)
-    _check_uniform_bounds(W, "xavier_uniform", _xavier_a(n_in, n_out, gain),
-                          f"{gain:.4g} * sqrt(6 / (n_in + n_out))")
+    W = _draw(submission, fn, n_in, n_out, rng, gain=gain)
+    judge(W, fn, scale(n_in, n_out, gain), f"{gain:.4g} * {formula}")
 
 
-@points(2, id="xavier_uniform_distribution")
-def test_xavier_uniform_distribution(submission, rng):
-    """xavier_uniform: entries are uniformly distributed"""
-    n_in, n_out = _tall(rng)
-    _check_uniform_shape(_draw_from_rng(submission, "xavier_uniform", n_in, n_out, rng), "xavier_uniform")
+def _check_form(submission, rng, fn, size, judge):
+    """The form of the distribution (``judge``: uniform or normal) of a matrix of ``size(rng)``."""
+    n_in, n_out = size(rng)
+    judge(_draw_from_rng(submission, fn, n_in, n_out, rng), fn)
 
 
-# -- the normal initialisers ----------------------------------------------------------------------------
-@points(2, id="xavier_normal_std")
-def test_xavier_normal_std(submission, rng):
-    """xavier_normal: standard deviation sqrt(2 / (n_in + n_out))"""
-    n_in, n_out = _tall(rng)
-    W = _draw(submission, "xavier_normal", n_in, n_out, rng)
-    _check_std(W, "xavier_normal", _xavier_std(n_in, n_out), "sqrt(2 / (n_in + n_out))")
+test_xavier_uniform_bounds = graded(
+    2, "xavier_uniform_bounds",
+    "xavier_uniform: entries lie in [-a, a], a = sqrt(6 / (n_in + n_out)), and reach out to -a and a",
+    _check_scale, "xavier_uniform", _tall, _check_uniform_bounds, _xavier_a, XAVIER_A)
+test_xavier_uniform_gain = graded(1, "xavier_uniform_gain", "xavier_uniform: gain scales the bound", _check_gain,
+                                  "xavier_uniform", _check_uniform_bounds, _xavier_a, XAVIER_A)
+test_xavier_uniform_distribution = graded(2, "xavier_uniform_distribution",
+                                          "xavier_uniform: entries are uniformly distributed", _check_form,
+                                          "xavier_uniform", _tall, _check_uniform_shape)
 
+test_xavier_normal_std = graded(2, "xavier_normal_std", f"xavier_normal: standard deviation {XAVIER_STD}",
+                                _check_scale, "xavier_normal", _tall, _check_std, _xavier_std, XAVIER_STD)
+test_xavier_normal_gain = graded(1, "xavier_normal_gain", "xavier_normal: gain scales the standard deviation",
+                                 _check_gain, "xavier_normal", _check_std, _xavier_std, XAVIER_STD)
+test_xavier_normal_distribution = graded(2, "xavier_normal_distribution",
+                                         "xavier_normal: entries are normally distributed", _check_form,
+                                         "xavier_normal", _wide, _check_normal_shape)
 
-@points(1, id="xavier_normal_gain")
-def test_xavier_normal_gain(submission, rng):
-    """xavier_normal: gain scales the standard deviation"""
-    n_in, n_out = _wide(rng)
-    gain = float(rng.uniform(1.5, 3.0))
-    W = _draw(submission, "xavier_normal", n_in, n_out, rng, gain=gain)
-    _check_std(W, "xavier_normal", _xavier_std(n_in, n_out, gain),
-               f"{gain:.4g} * sqrt(2 / (n_in + n_out))")
+test_he_normal_std = graded(2, "he_normal_std", "he_normal: standard deviation sqrt(2 / n_in)", _check_scale,
+                            "he_normal", _wide, _check_std, _he_std, "sqrt(2 / n_in)")
+test_he_normal_distribution = graded(1, "he_normal_distribution", "he_normal: entries are normally distributed",
+                                     _check_form, "he_normal", _tall, _check_normal_shape)
 
-
-@points(2, id="xavier_normal_distribution")
-def test_xavier_normal_distribution(submission, rng):
-    """xavier_normal: entries are normally distributed"""
-    n_in, n_out = _wide(rng)
-    _check_normal_shape(_draw_from_rng(submission, "xavier_normal", n_in, n_out, rng), "xavier_normal")
-
-
-@points(2, id="he_normal_std")
-def test_he_normal_std(submission, rng):
-    """he_normal: standard deviation sqrt(2 / n_in)"""
-    n_in, n_out = _wide(rng)
-    W = _draw(submission, "he_normal", n_in, n_out, rng)
-    _check_std(W, "he_normal", math.sqrt(2.0 / n_in), "sqrt(2 / n_in)")
-
-
-@points(1, id="he_normal_distribution")
-def test_he_normal_distribution(submission, rng):
-    """he_normal: entries are normally distributed"""
-    n_in, n_out = _tall(rng)
-    _check_normal_shape(_draw_from_rng(submission, "he_normal", n_in, n_out, rng), "he_normal")
-
-
-@points(2, id="lecun_normal_std")
-def test_lecun_normal_std(submission, rng):
-    """lecun_normal: standard deviation sqrt(1 / n_in)"""
-    n_in, n_out = _tall(rng)
-    W = _draw(submission, "lecun_normal", n_in, n_out, rng)
-    _check_std(W, "lecun_normal", math.sqrt(1.0 / n_in), "sqrt(1 / n_in)")
-
-
-@points(1, id="lecun_normal_distribution")
-def test_lecun_normal_distribution(submission, rng):
-    """lecun_normal: entries are normally distributed"""
-    n_in, n_out = _wide(rng)
-    _check_normal_shape(_draw_from_rng(submission, "lecun_normal", n_in, n_out, rng), "lecun_normal")
+test_lecun_normal_std = graded(2, "lecun_normal_std", "lecun_normal: standard deviation sqrt(1 / n_in)",
+                               _check_scale, "lecun_normal", _tall, _check_std, _lecun_std, "sqrt(1 / n_in)")
+test_lecun_normal_distribution = graded(1, "lecun_normal_distribution",
+                                        "lecun_normal: entries are normally distributed", _check_form,
+                                        "lecun_normal", _wide, _check_normal_shape)

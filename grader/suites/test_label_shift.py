@@ -1,9 +1,9 @@
-"""Hidden suite for `label_shift` (17 points)."""
+"""Hidden suite for `label_shift`."""
 import numpy as np
 
 from grader.proxy import StudentException
-from grader.testing import (CheckedCalls, Feedback, as_array, assert_close, assert_finite, assert_not_mutated, fmt, points,
-                            rel_error)
+from grader.testing import (CheckedCalls, Feedback, as_array, assert_close, assert_finite, assert_not_mutated,
+                            draw_until, fmt, points, rel_error)
 
 CM, LSW, TLD = "confusion_matrix", "label_shift_weights", "target_label_distribution"
 # np.linalg.LinAlgError subclasses ValueError, so it is the ValueError the catalogue asks for.
@@ -58,7 +58,8 @@ def _many_classes(rng, num_classes=12, accuracy=0.9):
 def _assert_attempts(w, reference, args):
     """w follows the solution of C w = mu (Pearson correlation above 0.9): raising ValueError
     only where C is singular, or not raising it, earns its points only from code that solves where it can.
-    Mistakes in C or mu (judged by other tests) keep the correlation; a constant or random w does not."""
+    A C normalised per class or a mu of counts (judged by other tests) keeps the correlation; a constant or
+    random w does not, nor does the solution for a transposed C."""
     expected = reference.label_shift_weights(*args)
     r = float(np.corrcoef(w, expected)[0, 1]) if np.std(w) > 0 else 0.0
     if not r > 0.9:
@@ -66,10 +67,28 @@ def _assert_attempts(w, reference, args):
                        f"({len(w)} classes; correlation {r:.2f} with the right w)")
 
 
+def _lopsided_case(rng, num_classes=6):
+    """Arguments of label_shift_weights with a well-conditioned C that is far from symmetric (every class is
+    mistaken only for the next one) and balanced validation classes: a C normalised per class or a mu of counts
+    only scales w, but a transposed C gives a w that does not follow the right one (correlation below 0.7)."""
+    def draw():
+        y_val = rng.permutation(np.arange(100 * num_classes) % num_classes)
+        y_val_pred = np.where(rng.random(len(y_val)) < 0.35, (y_val + 1) % num_classes, y_val)
+        y_target_pred = rng.choice(num_classes, size=500, p=rng.dirichlet(np.ones(num_classes)))
+        return y_val, y_val_pred, y_target_pred, num_classes
+
+    def transposed_differs(args):
+        C, mu = _joint(args[0], args[1], num_classes), _fractions(args[2], num_classes)
+        w, w_transposed = (np.maximum(np.linalg.solve(m, mu), 0.0) for m in (C, C.T))
+        r = float(np.corrcoef(w, w_transposed)[0, 1]) if np.std(w_transposed) > 0 else 0.0
+        return bool(np.linalg.cond(C) < 100 and np.std(w) > 0 and r < 0.7)
+    return draw_until(draw, transposed_differs)
+
+
 def _assert_solves(submission, reference, rng):
-    # few enough classes for det(C) to be far from 0; accurate enough that a mistake in C (a transposed C, judged
-    # by other tests) keeps w close to the solution, while a constant or random w stays far from it
-    args = _many_classes(rng, 6, accuracy=0.99)
+    # a lopsided C: a constant or random w does not follow the solution, nor does the solution for a transposed C
+    # (judged by other tests too, but a file that solves the wrong system earns no points for when it raises)
+    args = _lopsided_case(rng)
     _assert_attempts(_weights(submission, *args), reference, args)
 
 

@@ -1,4 +1,4 @@
-"""Hidden suite for `linear_models` (19 points)."""
+"""Hidden suite for `linear_models`."""
 import numpy as np
 
 from grader.proxy import SandboxError, TrustedFunction
@@ -12,6 +12,7 @@ from grader.testing import (
     assert_close,
     assert_no_warnings,
     assert_not_mutated,
+    attempts_loss,
     draw_until,
     fmt,
     points,
@@ -66,16 +67,32 @@ def _check_loss(submission, reference, fn, args):
     assert_close(loss, getattr(reference, fn)(*args)[0], fn, "loss")
 
 
+def _relabelled(fn, args):
+    """``args`` with other labels of the same kind: a loss must depend on them."""
+    w, X, y, *rest = args
+    other = {LINEAR: y + 1.0, LOGISTIC: 1.0 - y, SOFTMAX: (y + 1) % C}.get(fn, -y)  # perceptron and SVM: -y
+    return (w, X, other, *rest)
+
+
 def _check_grad(submission, reference, fn, args):
-    """dw matches the reference, or (partial credit) the numerical gradient of the student's own loss."""
-    _, dw = _call(submission, fn, args)
+    """dw matches the reference, or (partial credit) the numerical gradient of the student's own loss, when
+    that loss attempts a loss (``attempts_loss``)."""
+    loss, dw = _call(submission, fn, args)
+    ref_loss, ref_dw = getattr(reference, fn)(*args)
     try:
-        assert_close(dw, getattr(reference, fn)(*args)[1], fn, _gname(fn))
-    except Feedback:
-        own = student_numerical_gradient(submission, fn, args, 0, np.array(1.0), output=0)
-        if np.any(own != 0) and rel_error(dw, own) <= 1e-6:
-            return  # right for the student's own loss
-        raise
+        assert_close(dw, ref_dw, fn, _gname(fn))
+    except Feedback as wrong:
+        if rel_error(loss, ref_loss) <= 1e-7:
+            raise  # a right loss gets no second chance: its gradient must be the reference's
+        try:
+            own = student_numerical_gradient(submission, fn, args, 0, np.array(1.0), output=0, centre=np.array(loss))
+        except Feedback:
+            raise wrong from None
+        if not (np.any(own != 0) and rel_error(dw, own) <= 1e-6):
+            raise
+        why = attempts_loss(submission, reference, fn, args, 0, _gname(fn)[1:], _relabelled(fn, args))
+        if why is not None:
+            raise Feedback(f"{wrong}; it is the gradient of your own loss, but {why}, so it earns nothing") from None
 
 
 def _case(check, fn, test_id, doc):

@@ -1,4 +1,4 @@
-"""Hidden suite for `linreg` (18 points)."""
+"""Hidden suite for `linreg`."""
 import numpy as np
 
 from grader.proxy import RemoteObject, StudentException
@@ -6,9 +6,9 @@ from grader.testing import (
     Feedback,
     as_array,
     as_float,
-    as_tuple,
     assert_close,
     assert_not_mutated,
+    call_tuple,
     fmt,
     points,
 )
@@ -64,6 +64,12 @@ def _batches(submission, batch_size, X, y, rng):
     return batches
 
 
+def _one_pass(submission, rng, n, d, batch_size):
+    """A problem of ``n`` examples with ``d`` features, and the batches of one pass over it."""
+    X, y = _problem(rng, n, d)
+    return X, y, _batches(submission, batch_size, X, y, rng)
+
+
 def _indices(X, batches):
     """For each batch, the indices in X of the rows of X_batch (X's rows are distinct)."""
     where = {row.tobytes(): i for i, row in enumerate(X)}
@@ -76,8 +82,8 @@ def _indices(X, batches):
 @points(1, id="data_iter_covers_every_example_once")
 def test_data_iter_covers_every_example_once(submission, rng):
     """data_iter: one pass yields every example exactly once"""
-    X, y = _problem(rng, 23, 3)
-    seen = sorted(i for idx in _indices(X, _batches(submission, 5, X, y, rng)) for i in idx)
+    X, _, batches = _one_pass(submission, rng, 23, 3, 5)
+    seen = sorted(i for idx in _indices(X, batches) for i in idx)
     if seen != list(range(len(X))):
         missing = sorted(set(range(len(X))) - set(seen))
         twice = sorted({i for i in seen if seen.count(i) > 1})
@@ -88,8 +94,7 @@ def test_data_iter_covers_every_example_once(submission, rng):
 @points(2, id="data_iter_aligned")
 def test_data_iter_aligned(submission, rng):
     """data_iter: y_batch[i] is the target of X_batch[i]"""
-    X, y = _problem(rng, 23, 3)
-    batches = _batches(submission, 4, X, y, rng)
+    X, y, batches = _one_pass(submission, rng, 23, 3, 4)
     for k, ((xb, yb), idx) in enumerate(zip(batches, _indices(X, batches))):
         if not np.array_equal(yb, y[idx]):
             raise Feedback(f"{ITER}: y_batch {k} does not hold the targets of the rows in X_batch {k}; "
@@ -99,8 +104,7 @@ def test_data_iter_aligned(submission, rng):
 @points(2, id="data_iter_order")
 def test_data_iter_order(submission, rng):
     """data_iter: batches follow rng.permutation(len(X))"""
-    X, y = _problem(rng, 24, 2)
-    batches = _batches(submission, 6, X, y, rng)
+    X, _, batches = _one_pass(submission, rng, 24, 2, 6)
     order = rng.permutation(len(X))  # the worker received a copy of rng in this same state
     expected = [order[k:k + 6].tolist() for k in range(0, len(X), 6)]
     got = _indices(X, batches)
@@ -116,8 +120,7 @@ def test_data_iter_order(submission, rng):
 def test_data_iter_short_last_batch(submission, rng):
     """data_iter: the last batch holds what is left, and no batch is empty"""
     for n, batch_size in [(23, 5), (20, 5), (4, 10)]:
-        X, y = _problem(rng, n, 2)
-        batches = _batches(submission, batch_size, X, y, rng)
+        X, _, batches = _one_pass(submission, rng, n, 2, batch_size)
         order = rng.permutation(n).tolist()
         sizes = [len(xb) for xb, _ in batches]
         expected = [min(batch_size, n - k) for k in range(0, n, batch_size)]
@@ -140,7 +143,7 @@ def _train(submission, X, y, rng, **kwargs):
     Only the tests about losses check them (with :func:`_epoch_losses`), so a
     wrong loss history costs those tests alone, not the tests of w and b.
     """
-    w, b, losses = as_tuple(submission.linreg_train(X, y, rng, **kwargs), 3, TRAIN, "(w, b, losses)")
+    w, b, losses = call_tuple(submission, TRAIN, "(w, b, losses)", X, y, rng, **kwargs)
     return as_array(w, TRAIN, "w", (X.shape[1],)), as_float(b, TRAIN, "b"), losses
 
 

@@ -1,4 +1,4 @@
-"""Hidden suite for `losses` (23 points)."""
+"""Hidden suite for `losses`."""
 import numpy as np
 
 from grader.testing import (
@@ -10,9 +10,11 @@ from grader.testing import (
     assert_close,
     assert_no_warnings,
     assert_not_mutated,
+    attempts_loss,
     extreme_inputs,
     fmt,
     points,
+    rel_error,
     student_numerical_gradient,
 )
 
@@ -65,25 +67,45 @@ def _check_loss(submission, reference, fn, *args):
     assert_close(loss, getattr(reference, fn)(*args)[0], fn, f"loss (inputs of shape {np.shape(args[0])})")
 
 
-def _own_gradient(submission, fn, args):
+def _own_gradient(submission, fn, args, loss):
     """The numerical gradient of the student's own loss, or None if it cannot be taken."""
     try:
-        return student_numerical_gradient(submission, fn, args, 0, np.array(1.0), output=0)
+        return student_numerical_gradient(submission, fn, args, 0, np.array(1.0), output=0, centre=np.array(loss))
     except Feedback:
         return None
 
 
+def _relabelled(fn, args):
+    """``args`` with other labels of the same kind: a loss must depend on them."""
+    scores, y = args
+    if fn == "mse_loss":
+        return scores, y + 1.0
+    if fn == "bce_with_logits":
+        return scores, 1.0 - y
+    if fn == "softmax_cross_entropy":
+        return scores, (y + 1) % scores.shape[1]
+    if fn == "kl_divergence":
+        return scores, y[:, ::-1].copy()
+    return scores, -y  # hinge_loss, perceptron_loss
+
+
 def _check_grad(submission, reference, fn, args):
-    """The gradient matches the reference's, or the numerical gradient of the student's own loss (partial
-    credit for a right gradient of a wrong loss)."""
-    _, got = _result(submission.call(fn, *args), fn, np.shape(args[0]))
+    """The gradient matches the reference's, or (partial credit for a right gradient of a wrong loss) the
+    numerical gradient of the student's own loss, when that loss attempts a loss (``attempts_loss``)."""
+    loss, got = _result(submission.call(fn, *args), fn, np.shape(args[0]))
+    ref_loss, ref_grad = getattr(reference, fn)(*args)
     try:
-        assert_close(got, getattr(reference, fn)(*args)[1], fn, GRAD[fn])
-    except Feedback:
-        own = _own_gradient(submission, fn, args)
+        assert_close(got, ref_grad, fn, GRAD[fn])
+    except Feedback as wrong:
+        if rel_error(loss, ref_loss) <= 1e-7:
+            raise  # a right loss gets no second chance: its gradient must be the reference's
+        own = _own_gradient(submission, fn, args, loss)
         # within 1e-6 of the largest entry: centred differences are not accurate to 1e-6 on tiny entries
         if own is None or not np.any(own != 0) or not np.max(np.abs(got - own)) <= 1e-6 * np.max(np.abs(own)):
             raise
+        why = attempts_loss(submission, reference, fn, args, 0, GRAD[fn][1:], _relabelled(fn, args))
+        if why is not None:
+            raise Feedback(f"{wrong}; it is the gradient of your own loss, but {why}, so it earns nothing") from None
 
 
 def _check_extreme(submission, reference, fn, *args):

@@ -1,8 +1,8 @@
-"""Hidden suite for `maxout` (13 points)."""
+"""Hidden suite for `maxout`."""
 import numpy as np
 
-from grader.testing import (CheckedCalls, as_tuple, assert_close, assert_not_mutated, check_layer_gradient, dyadic,
-                            points)
+from grader.testing import (CheckedCalls, assert_close, assert_not_mutated, call_tuple, dyadic, graded,
+                            layer_gradient_check, points)
 
 FWD, BWD = "maxout_forward", "maxout_backward"
 
@@ -20,15 +20,15 @@ def _inputs(rng, n=4, d=5, m=3, k=3, margin=1e-3):
 
 
 def _gradients(submission, x, w, b, dout):
-    _, cache = as_tuple(submission.maxout_forward(x, w, b), 2, FWD, "(out, cache)")
-    return as_tuple(submission.maxout_backward(dout, cache), 3, BWD, "(dx, dw, db)")
+    _, cache = call_tuple(submission, FWD, "(out, cache)", x, w, b)
+    return call_tuple(submission, BWD, "(dx, dw, db)", dout, cache)
 
 
 @points(2, id="forward_values")
 def test_forward_values(submission, reference, rng):
     """maxout_forward: out matches the reference"""
     x, w, b = _inputs(rng)
-    out, _ = as_tuple(submission.maxout_forward(x, w, b), 2, FWD, "(out, cache)")
+    out, _ = call_tuple(submission, FWD, "(out, cache)", x, w, b)
     assert_close(out, reference.maxout_forward(x, w, b)[0], FWD, "out")
 
 
@@ -37,26 +37,16 @@ def test_forward_other_shapes(submission, reference, rng):
     """maxout_forward: works for a single row and for one piece (K = 1, an affine layer)"""
     for n, d, m, k in [(1, 3, 2, 4), (5, 2, 3, 1)]:
         x, w, b = _inputs(rng, n, d, m, k)
-        out, _ = as_tuple(submission.maxout_forward(x, w, b), 2, FWD, "(out, cache)")
+        out, _ = call_tuple(submission, FWD, "(out, cache)", x, w, b)
         assert_close(out, reference.maxout_forward(x, w, b)[0], FWD, f"out (N={n}, D={d}, M={m}, K={k})")
 
 
-@points(2, id="backward_dx")
-def test_backward_dx(submission, reference, rng):
-    """maxout_backward: dx is right"""
-    check_layer_gradient(submission, reference, "maxout", _inputs(rng), "xwb", 0, rng.normal(size=(4, 3)))
+_check_gradient = layer_gradient_check("maxout", _inputs, "xwb", (4, 3))  # which = 0, 1, 2: dx, dw, db
 
 
-@points(2, id="backward_dw")
-def test_backward_dw(submission, reference, rng):
-    """maxout_backward: dw reaches only the winning pieces"""
-    check_layer_gradient(submission, reference, "maxout", _inputs(rng), "xwb", 1, rng.normal(size=(4, 3)))
-
-
-@points(1, id="backward_db")
-def test_backward_db(submission, reference, rng):
-    """maxout_backward: db sums over the batch"""
-    check_layer_gradient(submission, reference, "maxout", _inputs(rng), "xwb", 2, rng.normal(size=(4, 3)))
+test_backward_dx = graded(2, "backward_dx", "maxout_backward: dx is right", _check_gradient, 0)
+test_backward_dw = graded(2, "backward_dw", "maxout_backward: dw reaches only the winning pieces", _check_gradient, 1)
+test_backward_db = graded(1, "backward_db", "maxout_backward: db sums over the batch", _check_gradient, 2)
 
 
 @points(2, id="tie_identical_pieces")

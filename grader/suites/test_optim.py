@@ -1,4 +1,4 @@
-"""Hidden suite for `optim` (20 points).
+"""Hidden suite for `optim`.
 
 Every expected value comes from the reference applied to the very inputs the
 student's function received, so a correct step differs from it only by

@@ -1,4 +1,4 @@
-"""Hidden suite for `resblock_torch` (16 points).
+"""Hidden suite for `resblock_torch`.
 
 Both blocks live in their workers (the reference's in a worker of its own) and
 come back here as handles.  The reference block's state dict crosses as a dict

@@ -1,15 +1,17 @@
-"""Hidden suite for `residual` (14 points)."""
+"""Hidden suite for `residual`."""
 import numpy as np
 
 from grader.testing import (
     CheckedCalls,
     Feedback,
     as_array,
-    as_tuple,
     assert_close,
     assert_not_mutated,
+    call_tuple,
     check_layer_gradient,
     dyadic,
+    graded,
+    layer_gradient_check,
     points,
     rel_error,
 )
@@ -60,16 +62,14 @@ def _bias_grads_passing_at_zero(args, dout, hidden, output):
     return da.sum(axis=0), ds.sum(axis=0)
 
 
-def _check(submission, reference, which, rng, n=4, d=5, h=6):
-    check_layer_gradient(submission, reference, "residual", _inputs(rng, n, d, h), NAMES, which,
-                         rng.normal(size=(n, d)))
+_check_gradient = layer_gradient_check("residual", _inputs, NAMES, (4, 5))  # which: the index in NAMES
 
 
 @points(2, id="forward_values")
 def test_forward_values(submission, reference, rng):
     """residual_forward: out matches the reference"""
     args = _inputs(rng)
-    out, _ = as_tuple(submission.residual_forward(*args), 2, FWD, "(out, cache)")
+    out, _ = call_tuple(submission, FWD, "(out, cache)", *args)
     _check_out(out, reference, args, "out")
 
 
@@ -78,7 +78,7 @@ def test_forward_other_shapes(submission, reference, rng):
     """residual_forward: works for a single row and for a hidden width of one"""
     for n, d, h in [(1, 3, 4), (5, 2, 1)]:
         args = _inputs(rng, n, d, h)
-        out, _ = as_tuple(submission.residual_forward(*args), 2, FWD, "(out, cache)")
+        out, _ = call_tuple(submission, FWD, "(out, cache)", *args)
         _check_out(out, reference, args, f"out (N={n}, D={d}, H={h})")
 
 
@@ -89,8 +89,8 @@ def test_backward_dx(submission, reference, rng):
     try:
         check_layer_gradient(submission, reference, "residual", args, NAMES, 0, dout)
     except Feedback:
-        _, cache = as_tuple(submission.residual_forward(*args), 2, FWD, "(out, cache)")
-        dx = as_tuple(submission.residual_backward(dout, cache), 5, BWD, "(dx, dw1, db1, dw2, db2)")[0]
+        _, cache = call_tuple(submission, FWD, "(out, cache)", *args)
+        dx = call_tuple(submission, BWD, "(dx, dw1, db1, dw2, db2)", dout, cache)[0]
         out, ref_cache = reference.residual_forward(*args)
         branch_only = reference.residual_backward(dout, ref_cache)[0] - dout * (out > 0)
         if rel_error(as_array(dx, BWD, "dx", args[0].shape), branch_only) < 1e-7:
@@ -99,28 +99,10 @@ def test_backward_dx(submission, reference, rng):
         raise
 
 
-@points(2, id="backward_dw1")
-def test_backward_dw1(submission, reference, rng):
-    """residual_backward: dw1 is right"""
-    _check(submission, reference, 1, rng)
-
-
-@points(1, id="backward_db1")
-def test_backward_db1(submission, reference, rng):
-    """residual_backward: db1 is right"""
-    _check(submission, reference, 2, rng)
-
-
-@points(2, id="backward_dw2")
-def test_backward_dw2(submission, reference, rng):
-    """residual_backward: dw2 is right"""
-    _check(submission, reference, 3, rng)
-
-
-@points(1, id="backward_db2")
-def test_backward_db2(submission, reference, rng):
-    """residual_backward: db2 is right"""
-    _check(submission, reference, 4, rng)
+test_backward_dw1 = graded(2, "backward_dw1", "residual_backward: dw1 is right", _check_gradient, 1)
+test_backward_db1 = graded(1, "backward_db1", "residual_backward: db1 is right", _check_gradient, 2)
+test_backward_dw2 = graded(2, "backward_dw2", "residual_backward: dw2 is right", _check_gradient, 3)
+test_backward_db2 = graded(1, "backward_db2", "residual_backward: db2 is right", _check_gradient, 4)
 
 
 @points(1, id="kinks")
@@ -132,8 +114,8 @@ def test_kinks(submission, reference, rng):
     b1[0] = -(x[0] @ w1[:, 0])  # exact: the hidden ReLU's input is 0 at [0, 0]...
     b2[0] = -(np.maximum(x[0] @ w1 + b1, 0) @ w2[:, 0] + x[0, 0])  # ...and the output ReLU's at [0, 0]
     dout, args = rng.normal(size=(n, d)), (x, w1, b1, w2, b2)
-    out, cache = as_tuple(submission.residual_forward(*args), 2, FWD, "(out, cache)")
-    grads = as_tuple(submission.residual_backward(dout, cache), 5, BWD, "(dx, dw1, db1, dw2, db2)")
+    out, cache = call_tuple(submission, FWD, "(out, cache)", *args)
+    grads = call_tuple(submission, BWD, "(dx, dw1, db1, dw2, db2)", dout, cache)
     expected = reference.residual_backward(dout, reference.residual_forward(*args)[1])
     for i in (2, 4):  # the bias gradients see both kinks and no other part of the backward pass
         name = f"d{NAMES[i]} with ReLU inputs exactly 0 in row 0"

@@ -1,4 +1,4 @@
-"""Hidden suite for `stability` (20 points)."""
+"""Hidden suite for `stability`."""
 import numpy as np
 
 from grader.testing import (
@@ -10,6 +10,7 @@ from grader.testing import (
     assert_not_mutated,
     extreme_inputs,
     fmt,
+    graded,
     points,
 )
 
@@ -43,7 +44,7 @@ def _check_extreme(submission, reference, fn, x, atol):
     return assert_close(got, getattr(reference, fn)(x), fn, f"result for |x| up to 1e4, shape {x.shape}", atol=atol)
 
 
-def _check_axes(submission, reference, fn, rng):
+def _check_axes(submission, reference, rng, fn):
     """Each of AXES, on x of shape (3, 4, 5) and on x of shape (1, 4, 1): length-1 axes beside the reduced one
     (or reduced) must keep their place."""
     for x in (_moderate(rng, 3, 4, 5), _moderate(rng, 1, 4, 1)):
@@ -53,96 +54,64 @@ def _check_axes(submission, reference, fn, rng):
                 _sums_to_one(got, fn, f"the result for axis={axis}, x of shape {x.shape}", axis)
 
 
-@points(1, id="logsumexp_values")
-def test_logsumexp_values(submission, reference, rng):
-    """logsumexp: values along the last axis, which is dropped"""
-    for x in (_moderate(rng, 5, 7), _moderate(rng, 6)):
-        _check(submission, reference, "logsumexp", x, f"result for x of shape {x.shape}")
+def _check_values(submission, reference, rng, fn, *shapes):
+    """Values on moderate inputs of each of ``shapes``."""
+    for x in [_moderate(rng, *shape) for shape in shapes]:
+        _check(submission, reference, fn, x, f"result for x of shape {x.shape}")
 
 
-@points(2, id="logsumexp_axis")
-def test_logsumexp_axis(submission, reference, rng):
-    """logsumexp: respects axis=0, 1 and -2 on 3-D inputs, with length-1 axes too"""
-    _check_axes(submission, reference, "logsumexp", rng)
+def _check_extremes(submission, reference, rng, fn, shapes, atol):
+    """:func:`_check_extreme` on ``extreme_inputs`` of each of ``shapes``."""
+    for x in [extreme_inputs(rng, *shape) for shape in shapes]:
+        _check_extreme(submission, reference, fn, x, atol)
 
 
-@points(2, id="logsumexp_extreme")
-def test_logsumexp_extreme(submission, reference, rng):
-    """logsumexp: finite, accurate and warning-free for |x| up to 1e4"""
-    for x in (extreme_inputs(rng, 5, 6), extreme_inputs(rng, 9)):
-        _check_extreme(submission, reference, "logsumexp", x, ROUNDING * BIG)
-
-
-@points(1, id="softmax_values")
-def test_softmax_values(submission, reference, rng):
-    """softmax: values along the last axis; they sum to 1"""
+def _check_softmax_values(submission, reference, rng):
     for x in (_moderate(rng, 5, 7), _moderate(rng, 6)):
         p = submission.softmax(x)
         _sums_to_one(as_array(p, "softmax", "the result", x.shape), "softmax", "the result", -1)
         assert_close(p, reference.softmax(x), "softmax", f"result for x of shape {x.shape}")
 
 
-@points(1, id="softmax_axis")
-def test_softmax_axis(submission, reference, rng):
-    """softmax: respects axis=0, 1 and -2 on 3-D inputs, with length-1 axes too"""
-    _check_axes(submission, reference, "softmax", rng)
-
-
-@points(2, id="softmax_extreme")
-def test_softmax_extreme(submission, reference, rng):
-    """softmax: finite, accurate, warning-free and summing to 1 for |x| up to 1e4"""
+def _check_softmax_extremes(submission, reference, rng):
     for x in (extreme_inputs(rng, 5, 6), extreme_inputs(rng, 9)):
         p = _check_extreme(submission, reference, "softmax", x, ROUNDING * BIG)
         _sums_to_one(p, "softmax", "the result for |x| up to 1e4", -1)
 
 
-@points(1, id="log_softmax_values")
-def test_log_softmax_values(submission, reference, rng):
-    """log_softmax: values along the last axis"""
-    for x in (_moderate(rng, 5, 7), _moderate(rng, 6)):
-        _check(submission, reference, "log_softmax", x, f"result for x of shape {x.shape}")
+AXIS_DOC = "respects axis=0, 1 and -2 on 3-D inputs, with length-1 axes too"
+EXTREME_DOC = "finite, accurate and warning-free for |x| up to 1e4"
+MATRICES, ELEMENTWISE = [(5, 6), (9,)], [(15,), (3, 4)]  # the shapes of the extreme inputs
 
+test_logsumexp_values = graded(1, "logsumexp_values", "logsumexp: values along the last axis, which is dropped",
+                               _check_values, "logsumexp", (5, 7), (6,))
+test_logsumexp_axis = graded(2, "logsumexp_axis", f"logsumexp: {AXIS_DOC}", _check_axes, "logsumexp")
+test_logsumexp_extreme = graded(2, "logsumexp_extreme", f"logsumexp: {EXTREME_DOC}", _check_extremes, "logsumexp",
+                                MATRICES, ROUNDING * BIG)
 
-@points(1, id="log_softmax_axis")
-def test_log_softmax_axis(submission, reference, rng):
-    """log_softmax: respects axis=0, 1 and -2 on 3-D inputs, with length-1 axes too"""
-    _check_axes(submission, reference, "log_softmax", rng)
+test_softmax_values = graded(1, "softmax_values", "softmax: values along the last axis; they sum to 1",
+                             _check_softmax_values)
+test_softmax_axis = graded(1, "softmax_axis", f"softmax: {AXIS_DOC}", _check_axes, "softmax")
+test_softmax_extreme = graded(2, "softmax_extreme",
+                              "softmax: finite, accurate, warning-free and summing to 1 for |x| up to 1e4",
+                              _check_softmax_extremes)
 
+test_log_softmax_values = graded(1, "log_softmax_values", "log_softmax: values along the last axis", _check_values,
+                                 "log_softmax", (5, 7), (6,))
+test_log_softmax_axis = graded(1, "log_softmax_axis", f"log_softmax: {AXIS_DOC}", _check_axes, "log_softmax")
+test_log_softmax_extreme = graded(2, "log_softmax_extreme", f"log_softmax: {EXTREME_DOC}", _check_extremes,
+                                  "log_softmax", MATRICES, ROUNDING * BIG)
 
-@points(2, id="log_softmax_extreme")
-def test_log_softmax_extreme(submission, reference, rng):
-    """log_softmax: finite, accurate and warning-free for |x| up to 1e4"""
-    for x in (extreme_inputs(rng, 5, 6), extreme_inputs(rng, 9)):
-        _check_extreme(submission, reference, "log_softmax", x, ROUNDING * BIG)
+test_sigmoid_values = graded(1, "sigmoid_values", "sigmoid: values, elementwise on any shape", _check_values,
+                             "sigmoid", (4, 6), (7,))
+# sigmoid's values lie in (0, 1): within one rounding of 1 (2**-53) even where they are tiny, so no clipping of x
+test_sigmoid_extreme = graded(2, "sigmoid_extreme", f"sigmoid: {EXTREME_DOC}", _check_extremes, "sigmoid",
+                              ELEMENTWISE, 2.0**-53)
 
-
-@points(1, id="sigmoid_values")
-def test_sigmoid_values(submission, reference, rng):
-    """sigmoid: values, elementwise on any shape"""
-    for x in (_moderate(rng, 4, 6), _moderate(rng, 7)):
-        _check(submission, reference, "sigmoid", x, f"result for x of shape {x.shape}")
-
-
-@points(2, id="sigmoid_extreme")
-def test_sigmoid_extreme(submission, reference, rng):
-    """sigmoid: finite, accurate and warning-free for |x| up to 1e4"""
-    for x in (extreme_inputs(rng, 15), extreme_inputs(rng, 3, 4)):
-        # values in (0, 1): within one rounding of 1 (2**-53) even where they are tiny, so no clipping of x
-        _check_extreme(submission, reference, "sigmoid", x, 2.0**-53)
-
-
-@points(1, id="log_sigmoid_values")
-def test_log_sigmoid_values(submission, reference, rng):
-    """log_sigmoid: values, elementwise on any shape"""
-    for x in (_moderate(rng, 4, 6), _moderate(rng, 7)):
-        _check(submission, reference, "log_sigmoid", x, f"result for x of shape {x.shape}")
-
-
-@points(2, id="log_sigmoid_extreme")
-def test_log_sigmoid_extreme(submission, reference, rng):
-    """log_sigmoid: finite, accurate and warning-free for |x| up to 1e4"""
-    for x in (extreme_inputs(rng, 15), extreme_inputs(rng, 3, 4)):
-        _check_extreme(submission, reference, "log_sigmoid", x, ROUNDING)
+test_log_sigmoid_values = graded(1, "log_sigmoid_values", "log_sigmoid: values, elementwise on any shape",
+                                 _check_values, "log_sigmoid", (4, 6), (7,))
+test_log_sigmoid_extreme = graded(2, "log_sigmoid_extreme", f"log_sigmoid: {EXTREME_DOC}", _check_extremes,
+                                  "log_sigmoid", ELEMENTWISE, ROUNDING)
 
 
 @points(1, id="no_mutation")

@@ -1,4 +1,4 @@
-"""Hidden suite for `torch_functions` (15 points).
+"""Hidden suite for `torch_functions`.
 
 The student's Functions run in their worker, the reference's in another; the
 builder ``torch_function_probe`` (grader/sandbox/trusted_torch.py) returns the
@@ -52,10 +52,17 @@ def forward_output(report, name, shape):
 
 
 def own_numerical_gradient(report, inputs, which, grad_out):
-    """The numerical vector-Jacobian product of the student's forward for input ``which``."""
+    """The numerical vector-Jacobian product of the student's forward for input ``which``, or None when it
+    cannot be taken: the probe's calls at the unperturbed inputs, made among the perturbed ones in an order
+    the code cannot predict, must give the forward's out again (as the NumPy gradient checks require)."""
     perturbed = report["perturbed"]
-    if perturbed is None:
+    if perturbed is None or report["out"] is None:
         return None
+    out = np.asarray(report["out"], dtype=np.float64)
+    for again in perturbed[2 * sum(np.size(a) for a in inputs):]:
+        with np.errstate(all="ignore"):
+            if not np.max(np.abs(np.asarray(again) - out), initial=0.0) <= 1e-12 * np.max(np.abs(out), initial=0.0):
+                return None  # not one function of its inputs: its numerical gradient means nothing
     offset = sum(np.size(a) for a in inputs[:which])
     x = np.asarray(inputs[which])
     grad = np.zeros(x.shape)
@@ -90,19 +97,21 @@ def gradients(report, name, inputs):
 def check_gradient(submission, reference, name, inputs, grad_out, which, tol=1e-7, numeric=True):
     """The gradient for input ``which`` matches the reference's or, if the student's forward is
     wrong but attempts the Function (not a constant, not a scaled or shifted input), the numerical
-    gradient of that forward (finite, and not identically zero)."""
+    gradient of that forward (finite, not identically zero, from calls that give the forward's out again
+    at the unperturbed inputs). A right forward gets no second chance."""
     got_report = probe(submission, name, inputs, grad_out, numeric=numeric)
-    expected = probe(reference, name, inputs, grad_out)["grads"][which]
+    expected_report = probe(reference, name, inputs, grad_out)
     got = gradients(got_report, name, inputs)[which]
     fn, arg = f"{name}.backward", f"d{ARGS[name][which]}"
     got = as_array(got, fn, arg, np.shape(inputs[which]))
     try:
-        assert_close(got, expected, fn, arg, tol)
+        assert_close(got, expected_report["grads"][which], fn, arg, tol)
     except Feedback:
         own = own_numerical_gradient(got_report, inputs, which, grad_out) if numeric else None
         out = np.asarray(got_report["out"], dtype=np.float64) if got_report["out"] is not None else None
-        if (own is not None and out is not None and np.all(np.isfinite(own)) and np.any(own != 0)
-                and trivial_forward(out, inputs) is None and rel_error(got, own) <= 1e-6):
+        forward_right = out is not None and rel_error(out, expected_report["out"]) <= tol  # no second chance
+        if (own is not None and out is not None and not forward_right and np.all(np.isfinite(own))
+                and np.any(own != 0) and trivial_forward(out, inputs) is None and rel_error(got, own) <= 1e-6):
             return  # right for the student's own forward, which attempts the Function: the points are earned
         raise
 

@@ -1,4 +1,4 @@
-"""Hidden suite for `train_torch` (10 points).
+"""Hidden suite for `train_torch`.
 
 The grading process draws a synthetic classification task from the attempt's
 seed: Gaussian blobs, several per class (so the classes are not linearly
