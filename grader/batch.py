@@ -10,13 +10,13 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from .catalog import Exercise, get
-from .errors import Interrupted
+from .errors import DlxError, GradingError, Interrupted
 from .gradebook import file_hash
-from .results import GradeResult
-from .runner import GradingError, grade_source, read_source
+from .results import GradeResult, TestResult
+from .runner import grade_source, read_source
 from .sandbox.spawn import use_fork_servers
 
 
@@ -32,12 +32,12 @@ class Entry:
 def discover(exercise: Exercise, folder: Path) -> list[Entry]:
     """Submissions laid out as ``<student>.py`` or ``<student>/<id>.py``, sorted by student."""
     if not folder.is_dir():
-        raise GradingError(f"{folder} is not a folder")
+        raise DlxError(f"{folder} is not a folder")
     entries = {p.stem: Entry(p.stem, p, folder) for p in folder.glob("*.py") if not p.name.startswith(".")}
     for path in folder.glob(f"*/{exercise.filename}"):
         entries[path.parent.name] = Entry(path.parent.name, path, folder)
     if not entries:
-        raise GradingError(f"no submissions in {folder}: expected <student>.py or <student>/{exercise.filename}")
+        raise DlxError(f"no submissions in {folder}: expected <student>.py or <student>/{exercise.filename}")
     return [entries[k] for k in sorted(entries)]
 
 
@@ -46,19 +46,39 @@ def student_seed(exercise_id: str, student: str, base: int | None) -> int:
     return base if base is not None else zlib.crc32(f"{exercise_id}:{student}".encode()) & 0x7FFFFFFF
 
 
-def _grade_task(task: tuple[str, str, str, str, int]) -> dict:
+@dataclass(frozen=True)
+class Graded:
+    """One student's grading: the result, or why dlx could not grade."""
+
+    student: str
+    seed: int
+    hash: str | None = None  # the graded file's content hash; None when it could not be read
+    error: str | None = None
+    result: GradeResult | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"student": self.student, "hash": self.hash, "seed": self.seed, "error": self.error,
+                "result": None if self.result is None else self.result.to_json()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Graded":
+        result = data.get("result")
+        return cls(data["student"], data["seed"], data.get("hash"), data.get("error"),
+                   None if result is None else GradeResult.from_json(result))
+
+
+def _grade_task(task: tuple[str, str, str, str, int]) -> Graded:
     """Grade one submission (runs in a pool process); never raises."""
     exercise_id, student, path, folder, seed = task
     try:
         source = read_source(Path(path), Path(folder))
     except GradingError as exc:
-        return {"student": student, "hash": None, "seed": seed, "error": str(exc), "result": None}
+        return Graded(student, seed, error=str(exc))
     try:
         result = grade_source(get(exercise_id), source, seed)
     except Exception as exc:  # noqa: BLE001 - one broken submission must never stop the batch
-        return {"student": student, "hash": file_hash(source), "seed": seed, "error": f"not graded: {exc}",
-                "result": None}
-    return {"student": student, "hash": file_hash(source), "seed": seed, "error": None, "result": result.to_json()}
+        return Graded(student, seed, file_hash(source), f"not graded: {exc}")
+    return Graded(student, seed, file_hash(source), result=result)
 
 
 def _init_pool_process() -> None:
@@ -71,16 +91,16 @@ def _init_pool_child() -> None:
     _init_pool_process()
 
 
-def why(row: dict) -> str:
+def why(row: Graded) -> str:
     """The CSV's ``error`` cell: why dlx could not grade, or the most common reason tests failed."""
-    if row["error"] or not row["result"]:
-        return row["error"] or ""
-    reasons = Counter(t["output"].splitlines()[0] for t in row["result"]["tests"]
-                      if t["score"] < t["max_score"] and t["output"].strip())
+    if row.error or row.result is None:
+        return row.error or ""
+    lost = [t for t in row.result.tests if t.score < t.max_score]
+    reasons = Counter(t.output.splitlines()[0] for t in lost if t.output.strip())
     if not reasons:
         return ""
     reason, count = reasons.most_common(1)[0]
-    failed = sum(1 for t in row["result"]["tests"] if t["score"] < t["max_score"])
+    failed = len(lost)
     return reason if count == failed else f"{reason} (and {failed - count} other failing test(s))"
 
 
@@ -96,44 +116,44 @@ class ResultCache:
 
     def __init__(self, path: Path):
         self.path = path
-        self.done: dict[str, dict] = {}
+        self.done: dict[str, Graded] = {}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.open("a", encoding="utf-8").close()  # a read-only --out folder fails now, before any grading
         except OSError as exc:
-            raise GradingError(f"cannot write the grades beside {path.parent}: {exc.strerror}") from None
+            raise DlxError(f"cannot write the grades beside {path.parent}: {exc.strerror}") from None
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:
-                    row = json.loads(line)
-                    self.done[row["student"]] = row
+                    row = Graded.from_json(json.loads(line))
                 except (json.JSONDecodeError, KeyError, TypeError):
                     continue  # a line cut short by an interruption
+                self.done[row.student] = row
 
-    def fresh(self, entry: Entry, seed: int) -> dict | None:
+    def fresh(self, entry: Entry, seed: int) -> Graded | None:
         """The cached grading of this exact file and seed, if any."""
         row = self.done.get(entry.student)
-        if row is None or row.get("seed") != seed:
+        if row is None or row.seed != seed:
             return None
         try:
             current = file_hash(read_source(entry.path, entry.folder))
         except GradingError:
             return None
-        return row if row.get("hash") == current else None
+        return row if row.hash == current else None
 
-    def add(self, row: dict) -> None:
-        self.done[row["student"]] = row
+    def add(self, row: Graded) -> None:
+        self.done[row.student] = row
         with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(row) + "\n")
+            f.write(json.dumps(row.to_json()) + "\n")
 
 
 def grade_batch(exercise: Exercise, folder: Path, out_csv: Path, *, workers: int | None = None,
                 json_dir: Path | None = None, seed: int | None = None,
-                on_progress: Callable[[int, int], None] | None = None) -> list[dict]:
+                on_progress: Callable[[int, int], None] | None = None) -> list[Graded]:
     """Grade every submission in ``folder``; write the CSV (and results.json files); return the rows."""
     entries = discover(exercise, folder)
     cache = ResultCache(out_csv.with_name(out_csv.name + ".cache.jsonl"))
-    rows: dict[str, dict] = {}
+    rows: dict[str, Graded] = {}
     todo = []
     for entry in entries:
         s = student_seed(exercise.id, entry.student, seed)
@@ -148,7 +168,7 @@ def grade_batch(exercise: Exercise, folder: Path, out_csv: Path, *, workers: int
     try:
         for row in _run(todo, workers or os.cpu_count() or 1):
             cache.add(row)
-            rows[row["student"]] = row
+            rows[row.student] = row
             done += 1
             if on_progress:
                 on_progress(done, len(entries))
@@ -162,7 +182,7 @@ def grade_batch(exercise: Exercise, folder: Path, out_csv: Path, *, workers: int
     return ordered
 
 
-def _run(todo: list[tuple], workers: int) -> Iterator[dict]:
+def _run(todo: list[tuple], workers: int) -> Iterator[Graded]:
     if not todo:
         return
     if workers <= 1 or len(todo) == 1:
@@ -173,11 +193,11 @@ def _run(todo: list[tuple], workers: int) -> Iterator[dict]:
         yield from pool.imap_unordered(_grade_task, todo)
 
 
-def write_csv(rows: list[dict], path: Path, exercise: Exercise) -> None:
+def write_csv(rows: list[Graded], path: Path, exercise: Exercise) -> None:
     """``student, score, max_score, seed, error`` and one column per test (its score), headed by the test's id."""
     test_ids: list[str] = []
     for row in rows:
-        for test in (row["result"] or {}).get("tests", []):
+        for test in row.result.tests if row.result else []:
             if _column(test) not in test_ids:
                 test_ids.append(_column(test))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -186,23 +206,26 @@ def write_csv(rows: list[dict], path: Path, exercise: Exercise) -> None:
         writer = csv.writer(f)
         writer.writerow(["student", "score", "max_score", "seed", "error", *map(csv_cell, test_ids)])
         for row in rows:
-            result = row["result"]
-            scores = {_column(t): t["score"] for t in result["tests"]} if result else {}
-            writer.writerow([csv_cell(row["student"]), result["score"] if result else 0,
-                             result["max_score"] if result else exercise.points, row["seed"], csv_cell(why(row)),
+            result = row.result
+            scores = {_column(t): t.score for t in result.tests} if result else {}
+            writer.writerow([csv_cell(row.student), result.score if result else 0,
+                             result.max_score if result else exercise.points, row.seed, csv_cell(why(row)),
                              *(scores.get(n, 0) for n in test_ids)])
     tmp.replace(path)
 
 
-def _column(test: dict) -> str:
+def _column(test: TestResult) -> str:
     """A test's CSV column: its stable id (the name, for results cached before ids existed)."""
-    return test.get("id") or test["name"]
+    return test.test_id or test.name
 
 
-def write_json(rows: list[dict], folder: Path, exercise: Exercise) -> None:
-    """One Gradescope-style results.json per student: ``<folder>/<student>.json``."""
+def write_json(rows: list[Graded], folder: Path, exercise: Exercise) -> None:
+    """One Gradescope-style results.json per student: ``<folder>/<student>.json``; an ungraded one scores 0 of
+    the exercise's points, with the reason as its output."""
     folder.mkdir(parents=True, exist_ok=True)
     for row in rows:
-        result = row["result"] or {**GradeResult(exercise.id, row["seed"], output=row["error"] or "").to_json(),
-                                   "max_score": exercise.points}
-        (folder / f"{row['student']}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+        if row.result is not None:
+            result = row.result.to_json()
+        else:
+            result = {**GradeResult(exercise.id, row.seed, output=row.error or "").to_json(), "max_score": exercise.points}
+        (folder / f"{row.student}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")

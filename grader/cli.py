@@ -20,7 +20,7 @@ import click
 from . import __version__
 from .errors import INTERRUPT_EXIT, USAGE_EXIT, DlxError, Interrupted, os_error_message
 from .cli_course import course_aware
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, N_, _, choose, localise, ngettext, translate_click, translate_filled
 from .options import SEED
 
 if TYPE_CHECKING:
@@ -46,6 +46,10 @@ LAZY_COMMANDS = {
 }
 
 
+# grader/catalog.py's messages, translated where they are shown
+CATALOG_MESSAGES = (N_("unknown exercise {id}; known: {known}"),)
+
+
 def fail(message: str, code: int = USAGE_EXIT) -> NoReturn:
     """Print ``dlx: message`` on stderr and exit."""
     click.echo(f"dlx: {message}", err=True)
@@ -63,37 +67,53 @@ class DlxGroup(click.Group):
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        translate_click()  # before click builds a usage error, e.g. "No such command"
         if name in LAZY_COMMANDS and name not in self.commands:
             import importlib
 
             module, attribute = LAZY_COMMANDS[name].split(":")
             self.add_command(getattr(importlib.import_module(module), attribute), name)
-        return super().get_command(ctx, name)
+        command = super().get_command(ctx, name)
+        if command is not None:
+            localise(command)
+        return command
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        translate_click()
+        localise(self)
+        super().format_help(ctx, formatter)
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
+        saved_language = os.environ.get("LANGUAGE")  # set by translate_click for this run only
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
-            hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx is not None else ""
+            hint = _(" (see `{command} --help`)").format(command=exc.ctx.command_path) if exc.ctx is not None else ""
             fail(f"{exc.format_message()}{hint}")
         except click.ClickException as exc:
             fail(exc.format_message())
         except click.Abort as exc:
             cause = exc.__cause__ or exc.__context__
             if isinstance(cause, EOFError):
-                fail("the input ended before the answer; nothing was recorded")
-            fail(cause.message if isinstance(cause, Interrupted) else "interrupted; nothing was recorded",
+                fail(_("the input ended before the answer; nothing was recorded"))
+            fail(cause.message if isinstance(cause, Interrupted) else _("interrupted; nothing was recorded"),
                  INTERRUPT_EXIT)
         except DlxError as exc:
-            fail(str(exc))
+            fail(translate_filled(str(exc), CATALOG_MESSAGES))
         except OSError as exc:
             fail(os_error_message(exc))
         except Exception as exc:  # noqa: BLE001 - a bug in dlx is one line, never a traceback
             if os.environ.get("DLX_DEBUG"):
                 traceback.print_exc()
-            fail(f"internal error ({type(exc).__name__}: {exc}); rerun with DLX_DEBUG=1 to see where, "
-                 "and please report it", 1)
+            fail(_("internal error ({error}); rerun with DLX_DEBUG=1 to see where, and please report it").format(
+                error=f"{type(exc).__name__}: {exc}"), 1)
+        finally:
+            choose(None)  # --lang lasts one run, also in-process (tests); kept until its errors are printed
+            if saved_language is None:
+                os.environ.pop("LANGUAGE", None)
+            else:
+                os.environ["LANGUAGE"] = saved_language
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else 0)
@@ -101,18 +121,20 @@ class DlxGroup(click.Group):
 
 @click.group(cls=DlxGroup)
 @click.version_option(__version__, prog_name="dlx")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None, is_eager=True, expose_value=False,
+              callback=lambda ctx, _param, lang: _choose_language(ctx, lang),
               help="Language of statements, hints and titles (default: DLX_LANG, `dlx config lang`, the locale).")
-def main(lang: str | None) -> None:
+def main() -> None:
     """dlx: implement deep-learning foundations by hand, graded by hidden tests.
 
     The loop: `dlx list`, `dlx fetch affine`, edit affine.py, `dlx check affine`,
     `dlx hint affine`, `dlx submit affine`, `dlx score`.
     """
-    from .i18n import choose
 
+
+def _choose_language(ctx: click.Context, lang: str | None) -> None:
+    """--lang, chosen while the command line is read (before a subcommand's help is shown); lasts one run."""
     choose(lang)
-    click.get_current_context().call_on_close(lambda: choose(None))  # --lang lasts one run, also in-process
 
 
 def _exercise(exercise_id: str) -> Exercise:
@@ -124,9 +146,11 @@ def _exercise(exercise_id: str) -> Exercise:
 def _student_file(exercise: Exercise, directory: Path) -> Path:
     path = directory / exercise.filename
     if path.is_dir():
-        raise DlxError(f"{path} is a folder, not your solution file; rename it and run `dlx fetch {exercise.id}`")
+        raise DlxError(_("{path} is a folder, not your solution file; rename it and run `dlx fetch {id}`").format(
+            path=path, id=exercise.id))
     if not path.exists():
-        raise DlxError(f"{path} not found; run `dlx fetch {exercise.id}` first (or pass --dir)")
+        raise DlxError(_("{path} not found; run `dlx fetch {id}` first (or pass --dir)")
+            .format(path=path, id=exercise.id))
     return path
 
 
@@ -152,8 +176,8 @@ def list_command(as_json: bool) -> None:
 
     rows = [(e.id, str(e.unit), e.title, f"{e.points:g}", f"{best[e.id].best:g}" if e.id in best else "-")
             for e in exercises]
-    click.echo(table(("id", "unit", "title", "points", "best"), rows, right=(1, 3, 4), fill=2))
-    click.echo("Start with `dlx fetch <id>`, or `dlx watch` to follow the course in order.")
+    click.echo(table((_("id"), _("unit"), _("title"), _("points"), _("best")), rows, right=(1, 3, 4), fill=2))
+    click.echo(_("Start with `dlx fetch <id>`, or `dlx watch` to follow the course in order."))
 
 
 def _backup(path: Path) -> Path:
@@ -181,11 +205,12 @@ def write_exercise_files(exercise: Exercise, directory: Path, force: bool = Fals
     existing = [dst for _, dst in targets if dst.exists()]
     if existing and not force:
         names = ", ".join(str(p) for p in existing)
-        verb = "exists" if len(existing) == 1 else "exist"
-        raise DlxError(f"{names} already {verb}; your work is untouched (use --force to replace it; a backup is kept)")
+        raise DlxError(ngettext("{names} already exists; your work is untouched (use --force to replace it; a backup is "
+                                "kept)", "{names} already exist; your work is untouched (use --force to replace them; "
+                                "a backup is kept)", len(existing)).format(names=names))
     for src, dst in targets:
         if dst.exists():
-            console.print(f"[dim]backed up {dst} to {_backup(dst)}[/]")
+            console.print("[dim]" + _("backed up {file} to {backup}").format(file=dst, backup=_backup(dst)) + "[/]")
         shutil.copyfile(src, dst)
     return [dst for _, dst in targets]
 
@@ -205,11 +230,13 @@ def fetch(exercise_id: str, directory: Path, force: bool, notebook: bool) -> Non
         from .practice_notebook import write_notebook
 
         path = write_notebook(exercise, directory, force)
-        console.print(f"Wrote [bold]{path}[/]. Open it in Jupyter; its cells check and submit with `%dlx`.")
+        console.print(_("Wrote [bold]{path}[/]. Open it in Jupyter; its cells check and submit with `%dlx`.").format(
+            path=path))
         return
     stub, statement = write_exercise_files(exercise, directory, force)
-    console.print(f"Wrote [bold]{stub}[/] and {statement}.")
-    console.print(f"Next: complete the functions, then `dlx check {exercise.id}` and `dlx submit {exercise.id}`.")
+    console.print(_("Wrote [bold]{stub}[/] and {statement}.").format(stub=stub, statement=statement))
+    console.print(_("Next: complete the functions, then `dlx check {id}` and `dlx submit {id}`.")
+        .format(id=exercise.id))
 
 
 def grade_and_show(exercise: Exercise, path: Path, visible: bool, seed: int | None = None) -> tuple[str, GradeResult]:
@@ -228,8 +255,7 @@ def record_submission(exercise: Exercise, source: str, result: GradeResult) -> f
     from .gradebook import Gradebook, file_hash
 
     with Gradebook() as book:
-        book.record("exercise", exercise.id, result.score, result.max_score, result.seed, result.to_json(),
-                    file_hash(source))
+        book.record(result, file_hash(source))
         return max(s.best for s in book.standings("exercise") if s.item == exercise.id)
 
 
@@ -251,9 +277,9 @@ def _plots(exercise: Exercise, path: Path, source: str, open_report: bool) -> No
     from .report import console
 
     report = write_report(exercise, source, path)
-    console.print(f"Pictures: [bold]{report}[/]")
+    console.print(_("Pictures: [bold]{report}[/]").format(report=report))
     if open_report and click.launch(report.resolve().as_uri()) != 0:
-        console.print("[dim]No browser could be started; open the file above yourself.[/]")
+        console.print("[dim]" + _("No browser could be started; open the file above yourself.") + "[/]")
 
 
 @main.command()
@@ -289,10 +315,12 @@ def show_hint(exercise: Exercise, show_all: bool = False, reset: bool = False) -
         level = min(seen + 1, len(exercise.hints))
         book.set_setting(key, str(level))
     for i in range(1 if show_all else level, level + 1):
-        console.print(f"[bold]Hint {i} of {len(exercise.hints)}[/] for {exercise.id}:")
+        console.print(_("[bold]Hint {n} of {total}[/] for {id}:")
+            .format(n=i, total=len(exercise.hints), id=exercise.id))
         console.print(f"  {exercise.hints[i - 1]}\n")
     if level == len(exercise.hints):
-        console.print("[dim]That is the last hint. The statement (`dlx fetch` wrote it beside your file) has the maths.[/]")
+        console.print("[dim]" + _("That is the last hint. The statement (`dlx fetch` wrote it beside your file) has the "
+                                  "maths.") + "[/]")
 
 
 @main.command()
@@ -320,7 +348,8 @@ def submit(exercise_id: str, directory: Path, seed: int | None, plots: bool, ope
     _plots_possible(exercise, plots)
     source, result = grade_and_show(exercise, path, visible=False, seed=seed)
     best = record_submission(exercise, source, result)
-    console.print(f" [dim]Recorded. Best so far: {best:g}/{exercise.points:g}. `dlx score` shows your progress.[/]")
+    console.print(" [dim]" + _("Recorded. Best so far: {best}/{points}. `dlx score` shows your progress.").format(
+        best=f"{best:g}", points=f"{exercise.points:g}") + "[/]")
     if plots:
         _plots(exercise, path, source, open_report)
 

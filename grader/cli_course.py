@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
+from .errors import DlxError
+from .i18n import N_, _, ngettext
+
 if TYPE_CHECKING:  # imported when a command runs: `dlx --version` and local mode never pay for urllib
     from .course_client import CourseClient
 
@@ -33,30 +36,8 @@ LOCAL = Local()
 STUDENT_FILES = ("test_visible.py", "exercise.toml")  # cached for `dlx check`, not written beside the student's work
 
 
-class CourseFailure(click.ClickException):
+class CourseFailure(DlxError):
     """A course command failed: one line, exit 2 (dlx's convention)."""
-
-    exit_code = 2
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"dlx: {self.message}", err=True)
-
-
-def one_line_errors(fn: Callable) -> Callable:
-    """Turn the course's own errors into :class:`CourseFailure`."""
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except Exception as exc:
-            from .catalog import UnknownExercise
-            from .course_client import CourseError
-            from .server.config import ConfigError
-
-            if not isinstance(exc, (CourseError, ConfigError, UnknownExercise)):
-                raise
-            raise CourseFailure(str(exc.args[0] if exc.args else exc)) from None
-    return wrapper
 
 
 def course_aware(handler: str) -> Callable:
@@ -74,9 +55,9 @@ def course_aware(handler: str) -> Callable:
             unsupported = [name for name, value in kwargs.items() if name not in accepted and value]
             if unsupported:
                 flag = unsupported[0].replace("_report", "").replace("_", "-")
-                raise CourseFailure(f"--{flag} works only in local mode for now: add --offline")
+                raise CourseFailure(_("--{flag} works only in local mode for now: add --offline").format(flag=flag))
             kwargs = {name: value for name, value in kwargs.items() if name in accepted}
-            done = one_line_errors(course_handler)(CourseClient.from_login(login), **kwargs)
+            done = course_handler(CourseClient.from_login(login), **kwargs)
             if isinstance(done, Local):
                 return fn(*args, **{**kwargs, **done.overrides})
             return done
@@ -94,7 +75,7 @@ def _staff() -> CourseClient:
 
     login = saved_login()
     if login is None:
-        raise CourseFailure("not logged in to a course: run `dlx login URL` with your code first")
+        raise CourseFailure(_("not logged in to a course: run `dlx login URL` with your code first"))
     return CourseClient.from_login(login)
 
 
@@ -106,23 +87,24 @@ def course_list(client: CourseClient, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
-    table = Table(title=f"{info['course']} (course)", title_justify="left")
-    for col in ("assignment", "id", "title", "points", "due", "score", "attempts"):
-        table.add_column(col, justify="right" if col in ("points", "score", "attempts") else "left")
+    table = Table(title=_("{course} (course)").format(course=info["course"]), title_justify="left")
+    for col in (N_("assignment"), N_("id"), N_("title"), N_("points"), N_("due"), N_("score"), N_("attempts")):
+        table.add_column(_(col), justify="right" if col in ("points", "score", "attempts") else "left")
     for a in info["assignments"]:
         for e in a["exercises"]:
             s = e["standing"] or {}
             score = "-" if s.get("score") is None else f"{s['score']:g}"
             table.add_row(a["id"], e["id"], e["title"], f"{e['points']:g}", a["due"], score, str(s.get("attempts", 0)))
     _console().print(table)
-    _console().print("[dim]`dlx fetch <id>` takes an exercise from the course; `--offline` shows the local bank.[/]")
+    _console().print("[dim]" + _("`dlx fetch <id>` takes an exercise from the course; `--offline` shows the local bank.")
+                     + "[/]")
 
 
 def course_fetch(client: CourseClient, exercise_id: str, directory: Path, force: bool) -> None:
     from .cli import _backup
 
     if not re.fullmatch(r"[A-Za-z0-9_]+", exercise_id):
-        raise CourseFailure(f"{exercise_id!r} is not an exercise id")
+        raise CourseFailure(_("{id} is not an exercise id").format(id=repr(exercise_id)))
     info = client.call("GET", f"/api/exercises/{exercise_id}", retry=True)
     directory.mkdir(parents=True, exist_ok=True)
     sent = info["files"]
@@ -136,15 +118,18 @@ def course_fetch(client: CourseClient, exercise_id: str, directory: Path, force:
     existing = [directory / name for name in files if (directory / name).exists()]
     if existing and not force:
         names = ", ".join(str(p) for p in existing)
-        raise CourseFailure(f"{names} already exist(s); your work is untouched (use --force to replace it; "
-                            "a backup is kept)")
+        raise CourseFailure(ngettext("{names} already exists; your work is untouched (use --force to replace it; a "
+                                     "backup is kept)", "{names} already exist; your work is untouched (use --force to "
+                                     "replace them; a backup is kept)", len(existing)).format(names=names))
     for name, text in files.items():
         target = directory / name
         if target.exists():
-            _console().print(f"[dim]backed up {target} to {_backup(target)}[/]")
+            _console().print("[dim]" + _("backed up {file} to {backup}")
+                .format(file=target, backup=_backup(target)) + "[/]")
         target.write_text(text, encoding="utf-8")
-    _console().print(f"Wrote [bold]{directory / (exercise_id + '.py')}[/] from the course.")
-    _console().print(f"Next: complete the functions, then `dlx check {exercise_id}` and `dlx submit {exercise_id}`.")
+    _console().print(_("Wrote [bold]{path}[/] from the course.").format(path=directory / (exercise_id + ".py")))
+    _console().print(_("Next: complete the functions, then `dlx check {id}` and `dlx submit {id}`.")
+        .format(id=exercise_id))
 
 
 def _own_exercise_dir(exercise_id: str) -> Path:
@@ -177,13 +162,13 @@ def course_submit(client: CourseClient, exercise_id: str, directory: Path, seed:
     from .results import GradeResult
 
     if seed is not None:
-        raise CourseFailure("in a course the server chooses the seed; --seed works only with --offline")
-    from .errors import DlxError
+        raise CourseFailure(_("in a course the server chooses the seed; --seed works only with --offline"))
     from .safe_read import read_bytes_file
 
     path = directory / f"{exercise_id}.py"
     if not path.exists():
-        raise CourseFailure(f"{path} not found; run `dlx fetch {exercise_id}` first (or pass --dir)")
+        raise CourseFailure(_("{path} not found; run `dlx fetch {id}` first (or pass --dir)")
+            .format(path=path, id=exercise_id))
     try:
         data = read_bytes_file(path, limit=MAX_FILE, follow_links=False)
     except DlxError as exc:
@@ -191,31 +176,35 @@ def course_submit(client: CourseClient, exercise_id: str, directory: Path, seed:
     console = _console()
     submission_id = str(uuid.uuid4())
     receipt = client.submit(exercise_id, data, submission_id)
-    console.print(f"[dim]Received by the course at {receipt['received_at']} (submission {submission_id}, "
-                  f"sha256 {receipt['sha256'][:12]}…, seed {receipt['seed']}).[/]")
+    console.print("[dim]" + _("Received by the course at {time} (submission {submission}, sha256 {sha256}…, seed {seed}).")
+                  .format(time=receipt["received_at"], submission=submission_id, sha256=receipt["sha256"][:12],
+                          seed=receipt["seed"]) + "[/]")
     try:
-        with console.status("waiting for the grader…") as status:
+        with console.status(_("waiting for the grader…")) as status:
             def progress(state: dict) -> None:
                 ahead = state.get("position")
-                status.update("grading…" if state.get("job") == "running" or not ahead
-                              else f"queued: {ahead} submission(s) ahead of yours…")
+                status.update(_("grading…") if state.get("job") == "running" or not ahead
+                              else ngettext("queued: {n} submission ahead of yours…",
+                                            "queued: {n} submissions ahead of yours…", ahead).format(n=ahead))
             state = client.wait(submission_id, progress)
     except KeyboardInterrupt:
-        raise CourseFailure(f"stopped waiting; your submission {submission_id} is recorded and will be graded: "
-                            "`dlx score` shows it") from None
+        raise CourseFailure(_("stopped waiting; your submission {submission} is recorded and will be graded: "
+                              "`dlx score` shows it").format(submission=submission_id)) from None
     if state["status"] == "queued":
-        raise CourseFailure(f"still queued; your submission {submission_id} is recorded: `dlx score` shows it later")
+        raise CourseFailure(_("still queued; your submission {submission} is recorded: `dlx score` shows it later")
+            .format(
+            submission=submission_id))
     if state["status"] == "superseded":
-        console.print("[yellow]A newer submission of yours replaced this one before it was graded.[/]")
+        console.print("[yellow]" + _("A newer submission of yours replaced this one before it was graded.") + "[/]")
         return
     if state["status"] == "failed":
-        raise CourseFailure(state.get("error", "the grader failed; this attempt does not count"))
+        raise CourseFailure(state.get("error", _("the grader failed; this attempt does not count")))
     result = GradeResult.from_json(state["feedback"])
     show_result(console, SimpleNamespace(id=exercise_id), result)  # type: ignore[arg-type]
     if state["late_factor"] < 1:
-        console.print(f" [yellow]Late: counts as {state['counted_score']:g} "
-                      f"({state['late_factor']:.0%} of the score).[/]")
-    console.print(" [dim]Recorded by the course. `dlx score` shows your standing.[/]")
+        console.print(" [yellow]" + _("Late: counts as {score} ({percent} of the score).").format(
+            score=f"{state['counted_score']:g}", percent=f"{state['late_factor']:.0%}") + "[/]")
+    console.print(" [dim]" + _("Recorded by the course. `dlx score` shows your standing.") + "[/]")
 
 
 def course_score(client: CourseClient, as_json: bool) -> None:
@@ -225,15 +214,16 @@ def course_score(client: CourseClient, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
-    table = Table(title=f"course record of {info['student']}", title_justify="left")
-    for col in ("assignment", "item", "counts", "best", "latest", "max", "attempts", "pending"):
-        table.add_column(col, justify="left" if col in ("assignment", "item") else "right")
+    table = Table(title=_("course record of {student}").format(student=info["student"]), title_justify="left")
+    for col in (N_("assignment"), N_("item"), N_("counts"), N_("best"), N_("latest"), N_("max"), N_("attempts"),
+                N_("pending")):
+        table.add_column(_(col), justify="left" if col in ("assignment", "item") else "right")
     fmt = lambda x: "-" if x is None else f"{x:g}"  # noqa: E731
     for s in info["items"]:
-        table.add_row(s["assignment"], s["item"] + (" (override)" if s["overridden"] else ""), fmt(s["score"]),
+        table.add_row(s["assignment"], s["item"] + (_(" (override)") if s["overridden"] else ""), fmt(s["score"]),
                       fmt(s["best"]), fmt(s["latest"]), fmt(s["max_score"]), str(s["attempts"]), str(s["pending"]))
     table.add_section()
-    table.add_row("total", "", fmt(info["total"]), "", "", fmt(info["max_total"]), "", "", style="bold")
+    table.add_row(_("total"), "", fmt(info["total"]), "", "", fmt(info["max_total"]), "", "", style="bold")
     _console().print(table)
 
 
@@ -249,23 +239,26 @@ def course_quiz_take(client: CourseClient, bank_id: str, seed: int | None, new_v
     """Send the answers to the course, which grades and records them."""
     from .quiz import display
     from .quiz.cli import read_answers
+    from .results import QuizResult
 
     if seed is not None or new_variant:
-        raise CourseFailure("in a course the server keeps your variant; --seed and --new-variant work only with --offline")
+        raise CourseFailure(_("in a course the server keeps your variant; --seed and --new-variant work only with --offline"))
     if answers_file is None:
-        raise CourseFailure(f"in a course, answer with --answers FILE (JSON: question id -> answer); "
-                            f"`dlx quiz show {bank_id}` shows your variant")
-    result = client.call("POST", f"/api/quizzes/{bank_id}/attempts", body={"answers": read_answers(answers_file)})
+        raise CourseFailure(_("in a course, answer with --answers FILE (JSON: question id -> answer); "
+                              "`dlx quiz show {bank}` shows your variant").format(bank=bank_id))
+    reply = client.call("POST", f"/api/quizzes/{bank_id}/attempts", body={"answers": read_answers(answers_file)})
     if as_json:
-        click.echo(json.dumps(result, indent=2))
+        click.echo(json.dumps(reply, indent=2))
         return
+    result = QuizResult.from_json(reply)
     out = display.console()
-    for test in result["tests"]:
-        click.echo(f" {'✓' if test['status'] == 'passed' else '✗'} {test['name']} ({test['score']:g}/{test['max_score']:g})")
+    for test in result.tests:
+        click.echo(f" {'✓' if test.passed else '✗'} {test.name} ({test.score:g}/{test.max_score:g})")
     display.show_summary(out, result)
-    if result["late_factor"] < 1:
-        out.print(f"Late: counts as {result['counted_score']:g} ({result['late_factor']:.0%} of the score).")
-    out.print("Recorded by the course; `dlx score` shows your standing.", highlight=False)
+    if reply["late_factor"] < 1:
+        out.print(_("Late: counts as {score} ({percent} of the score).").format(
+            score=f"{reply['counted_score']:g}", percent=f"{reply['late_factor']:.0%}"))
+    out.print(_("Recorded by the course; `dlx score` shows your standing."), highlight=False)
 
 
 HANDLERS: dict[str, Callable] = {"quiz_show": course_quiz_show, "quiz_take": course_quiz_take, "list": course_list, "fetch": course_fetch, "check": course_check,
@@ -276,36 +269,36 @@ HANDLERS: dict[str, Callable] = {"quiz_show": course_quiz_show, "quiz_take": cou
 @click.command()
 @click.argument("url")
 @click.option("--code", help="The one-time login code (asked for when not given).")
-@one_line_errors
 def login(url: str, code: str | None) -> None:
     """Log in to a course server at URL with the one-time code you were given."""
     from .course_client import CourseClient, save_login
 
     client = CourseClient(url)
-    code = code or click.prompt("Login code", hide_input=True)
+    code = code or click.prompt(_("Login code"), hide_input=True)
     who = client.login(code)
     path = save_login(who)
-    _console().print(f"Logged in to [bold]{who.course}[/] as {who.login} ({who.role}); token kept in {path}.")
-    _console().print("[dim]`dlx list`, `fetch`, `submit` and `score` now use the course; `--offline` or "
-                     "`dlx logout` for local mode.[/]")
+    _console().print(_("Logged in to [bold]{course}[/] as {login} ({role}); token kept in {path}.").format(
+        course=who.course, login=who.login, role=who.role, path=path))
+    _console().print("[dim]" + _("`dlx list`, `fetch`, `submit` and `score` now use the course; `--offline` or "
+                                 "`dlx logout` for local mode.") + "[/]")
 
 
 @click.command()
-@one_line_errors
 def logout() -> None:
     """Forget the course login (the token is revoked on the server) and return to local mode."""
     from .course_client import CourseClient, CourseError, forget_login, saved_login
 
     login = saved_login()
     if login is None:
-        _console().print("Not logged in to a course; dlx is in local mode.")
+        _console().print(_("Not logged in to a course; dlx is in local mode."))
         return
     try:
         CourseClient.from_login(login).call("POST", "/api/logout")
     except CourseError as exc:
-        _console().print(f"[yellow]the server did not confirm the logout ({exc}); the token is forgotten here[/]")
+        _console().print("[yellow]" + _("the server did not confirm the logout ({reason}); the token is forgotten here")
+                         .format(reason=exc) + "[/]")
     forget_login()
-    _console().print(f"Logged out of {login.course}; dlx is in local mode.")
+    _console().print(_("Logged out of {course}; dlx is in local mode.").format(course=login.course))
 
 
 # ---- the server ----------------------------------------------------------------------------------------------------
@@ -323,7 +316,6 @@ def logout() -> None:
               help="Seconds a grading job is held before it is given to another worker if its worker stops.")
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
-@one_line_errors
 def serve(course_file: Path, host: str, port: int, data_dir: Path | None, database: str | None, workers: int | None,
           queue_url: str | None, lease_s: float, log_level: str) -> None:
     """Run the course server for COURSE_FILE (a TOML course file)."""
@@ -334,8 +326,8 @@ def serve(course_file: Path, host: str, port: int, data_dir: Path | None, databa
         from .server.config import load_course
         from .server.db import database_url, migrate
     except ImportError as exc:
-        raise CourseFailure(f"the course server needs the server extra ({exc.name} is missing): "
-                            "pip install 'dlx[server]'") from None
+        raise CourseFailure(_("the course server needs the server extra ({module} is missing): pip install "
+                              "'dlx[server]'").format(module=exc.name)) from None
     if queue_url:
         _check_queue(queue_url)
     workers = (0 if queue_url else 2) if workers is None else workers
@@ -348,11 +340,15 @@ def serve(course_file: Path, host: str, port: int, data_dir: Path | None, databa
                         queue=queue_url)
     code = first_instructor_code(settings)
     where = f"http://{host}:{port}"
-    click.echo(f"dlx course server for {course.name!r}: listening on {where} (API docs at {where}/docs)")
-    click.echo(f"database: {url.split('@')[-1]}; submissions in {data_dir / 'submissions'}; {workers} grading worker(s)"
-               + (f"; jobs sent to {queue_url.split('@')[-1]}" if queue_url else ""))
+    click.echo(_("dlx course server for {course}: listening on {url} (API docs at {url}/docs)").format(
+        course=repr(course.name), url=where))
+    click.echo(ngettext("database: {database}; submissions in {folder}; {n} grading worker",
+                        "database: {database}; submissions in {folder}; {n} grading workers", workers).format(
+        database=url.split("@")[-1], folder=data_dir / "submissions", n=workers)
+        + (_("; jobs sent to {queue}").format(queue=queue_url.split("@")[-1]) if queue_url else ""))
     if code:
-        click.echo(f"instructor's first login code: {code}  (dlx login {where} --code {code})")
+        click.echo(_("instructor's first login code: {code}  (dlx login {url} --code {code})")
+            .format(code=code, url=where))
     sys.stdout.flush()
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
 
@@ -363,7 +359,8 @@ def _check_queue(url: str) -> None:
         from .server.queue import QueueURLError, make_huey
         make_huey(url)
     except ImportError as exc:
-        raise CourseFailure(f"--queue needs the scale extra ({exc.name} is missing): pip install 'dlx[scale]'") from None
+        raise CourseFailure(_("--queue needs the scale extra ({module} is missing): pip install 'dlx[scale]'").format(
+            module=exc.name)) from None
     except (QueueURLError, ValueError) as exc:
         raise CourseFailure(str(exc)) from None
 
@@ -378,7 +375,6 @@ def _check_queue(url: str) -> None:
 @click.option("--lease", "lease_s", default=60.0, show_default=True, type=click.FloatRange(1, 3600),
               help="The server's --lease: seconds a job is held between renewals.")
 @click.option("--name", default=None, help="This worker's name in `dlx course queue` (default: the host name).")
-@one_line_errors
 def worker(queue_url: str, database: str, course_file: Path, processes: int, lease_s: float, name: str | None) -> None:
     """Grade a course's jobs sent by `dlx serve --queue` (needs no inbound port)."""
     _check_queue(queue_url)
@@ -386,7 +382,9 @@ def worker(queue_url: str, database: str, course_file: Path, processes: int, lea
     from .server.queue import run_worker
 
     load_course(course_file.resolve())  # a broken course file is one line here, not an error in every task
-    click.echo(f"dlx worker: {processes} grading process(es) for {course_file}, jobs from {queue_url.split('@')[-1]}")
+    click.echo(ngettext("dlx worker: {n} grading process for {course}, jobs from {queue}",
+                        "dlx worker: {n} grading processes for {course}, jobs from {queue}", processes).format(
+        n=processes, course=course_file, queue=queue_url.split("@")[-1]))
     sys.stdout.flush()
     run_worker(queue_url, course_file.resolve(), database, processes=processes, lease_s=lease_s, name=name)
 
@@ -399,14 +397,15 @@ def course() -> None:
 
 @course.command("check")
 @click.argument("course_file", type=click.Path(dir_okay=False, path_type=Path))
-@one_line_errors
 def check_config(course_file: Path) -> None:
     """Validate a course file without starting the server."""
     from .server.config import load_course
 
     config = load_course(course_file)
-    click.echo(f"{course_file}: {len(config.assignments)} assignment(s), {len(config.exercises)} exercise(s) "
-               f"({len(config.own_exercises)} of the course's own); valid.")
+    click.echo(_("{file}: {assignments} assignment(s), {exercises} exercise(s) ({own} of the course's own); valid.")
+        .format(
+        file=course_file, assignments=len(config.assignments), exercises=len(config.exercises),
+        own=len(config.own_exercises)))
 
 
 @course.group()
@@ -420,16 +419,16 @@ def roster() -> None:
               help="Role for every row (default: the file's role column, else student).")
 @click.option("--codes", "codes_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write login,role,code to this CSV instead of printing the codes.")
-@one_line_errors
 def roster_import(csv_file: Any, role: str | None, codes_out: Path | None) -> None:
     """Add the people of CSV_FILE (columns: login, and optionally name, email, role); one login code each."""
     reader = csv.DictReader(csv_file)
     if not reader.fieldnames or "login" not in reader.fieldnames:
-        raise CourseFailure(f"{csv_file.name}: the first line must name the columns, with at least 'login'")
+        raise CourseFailure(_("{file}: the first line must name the columns, with at least 'login'")
+            .format(file=csv_file.name))
     people = []
     for line, row in enumerate(reader, start=2):
         if not (row.get("login") or "").strip():
-            raise CourseFailure(f"{csv_file.name}:{line}: no login")
+            raise CourseFailure(_("{file}:{line}: no login").format(file=csv_file.name, line=line))
         people.append({"login": row["login"].strip(), "name": (row.get("name") or "").strip(),
                        "email": (row.get("email") or "").strip(),
                        "role": role or (row.get("role") or "").strip() or "student"})
@@ -439,7 +438,7 @@ def roster_import(csv_file: Any, role: str | None, codes_out: Path | None) -> No
             writer = csv.DictWriter(handle, ["login", "role", "code"])
             writer.writeheader()
             writer.writerows(codes)
-        click.echo(f"{len(codes)} login code(s) written to {codes_out}; each works once.")
+        click.echo(_("{n} login code(s) written to {file}; each works once.").format(n=len(codes), file=codes_out))
         return
     for row in codes:
         click.echo(f"{row['login']},{row['role']},{row['code']}")
@@ -449,7 +448,6 @@ def roster_import(csv_file: Any, role: str | None, codes_out: Path | None) -> No
 @click.option("--csv", "fmt", flag_value="csv", default=True, help="CSV (the default).")
 @click.option("--json", "fmt", flag_value="json", help="JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
-@one_line_errors
 def grades(fmt: str, output: Path | None) -> None:
     """The gradebook: one row per student, one column per exercise and quiz, after late policy."""
     client = _staff()
@@ -459,7 +457,7 @@ def grades(fmt: str, output: Path | None) -> None:
         text = json.dumps(client.call("GET", "/api/grades", retry=True), indent=2) + "\n"
     if output:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}")
+        click.echo(_("wrote {path}").format(path=output))
     else:
         click.echo(text, nl=False)
 
@@ -467,20 +465,21 @@ def grades(fmt: str, output: Path | None) -> None:
 @course.command()
 @click.argument("assignment")
 @click.option("--student", help="Only this student's submissions.")
-@one_line_errors
 def rerun(assignment: str, student: str | None) -> None:
     """Regrade ASSIGNMENT's submissions with their recorded seeds (the previous results are kept)."""
     reply = _staff().call("POST", "/api/reruns", body={"assignment": assignment, "student": student})
-    click.echo(f"{reply['queued']} submission(s) queued for regrading.")
+    click.echo(_("{n} submission(s) queued for regrading.").format(n=reply["queued"]))
 
 
 def _aware(text: str) -> str:
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        raise CourseFailure(f"{text!r} is not a date and time like 2026-03-01T23:59:00+01:00") from None
+        raise CourseFailure(_("{text} is not a date and time like 2026-03-01T23:59:00+01:00")
+            .format(text=repr(text))) from None
     if when.tzinfo is None:
-        raise CourseFailure(f"{text!r} has no time zone; add its offset, e.g. {text}+01:00 or {text}Z")
+        raise CourseFailure(_("{quoted} has no time zone; add its offset, e.g. {text}+01:00 or {text}Z").format(
+            quoted=repr(text), text=text))
     return when.isoformat()
 
 
@@ -488,12 +487,12 @@ def _aware(text: str) -> str:
 @click.argument("student")
 @click.argument("assignment")
 @click.option("--until", required=True, help="The new deadline, with its time zone: 2026-03-01T23:59:00+01:00.")
-@one_line_errors
 def extend(student: str, assignment: str, until: str) -> None:
     """Give STUDENT until --until for ASSIGNMENT (recorded in the audit log)."""
     reply = _staff().call("POST", "/api/extensions", body={"student": student, "assignment": assignment,
                                                            "until": _aware(until)})
-    click.echo(f"{reply['student']} has until {reply['until']} for {reply['assignment']}.")
+    click.echo(_("{student} has until {until} for {assignment}.").format(
+        student=reply["student"], until=reply["until"], assignment=reply["assignment"]))
 
 
 @course.command()
@@ -501,26 +500,24 @@ def extend(student: str, assignment: str, until: str) -> None:
 @click.argument("item")
 @click.argument("score", type=float)
 @click.option("--reason", required=True, help="Why; kept in the audit log.")
-@one_line_errors
 def override(student: str, item: str, score: float, reason: str) -> None:
     """Set STUDENT's grade for ITEM by hand."""
     reply = _staff().call("POST", "/api/overrides", body={"student": student, "item": item, "score": score,
                                                           "reason": reason})
-    click.echo(f"{reply['student']}: {reply['item']} is now {reply['score']:g}.")
+    click.echo(_("{student}: {item} is now {score}.").format(student=reply["student"], item=reply["item"],
+                                                             score=f"{reply['score']:g}"))
 
 
 @course.command()
 @click.argument("login")
-@one_line_errors
 def revoke(login: str) -> None:
     """Revoke every token and unused code of LOGIN."""
     reply = _staff().call("POST", f"/api/users/{login}/revoke")
-    click.echo(f"{reply['revoked']} token(s) of {login} revoked.")
+    click.echo(_("{n} token(s) of {login} revoked.").format(n=reply["revoked"], login=login))
 
 
 @course.command("audit")
 @click.option("--json", "as_json", is_flag=True)
-@one_line_errors
 def audit_command(as_json: bool) -> None:
     """Grade changes: reruns, overrides, extensions, roster changes; who and when."""
     rows = _staff().call("GET", "/api/audit", retry=True)
@@ -533,7 +530,6 @@ def audit_command(as_json: bool) -> None:
 
 @course.command("queue")
 @click.option("--json", "as_json", is_flag=True)
-@one_line_errors
 def queue_command(as_json: bool) -> None:
     """Queued, running and failed grading jobs, per worker, with their ages."""
     ledger = _staff().call("GET", "/api/jobs", retry=True)
@@ -541,7 +537,8 @@ def queue_command(as_json: bool) -> None:
         click.echo(json.dumps(ledger, indent=2))
         return
     counts = ledger["counts"]
-    click.echo("jobs: " + (", ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "none"))
+    click.echo(_("jobs: {counts}").format(counts=", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+                                          or _("none")))
     groups: dict[tuple[str, str], list[dict]] = {}
     for job in ledger["jobs"]:
         groups.setdefault((job["state"], job["worker"] or "-"), []).append(job)
@@ -552,7 +549,8 @@ def queue_command(as_json: bool) -> None:
         click.echo(f"{state:<8} {name:<28} {len(jobs):>5} {max(ages):>8.1f}s {min(ages):>8.1f}s")
     for job in ledger["jobs"]:
         if job["state"] == "failed":
-            click.echo(f"failed job {job['id']} (submission {job['submission']}, {job['tries']} tries): {job['error']}")
+            click.echo(_("failed job {id} (submission {submission}, {tries} tries): {reason}").format(
+                id=job["id"], submission=job["submission"], tries=job["tries"], reason=job["error"]))
 
 
 COMMANDS = (serve, login, logout, course, worker)

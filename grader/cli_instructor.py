@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from .catalog import catalog, get
+from .i18n import LANGUAGES, _, language, speaking
 from .options import SEED
 from .report import console
 
@@ -40,14 +41,16 @@ def grade_batch_command(exercise_id: str, folder: Path, workers: int | None, out
     columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
-        task = progress.add_task(f"grading {exercise.id}", total=None)
+        task = progress.add_task(_("grading {id}").format(id=exercise.id), total=None)
         rows = grade_batch(exercise, folder, out_csv, workers=workers, json_dir=json_dir, seed=seed,
                            on_progress=lambda done, total: progress.update(task, completed=done, total=total))
-    scores = [r["result"]["score"] if r["result"] else 0.0 for r in rows]
-    errors = sum(1 for r in rows if r["error"])
+    scores = [r.result.score if r.result else 0.0 for r in rows]
+    errors = sum(1 for r in rows if r.error)
     mean = sum(scores) / len(scores) if scores else 0.0
-    console.print(f"Graded {len(rows)} submissions of {exercise.id}: mean {mean:.2f}/{exercise.points:g}"
-                  + (f", {errors} not graded (see the error column)" if errors else "") + f". Wrote {out_csv}.")
+    not_graded = _(", {n} not graded (see the error column)").format(n=errors) if errors else ""
+    console.print(_("Graded {n} submissions of {id}: mean {mean}/{points}{not_graded}. Wrote {csv}.").format(
+        n=len(rows), id=exercise.id, mean=f"{mean:.2f}", points=f"{exercise.points:g}", not_graded=not_graded,
+        csv=out_csv))
 
 
 @click.group("nbgrader")
@@ -64,18 +67,23 @@ def nbgrader_group() -> None:
 @click.option("--force", is_flag=True, help="Overwrite existing notebooks.")
 @click.option("--quiz", "quizzes", multiple=True, metavar="BANK",
               help="Also export this quiz bank as auto-graded cells (repeatable; with no exercise id, quizzes only).")
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="The notebooks' language: statements, instructions and feedback (default: dlx's language).")
 def nbgrader_export(course_dir: Path, exercise_ids: tuple[str, ...], assignment: str, seed: int, force: bool,
-                    quizzes: tuple[str, ...]) -> None:
+                    quizzes: tuple[str, ...], lang: str | None) -> None:
     """Write COURSE_DIR/source/ASSIGNMENT/<id>.ipynb for each exercise (all when none is given)."""
     from .nbexport import export
     from .quiz import get_bank
 
-    for bank in quizzes:
-        get_bank(bank)  # an unknown bank is a one-line error before anything is written
-    exercises = [get(i) for i in exercise_ids] or ([] if quizzes else list(catalog().values()))
-    for path in export(course_dir, assignment, exercises, seed, force, quizzes):
-        console.print(f"wrote {path}")
-    console.print(f"Next: cd {course_dir} && nbgrader generate_assignment {assignment}")
+    with speaking(lang or language()):
+        for bank in quizzes:
+            get_bank(bank)  # an unknown bank is a one-line error before anything is written
+        exercises = [get(i) for i in exercise_ids] or ([] if quizzes else list(catalog().values()))
+        written = export(course_dir, assignment, exercises, seed, force, quizzes)
+    for path in written:
+        console.print(_("wrote {path}").format(path=path))
+    console.print(_("Next: cd {course_dir} && nbgrader generate_assignment {assignment}").format(
+        course_dir=course_dir, assignment=assignment))
 
 
 @click.group()
@@ -89,10 +97,13 @@ def gradescope() -> None:
               show_default=True)
 @click.option("--hidden-visibility", default="after_due_date", show_default=True,
               help="Gradescope visibility of the hidden tests (hidden, after_due_date, after_published, visible).")
-def gradescope_build(exercise_ids: tuple[str, ...], out: Path, hidden_visibility: str) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="The language of the feedback students read (default: dlx's language).")
+def gradescope_build(exercise_ids: tuple[str, ...], out: Path, hidden_visibility: str, lang: str | None) -> None:
     """Write an autograder.zip that grades EXERCISE_IDS on Gradescope."""
     from .gradescope import build
 
-    names = build(list(exercise_ids), out, hidden_visibility)
-    console.print(f"Wrote {out} ({len(names)} files) for {', '.join(exercise_ids)}. "
-                  "Upload it as the assignment's autograder on Gradescope.")
+    names = build(list(exercise_ids), out, hidden_visibility, lang)
+    console.print(_("Wrote {out} ({n} files) for {ids}. Upload it as the assignment's autograder on Gradescope.")
+        .format(
+        out=out, n=len(names), ids=", ".join(exercise_ids)))

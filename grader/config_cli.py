@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from . import i18n
+from .i18n import _
 
 KEYS = ("lang",)
 
@@ -21,7 +22,7 @@ def config(key: str, value: str | None) -> None:
     from .gradebook import Gradebook
 
     if value is None:
-        click.echo(f"{key} = {i18n.language()} (from {i18n.source()})")
+        click.echo(_("{key} = {value} (from {source})").format(key=key, value=i18n.language(), source=_(i18n.source())))
         return
     stored = i18n.AUTO if value.strip().lower() == i18n.AUTO else i18n.normalise(value, key)
     with Gradebook() as book:

@@ -15,12 +15,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import DlxError
+from .i18n import DEFAULT_SOURCE, _, language, source
 from .paths import data_dir
 
 RETRIES = 5  # network errors only; the server records a retried submission once
 
 
-class CourseError(Exception):
+class CourseError(DlxError):
     """A course call failed; the message is one line (the server's reason when it gave one)."""
 
 
@@ -68,7 +70,7 @@ def normalise_url(url: str) -> str:
     if not urllib.parse.urlsplit(url).scheme:
         url = "http://" + url
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise CourseError(f"{url} is not an http(s) URL")
+        raise CourseError(_("{url} is not an http(s) URL").format(url=url))
     return url
 
 
@@ -86,6 +88,8 @@ class CourseClient:
              query: dict[str, Any] | None = None, retry: bool = False, raw: bool = False) -> Any:
         """One API call; ``retry`` repeats it after network errors (only for idempotent calls)."""
         url = self.url + path
+        if source() != DEFAULT_SOURCE:  # a language the student chose (or their locale's): the server's messages too
+            query = {"lang": language(), **(query or {})}
         if query:
             url += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
         headers = {"Accept": "application/json"}
@@ -113,7 +117,8 @@ class CourseClient:
                     time.sleep(min(2 ** attempt, 8))
                     continue
                 reason = getattr(exc, "reason", exc)
-                raise CourseError(f"cannot reach the course server at {self.url}: {reason}") from None
+                raise CourseError(_("cannot reach the course server at {url}: {reason}")
+                    .format(url=self.url, reason=reason)) from None
         raise AssertionError("unreachable")
 
     def login(self, code: str) -> CourseLogin:
@@ -146,4 +151,6 @@ def _reason(exc: urllib.error.HTTPError) -> str:
         detail = None
     if isinstance(detail, list):  # a request the API rejected on its shape
         detail = "; ".join(f"{'.'.join(str(p) for p in d.get('loc', [])[1:])}: {d.get('msg')}" for d in detail)
-    return f"{detail} (HTTP {exc.code})" if detail else f"the course server answered HTTP {exc.code} {exc.reason}"
+    if detail:
+        return f"{detail} (HTTP {exc.code})"
+    return _("the course server answered HTTP {code} {reason}").format(code=exc.code, reason=exc.reason)

@@ -13,6 +13,7 @@ import sys
 
 import click
 
+from .i18n import _
 from .paths import hidden_from_workers
 from .sandbox.client import WorkerProcess
 from .sandbox.errors import SandboxError
@@ -104,21 +105,25 @@ def doctor(as_json: bool) -> None:
     from rich.table import Table
 
     console = Console(highlight=False)
-    table = Table(title="dlx sandbox layers", show_lines=False)
-    table.add_column("layer")
-    table.add_column("active")
-    table.add_column("detail")
-    for name, active, detail in layers:
-        table.add_row(escape(name), "[green]yes[/]" if active else "[yellow]no[/]", escape(detail))
+    table = Table(title=_("dlx sandbox layers"), show_lines=False)
+    table.add_column(_("layer"))
+    table.add_column(_("active"))
+    table.add_column(_("detail"))
+    for name, active, detail in layers:  # the layers' names and details stay English (docs/threat-model.md's)
+        table.add_row(escape(name), "[green]" + _("yes") + "[/]" if active else "[yellow]" + _("no") + "[/]",
+                      escape(detail))
     console.print(table)
-    user = "root (workers run as users of their own)" if os.geteuid() == 0 and sandbox_uid() is not None else \
-        "root (workers keep root)" if os.geteuid() == 0 else f"uid {os.getuid()}"
-    console.print(f"[dim]Python {sys.version.split()[0]} on {os.uname().sysname} {os.uname().release} "
-                  f"{os.uname().machine}; dlx runs as {user}; hidden from workers: {len(hidden_paths(hidden_from_workers()))} paths.[/]")
+    user = _("root (workers run as users of their own)") if os.geteuid() == 0 and sandbox_uid() is not None else \
+        _("root (workers keep root)") if os.geteuid() == 0 else f"uid {os.getuid()}"
+    system = f"{os.uname().sysname} {os.uname().release} {os.uname().machine}"
+    console.print("[dim]" + _("Python {version} on {system}; dlx runs as {user}; hidden from workers: {n} paths.")
+        .format(
+        version=sys.version.split()[0], system=system, user=user, n=len(hidden_paths(hidden_from_workers()))) + "[/]")
     inactive = [n for n, a, d in layers if not a and not d.startswith("not needed")]
     if inactive:
-        console.print(f"[dim]Inactive: {', '.join(inactive)}. Grading still works: the other layers hold "
-                      "(see docs/threat-model.md).[/]")
+        console.print("[dim]" + _("Inactive: {layers}. Grading still works: the other layers hold (see "
+                                  "docs/threat-model.md).").format(layers=", ".join(inactive)) + "[/]")
         for name in inactive:
             if name in LOST:
-                console.print(f"[yellow]Lost without the {escape(name)}:[/] {escape(LOST[name])}")
+                console.print("[yellow]" + _("Lost without the {layer}:").format(layer=escape(name)) + "[/] "
+                              + escape(LOST[name]))

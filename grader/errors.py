@@ -1,7 +1,10 @@
 """dlx's one error convention: ``dlx: <one line>`` on stderr and exit 2; Ctrl-C exits 130.
 
 Every exception a user can cause (a bad command line, file or setting) is a
-:class:`DlxError`; the CLI's group prints it as one line and never a traceback.
+:class:`DlxError`; the CLI's group (``grader.cli.DlxGroup``) is the one place that
+prints it, as one line and never a traceback. Other front ends catch it at their
+own edge: the notebook magic prints the same line, batch grading and Gradescope
+record a :class:`GradingError` as that submission's reason and go on.
 This module imports nothing heavy, so the CLI can load it at start-up.
 """
 from __future__ import annotations
@@ -14,15 +17,29 @@ class DlxError(Exception):
     """dlx cannot do what was asked; ``str(exc)`` is the one-line message."""
 
 
+class GradingError(DlxError):
+    """dlx could not grade one submission at all (unreadable file, missing suite, no PyTorch).
+
+    Not for a bad command line or setting (that is a plain :class:`DlxError`), nor for a broken
+    student file that loads badly (that is a graded result with its feedback).
+    """
+
+
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C, with what it means for the user's work (e.g. "the rerun resumes")."""
 
-    def __init__(self, message: str = "interrupted; nothing was recorded"):
+    def __init__(self, message: str | None = None):
+        from .i18n import _  # i18n imports this module
+
+        message = message or _("interrupted; nothing was recorded")
         super().__init__(message)
         self.message = message
 
 
 def os_error_message(exc: OSError) -> str:
     """An OSError as one line: what failed and on which file."""
-    where = f" {exc.filename}" if exc.filename else ""
-    return f"cannot use{where}: {exc.strerror or exc}"
+    from .i18n import _
+
+    if exc.filename:
+        return _("cannot use {file}: {reason}").format(file=exc.filename, reason=exc.strerror or exc)
+    return _("cannot use: {reason}").format(reason=exc.strerror or exc)

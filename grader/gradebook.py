@@ -8,10 +8,14 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from .errors import DlxError
+from .i18n import _
 from .paths import data_dir
+
+if TYPE_CHECKING:
+    from .results import GradeResult
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -58,9 +62,9 @@ def default_path() -> Path:
     try:
         folder = data_dir()
     except OSError as exc:
-        why = "it is not a folder" if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
-        raise GradebookError(f"cannot use {exc.filename or 'DLX_HOME'} as dlx's data folder ({why}); "
-                             "set DLX_HOME to a writable folder") from None
+        why = _("it is not a folder") if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
+        raise GradebookError(_("cannot use {folder} as dlx's data folder ({reason}); set DLX_HOME to a writable folder")
+                             .format(folder=exc.filename or "DLX_HOME", reason=why)) from None
     return folder / "gradebook.sqlite3"
 
 
@@ -93,14 +97,15 @@ class Gradebook:
         try:
             return self.db.execute(sql, args)
         except sqlite3.DatabaseError as exc:
-            raise GradebookError(f"the gradebook {self.path} could not be used ({exc})") from None
+            raise GradebookError(_("the gradebook {path} could not be used ({reason})")
+                .format(path=self.path, reason=exc)) from None
 
-    def record(self, kind: str, item: str, score: float, max_score: float, seed: int | None,
-               result: dict[str, Any], file_hash: str | None = None) -> int:
-        """Store one attempt; returns its id. Nothing is ever overwritten."""
+    def record(self, result: GradeResult, file_hash: str | None = None) -> int:
+        """Store one graded attempt (an exercise's or a quiz's); returns its id. Nothing is ever overwritten."""
         cur = self._run(
             "INSERT INTO attempts (time, kind, item, score, max_score, seed, file_hash, result) VALUES (?,?,?,?,?,?,?,?)",
-            (time.time(), kind, item, score, max_score, seed, file_hash, json.dumps(result)),
+            (time.time(), result.kind, result.item, result.score, result.max_score, result.seed, file_hash,
+             json.dumps(result.to_json())),
         )
         return int(cur.lastrowid or 0)
 
@@ -119,11 +124,13 @@ class Gradebook:
         return [Standing(*row[:7], full_marks_attempt=row[7] or None) for row in rows]
 
     def attempts(self, kind: str, item: str) -> Iterator[dict[str, Any]]:
-        """Every attempt at one item, oldest first, with its full result."""
+        """Every attempt at one item, oldest first, with its full result (a :class:`GradeResult`)."""
+        from .results import GradeResult
+
         for row in self._run("SELECT id, time, score, max_score, seed, file_hash, result FROM attempts "
                              "WHERE kind = ? AND item = ? ORDER BY id", (kind, item)):
             yield {"id": row[0], "time": row[1], "score": row[2], "max_score": row[3], "seed": row[4],
-                   "file_hash": row[5], "result": json.loads(row[6])}
+                   "file_hash": row[5], "result": GradeResult.from_json(json.loads(row[6]))}
 
     def get_setting(self, key: str) -> str | None:
         row = self._run("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()

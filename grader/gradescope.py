@@ -14,14 +14,19 @@ import shlex
 import sys
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
+from . import TORCH_VERSION
 from .batch import student_seed
 from .catalog import Exercise, get
+from .errors import DlxError, GradingError
+from .i18n import DEFAULT, _, language, speaking
 from .paths import PACKAGE_DIR
-from .runner import GradingError, grade_source, read_source
+from .results import TestResult
+from .runner import grade_source, read_source
 
-TORCH_INSTALL = "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"  # the CPU build, pinned
+TORCH_INSTALL = f"torch=={TORCH_VERSION} --index-url https://download.pytorch.org/whl/cpu"  # the CPU build, pinned
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when the autograder image is built (Ubuntu 22.04: Python 3.10).
@@ -63,7 +68,7 @@ def requirements() -> list[str]:
     try:
         return [r for r in requires("dlx") or [] if "extra ==" not in r]
     except PackageNotFoundError:
-        raise GradingError("dlx is not installed (pip install -e .): cannot tell what the bundle needs") from None
+        raise DlxError("dlx is not installed (pip install -e .): cannot tell what the bundle needs") from None
 
 
 def setup_script(exercises: list[Exercise]) -> str:
@@ -92,13 +97,16 @@ def bundle_files(exercises: list[Exercise]) -> dict[str, Path]:
     return files
 
 
-def build(exercise_ids: list[str], out: Path, hidden_visibility: str = "after_due_date") -> list[str]:
-    """Write the bundle; returns the names of the files in it."""
+def build(exercise_ids: list[str], out: Path, hidden_visibility: str = "after_due_date",
+          lang: str | None = None) -> list[str]:
+    """Write the bundle (its feedback in ``lang``, default: the run's language); returns the names of its files."""
     exercises = [get(i) for i in exercise_ids]
     if hidden_visibility not in HIDDEN_VISIBILITIES:
-        raise GradingError(f"--hidden-visibility must be one of {', '.join(HIDDEN_VISIBILITIES)}")
+        raise DlxError(_("--hidden-visibility must be one of {choices}")
+            .format(choices=", ".join(HIDDEN_VISIBILITIES)))
     config = {"exercises": [e.id for e in exercises], "hidden_visibility": hidden_visibility,
-              "points": {e.id: e.points for e in exercises}}  # for an exercise the bundle then cannot grade
+              "points": {e.id: e.points for e in exercises},  # for an exercise the bundle then cannot grade
+              "lang": lang or language()}
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
         _write_script(bundle, "setup.sh", setup_script(exercises))
         _write_script(bundle, "run_autograder", RUN_AUTOGRADER)
@@ -137,17 +145,23 @@ def _find_submission(submission_dir: Path, exercise: Exercise) -> Path | None:
 
 
 def grade_submission(root: Path) -> dict:
-    """Grade every configured exercise in ``root/submission``; the results.json object."""
+    """Grade every configured exercise in ``root/submission``; the results.json object, in the bundle's language."""
     config = json.loads((root / "source" / "config.json").read_text())
+    with speaking(config.get("lang", DEFAULT)):
+        return _grade_submission(root, config)
+
+
+def _grade_submission(root: Path, config: dict) -> dict:
     key = submission_key(root)
     start = time.perf_counter()
-    tests, lines = [], []
+    tests: list[TestResult] = []
+    lines = []
     for exercise in (get(i) for i in config["exercises"]):
         path = _find_submission(root / "submission", exercise)
         if path is None:
-            tests.append(_failed(exercise, config, f"{exercise.filename} submitted",
-                                 f"{exercise.filename} was not found in your submission."))
-            lines.append(f"{exercise.id}: missing")
+            tests.append(_failed(exercise, config, _("{file} submitted").format(file=exercise.filename),
+                                 _("{file} was not found in your submission.").format(file=exercise.filename)))
+            lines.append(_("{id}: missing").format(id=exercise.id))
             continue
         try:
             source = read_source(path, root / "submission")
@@ -159,31 +173,34 @@ def grade_submission(root: Path) -> dict:
             hidden = grade_source(exercise, source, seed)
             visible = grade_source(exercise, source, seed, visible=True)
         except GradingError as exc:
-            tests.append(_failed(exercise, config, "graded", f"dlx could not grade {exercise.filename}: {exc}"))
-            lines.append(f"{exercise.id}: not graded: {exc}")
+            tests.append(_failed(exercise, config, _("graded"), _("dlx could not grade {file}: {reason}").format(
+                file=exercise.filename, reason=exc)))
+            lines.append(_("{id}: not graded: {reason}").format(id=exercise.id, reason=exc))
             continue
-        for test in visible.tests:
-            tests.append({"name": f"[{exercise.id}] visible: {test.name}", "score": 0.0, "max_score": 0.0,
-                          "status": test.status, "output": test.output, "visibility": "visible"})
-        for test in hidden.tests:
-            tests.append({"name": f"[{exercise.id}] {test.name}", "score": test.score, "max_score": test.max_score,
-                          "status": test.status, "output": test.output, "visibility": config["hidden_visibility"],
-                          "tags": [f"{exercise.id}.{test.test_id}"]})
-        lines.append(f"{exercise.id}: {hidden.score:g}/{hidden.max_score:g} (seed {hidden.seed})")
-    return {
-        "score": round(sum(t["score"] for t in tests), 6),
-        "execution_time": round(time.perf_counter() - start, 3),
-        "output": "\n".join(lines),
-        "visibility": "visible",
-        "stdout_visibility": "hidden",
-        "tests": tests,
-    }
+        tests += [replace(t, name=f"[{exercise.id}] " + _("visible: {test}").format(test=t.name), score=0.0, max_score=0.0,
+                          visibility="visible", test_id="")
+                  for t in visible.tests]
+        tests += [replace(t, name=f"[{exercise.id}] {t.name}", visibility=config["hidden_visibility"],
+                          test_id=f"{exercise.id}.{t.test_id}") for t in hidden.tests]
+        lines.append(_("{id}: {score}/{max_score} (seed {seed})").format(
+            id=exercise.id, score=f"{hidden.score:g}", max_score=f"{hidden.max_score:g}", seed=hidden.seed))
+    return results_json(tests, "\n".join(lines), time.perf_counter() - start)
 
 
-def _failed(exercise: Exercise, config: dict, what: str, why: str) -> dict:
+def results_json(tests: list[TestResult], output: str, execution_time: float | None = None) -> dict:
+    """Gradescope's results.json: the tests (a test's id becomes its tag), their total, dlx's summary."""
+    entries = []
+    for test in tests:
+        entry = {k: v for k, v in test.to_json().items() if k != "id"}
+        entries.append({**entry, "tags": [test.test_id]} if test.test_id else entry)
+    timing = {} if execution_time is None else {"execution_time": round(execution_time, 3)}
+    return {"score": round(sum((t.score for t in tests), 0.0), 6), **timing, "output": output, "visibility": "visible",
+            "stdout_visibility": "hidden", "tests": entries}
+
+
+def _failed(exercise: Exercise, config: dict, what: str, why: str) -> TestResult:
     points = config.get("points", {}).get(exercise.id)  # a bundle's own record: its suite may be what failed
-    return {"name": f"[{exercise.id}] {what}", "score": 0.0, "max_score": exercise.points if points is None else points,
-            "status": "failed", "visibility": "visible", "output": why}
+    return TestResult(f"[{exercise.id}] {what}", 0.0, exercise.points if points is None else points, "failed", why)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -192,8 +209,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         results = grade_submission(root)
     except Exception as exc:  # noqa: BLE001 - the student must still get a result, with the reason
-        results = {"score": 0.0, "output": f"dlx could not grade this submission: {type(exc).__name__}: {exc}",
-                   "visibility": "visible", "stdout_visibility": "hidden", "tests": []}
+        results = results_json([], f"dlx could not grade this submission: {type(exc).__name__}: {exc}")
         print(results["output"], file=sys.stderr)
     (root / "results").mkdir(parents=True, exist_ok=True)
     (root / "results" / "results.json").write_text(json.dumps(results, indent=2))

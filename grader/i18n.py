@@ -3,21 +3,48 @@
 The first of these that is set wins: ``dlx --lang``, ``$DLX_LANG``, ``dlx config lang`` (stored in the
 gradebook's settings), the locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``: a value starting with "zh"
 means Chinese); otherwise English. Import-light: only the standard library until a setting is read.
+
+Messages are translated with the standard library's gettext: ``_("...")`` and ``ngettext`` look the
+English message up in the ``dlx`` catalogue (``grader/locale/<lang>/LC_MESSAGES/dlx.mo``) of the language of
+this run; ``N_("...")`` only marks a message for extraction (translated where it is shown). Placeholders are
+named (``_("{path} not found").format(path=path)``) so a translation may reorder them.
+docs/translating.md says how to extract, update and compile the catalogues (Babel, a maintainer's tool only).
 """
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 
 from .errors import DlxError
+
+if TYPE_CHECKING:
+    from gettext import NullTranslations
+
+    import click
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for translation where it is shown (a constant, a help text); returns it unchanged."""
+    return message
+
 
 LANGUAGES = ("en", "zh")
 DEFAULT = "en"
 SETTING = "lang"
 AUTO = "auto"  # the stored setting that means "follow the locale"
+DEFAULT_SOURCE = N_("the default")  # :func:`source` when nothing chose the language
 LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+DOMAIN = "dlx"
+LOCALE_DIR = Path(__file__).with_name("locale")
 
 _chosen: str | None = None  # from --lang, for this run
 _resolved: str | None = None
+_deciding = False  # language() is reading the setting
+_serving: ContextVar[str | None] = ContextVar("dlx_language", default=None)  # a request's or a job's language
+_catalogues: dict[str, NullTranslations] = {}
 
 
 class UnknownLanguage(DlxError, ValueError):
@@ -62,12 +89,21 @@ def stored_setting() -> str | None:
 
 
 def language() -> str:
-    """The language of this run ("en" or "zh"), decided once per run."""
-    global _resolved
+    """The language of this run ("en" or "zh"), decided once per run (or the one :func:`speaking` sets)."""
+    global _resolved, _deciding
+    serving = _serving.get()
+    if serving is not None:
+        return serving
     if _resolved is None:
-        env = os.environ.get("DLX_LANG")
-        _resolved = (_chosen or (normalise(env, "DLX_LANG") if env else None) or stored_setting()
-                     or from_locale())
+        if _deciding:  # a message while the setting is read (DLX_HOME unusable, say) is said in English
+            return DEFAULT
+        _deciding = True
+        try:
+            env = os.environ.get("DLX_LANG")
+            _resolved = (_chosen or (normalise(env, "DLX_LANG") if env else None) or stored_setting()
+                         or from_locale())
+        finally:
+            _deciding = False
     return _resolved
 
 
@@ -79,4 +115,91 @@ def source() -> str:
         return "DLX_LANG"
     if stored_setting():
         return "dlx config lang"
-    return "the locale" if any(os.environ.get(v) for v in LOCALE_VARIABLES) else "the default"
+    return N_("the locale") if any(os.environ.get(v) for v in LOCALE_VARIABLES) else DEFAULT_SOURCE
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Translate into ``lang`` inside this block (a server's request, a worker's job), whatever the run's language."""
+    token = _serving.set(normalise(lang, "language"))
+    try:
+        yield
+    finally:
+        _serving.reset(token)
+
+
+def catalogue(lang: str | None = None) -> NullTranslations:
+    """The ``dlx`` message catalogue of ``lang`` (default: this run's language); English is the messages themselves."""
+    lang = lang or language()
+    if lang not in _catalogues:
+        import gettext
+
+        _catalogues[lang] = gettext.translation(DOMAIN, LOCALE_DIR, [lang], fallback=True)
+    return _catalogues[lang]
+
+
+def _current() -> str:
+    """This run's language for a message: English while the language itself is misconfigured (its error is said)."""
+    try:
+        return language()
+    except UnknownLanguage:
+        return DEFAULT
+
+
+def _(message: str) -> str:
+    """``message`` (English) in the language of this run."""
+    lang = _current()
+    return message if lang == DEFAULT else catalogue(lang).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """``singular`` or ``plural`` by ``n``, in the language of this run."""
+    lang = _current()
+    if lang == DEFAULT:
+        return singular if n == 1 else plural
+    return catalogue(lang).ngettext(singular, plural, n)
+
+
+CLICK_DOMAIN = "click"
+
+
+def translate_click() -> None:
+    """click's own texts (Usage:, Options, its usage errors) in this run's language. click looks them up with
+    ``gettext.gettext``, in the process's gettext domain and the language of ``$LANGUAGE``: the CLI sets both
+    (to dlx's ``click`` catalogue) for its run; :func:`grader.cli.DlxGroup.main` restores ``$LANGUAGE``."""
+    import gettext
+
+    gettext.bindtextdomain(CLICK_DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(CLICK_DOMAIN)
+    os.environ["LANGUAGE"] = _current()
+
+
+def localise(command: click.Command) -> None:
+    """Show ``command``'s help (its docstring, its options' ``help=``, and its subcommands') in this run's
+    language; the English originals are kept, so a later run may show them again."""
+    import inspect
+
+    import click
+
+    for item in (command, *command.params):
+        english = item.__dict__.setdefault("_dlx_english_help", getattr(item, "help", None))
+        if english:
+            setattr(item, "help", _(inspect.cleandoc(english).partition("\f")[0]))
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            localise(sub)
+
+
+def translate_filled(text: str, templates: tuple[str, ...]) -> str:
+    """``text``, an English template of ``templates`` filled in elsewhere (e.g. by the sandbox's worker), in this
+    run's language with the same values; any other text unchanged."""
+    if _current() == DEFAULT:
+        return text
+    import re
+
+    for template in templates:
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template))
+        found = re.fullmatch(pattern, text, re.S)
+        if found:
+            return _(template).format(**found.groupdict())
+    return text

@@ -15,6 +15,7 @@ import tokenize
 from pathlib import Path
 
 from .errors import DlxError
+from .i18n import _
 from .safe_read import read_bytes_file
 
 MAX_SUBMISSION_BYTES = 2**20
@@ -31,7 +32,8 @@ def read_submission(path: Path, folder: Path | None = None) -> str:
         inside = os.path.realpath(folder)
         where = os.path.realpath(path.parent)
         if where != inside and not where.startswith(inside.rstrip(os.sep) + os.sep):
-            raise DlxError(f"{path} is outside the submissions folder {folder} (through a symbolic link)")
+            raise DlxError(_("{path} is outside the submissions folder {folder} (through a symbolic link)").format(
+                path=path, folder=folder))
     data = read_bytes_file(path, limit=MAX_SUBMISSION_BYTES, follow_links=False)
     return decode_source(path, data)
 
@@ -39,7 +41,7 @@ def read_submission(path: Path, folder: Path | None = None) -> str:
 def decode_source(path: Path, data: bytes) -> str:
     """Python's decoding of a source file: a UTF-8 BOM is dropped, a ``# coding:`` line is honoured."""
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        encoding, _lines = tokenize.detect_encoding(io.BytesIO(data).readline)
         return data.decode(encoding)
     except SyntaxError as exc:  # a bad coding line, or non-UTF-8 bytes in the first two lines
         if "encoding" not in str(exc.msg):
@@ -51,5 +53,5 @@ def decode_source(path: Path, data: bytes) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise DlxError(f"{path} is not {encoding.upper()} text (byte 0x{data[exc.start]:02x} on line {line}); "
-                           "save it as UTF-8") from None
+        raise DlxError(_("{path} is not {encoding} text (byte {byte} on line {line}); save it as UTF-8").format(
+            path=path, encoding=encoding.upper(), byte=f"0x{data[exc.start]:02x}", line=line)) from None

@@ -19,8 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import click
-
+from .i18n import N_, _, ngettext
 from .errors import DlxError, os_error_message
 
 if TYPE_CHECKING:
@@ -28,7 +27,8 @@ if TYPE_CHECKING:
     from .course_client import CourseClient
     from .results import GradeResult
 
-USAGE = "usage: %dlx check ID [--plots] | %dlx submit ID [--plots] [--offline] | %dlx hint ID | %dlx score [--offline]"
+USAGE = N_("usage: %dlx check ID [--plots] | %dlx submit ID [--plots] [--offline] | %dlx hint ID | %dlx score "
+           "[--offline]")
 
 # A top-level magic or shell escape in a cell, as IPython transforms it; the sandbox has no IPython.
 _IPYTHON_CALL = re.compile(r"^get_ipython\(\)\..*$", re.MULTILINE)
@@ -45,8 +45,9 @@ def cell_source(shell: Any, names: tuple[str, ...]) -> str:
     namespace = shell.user_ns
     missing = [name for name in names if name not in namespace]
     if missing:
-        raise DlxError(f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not defined in this kernel; "
-                       "run the cell with your code first")
+        raise DlxError(ngettext("{names} is not defined in this kernel; run the cell with your code first",
+                                "{names} are not defined in this kernel; run the cell with your code first",
+                                len(missing)).format(names=", ".join(missing)))
     ran: dict[str, int] = {}  # a cell's text: when it last ran
     for filename, count in getattr(shell.compile, "_filename_map", {}).items():
         text = "".join(linecache.getlines(filename))
@@ -55,7 +56,8 @@ def cell_source(shell: Any, names: tuple[str, ...]) -> str:
     for name in names:
         text = student_source(namespace, [name])
         if not text.strip():
-            raise DlxError(f"cannot find the cell that defined {name}; run the cell with your code again")
+            raise DlxError(_("cannot find the cell that defined {name}; run the cell with your code again").format(
+                name=name))
         if text not in cells:
             cells.append(text)
     cells.sort(key=lambda text: ran.get(text, 0))
@@ -74,7 +76,8 @@ def grade_in_new_process(exercise: Exercise, source: str, *, visible: bool = Fal
     done = subprocess.run(command, input=source, capture_output=True, text=True, encoding="utf-8")
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines()
-        raise DlxError(lines[-1].removeprefix("dlx: ") if lines else f"grading stopped (exit status {done.returncode})")
+        raise DlxError(lines[-1].removeprefix("dlx: ") if lines else _("grading stopped (exit status {code})").format(
+            code=done.returncode))
     return GradeResult.from_json(json.loads(done.stdout))
 
 
@@ -99,12 +102,12 @@ def submit_to_course(client: CourseClient, exercise: Exercise, source: str) -> N
     import tempfile
     import warnings
 
-    from .cli_course import course_submit, one_line_errors
+    from .cli_course import course_submit
 
     with tempfile.TemporaryDirectory(prefix="dlx-notebook-") as folder, warnings.catch_warnings():
         warnings.filterwarnings("ignore", "install \"ipywidgets\"")  # rich's spinner: none without ipywidgets
         Path(folder, exercise.filename).write_text(source, encoding="utf-8")
-        one_line_errors(course_submit)(client, exercise.id, Path(folder), None)
+        course_submit(client, exercise.id, Path(folder), None)
 
 
 def _check(exercise: Exercise, source: str) -> None:
@@ -125,7 +128,8 @@ def _submit(exercise: Exercise, source: str, client: CourseClient | None) -> Non
     result, best = submit_attempt(exercise, source)
     with console:
         show_result(console, exercise, result)
-        console.print(f" [dim]Recorded. Best so far: {best:g}/{exercise.points:g}. `%dlx score` shows your progress.[/]")
+        console.print(" [dim]" + _("Recorded. Best so far: {best}/{points}. `%dlx score` shows your progress.").format(
+            best=f"{best:g}", points=f"{exercise.points:g}") + "[/]")
 
 
 def _plots(shell: Any, exercise: Exercise, source: str) -> None:
@@ -135,7 +139,7 @@ def _plots(shell: Any, exercise: Exercise, source: str) -> None:
 
     if getattr(shell, "kernel", None) is None:  # a terminal IPython shows no images: the CLI's report
         report = write_report(exercise, source, Path.cwd() / exercise.filename)
-        console.print(f"Pictures: [bold]{report}[/]")
+        console.print(_("Pictures: [bold]{report}[/]").format(report=report))
         return
     from html import escape
 
@@ -145,7 +149,8 @@ def _plots(shell: Any, exercise: Exercise, source: str) -> None:
         display({"text/html": f"<h4>{escape(figure.title)}</h4>", "text/plain": figure.title}, raw=True)
         if figure.png is not None:
             display(Image(data=figure.png, format="png"))
-        lines = [f"Not drawn: {figure.note or 'no data'}"] if figure.png is None else [figure.caption, *figure.notes]
+        lines = ([_("Not drawn: {reason}").format(reason=figure.note or _("no data"))] if figure.png is None
+                 else [figure.caption, *figure.notes])
         text = "\n".join(line for line in lines if line)
         if text:
             display({"text/html": "".join(f"<p>{escape(line)}</p>" for line in text.splitlines()),
@@ -166,9 +171,9 @@ def _score(client: CourseClient | None) -> None:
     from .report import console, progress_table
 
     if client is not None:
-        from .cli_course import course_score, one_line_errors
+        from .cli_course import course_score
 
-        one_line_errors(course_score)(client, False)
+        course_score(client, False)
         return
     with Gradebook() as book:
         standings = book.standings()
@@ -186,12 +191,12 @@ def run(shell: Any, line: str) -> None:
     try:
         words = shlex.split(line)
     except ValueError as exc:
-        raise DlxError(f"{exc}; {USAGE}") from None
+        raise DlxError(f"{exc}; {_(USAGE)}") from None
     command = words[0] if words else ""
     flags = {w for w in words[1:] if w.startswith("--")}
     args = [w for w in words[1:] if not w.startswith("--")]
     if command not in FLAGS or flags - FLAGS[command] or len(args) != (command != "score"):
-        raise DlxError(USAGE)
+        raise DlxError(_(USAGE))
     plots = "--plots" in flags
     client = None if "--offline" in flags or command not in ("submit", "score") else course_client()
     if command == "score":
@@ -202,7 +207,7 @@ def run(shell: Any, line: str) -> None:
         _hint(exercise)
         return
     if plots and client is not None:
-        raise DlxError("--plots works only in local mode for now: add --offline")
+        raise DlxError(_("--{flag} works only in local mode for now: add --offline").format(flag="plots"))
     if plots:
         from .plots import require_plots
 
@@ -226,18 +231,17 @@ def dlx_magic(line: str) -> None:
 
     try:
         run(get_ipython(), line)
-    except DlxError as exc:
+    except DlxError as exc:  # the course's errors (CourseFailure) too
         _error(str(exc))
-    except click.ClickException as exc:  # the course's errors (CourseFailure)
-        _error(exc.format_message())
     except OSError as exc:
         _error(os_error_message(exc))
     except KeyboardInterrupt:
-        _error("interrupted; nothing was recorded")
+        _error(_("interrupted; nothing was recorded"))
     except Exception as exc:  # noqa: BLE001 - a bug in dlx is one line, never a traceback in the notebook
         if os.environ.get("DLX_DEBUG"):
             raise
-        _error(f"internal error ({type(exc).__name__}: {exc}); set DLX_DEBUG=1 to see where, and please report it")
+        _error(_("internal error ({error}); set DLX_DEBUG=1 to see where, and please report it").format(
+            error=f"{type(exc).__name__}: {exc}"))
 
 
 def load_ipython_extension(shell: Any) -> None:

@@ -21,12 +21,14 @@ from nbformat.v4 import new_output
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute
 
-from .notebook import hidden_outcome, quiz_outcome
-from .runner import GradingError
+from .errors import GradingError
+from .i18n import LANGUAGES, N_, _
+from .notebook import hidden_outcome, in_language, quiz_outcome
+from .results import GradeResult
 
 CELL_FUNCTIONS = ("hidden_test", "quiz_check")
-NOT_DLX = ("this graded cell is in a notebook graded by dlx, which never runs a kernel for it: "
-           "it needs grading by hand")
+NOT_DLX = N_("this graded cell is in a notebook graded by dlx, which never runs a kernel for it: it needs grading "
+             "by hand")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class DlxCell:
     subject: str  # the exercise id or the quiz bank id
     item: str  # the test id or the question id
     seed: int
+    lang: str | None = None  # the notebook's language (`dlx nbgrader export --lang`): the feedback's
 
 
 def dlx_cell(source: str) -> DlxCell | None:
@@ -48,10 +51,10 @@ def dlx_cell(source: str) -> DlxCell | None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in CELL_FUNCTIONS:
             args = [a.value for a in node.args[:2] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-            seed = next((k.value.value for k in node.keywords if k.arg == "seed" and isinstance(k.value, ast.Constant)),
-                        None)
+            keywords = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+            seed, lang = keywords.get("seed"), keywords.get("lang")
             if len(args) == 2 and isinstance(seed, int):
-                return DlxCell(node.func.id, args[0], args[1], seed)
+                return DlxCell(node.func.id, args[0], args[1], seed, lang if lang in LANGUAGES else None)
     return None
 
 
@@ -141,7 +144,7 @@ def grade_notebook(nb: NotebookNode, cells: dict[str, DlxCell], solution_ids: se
     from .quiz import grade_answers
     from .runner import grade_source
 
-    results: dict[tuple[str, str, int], Any] = {}
+    results: dict[tuple[str, str, int, str | None], GradeResult] = {}  # an exercise's or a quiz's
     for cell in nb.cells:
         grade_id = _grade_id(cell)
         if cell.cell_type != "code" or grade_id not in graded_ids or grade_id in solution_ids:
@@ -149,18 +152,20 @@ def grade_notebook(nb: NotebookNode, cells: dict[str, DlxCell], solution_ids: se
         cell.execution_count = None
         found = cells.get(grade_id)
         if found is None:
-            cell.outputs = _failed(NOT_DLX)
+            cell.outputs = _failed(_(NOT_DLX))
             continue
-        key = (found.function, found.subject, found.seed)
-        if key not in results:
-            if found.function == "hidden_test":
-                exercise = get(found.subject)
-                source = "\n\n".join(student_cells(nb, solution_ids, tuple(exercise.functions)))
-                results[key] = grade_source(exercise, source, found.seed)
-            else:
-                results[key] = grade_answers(found.subject, found.seed, quiz_answers(student_cells(nb, solution_ids)))
-        outcome = hidden_outcome if found.function == "hidden_test" else quiz_outcome
-        passed, message = outcome(results[key], found.item)
+        key = (found.function, found.subject, found.seed, found.lang)
+        with in_language(found.lang):
+            if key not in results:
+                if found.function == "hidden_test":
+                    exercise = get(found.subject)
+                    source = "\n\n".join(student_cells(nb, solution_ids, tuple(exercise.functions)))
+                    results[key] = grade_source(exercise, source, found.seed)
+                else:
+                    results[key] = grade_answers(found.subject, found.seed,
+                                                 quiz_answers(student_cells(nb, solution_ids)))
+            outcome = hidden_outcome if found.function == "hidden_test" else quiz_outcome
+            passed, message = outcome(results[key], found.item)
         cell.outputs = _passed(message) if passed else _failed(message)
 
 

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Exercise
-from .runner import GradingError, collect_tests
+from .errors import DlxError
+from .i18n import _, language, ngettext
+from .runner import collect_tests
 
 SCHEMA_VERSION = 3
 CONFIG = '''c = get_config()  # noqa: F821 - provided by nbgrader
@@ -36,7 +38,7 @@ def _nbformat() -> Any:
     try:
         import nbformat
     except ImportError:
-        raise GradingError("the nbgrader export needs nbformat: pip install 'dlx[nbgrader]'") from None
+        raise DlxError(_("the nbgrader export needs nbformat: pip install 'dlx[nbgrader]'")) from None
     return nbformat
 
 
@@ -116,29 +118,33 @@ def _reindent(text: str, old: int, new: int) -> str:
 
 
 def notebook(exercise: Exercise, seed: int) -> Any:
-    """The nbgrader source notebook of one exercise."""
+    """The nbgrader source notebook of one exercise, in the language of the run (its cells grade in it too)."""
     nbf = _nbformat()
+    lang = language()
     cells = [nbf.v4.new_markdown_cell(exercise.statement.read_text(encoding="utf-8"),
                                       metadata=_meta(f"{exercise.id}-statement"))]
     cells.append(nbf.v4.new_markdown_cell(
-        f"Complete the functions in the next cell. Keep everything you write for `{exercise.id}` in that cell: "
-        "the tests grade the code of the cell that defines "
-        + ", ".join(f"`{name}`" for name in exercise.functions) + ".",
+        _("Complete the functions in the next cell. Keep everything you write for `{id}` in that cell: the tests "
+          "grade the code of the cell that defines {functions}.").format(
+            id=exercise.id, functions=", ".join(f"`{name}`" for name in exercise.functions)),
         metadata=_meta(f"{exercise.id}-instructions")))
     source = solution_cell_source(exercise.stub.read_text(encoding="utf-8"), exercise.solution.read_text(encoding="utf-8"))
     cells.append(nbf.v4.new_code_cell(source, metadata=_meta(f"{exercise.id}-solution", solution=True, locked=False)))
     cells.append(nbf.v4.new_code_cell(
-        f"# Visible tests: run this cell to check your work.\nfrom grader.notebook import visible_tests\n"
-        f"visible_tests({exercise.id!r}, globals())", metadata=_meta(f"{exercise.id}-visible-tests")))
+        "# " + _("Visible tests: run this cell to check your work.") + "\nfrom grader.notebook import visible_tests\n"
+        f"visible_tests({exercise.id!r}, globals(), lang={lang!r})", metadata=_meta(f"{exercise.id}-visible-tests")))
     for test in collect_tests(exercise):
-        code = (f"# Hidden test ({test.max_score:g} points): {test.name}\n### BEGIN HIDDEN TESTS\n"
+        title = _("Hidden test ({points} points): {test}").format(points=f"{test.max_score:g}", test=test.name)
+        code = (f"# {title}\n### BEGIN HIDDEN TESTS\n"
                 f"from grader.notebook import hidden_test\n"
-                f"hidden_test({exercise.id!r}, {test.test_id!r}, globals(), seed={seed})\n### END HIDDEN TESTS")
+                f"hidden_test({exercise.id!r}, {test.test_id!r}, globals(), seed={seed}, lang={lang!r})\n"
+                "### END HIDDEN TESTS")
         cells.append(nbf.v4.new_code_cell(code, metadata=_meta(f"{exercise.id}-{test.test_id}", grade=True,
                                                                points=test.max_score)))
     nb = nbf.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["dlx"] = {"lang": lang}
     return nb
 
 
@@ -153,31 +159,37 @@ def quiz_notebook(bank_id: str, seed: int) -> Any:
     from .quiz import bank_questions, grade_answers
 
     nbf = _nbformat()
+    lang = language()
     questions = bank_questions(bank_id, seed)
-    key = {t["name"]: t["expected"] for t in grade_answers(bank_id, seed, {})["tests"]}
+    key = {t.test_id: t.expected for t in grade_answers(bank_id, seed, {}).tests}
     cells = [
         nbf.v4.new_markdown_cell(
-            f"# Quiz: {bank_id}\n\nAnswer each question in the cell below it, as `answers[\"<id>\"] = ...`: "
-            "a letter for one choice (`\"b\"`), a list of letters for several (`[\"a\", \"c\"]`), a number "
-            "for a numeric question. Write the value itself, not an expression: the grader reads these cells "
-            "without running them. The explanations come with your feedback.",
+            "# " + _("Quiz: {bank}").format(bank=bank_id) + "\n\n"
+            + _('Answer each question in the cell below it, as `answers["<id>"] = ...`: a letter for one choice '
+                '(`"b"`), a list of letters for several (`["a", "c"]`), a number for a numeric question. Write the '
+                "value itself, not an expression: the grader reads these cells without running them. The "
+                "explanations come with your feedback."),
             metadata=_meta(f"quiz-{bank_id}-intro")),
         nbf.v4.new_code_cell("answers = {}", metadata=_meta(f"quiz-{bank_id}-setup")),
     ]
     for number, q in enumerate(questions, 1):
-        text = f"**{number}. {q['text']}** ({q['points']:g} point{'s' if q['points'] != 1 else ''}; " \
-               f"id `{q['id']}`; {q.get('answer_format', q['kind'])})\n\n{_options(q)}"
+        about = ngettext("{points} point; id `{id}`; {form}", "{points} points; id `{id}`; {form}",
+                         1 if q["points"] == 1 else 2).format(
+            points=f"{q['points']:g}", id=q["id"], form=q.get("answer_format", q["kind"]))
+        text = f"**{number}. {q['text']}** ({about})\n\n{_options(q)}"
         cells.append(nbf.v4.new_markdown_cell(text, metadata=_meta(f"quiz-{bank_id}-{q['id']}-text")))
         cells.append(nbf.v4.new_code_cell(
             f"### BEGIN SOLUTION\nanswers[{q['id']!r}] = {key[q['id']]!r}\n### END SOLUTION",
             metadata=_meta(f"quiz-{bank_id}-{q['id']}-answer", solution=True, locked=False)))
         cells.append(nbf.v4.new_code_cell(
-            f"# Graded: question {q['id']} ({q['points']:g} points)\n### BEGIN HIDDEN TESTS\n"
-            f"from grader.notebook import quiz_check\nquiz_check({bank_id!r}, {q['id']!r}, answers, seed={seed})\n"
-            "### END HIDDEN TESTS",
+            "# " + _("Graded: question {id} ({points} points)").format(id=q["id"], points=f"{q['points']:g}")
+            + "\n### BEGIN HIDDEN TESTS\n"
+            f"from grader.notebook import quiz_check\nquiz_check({bank_id!r}, {q['id']!r}, answers, seed={seed}, "
+            f"lang={lang!r})\n### END HIDDEN TESTS",
             metadata=_meta(f"quiz-{bank_id}-{q['id']}-check", grade=True, points=q["points"])))
     nb = nbf.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["dlx"] = {"lang": lang}
     return nb
 
 
@@ -190,7 +202,9 @@ def export(course_dir: Path, assignment: str, exercises: list[Exercise], seed: i
     targets = [folder / f"{e.id}.ipynb" for e in exercises] + [folder / f"quiz_{b}.ipynb" for b in quizzes]
     existing = [t for t in targets if t.exists()]
     if existing and not force:
-        raise GradingError(f"{', '.join(map(str, existing))} already exist(s); use --force to overwrite")
+        raise DlxError(ngettext("{names} already exists; use --force to overwrite",
+                                    "{names} already exist; use --force to overwrite", len(existing)).format(
+            names=", ".join(map(str, existing))))
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     config = course_dir / "nbgrader_config.py"

@@ -19,9 +19,10 @@ import warnings
 from types import FunctionType
 from typing import Any, Iterator
 
+from .i18n import _, speaking
 from .results import GradeResult
 
-_cache: dict[tuple[str, str, int, bool], GradeResult] = {}
+_cache: dict[tuple[str, str, int, bool, str], GradeResult] = {}
 
 
 class TestFailed(AssertionError):
@@ -59,6 +60,11 @@ def _silent() -> Iterator[None]:
         yield
 
 
+def in_language(lang: str | None) -> contextlib.AbstractContextManager:
+    """The notebook's language (``lang=`` in its cells, from `dlx nbgrader export --lang`), or the run's."""
+    return speaking(lang) if lang else contextlib.nullcontext()
+
+
 def grade_namespace(exercise_id: str, namespace: dict[str, Any], seed: int, visible: bool = False) -> GradeResult:
     """Grade the functions defined in the notebook (cached for identical code and seed)."""
     from .catalog import get
@@ -66,7 +72,7 @@ def grade_namespace(exercise_id: str, namespace: dict[str, Any], seed: int, visi
 
     exercise = get(exercise_id)
     source = student_source(namespace, list(exercise.functions))
-    key = (exercise_id, hashlib.sha256(source.encode()).hexdigest(), seed, visible)
+    key = (exercise_id, hashlib.sha256(source.encode()).hexdigest(), seed, visible, exercise.lang)
     if key not in _cache:
         with _silent():
             _cache[key] = grade_source(exercise, source, seed, visible=visible)
@@ -77,61 +83,66 @@ def hidden_outcome(result: GradeResult, test_id: str) -> tuple[bool, str]:
     """Whether one hidden test passed, and what its cell shows: ``passed: <name>`` or the feedback."""
     test = next((t for t in result.tests if t.test_id == test_id), None)
     if test is None:
-        return False, f"{result.exercise}: test {test_id} is not in this version of dlx"
-    return test.passed, f"passed: {test.name}" if test.passed else f"{test.name}: {test.output}"
+        return False, _("{exercise}: test {test} is not in this version of dlx").format(exercise=result.item,
+                                                                                        test=test_id)
+    return test.passed, _("passed: {test}").format(test=test.name) if test.passed else f"{test.name}: {test.output}"
 
 
 def _refuse_in_autograde() -> None:
     """During `nbgrader autograde` the kernel has run the student's cells: it must not judge them."""
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
-        raise TestFailed("not graded: dlx cells are graded by dlx's preprocessor, not in the kernel, and this "
-                         "course's nbgrader_config.py does not load it; run `dlx nbgrader export` again "
-                         "(it adds the lines) and autograde with --force")
+        raise TestFailed(_("not graded: dlx cells are graded by dlx's preprocessor, not in the kernel, and this "
+                           "course's nbgrader_config.py does not load it; run `dlx nbgrader export` again "
+                           "(it adds the lines) and autograde with --force"))
 
 
-def hidden_test(exercise_id: str, test_id: str, namespace: dict[str, Any], seed: int) -> None:
+def hidden_test(exercise_id: str, test_id: str, namespace: dict[str, Any], seed: int, lang: str | None = None) -> None:
     """One hidden test, as one autograded cell: prints ``passed: <name>`` or raises with the feedback.
 
     For the instructor's own runs of the source notebook; `nbgrader autograde` never calls it.
     """
-    _refuse_in_autograde()
-    passed, message = hidden_outcome(grade_namespace(exercise_id, namespace, seed), test_id)
+    with in_language(lang):
+        _refuse_in_autograde()
+        passed, message = hidden_outcome(grade_namespace(exercise_id, namespace, seed), test_id)
     if not passed:
         raise TestFailed(message)
     print(message)
 
 
-def visible_tests(exercise_id: str, namespace: dict[str, Any]) -> None:
+def visible_tests(exercise_id: str, namespace: dict[str, Any], lang: str | None = None) -> None:
     """The visible tests, as a read-only cell: a line per test; raises if any failed."""
-    result = grade_namespace(exercise_id, namespace, 0, visible=True)
-    for test in result.tests:
-        print(("✓ " if test.passed else "✗ ") + test.name + ("" if test.passed else f"\n    {test.output}"))
-    failed = [t for t in result.tests if not t.passed]
-    if failed:
-        raise TestFailed(f"{len(failed)} of {len(result.tests)} visible tests failed (see above)")
+    with in_language(lang):
+        result = grade_namespace(exercise_id, namespace, 0, visible=True)
+        for test in result.tests:
+            print(("✓ " if test.passed else "✗ ") + test.name + ("" if test.passed else f"\n    {test.output}"))
+        failed = [t for t in result.tests if not t.passed]
+        if failed:
+            raise TestFailed(_("{failed} of {total} visible tests failed (see above)").format(
+                failed=len(failed), total=len(result.tests)))
 
 
-def quiz_outcome(result: dict[str, Any], question_id: str) -> tuple[bool, str]:
+def quiz_outcome(result: GradeResult, question_id: str) -> tuple[bool, str]:
     """Whether one quiz question was answered right, and what its cell shows."""
-    test = next((t for t in result["tests"] if t["name"] == question_id), None)
+    test = next((t for t in result.tests if t.test_id == question_id), None)
     if test is None:
-        return False, f"{result['bank']}: question {question_id} is not in this version of dlx"
-    passed = test["status"] == "passed"
-    return passed, test["output"] if passed else f"{question_id}: {test['output']}"
+        return False, _("{bank}: question {question} is not in this version of dlx").format(bank=result.item,
+                                                                                            question=question_id)
+    return test.passed, test.output if test.passed else f"{question_id}: {test.output}"
 
 
-def quiz_check(bank_id: str, question_id: str, answers: dict[str, Any], seed: int) -> None:
+def quiz_check(bank_id: str, question_id: str, answers: dict[str, Any], seed: int, lang: str | None = None) -> None:
     """One quiz question, as one autograded cell: prints the explanation, raises if the answer is wrong.
 
     For the instructor's own runs of the source notebook; `nbgrader autograde` never calls it.
     """
     from .quiz import grade_answers
 
-    _refuse_in_autograde()
-    given = {question_id: answers[question_id]} if question_id in answers else {}
-    with _silent():
-        result = grade_answers(bank_id, seed, given)
-    passed, message = quiz_outcome(result, question_id)
+    with in_language(lang):
+        _refuse_in_autograde()
+        given = {question_id: answers[question_id]} if question_id in answers else {}
+        with _silent():
+            result = grade_answers(bank_id, seed, given)
+        passed, message = quiz_outcome(result, question_id)
     if not passed:
         raise TestFailed(message)
     print(message)

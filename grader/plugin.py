@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from .i18n import _
 from .proxy import RemoteModule, SandboxError
 from .results import TestResult
 from .testing import Feedback
@@ -91,10 +92,11 @@ def stable_id(item: pytest.Item) -> str:
 def describe_failure(excinfo: pytest.ExceptionInfo | None) -> str:
     """The student-facing message for a failed test; never the suite's code."""
     if excinfo is None:
-        return "failed"
+        return _("failed")
     exc = excinfo.value
     if isinstance(exc, (Feedback, SandboxError)):
         return str(exc)
     if isinstance(exc, AssertionError):
-        return str(exc) or "a check failed"
-    return f"your result could not be checked ({type(exc).__name__}: {exc}); check the types and shapes you return"
+        return str(exc) or _("a check failed")
+    return _("your result could not be checked ({error}); check the types and shapes you return").format(
+        error=f"{type(exc).__name__}: {exc}")

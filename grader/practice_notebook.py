@@ -10,6 +10,7 @@ import ast
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .i18n import _, ngettext
 from .errors import DlxError
 
 if TYPE_CHECKING:
@@ -34,22 +35,25 @@ def build_notebook(exercise: Exercise):  # -> nbformat.NotebookNode
 
     eid = exercise.id
     names = ", ".join(f"`{name}`" for name in exercise.functions)
-    pictures = (f" `%dlx check {eid} --plots` draws your functions beside the reference's (needs matplotlib)."
-                if figures_for(eid) else "")
+    pictures = (_(" `%dlx check {id} --plots` draws your functions beside the reference's (needs matplotlib).").format(
+        id=eid) if figures_for(eid) else "")
     cells = [
         nbf.new_markdown_cell(exercise.statement.read_text(encoding="utf-8")),
         nbf.new_markdown_cell(
-            "## Your turn\n\n"
-            "Run the next cell first: it loads dlx's `%dlx` commands. Then complete "
-            f"{names} in the cell after it and run that cell.\n\n"
-            f"`%dlx check {eid}` runs the visible tests, `%dlx hint {eid}` shows the next hint, "
-            f"`%dlx submit {eid}` grades your functions with the hidden tests and records the attempt, "
-            f"`%dlx score` shows your progress.{pictures} Your code runs in dlx's sandbox, never judged in this kernel."),
+            "## " + _("Your turn") + "\n\n"
+            + _("Run the next cell first: it loads dlx's `%dlx` commands. Then complete {names} in the cell after it "
+                "and run that cell.").format(names=names) + "\n\n"
+            + _("`%dlx check {id}` runs the visible tests, `%dlx hint {id}` shows the next hint, `%dlx submit {id}` "
+                "grades your functions with the hidden tests and records the attempt, `%dlx score` shows your "
+                "progress.{pictures} Your code runs in dlx's sandbox, never judged in this kernel.").format(
+                id=eid, pictures=pictures)),
         nbf.new_code_cell("%load_ext dlx"),
         nbf.new_code_cell(stub_cell_source(exercise.stub.read_text(encoding="utf-8"))),
-        nbf.new_markdown_cell("## Visible tests\n\nQuick checks on small inputs; they record nothing."),
+        nbf.new_markdown_cell("## " + _("Visible tests") + "\n\n"
+                              + _("Quick checks on small inputs; they record nothing.")),
         nbf.new_code_cell(f"%dlx check {eid}"),
-        nbf.new_markdown_cell("## Submit\n\nThe hidden tests give your score; every attempt is recorded."),
+        nbf.new_markdown_cell("## " + _("Submit") + "\n\n"
+                              + _("The hidden tests give your score; every attempt is recorded.")),
         nbf.new_code_cell(f"%dlx submit {eid}"),
     ]
     metadata = {
@@ -65,15 +69,17 @@ def write_notebook(exercise: Exercise, directory: Path, force: bool = False) -> 
     try:
         import nbformat
     except ImportError:
-        raise DlxError("--notebook needs nbformat: pip install 'dlx[jupyter]'") from None
+        raise DlxError(_("--notebook needs nbformat: pip install 'dlx[jupyter]'")) from None
     from .cli import _backup
     from .report import console
 
     path = directory / f"{exercise.id}.ipynb"
     if path.exists() and not force:
-        raise DlxError(f"{path} already exists; your work is untouched (use --force to replace it; a backup is kept)")
+        raise DlxError(ngettext("{names} already exists; your work is untouched (use --force to replace it; a backup is "
+                                "kept)", "{names} already exist; your work is untouched (use --force to replace them; "
+                                "a backup is kept)", 1).format(names=path))
     directory.mkdir(parents=True, exist_ok=True)
     if path.exists():
-        console.print(f"[dim]backed up {path} to {_backup(path)}[/]")
+        console.print("[dim]" + _("backed up {file} to {backup}").format(file=path, backup=_backup(path)) + "[/]")
     nbformat.write(build_notebook(exercise), str(path))
     return path

@@ -13,6 +13,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from .i18n import N_, _, translate_filled
 from .sandbox.client import WorkerProcess
 from .sandbox.errors import (
     SandboxError, StudentBadValue, StudentCrash, StudentException, StudentLoadError, StudentMissing, StudentTimeout,
@@ -24,6 +25,25 @@ FORWARD_CALLS_KEPT = 8
 
 __all__ = ["RemoteModule", "RemoteObject", "TrustedFunction", "SandboxError", "StudentException",
            "StudentMissing", "StudentLoadError", "StudentTimeout", "StudentCrash", "StudentBadValue"]
+
+
+LOADING = N_("loading your file")
+# The worker's refusals (grader/sandbox/worker.py): English there, translated here where they are shown.
+REFUSALS = (
+    N_("dlx: {module} may not be used in this exercise (hand-written means hand-written)"),
+    N_("dlx: graded code may not read the grader's files ({path})"),
+    N_("dlx: graded code may only write inside its working directory, not {path}"),
+    N_("dlx: graded code may only change files inside its working directory, not {path}"),
+    N_("dlx: graded code may not start or signal processes"),
+    N_("dlx: graded code has no network access"),
+    N_("dlx: graded code may not use {module} ({event})"),
+    N_("dlx: graded code may not change the grader's hook"),
+)
+
+
+def refusal(message: str) -> str:
+    """``message`` in the student's language when it is one of the sandbox's :data:`REFUSALS`."""
+    return translate_filled(message, REFUSALS)
 
 
 @dataclass
@@ -103,12 +123,13 @@ class RemoteModule:
                 self.close()
                 self._restarts += 1
                 if self._restarts > self.limits.max_restarts:
-                    self._fatal = StudentCrash(f"not run: your code already crashed {self._restarts - 1} times")
+                    self._fatal = StudentCrash(_("not run: your code already crashed {n} times").format(
+                        n=self._restarts - 1))
                     raise self._fatal
             self.start()
         assert self._worker is not None
         if self._loaded is None:
-            self._loaded = self._timed(lambda w, t: w.reply(t), what="loading your file")
+            self._loaded = self._timed(lambda w, t: w.reply(t), what=LOADING)
             if not self._loaded["ok"]:
                 self._fatal = StudentLoadError(self._load_message(self._loaded.get("e")))
                 raise self._fatal
@@ -188,7 +209,7 @@ class RemoteModule:
         def encode_other(value: Any) -> dict:
             if isinstance(value, RemoteObject):
                 if value._generation != generation:
-                    raise StudentCrash("an object from before a crash of your code can no longer be used")
+                    raise StudentCrash(_("an object from before a crash of your code can no longer be used"))
                 return {"H": value._hid}
             if isinstance(value, TrustedFunction):
                 return {"F": value.name, "p": value.params}
@@ -211,10 +232,11 @@ class RemoteModule:
     def _timed(self, action: Any, what: str) -> Any:
         """Run ``action(worker, cpu_seconds)`` within the call's and the submission's CPU budgets."""
         assert self._worker is not None
+        shown = _(LOADING) if what == LOADING else what
         left = self.limits.total_timeout_s - self._used_s
         if left <= 0:
-            self._fatal = StudentTimeout(f"the time budget for this submission ({self.limits.total_timeout_s:g} s "
-                                         "of CPU time) is used up")
+            self._fatal = StudentTimeout(_("the time budget for this submission ({seconds} s of CPU time) is used up")
+                                         .format(seconds=f"{self.limits.total_timeout_s:g}"))
             raise self._fatal
         budget = min(self.limits.call_timeout_s, left)
         try:
@@ -224,12 +246,14 @@ class RemoteModule:
         except StudentTimeout as exc:
             self._used_s += budget
             self._timeouts += 1
-            error = StudentTimeout(f"{what} {exc}")
+            error = StudentTimeout(_("{what} {reason}").format(what=shown, reason=exc))
             if self._timeouts >= self.limits.max_timeouts:
-                self._fatal = StudentTimeout(f"not run: your code already timed out {self._timeouts} times ({error})")
+                self._fatal = StudentTimeout(_("not run: your code already timed out {n} times ({reason})").format(
+                    n=self._timeouts, reason=error))
             raise error from None
         except StudentCrash as exc:
-            raise StudentCrash(f"{exc} (while {what})" if what.startswith("loading") else f"{what}: {exc}") from None
+            raise StudentCrash(_("{reason} (while {what})").format(reason=exc, what=shown) if what == LOADING
+                               else f"{what}: {exc}") from None
 
     # -- messages ---------------------------------------------------------------
     def _error(self, error: Any, label: str) -> SandboxError:
@@ -237,18 +261,26 @@ class RemoteModule:
         error = error if isinstance(error, dict) else {}
         kind, exc_type, msg = error.get("kind"), _text(error.get("type", "Error"), 100), _text(error.get("msg", ""), 2000)
         if kind == MISSING:
-            return StudentMissing(f"{self.display_name} does not define `{msg}`")
+            return StudentMissing(_("{file} does not define `{name}`").format(file=self.display_name, name=msg))
         if kind == RETURN:
-            return StudentBadValue(f"{label} returned something that cannot be graded: {msg}")
+            return StudentBadValue(_("{function} returned something that cannot be graded: {reason}").format(
+                function=label, reason=msg))
         if kind == PROTOCOL:
-            return StudentCrash(f"the grader could not send the inputs for {label} ({msg})")
+            return StudentCrash(_("the grader could not send the inputs for {function} ({reason})").format(
+                function=label, reason=msg))
         if exc_type == "NotImplementedError":
             frames = _frames(error.get("tb"))
             raiser = str(frames[-1][1]) if frames else label  # the innermost of the student's functions
-            called = "" if raiser in (label, "<module>") or label.endswith(f".{raiser}") else f", called by {label}"
-            return StudentException(exc_type, f"{raiser} is not implemented yet (it still raises NotImplementedError)"
-                                    f"{called}", [], "")
-        return StudentException(exc_type, f"{label} raised {exc_type}: {msg}" if msg else f"{label} raised {exc_type}",
+            if raiser in (label, "<module>") or label.endswith(f".{raiser}"):
+                text = _("{function} is not implemented yet (it still raises NotImplementedError)").format(function=raiser)
+            else:
+                text = _("{function} is not implemented yet (it still raises NotImplementedError), called by {caller}"
+                         ).format(function=raiser, caller=label)
+            return StudentException(exc_type, text, [], "")
+        raised = (_("{function} raised {error}: {reason}")
+            .format(function=label, error=exc_type, reason=refusal(msg)) if msg
+                  else _("{function} raised {error}").format(function=label, error=exc_type))
+        return StudentException(exc_type, raised,
                                 _frames(error.get("tb")), self.display_name, detail=msg,
                                 exc_types=tuple(_text(n, 100) for n in _items(error.get("mro"))[:20]))
 
@@ -258,9 +290,11 @@ class RemoteModule:
         frames = _frames(error.get("tb"))
         where = ""
         if frames:
-            line, _, text = frames[-1]
-            where = f" at line {line}" + (f": `{text}`" if text else "")
-        return f"{self.display_name} could not be loaded: {exc_type}: {msg}{where}"
+            line, _function, text = frames[-1]
+            where = (_(" at line {line}: `{code}`").format(line=line, code=text) if text
+                     else _(" at line {line}").format(line=line))
+        return _("{file} could not be loaded: {error}: {reason}{where}").format(
+            file=self.display_name, error=exc_type, reason=refusal(msg), where=where)
 
 
 def _text(value: Any, limit: int) -> str:

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from .catalog import Exercise
 from .gradebook import Standing
+from .i18n import _
 from .results import GradeResult
 
 console = Console(highlight=False)
@@ -30,37 +31,39 @@ def _points(x: float) -> str:
 
 def show_result(console: Console, exercise: Exercise, result: GradeResult, *, visible: bool = False) -> None:
     """Per-test lines, the failure messages, the total and where to get help."""
-    kind = "visible tests" if visible else "hidden tests"
     shown: set[str] = set()
     for test in result.tests:
         mark = "[green]✓[/]" if test.passed else "[red]✗[/]"
         pts = "" if visible else f" [dim]({_points(test.score)}/{_points(test.max_score)})[/]"
         console.print(f" {mark} {escape(test.name)}{pts}")
         if not test.passed and test.output in shown:
-            console.print("     [dim](the same reason as above)[/]")
+            console.print("     [dim]" + _("(the same reason as above)") + "[/]")
         elif not test.passed and test.output:
             shown.add(test.output)
             for line in printable(test.output).splitlines()[:8]:
                 console.print(f"     [yellow]{escape(line)}[/]")
     if result.output.strip():
-        console.print("\n [dim]Your code printed:[/]")
+        console.print("\n [dim]" + _("Your code printed:") + "[/]")
         for line in printable(result.output.strip()).splitlines()[:10]:
             console.print(f"   [dim]{escape(line)}[/]")
     passed = sum(t.passed for t in result.tests)
     if visible:
-        summary = f"{passed}/{len(result.tests)} {kind} passed"
+        summary = _("{passed}/{total} visible tests passed").format(passed=passed, total=len(result.tests))
     else:
-        summary = f"score {_points(result.score)}/{_points(result.max_score)}"
+        summary = _("score {score}/{max_score}").format(score=_points(result.score), max_score=_points(result.max_score))
     colour = "green" if passed == len(result.tests) else "yellow"
-    console.print(f"\n [bold {colour}]{exercise.id}: {summary}[/] [dim](seed {result.seed}, {result.duration_s:.2f} s)[/]")
+    seed = _("(seed {seed}, {seconds} s)").format(seed=result.seed, seconds=f"{result.duration_s:.2f}")
+    console.print(f"\n [bold {colour}]{exercise.id}: {summary}[/] [dim]{seed}[/]")
     if passed < len(result.tests):
-        console.print(f" [dim]Stuck? `dlx hint {exercise.id}` gives the next hint; the statement is in {exercise.id}.md.[/]")
+        console.print(" [dim]" + _("Stuck? `dlx hint {id}` gives the next hint; the statement is in {id}.md.").format(
+            id=exercise.id) + "[/]")
 
 
 def exercise_table(exercises: list[Exercise], best: dict[str, Standing]) -> Table:
     """The `dlx list` table."""
-    table = Table(title="dlx exercises", title_justify="left")
-    for col, justify in (("id", "left"), ("unit", "right"), ("title", "left"), ("points", "right"), ("best", "right")):
+    table = Table(title=_("dlx exercises"), title_justify="left")
+    for col, justify in ((_("id"), "left"), (_("unit"), "right"), (_("title"), "left"), (_("points"), "right"),
+                         (_("best"), "right")):
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for e in exercises:
         s = best.get(e.id)
@@ -76,9 +79,9 @@ def _first_full(s: Standing) -> str:
 def progress_table(exercises: list[Exercise], standings: list[Standing]) -> Table:
     """The `dlx score` table: best and latest per exercise and quiz, and the total."""
     by_item = {(s.kind, s.item): s for s in standings}
-    table = Table(title="dlx progress", title_justify="left")
-    for col in ("item", "best", "latest", "max", "attempts", "full marks at"):
-        table.add_column(col, justify="left" if col == "item" else "right")
+    table = Table(title=_("dlx progress"), title_justify="left")
+    for i, col in enumerate((_("item"), _("best"), _("latest"), _("max"), _("attempts"), _("full marks at"))):
+        table.add_column(col, justify="left" if i == 0 else "right")
     total = maximum = 0.0
     for e in exercises:
         s = by_item.get(("exercise", e.id))
@@ -96,8 +99,9 @@ def progress_table(exercises: list[Exercise], standings: list[Standing]) -> Tabl
         for s in sorted(quizzes, key=lambda s: s.item):
             total += s.best
             maximum += s.max_score
-            table.add_row(f"quiz {s.item}", _points(s.best), _points(s.latest), _points(s.max_score), str(s.attempts),
+            table.add_row(_("quiz {id}")
+                .format(id=s.item), _points(s.best), _points(s.latest), _points(s.max_score), str(s.attempts),
                           _first_full(s))
     table.add_section()
-    table.add_row("total", _points(round(total, 4)), "", _points(maximum), "", "", style="bold")
+    table.add_row(_("total"), _points(round(total, 4)), "", _points(maximum), "", "", style="bold")
     return table

@@ -8,14 +8,15 @@ import os
 import secrets
 import sys
 import time
-import tokenize
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator
 
+from . import TORCH_VERSION
 from .catalog import Exercise
-from .errors import DlxError
+from .errors import DlxError, GradingError
+from .i18n import _
 from .intake import read_submission
 from .proxy import RemoteModule
 from .results import GradeResult, TestResult
@@ -28,10 +29,6 @@ UNUSED_PLUGINS = ("cacheprovider", "stepwise", "unraisableexception", "threadexc
                   "doctest", "pastebin", "faulthandler", "lsof")
 TORCH_PRELOAD = ("torch", "torch.nn", "torch.nn.functional", "torch.optim", "torch.autograd",
                  "torch._dynamo")  # torch.optim imports it lazily at the first step: load it before the guard
-
-
-class GradingError(DlxError):
-    """dlx could not grade at all (unreadable file, missing suite); the message is one line."""
 
 
 def new_seed() -> int:
@@ -114,7 +111,8 @@ def run_suite(suite: Path, submission: RemoteModule | None, reference: ModuleTyp
         raise KeyboardInterrupt  # pytest stopped; no partial result may be recorded
     results = plugin.collected()
     if not results:
-        raise GradingError(f"the test suite {suite.name} could not be run (pytest exit code {int(code)})")
+        raise GradingError(_("the test suite {suite} could not be run (pytest exit code {code})").format(
+            suite=suite.name, code=int(code)))
     return results
 
 
@@ -125,8 +123,8 @@ def collect_tests(exercise: Exercise) -> list[TestResult]:
 
 def _require_torch(exercise: Exercise) -> None:
     if exercise.requires == "torch" and importlib.util.find_spec("torch") is None:
-        raise GradingError(f"{exercise.id} is a PyTorch exercise and PyTorch is not installed; "
-                           "install the CPU build with: pip install torch==2.13.0")
+        raise GradingError(_("{id} is a PyTorch exercise and PyTorch is not installed; install the CPU build with: "
+                             "pip install torch=={version}").format(id=exercise.id, version=TORCH_VERSION))
 
 
 @contextlib.contextmanager
@@ -151,7 +149,9 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
     start = time.perf_counter()
     suite = exercise.visible_tests if visible else exercise.suite
     if not suite.is_file():
-        raise GradingError(f"no {'visible tests' if visible else 'hidden suite'} for {exercise.id} in this installation")
+        missing = _("no visible tests for {id} in this installation") if visible else _(
+            "no hidden suite for {id} in this installation")
+        raise GradingError(missing.format(id=exercise.id))
     _require_torch(exercise)
     with RemoteModule(worker_spec(exercise, source, limits), exercise.filename) as submission, \
             _reference_for(exercise) as reference:

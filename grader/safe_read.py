@@ -6,6 +6,7 @@ import stat
 from pathlib import Path
 
 from .errors import DlxError
+from .i18n import _
 
 MAX_BYTES = 2**20
 
@@ -20,25 +21,25 @@ def read_bytes_file(path: Path, what: str = "", limit: int = MAX_BYTES, *, follo
     try:
         fd = os.open(path, flags if follow_links else flags | os.O_NOFOLLOW)
     except FileNotFoundError:
-        raise DlxError(f"{name} does not exist") from None
+        raise DlxError(_("{file} does not exist").format(file=name)) from None
     except OSError as exc:
         if not follow_links and os.path.islink(path):
-            raise DlxError(f"{name} is a symbolic link; submit the file itself") from None
-        raise DlxError(f"{name} cannot be read ({exc.strerror})") from None
+            raise DlxError(_("{file} is a symbolic link; submit the file itself").format(file=name)) from None
+        raise DlxError(_("{file} cannot be read ({reason})").format(file=name, reason=exc.strerror)) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise DlxError(f"{name} is a folder")
+            raise DlxError(_("{file} is a folder").format(file=name))
         if not stat.S_ISREG(info.st_mode):
-            raise DlxError(f"{name} is not a regular file (a device, a FIFO or a socket)")
+            raise DlxError(_("{file} is not a regular file (a device, a FIFO or a socket)").format(file=name))
         if info.st_size > limit:
-            raise DlxError(f"{name} is larger than {limit // 2**20} MiB")
+            raise DlxError(_("{file} is larger than {size} MiB").format(file=name, size=limit // 2**20))
         with os.fdopen(os.dup(fd), "rb") as f:
             data = f.read(limit + 1)
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise DlxError(f"{name} is larger than {limit // 2**20} MiB")
+        raise DlxError(_("{file} is larger than {size} MiB").format(file=name, size=limit // 2**20))
     return data
 
 

@@ -15,6 +15,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pytest
 
+from .i18n import _
 from .proxy import RemoteModule as Submission  # the `submission` fixture's type
 # The grader's trusted objects and autodiff plans, built here exactly as in the worker: suites import them from here.
 from .sandbox.trusted import build, chain_plan, plan_node, run_plan
@@ -82,16 +83,17 @@ def fmt(value: Any) -> str:
 
 def _kind(value: Any) -> str:
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
+        return _("an array of shape {shape} and dtype {dtype}").format(shape=value.shape, dtype=value.dtype)
     if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)} items"
-    return f"a {type(value).__name__} ({fmt(value)})"
+        return _("a {type} of {n} items").format(type=type(value).__name__, n=len(value))
+    return _("a {type} ({value})").format(type=type(value).__name__, value=fmt(value))
 
 
 def as_tuple(value: Any, n: int, fn: str, names: str) -> tuple:
     """``value`` as a tuple of ``n`` items, e.g. ``as_tuple(r, 2, "affine_forward", "(out, cache)")``."""
     if not isinstance(value, (tuple, list)) or len(value) != n:
-        raise Feedback(f"{fn} should return {names}, {n} values; it returned {_kind(value)}")
+        raise Feedback(_("{fn} should return {names}, {n} values; it returned {kind}").format(
+            fn=fn, names=names, n=n, kind=_kind(value)))
     return tuple(value)
 
 
@@ -106,11 +108,14 @@ def as_array(value: Any, fn: str, name: str, shape: Sequence[int] | None = None)
     if isinstance(value, (int, float, bool)) and not isinstance(value, bool):
         value = np.asarray(value, dtype=np.float64)
     if not isinstance(value, np.ndarray):
-        raise Feedback(f"{fn}: {name} should be a NumPy array; it is {_kind(value)}")
+        raise Feedback(_("{fn}: {name} should be a NumPy array; it is {kind}")
+            .format(fn=fn, name=name, kind=_kind(value)))
     if value.dtype.kind not in "biuf":
-        raise Feedback(f"{fn}: {name} should hold numbers; its dtype is {value.dtype}")
+        raise Feedback(_("{fn}: {name} should hold numbers; its dtype is {dtype}")
+            .format(fn=fn, name=name, dtype=value.dtype))
     if shape is not None and tuple(value.shape) != tuple(shape):
-        raise Feedback(f"{fn}: {name} has shape {tuple(value.shape)}; expected {tuple(shape)}")
+        raise Feedback(_("{fn}: {name} has shape {shape}; expected {expected}").format(
+            fn=fn, name=name, shape=tuple(value.shape), expected=tuple(shape)))
     return value.astype(np.float64, copy=False)
 
 
@@ -120,7 +125,7 @@ def as_float(value: Any, fn: str, name: str) -> float:
         return float(value.reshape(()))
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    raise Feedback(f"{fn}: {name} should be a number; it is {_kind(value)}")
+    raise Feedback(_("{fn}: {name} should be a number; it is {kind}").format(fn=fn, name=name, kind=_kind(value)))
 
 
 def dyadic(rng: np.random.Generator, shape: Any, denominator: int) -> np.ndarray:
@@ -149,7 +154,7 @@ def extreme_inputs(rng: np.random.Generator, n: int, c: int | None = None, big: 
 def draw_until(draw: Callable[[], Any], discriminates: Callable[[Any], bool], tries: int = 1000) -> Any:
     """Inputs from ``draw()`` that ``discriminates`` accepts: a draw on which a wrong answer would pass too (a
     reference gradient of zeros, a kink that changes nothing) tests nothing, so it is drawn again."""
-    for _ in range(tries):
+    for _attempt in range(tries):
         inputs = draw()
         if discriminates(inputs):
             return inputs
@@ -181,7 +186,8 @@ def assert_finite(value: Any, fn: str, name: str) -> None:
     bad = ~np.isfinite(arr)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0]) if arr.ndim else ()
-        raise Feedback(f"{fn}: {name} contains {fmt(arr[where])} at {list(where)}; it must stay finite")
+        raise Feedback(_("{fn}: {name} contains {value} at {index}; it must stay finite").format(
+            fn=fn, name=name, value=fmt(arr[where]), index=list(where)))
 
 
 def assert_close(got: Any, expected: Any, fn: str, name: str, tol: float | None = None,
@@ -207,8 +213,8 @@ def assert_close(got: Any, expected: Any, fn: str, name: str, tol: float | None 
         with np.errstate(all="ignore"):  # a float64 result must be float64-accurate, not float32-accurate
             excess = diff / (FLOAT64_TOL * scale + atol + FLOAT64_ATOL * float(np.max(np.abs(expected))))
         if not float(excess.max()) <= 1.0:
-            raise Feedback(_mismatch(got, expected, diff, scale, excess, fn, name) + "; that is float32 precision: "
-                           "compute in float64 throughout, the inputs' dtype (no float32 on the way)")
+            raise Feedback(_mismatch(got, expected, diff, scale, excess, fn, name) + _(
+                "; that is float32 precision: compute in float64 throughout, the inputs' dtype (no float32 on the way)"))
     return got
 
 
@@ -228,11 +234,12 @@ def _mismatch(got: np.ndarray, expected: np.ndarray, diff: np.ndarray, scale: np
               fn: str, name: str) -> str:
     """Where ``got`` differs most from ``expected`` (relative to what is allowed), for the student."""
     idx = np.unravel_index(int(np.argmax(excess)), excess.shape) if excess.ndim else ()
-    at = f" at {list(int(i) for i in idx)}" if excess.ndim else ""
+    at = _(" at {index}").format(index=list(int(i) for i in idx)) if excess.ndim else ""
     want, have = fmt(expected[idx]), fmt(got[idx])
     if want == have:
         want, have = f"{float(expected[idx]):.15g}", f"{float(got[idx]):.15g}"
-    return f"{fn}: {name}: relative error {float(diff[idx] / scale[idx]):.1e}{at}; expected {want}, got {have}"
+    return _("{fn}: {name}: relative error {error}{at}; expected {expected}, got {got}").format(
+        fn=fn, name=name, error=f"{float(diff[idx] / scale[idx]):.1e}", at=at, expected=want, got=have)
 
 
 def first_mismatch(got: np.ndarray, expected: Any, where: np.ndarray, tol: float = 1e-7) -> tuple[int, ...] | None:
@@ -245,20 +252,22 @@ def first_mismatch(got: np.ndarray, expected: Any, where: np.ndarray, tol: float
 def assert_no_warnings(submission: Submission, fn: str) -> None:
     """The last call raised no warning (overflow, divide by zero, invalid value, ...)."""
     if submission.last.warnings:
-        raise Feedback(f"{fn} raised a warning: {submission.last.warnings[0]}")
+        raise Feedback(_("{fn} raised a warning: {warning}").format(fn=fn, warning=submission.last.warnings[0]))
 
 
 def assert_no_global_random(submission: Submission, fn: str) -> None:
     """The last call drew nothing from NumPy's or Python's global random state (only from its ``rng``)."""
     if submission.last.global_random:
-        raise Feedback(f"{fn} used the global random state (np.random.* or random.*); draw only from the rng argument")
+        raise Feedback(_("{fn} used the global random state (np.random.* or random.*); draw only from the rng argument")
+                       .format(fn=fn))
 
 
 def assert_not_mutated(submission: Submission, fn: str, names: Sequence[str]) -> None:
     """The last call left its array arguments as they were; ``names`` are the arguments' names."""
     if submission.last.mutated:
         which = [_argument_name(k, names) for k in submission.last.mutated]
-        raise Feedback(f"{fn} changed its argument {', '.join(which)} in place; compute new arrays instead")
+        raise Feedback(_("{fn} changed its argument {names} in place; compute new arrays instead").format(
+            fn=fn, names=", ".join(which)))
 
 
 def assert_matches(got: Any, expected: Any, fn: str, name: str, tol: float = 1e-7) -> None:
@@ -269,12 +278,14 @@ def assert_matches(got: Any, expected: Any, fn: str, name: str, tol: float = 1e-
             assert_matches(g, e, fn, f"{name}[{k}]", tol)
     elif isinstance(expected, dict):
         if not isinstance(got, dict) or set(got) != set(expected):
-            raise Feedback(f"{fn}: {name} should be a dict with keys {sorted(expected)}; it is {_kind(got)}")
+            raise Feedback(_("{fn}: {name} should be a dict with keys {keys}; it is {kind}").format(
+                fn=fn, name=name, keys=sorted(expected), kind=_kind(got)))
         for key in expected:
             assert_matches(got[key], expected[key], fn, f"{name}[{key!r}]", tol)
     elif expected is None or isinstance(expected, (bool, np.bool_, str)):
         if got != expected:
-            raise Feedback(f"{fn}: {name} should be {fmt(expected)}; it is {fmt(got)}")
+            raise Feedback(_("{fn}: {name} should be {expected}; it is {got}").format(
+                fn=fn, name=name, expected=fmt(expected), got=fmt(got)))
     else:
         assert_close(got, expected, fn, name, tol)
 
@@ -308,10 +319,10 @@ class CheckedCalls:
         expected = getattr(self.reference, fn)(*ref_args, **kwargs)
         got = self.submission.call(fn, *args, **kwargs)
         self.count += 1
-        name = "the result" + (f" ({what})" if what else "")
+        name = _("the result ({what})").format(what=what) if what else _("the result")
         try:
             if isinstance(expected, tuple):
-                got = as_tuple(got, len(expected), fn, f"{len(expected)} values")
+                got = as_tuple(got, len(expected), fn, _("{n} values").format(n=len(expected)))
             keep = [k for k in range(len(expected)) if k not in skip] if isinstance(expected, tuple) else None
             if keep is None:
                 assert_matches(got, expected, fn, name, tol)
@@ -332,14 +343,14 @@ class CheckedCalls:
     def assert_work_done(self) -> None:
         """At least half the calls gave right outputs (all of them, when there is only one)."""
         if 2 * len(self.wrong) > self.count:
-            raise Feedback(f"{self.wrong[0]}; leaving the arguments alone earns its point only when the outputs are "
-                           "right too")
+            raise Feedback(_("{wrong}; leaving the arguments alone earns its point only when the outputs are right too")
+                           .format(wrong=self.wrong[0]))
 
 
 def _argument_name(key: Any, names: Sequence[str]) -> str:
     """``0`` -> ``names[0]``; ``"1[2]"`` -> ``names[1][2]``; keyword names stay as they are."""
     if isinstance(key, int):
-        return names[key] if key < len(names) else f"argument {key}"
+        return names[key] if key < len(names) else _("argument {n}").format(n=key)
     head, bracket, rest = str(key).partition("[")
     if head.isdigit() and int(head) < len(names):
         return names[int(head)] + bracket + rest
@@ -400,16 +411,16 @@ def student_numerical_gradient(submission: Submission, fn: str, args: Sequence[A
         with np.errstate(all="ignore"):
             same = float(np.max(np.abs(again - centre), initial=0.0)) <= 1e-12 * float(np.max(np.abs(centre), initial=0.0))
         if not same:
-            raise Feedback(f"{fn} returned different outputs for the same inputs; a forward must be a function "
-                           "of its arguments alone")
+            raise Feedback(_("{fn} returned different outputs for the same inputs; a forward must be a function of "
+                             "its arguments alone").format(fn=fn))
     grad = np.zeros_like(x)
     for j, i in enumerate(np.ndindex(x.shape)):
         plus, minus = (_output(results[2 * j + k], output, fn, shape) for k in (0, 1))
         with np.errstate(all="ignore"):
             grad[i] = float(np.sum((plus - minus) * dout)) / (2 * h)
         if not (np.all(np.isfinite(plus)) and np.all(np.isfinite(minus)) and np.isfinite(grad[i])):
-            raise Feedback(f"{fn}: out is not finite, or changes by an infinite amount, when one entry of its "
-                           "input moves by 1e-6; its gradient cannot be checked")
+            raise Feedback(_("{fn}: out is not finite, or changes by an infinite amount, when one entry of its input "
+                             "moves by 1e-6; its gradient cannot be checked").format(fn=fn))
     return grad
 
 
@@ -428,7 +439,8 @@ def _inputs_crc(args: Sequence[Any]) -> int:
 def _output(value: Any, output: int | None, fn: str, shape: tuple) -> np.ndarray:
     if output is not None:
         if not isinstance(value, (tuple, list)) or len(value) <= output:
-            raise Feedback(f"{fn} should return a tuple with at least {output + 1} items; it returned {_kind(value)}")
+            raise Feedback(_("{fn} should return a tuple with at least {n} items; it returned {kind}").format(
+                fn=fn, n=output + 1, kind=_kind(value)))
         value = value[output]
     return as_array(value, fn, "out", shape)
 
@@ -490,7 +502,7 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
     expected = expected if isinstance(expected, tuple) else (expected,)
     result = submission.call(fwd, *args)
     if not isinstance(result, (tuple, list)) or len(result) < 2:
-        raise Feedback(f"{fwd} should return (out, cache); it returned {_kind(result)}")
+        raise Feedback(_("{fn} should return (out, cache); it returned {kind}").format(fn=fwd, kind=_kind(result)))
     out = as_array(result[0], fwd, "out", np.shape(ref_out))
     forward_right = rel_error(out, ref_out) <= (1e-7 if tol is None else tol)
     grads = submission.call(bwd, dout, result[1])
@@ -537,18 +549,18 @@ def forward_right_in_run(submission: Submission, reference: Any, fwd: str, args:
         except Exception:  # noqa: BLE001 - a call the reference does not take (bad input on purpose) says nothing
             continue
         if np.shape(out) == np.shape(expected) and rel_error(out, expected) <= tol:
-            return (f"your {fwd} gave the right out on an earlier call, so its backward must give the right "
-                    "gradient (partial credit is for a backward that is right for a forward that is wrong)")
+            return _("your {fn} gave the right out on an earlier call, so its backward must give the right "
+                     "gradient (partial credit is for a backward that is right for a forward that is wrong)").format(fn=fwd)
     if not recorded:
         return None
-    for (_, before), value in zip(recorded, submission.map(fwd, [earlier for earlier, _ in recorded])):
+    for (_earlier, before), value in zip(recorded, submission.map(fwd, [earlier for earlier, _out in recorded])):
         now = _recorded_out(value)
         with np.errstate(all="ignore"):
             same = (now is not None and now.shape == before.shape and float(np.max(np.abs(now - before), initial=0.0))
                     <= 1e-12 * float(np.max(np.abs(before), initial=0.0)))
         if not same:
-            return (f"your {fwd} returned a different out for inputs it was given earlier in the run; a forward "
-                    "must be a function of its arguments alone")
+            return _("your {fn} returned a different out for inputs it was given earlier in the run; a forward "
+                     "must be a function of its arguments alone").format(fn=fwd)
     return None
 
 
@@ -603,18 +615,19 @@ def attempts_loss(submission: Submission, reference: Any, fn: str, args: Sequenc
     argsets = moved(step) + [tuple(relabelled)]
     values = [as_float(_first(v, fn), fn, "loss") for v in submission.map(fn, argsets)]
     if not np.all(np.isfinite(values)):
-        return f"your {fn} gives a loss that is not finite when {name} moves by a few units"
+        return _("your {fn} gives a loss that is not finite when {name} moves by a few units").format(fn=fn, name=name)
     if curvature(values[:3]) <= 1e-9:
-        return f"your {fn} gives a loss that is linear in {name}, which no loss is"
+        return _("your {fn} gives a loss that is linear in {name}, which no loss is").format(fn=fn, name=name)
     if abs(values[3] - values[1]) <= 1e-12 * max(abs(values[1]), 1e-300):
-        return f"your {fn} gives a loss that does not depend on the labels"
+        return _("your {fn} gives a loss that does not depend on the labels").format(fn=fn)
     return None
 
 
 def _first(value: Any, fn: str) -> Any:
     """The first item of a returned tuple (a loss and its gradient)."""
     if not isinstance(value, (tuple, list)) or not value:
-        raise Feedback(f"{fn} should return a tuple (loss, gradient); it returned {_kind(value)}")
+        raise Feedback(_("{fn} should return a tuple (loss, gradient); it returned {kind}").format(
+            fn=fn, kind=_kind(value)))
     return value[0]
 
 

@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING, Iterator
 import click
 
 from .errors import DlxError
+from .i18n import N_, _
 
 if TYPE_CHECKING:
     from .catalog import Exercise
 
 POLL_S = 0.05  # how often the file's modification stamp is checked: save to result stays well under 0.3 s
-KEYS = "[bold]h[/] next hint · [bold]s[/] statement · [bold]r[/] run again · [bold]q[/] quit"
+KEYS = N_("[bold]h[/] next hint · [bold]s[/] statement · [bold]r[/] run again · [bold]q[/] quit")
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -90,21 +91,22 @@ def _run(exercise: Exercise, path: Path, course: bool) -> bool:
     console.clear()
     console.rule(f"{exercise.id} · {path}")
     try:
-        _, result = grade_and_show(exercise, path, visible=True)
+        _source, result = grade_and_show(exercise, path, visible=True)
     except DlxError as exc:  # an unreadable or missing file, say: say it and keep watching
         console.print(f"[red]dlx: {exc}[/]")
         return False
     if not all(t.passed for t in result.tests):
         return False
     if not course:
-        console.print(f"\n [bold green]all visible tests pass: `dlx submit {exercise.id}`[/]")
+        console.print("\n [bold green]" + _("all visible tests pass: `dlx submit {id}`").format(id=exercise.id) + "[/]")
         return False
-    console.print("\n [bold green]all visible tests pass[/]; running the hidden tests and recording the attempt:")
+    console.print("\n " + _("[bold green]all visible tests pass[/]; running the hidden tests and recording the attempt:"))
     source, hidden = grade_and_show(exercise, path, visible=False)
     best = record_submission(exercise, source, hidden)
     if hidden.score >= hidden.max_score:
         return True
-    console.print(f" [dim]Recorded; best so far {best:g}/{exercise.points:g}. Fix what the hidden tests found.[/]")
+    console.print(" [dim]" + _("Recorded; best so far {best}/{points}. Fix what the hidden tests found.").format(
+        best=f"{best:g}", points=f"{exercise.points:g}") + "[/]")
     return False
 
 
@@ -124,7 +126,9 @@ def watch_exercise(exercise: Exercise, path: Path, course: bool = False, fd: int
                     last = _stamp(path)
                     if _run(exercise, path, course):
                         return True
-                    console.print(f"\n [dim]Watching {path} for saves · {KEYS} · Ctrl-C stops[/]")
+                    console.print("\n [dim]" + _("Watching {path} for saves · {keys} · Ctrl-C stops")
+                        .format(path=path, keys=_(KEYS))
+                                  + "[/]")
                 elif event == "h":
                     show_hint(exercise)
                 elif event == "s":
@@ -132,11 +136,11 @@ def watch_exercise(exercise: Exercise, path: Path, course: bool = False, fd: int
 
                     console.print(Markdown(exercise.statement.read_text(encoding="utf-8")))
                 elif event == "q":
-                    console.print("[dim]stopped watching[/]")
+                    console.print("[dim]" + _("stopped watching") + "[/]")
                     return False
                 event = watcher.next_event(path, last)
     except KeyboardInterrupt:
-        console.print("\n[dim]stopped watching[/]")
+        console.print("\n[dim]" + _("stopped watching") + "[/]")
         return False
 
 
@@ -170,9 +174,9 @@ def watch_command(directory: Path) -> None:
         if not path.exists():
             write_exercise_files(exercise, directory)
         elif path.is_dir():
-            raise DlxError(f"{path} is a folder, not your solution file")
+            raise DlxError(_("{path} is a folder, not your solution file").format(path=path))
         if not watch_exercise(exercise, path, course=True):
             return
-        console.print(f"\n [bold green]{exercise.id}: full marks.[/] Moving on...")
+        console.print("\n " + _("[bold green]{id}: full marks.[/] Moving on...").format(id=exercise.id))
         time.sleep(1.0)
-    console.print("[bold green]Every exercise has full marks. Well done![/] `dlx score` shows your progress.")
+    console.print(_("[bold green]Every exercise has full marks. Well done![/] `dlx score` shows your progress."))

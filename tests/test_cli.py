@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.gradebook import Gradebook
+from grader.results import GradeResult, TestResult
 from tests.grading import solution_text
 
 
@@ -119,7 +120,7 @@ def _record_many(args):
     path, n = args
     with Gradebook(Path(path)) as book:
         for i in range(n):
-            book.record("exercise", "affine", i, 10, i, {"i": i})
+            book.record(GradeResult("affine", i, [TestResult("forward", i, 10, "failed")]))
 
 
 def test_concurrent_recording_loses_nothing(tmp_path):

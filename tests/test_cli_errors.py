@@ -15,7 +15,8 @@ import pytest
 
 from tests.grading import solution_text
 
-DLX = shutil.which("dlx") or f"{sys.executable} -m grader"
+DLX = [shutil.which("dlx") or "dlx"]
+PYTHON_M = [sys.executable, "-m", "grader"]  # the same command without the script on PATH
 SOLUTION = solution_text("affine")
 # A submission whose forward pass spins until the call deadline: grading is surely under way when Ctrl-C comes.
 SLOW = SOLUTION.replace("def affine_forward(x, w, b):", "def affine_forward(x, w, b):\n    while True:\n        pass\n")
@@ -27,7 +28,7 @@ def env(tmp_path):
 
 
 def run(args, env, cwd, timeout=60, **kwargs):
-    return subprocess.run([DLX, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, **kwargs)
+    return subprocess.run([*DLX, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
 def assert_one_line_error(result, *words):
@@ -49,7 +50,7 @@ def without_dac_override(args):
 
 
 def run_restricted(args, env, cwd):
-    return subprocess.run(without_dac_override([DLX, *args]), env=env, cwd=cwd, capture_output=True, text=True,
+    return subprocess.run(without_dac_override([*DLX, *args]), env=env, cwd=cwd, capture_output=True, text=True,
                           timeout=60)
 
 
@@ -66,6 +67,38 @@ def run_restricted(args, env, cwd):
 def test_bad_command_lines_are_one_line(tmp_path, env, args, words):
     (tmp_path / "x.py").write_text(SOLUTION)
     assert_one_line_error(run(args, env, tmp_path), *words)
+
+
+@pytest.mark.parametrize("text, words", [
+    ('{"vanishing": "a",', ["not valid JSON", "line 1"]),
+    ('["a", "b"]', ["must hold a JSON object"]),
+    (b"\xff\xfe{}", ["not UTF-8"]),
+    ("[" * 100_000, ["not usable JSON"]),
+])
+def test_bad_quiz_answers_files_are_one_line(tmp_path, env, text, words):
+    path = tmp_path / "answers.json"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    assert_one_line_error(run(["quiz", "take", "init", "--answers", "answers.json"], env, tmp_path), *words)
+    assert_one_line_error(run(["quiz", "take", "init", "--answers", "missing.json"], env, tmp_path), "does not exist")
+    assert_one_line_error(run(["quiz", "take", "init", "--json"], env, tmp_path), "--json needs --answers")
+    assert_one_line_error(run(["quiz", "take", "init", "--seed", "4", "--new-variant"], env, tmp_path), "not both")
+
+
+def test_course_commands_bad_input_is_one_line(tmp_path, env):
+    pytest.importorskip("sqlalchemy", reason="the course server needs the server extra: pip install 'dlx[server]'")
+    (tmp_path / "course.toml").write_text("[course\n")
+    assert_one_line_error(run(["course", "check", "course.toml"], env, tmp_path), "course.toml")
+    assert_one_line_error(run(["login", "ftp://example.org", "--code", "c"], env, tmp_path), "not an http(s) URL")
+
+
+def test_python_m_grader_is_the_dlx_command(tmp_path, env):
+    version = subprocess.run([*PYTHON_M, "--version"], env=env, capture_output=True, text=True, timeout=60)
+    assert version.returncode == 0 and version.stdout.startswith("dlx, version "), version.stdout + version.stderr
+    listed = subprocess.run([*PYTHON_M, "quiz", "list", "--json"], env=env, capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0 and '"id": "init"' in listed.stdout, listed.stderr
+    failed = subprocess.run([*PYTHON_M, "quiz", "take", "nosuch"], env=env, cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert_one_line_error(failed, "unknown quiz bank")
 
 
 def test_bad_files(tmp_path, env):
@@ -160,7 +193,7 @@ def _wait_for_worker(proc, timeout=30.0):
 @pytest.mark.parametrize("command", ["submit", "check"])
 def test_ctrl_c_stops_grading_records_nothing_and_exits_130(tmp_path, env, command):
     (tmp_path / "affine.py").write_text(SLOW)
-    proc = subprocess.Popen([DLX, command, "affine"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([*DLX, command, "affine"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     _wait_for_worker(proc)
     proc.send_signal(signal.SIGINT)
@@ -176,7 +209,7 @@ def test_ctrl_c_stops_grading_records_nothing_and_exits_130(tmp_path, env, comma
 
 def test_ctrl_c_ends_watch(tmp_path, env):
     (tmp_path / "affine.py").write_text(SOLUTION)
-    proc = subprocess.Popen([DLX, "check", "affine", "--watch"], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,
+    proc = subprocess.Popen([*DLX, "check", "affine", "--watch"], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(0.5)
     deadline = time.monotonic() + 30
@@ -194,7 +227,7 @@ def test_ctrl_c_in_grade_batch_prints_no_traceback_and_the_rerun_resumes(tmp_pat
     for i in range(3):
         (subs / f"fast{i}.py").write_text(SOLUTION)
     (subs / "slow.py").write_text(SLOW)
-    proc = subprocess.Popen([DLX, "grade-batch", "affine", "subs", "--out", "g.csv", "--workers", "1"], env=env,
+    proc = subprocess.Popen([*DLX, "grade-batch", "affine", "subs", "--out", "g.csv", "--workers", "1"], env=env,
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     cache = tmp_path / "g.csv.cache.jsonl"

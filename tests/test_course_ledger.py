@@ -11,10 +11,11 @@ pytest.importorskip("alembic", reason="the course server needs the server extra:
 
 from sqlalchemy import func, select  # noqa: E402
 
+from grader.results import GradeResult, TestResult  # noqa: E402
 from grader.server.db import Job, Result, Submission, User, make_engine, migrate, sessions  # noqa: E402
 from grader.server.ledger import LANE_BATCH, Ledger  # noqa: E402
 
-FEEDBACK = {"score": 3.0, "max_score": 10.0, "seed": 7, "tests": []}
+FEEDBACK = GradeResult("affine", 7, [TestResult("forward", 3.0, 10.0, "failed", test_id="forward")])
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import TORCH_VERSION
 from grader.catalog import get
 from grader.gradescope import build, grade_submission
 from tests.grading import mutate, solution_text
@@ -75,7 +76,7 @@ def _setup(tmp_path: Path, exercise_id: str) -> str:
 
 def test_setup_installs_the_cpu_build_of_torch_only_where_an_exercise_needs_it(tmp_path):
     torch_setup, numpy_setup = _setup(tmp_path, "train_torch"), _setup(tmp_path, "affine")
-    assert "pip install --quiet torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu\n" in torch_setup
+    assert f"pip install --quiet torch=={TORCH_VERSION} --index-url https://download.pytorch.org/whl/cpu\n" in torch_setup
     assert "torch" not in numpy_setup
     for script in (torch_setup, numpy_setup):  # dlx's own dependencies, with tomllib's stand-in for Python 3.10
         assert "'numpy>=1.24'" in script and "'tomli>=1.1; python_version < \"3.11\"'" in script

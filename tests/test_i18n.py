@@ -136,7 +136,7 @@ def test_language_precedence_flag_env_setting_locale_default(student, monkeypatc
 def test_config_shows_the_language_and_where_it_comes_from(student):
     assert dlx("config", "lang").output.strip() == "lang = en (from the default)"
     dlx("config", "lang", "zh")
-    assert dlx("config", "lang").output.strip() == "lang = zh (from dlx config lang)"
+    assert dlx("config", "lang").output.strip() == "lang = zh（来自 dlx config lang）"  # now said in Chinese
 
 
 @pytest.mark.parametrize("args", [("--lang", "fr", "list"), ("config", "lang", "fr"), ("config", "colour", "zh")])
@@ -255,3 +255,276 @@ def test_lang_flag_does_not_outlive_its_run(student):
 
     dlx("--lang", "zh", "list")
     assert catalog()["affine"].title == AFFINE["title"]
+
+
+# --- the message catalogues (gettext, through Babel) ---
+
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "grader" / "locale"
+DOMAINS = ("dlx", "click")  # dlx's own messages; click's usage texts that students see
+MARKUP = re.compile(r"\[/?[a-z ]*\]")  # rich markup: [bold], [/], [bold green]
+
+
+def read_catalogue(lang: str, domain: str):
+    from babel.messages.pofile import read_po
+
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po").open("rb") as f:
+        return read_po(f, locale=lang)
+
+
+def message_facts(text: str) -> dict[str, object]:
+    return {**facts(text), "markup": Counter(MARKUP.findall(text))}
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_every_message_is_translated_and_keeps_its_placeholders_numbers_and_code(lang, domain):
+    catalogue = read_catalogue(lang, domain)
+    problems = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        english = message.id[-1] if isinstance(message.id, tuple) else message.id  # the plural form has every placeholder
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(forms):
+            problems.append(f"{message.id!r}: {'fuzzy' if message.fuzzy else 'not translated'}")
+            continue
+        for form in forms:
+            wanted, got = message_facts(english), message_facts(form)
+            differ = [kind for kind in wanted if wanted[kind] != got[kind]]
+            if differ:
+                problems.append(f"{message.id!r} -> {form!r}: {', '.join(differ)} differ")
+            if form == english and any(c.isalpha() for c in MARKUP.sub("", PLACEHOLDER.sub("", english))):
+                problems.append(f"{message.id!r} is not translated (the same text)")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_message_checker_catches_a_lost_placeholder_number_markup_and_code():
+    english = "[bold]{fn}[/]: moves by 1e-6; run `dlx hint {id}`"
+    assert message_facts(english) == message_facts("[bold]{fn}[/]：变动 1e-6；运行 `dlx hint {id}`")
+    for broken in ("{fn}：变动 1e-6；运行 `dlx hint {id}`", "[bold]{fn}[/]：变动 1e-5；运行 `dlx hint {id}`",
+                   "[bold]{fn}[/]：变动 1e-6；运行 `dlx hint`", "[bold]{name}[/]：变动 1e-6；运行 `dlx hint {id}`"):
+        assert message_facts(english) != message_facts(broken), broken
+
+
+def test_every_message_in_the_code_is_in_the_catalogue():
+    """A new or changed _()/N_() message, command docstring or help= text needs the catalogue updated
+    (docs/translating.md: extract, update, translate, compile)."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    root = LOCALE_DIR.parents[1]
+    extracted = {message for _, _, message, _, _ in extract_from_dir(
+        str(root / "grader"), method_map=[("**.py", "grader.i18n_extract:extract_click"),
+                                          ("server/templates/**.html", "jinja2.ext:babel_extract")],
+        keywords={**DEFAULT_KEYWORDS, "N_": None})}
+    for lang in OTHER_LANGUAGES:
+        catalogue = read_catalogue(lang, "dlx")
+        known = {m.id for m in catalogue if m.id}
+        assert extracted - known == set(), f"messages missing from {lang}/dlx.po: {sorted(map(str, extracted - known))}"
+        assert known - extracted == set(), f"{lang}/dlx.po has messages the code no longer uses: " \
+                                           f"{sorted(map(str, known - extracted))}"
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+def test_the_compiled_catalogue_is_up_to_date_with_the_po_file(lang, domain):
+    """The .mo shipped in the package (runtime uses only the standard library's gettext) is the .po compiled."""
+    import io
+
+    from babel.messages.mofile import write_mo
+
+    compiled = io.BytesIO()
+    write_mo(compiled, read_catalogue(lang, domain))
+    shipped = (LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.mo").read_bytes()
+    assert shipped == compiled.getvalue(), f"{lang}/{domain}.mo is stale: run pybabel compile (docs/translating.md)"
+
+
+def test_messages_follow_the_language_of_the_run(student, monkeypatch):
+    from grader import i18n
+
+    assert dlx("--lang", "zh", "hint", "nope").output.startswith("dlx: 没有这道练习 'nope'")
+    assert dlx("hint", "nope").output.startswith("dlx: unknown exercise 'nope'")
+    with i18n.speaking("zh"):
+        assert i18n._("score {score}/{max_score}") == "得分 {score}/{max_score}"
+    assert i18n._("score {score}/{max_score}") == "score {score}/{max_score}"
+
+
+def test_help_and_clicks_own_texts_are_translated_and_english_comes_back(student):
+    zh = dlx("--lang", "zh", "submit", "--help").output
+    assert "用法:" in zh and "用隐藏测试为你的文件评分" in zh and "Grade your file" not in zh and "Usage:" not in zh
+    en = dlx("submit", "--help").output
+    assert "Usage:" in en and "Grade your file with the hidden tests" in en and "用法" not in en
+
+
+WRONG_AFFINE = (exercises_dir().parent / "solutions" / "affine.py").read_text(encoding="utf-8").replace(
+    "return x @ w + b, (x, w, b)", "return x @ w, (x, w, b)")
+
+
+@pytest.mark.parametrize("command", ["submit", "grade"])
+def test_a_chinese_student_reads_a_wrong_answers_result_in_chinese(student, monkeypatch, command):
+    monkeypatch.setenv("DLX_LANG", "zh")
+    folder = student / "work"
+    assert dlx("fetch", "affine", "--dir", str(folder)).exit_code == 0
+    (folder / "affine.py").write_text(WRONG_AFFINE, encoding="utf-8")
+    args = ("submit", "affine", "--dir", str(folder)) if command == "submit" else ("grade", "affine",
+                                                                                   str(folder / "affine.py"))
+    result = dlx(*args)
+    output = "".join(result.output.split())  # rich wraps Chinese text anywhere
+    assert result.exit_code == 0, result.output
+    assert "affine:得分" in output and "随机种子" in output and "卡住了？`dlxhintaffine`" in output, result.output
+    assert "affine_forward：out：相对误差(relativeerror)" in output and "应为" in output, result.output
+    # "relative error" stays, glossed once: 相对误差 (relative error)
+    for english in ("score ", "expected", " got ", "seed", "Stuck?", "Recorded"):
+        assert english not in result.output, (english, result.output)
+    if command == "submit":
+        assert "已记录。目前最好成绩" in output
+
+
+# --- nbgrader export ---
+
+def test_nbgrader_export_writes_and_grades_the_notebook_in_its_language(student):
+    nbformat = pytest.importorskip("nbformat")  # the nbgrader extra
+    from grader.nbautograde import dlx_cell, grade_notebook
+
+    course = student / "course"
+    result = dlx("nbgrader", "export", str(course), "affine", "--assignment", "a1", "--lang", "zh")
+    assert result.exit_code == 0 and "wrote" in result.output, result.output  # the instructor's run speaks English
+    nb = nbformat.read(str(course / "source" / "a1" / "affine.ipynb"), as_version=4)
+    assert nb.cells[0].source == (exercises_dir() / "affine" / "statement.zh.md").read_text(encoding="utf-8")
+    assert nb.cells[1].source.startswith("请在下一个单元格中补全函数") and nb.metadata["dlx"] == {"lang": "zh"}
+    hidden = [c for c in nb.cells if c.metadata["nbgrader"]["grade"]]
+    cells = {c.metadata["nbgrader"]["grade_id"]: dlx_cell(c.source) for c in hidden}
+    assert {cell.lang for cell in cells.values()} == {"zh"} and hidden[0].source.startswith("# 隐藏测试")
+    solution = next(c for c in nb.cells if c.metadata["nbgrader"]["grade_id"] == "affine-solution")
+    solution.source = WRONG_AFFINE
+    grade_notebook(nb, cells, {"affine-solution"}, set(cells))  # autograde, in a run whose language is English
+    failed = [c.outputs[0].evalue for c in hidden if c.outputs[0].output_type == "error"]
+    assert failed and all("相对误差" in text and "relative error" in text for text in failed), failed
+    passed = [c.outputs[0].text for c in hidden if c.outputs[0].output_type == "stream"]
+    assert passed and all(text.startswith("通过：") for text in passed), passed
+    assert dlx("nbgrader", "export", str(course), "affine", "--assignment", "a2").exit_code == 0
+    english = nbformat.read(str(course / "source" / "a2" / "affine.ipynb"), as_version=4)
+    assert english.cells[1].source.startswith("Complete the functions") and english.metadata["dlx"] == {"lang": "en"}
+
+
+# --- the course server: the course's language, or the student's ---
+
+ZH_COURSE = """\
+[course]
+name = "中文课程"
+lang = "zh"
+
+[[assignment]]
+id = "hw1"
+exercises = ["affine"]
+opens = 2026-01-01T00:00:00Z
+due = 2026-03-01T12:00:00+01:00
+"""
+
+
+def test_a_course_language_must_be_one_dlx_speaks(tmp_path):
+    pytest.importorskip("sqlalchemy", reason="the course server needs the server extra")
+    from grader.server.config import ConfigError, load_course
+
+    path = tmp_path / "course.toml"
+    path.write_text(ZH_COURSE, encoding="utf-8")
+    assert load_course(path).lang == "zh"
+    path.write_text(ZH_COURSE.replace('lang = "zh"', 'lang = "fr"'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="lang must be one of en, zh"):
+        load_course(path)
+
+
+@pytest.fixture(scope="module")
+def zh_course(tmp_path_factory):
+    pytest.importorskip("fastapi", reason="the course server needs the server extra: pip install 'dlx[server]'")
+    pytest.importorskip("uvicorn", reason="the course server needs the server extra: pip install 'dlx[server]'")
+    from tests.course_server import CourseServer, api, set_clock
+
+    root = tmp_path_factory.mktemp("zh-course")
+    (root / "course.toml").write_text(ZH_COURSE, encoding="utf-8")
+    set_clock(root / "clock", "2026-02-01T09:00:00+00:00")
+    server = CourseServer(root / "course.toml", root / "data", root / "clock", workers=1).start()
+    try:
+        instructor = api(server.url, "POST", "/api/login", json_body={"code": server.instructor_code})[1]["token"]
+        code = api(server.url, "POST", "/api/roster", instructor,
+                   json_body={"people": [{"login": "alice"}]})[1]["codes"][0]["code"]
+        yield server.url, api(server.url, "POST", "/api/login", json_body={"code": code})[1]["token"]
+    finally:
+        server.stop()
+
+
+def _graded_feedback(url: str, token: str, query: str = "") -> str:
+    import uuid
+
+    from tests.course_server import api
+
+    submission_id = str(uuid.uuid4())
+    status, out = api(url, "PUT", f"/api/submissions/{submission_id}?exercise=affine{query}", token,
+                      body=WRONG_AFFINE.encode())
+    assert status == 201, out
+    for _ in range(10):
+        status, out = api(url, "GET", f"/api/submissions/{submission_id}?wait=30", token)
+        if out["status"] != "queued":
+            break
+    assert out["status"] == "graded", out
+    return "\n".join(t["output"] for t in out["feedback"]["tests"])
+
+
+def test_the_course_speaks_its_language_and_a_student_may_choose_theirs(zh_course):
+    from tests.course_server import api
+
+    url, token = zh_course
+    status, out = api(url, "GET", "/api/exercises/nope", token)
+    assert status == 404 and out["detail"] == "'nope' 不是这门课的练习", out
+    status, out = api(url, "GET", "/api/exercises/nope?lang=en", token)
+    assert status == 404 and out["detail"] == "'nope' is not an exercise of this course", out
+    assert api(url, "GET", "/api/exercises/nope?lang=fr", token)[0] == 400
+    in_zh, in_en = _graded_feedback(url, token), _graded_feedback(url, token, "&lang=en")
+    assert "相对误差" in in_zh and "expected" not in in_zh, in_zh  # graded in the course's language
+    assert "relative error" in in_en and "相对误差" not in in_en, in_en  # in the language it was submitted in
+
+
+def test_the_pages_speak_the_course_language_and_remember_a_students_choice(zh_course):
+    import urllib.request
+
+    url, _token = zh_course
+    with urllib.request.urlopen(url + "/login") as page:
+        html = page.read().decode()
+    assert '<html lang="zh">' in html and "请输入老师给你的登录码" in html and "Log in" not in html
+    with urllib.request.urlopen(url + "/login?lang=en") as page:
+        html, cookies = page.read().decode(), page.headers.get_all("set-cookie")
+    assert '<html lang="en">' in html and "Enter the login code" in html
+    assert any(cookie.startswith("dlx_lang=en;") for cookie in cookies), cookies
+    request = urllib.request.Request(url + "/login", headers={"Cookie": "dlx_lang=en"})
+    with urllib.request.urlopen(request) as page:
+        assert "Enter the login code" in page.read().decode()
+
+
+def test_a_gradescope_bundle_gives_feedback_in_its_language(tmp_path):
+    import json
+    import zipfile
+
+    from grader.gradescope import build, grade_submission
+
+    build(["affine"], tmp_path / "autograder.zip", lang="zh")
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(tmp_path / "autograder.zip") as bundle:
+        bundle.extractall(root / "source")
+    assert json.loads((root / "source" / "config.json").read_text())["lang"] == "zh"
+    (root / "submission").mkdir()
+    (root / "submission" / "affine.py").write_text(WRONG_AFFINE, encoding="utf-8")
+    result = grade_submission(root)  # graded in a run whose language is English
+    outputs = "\n".join(t["output"] for t in result["tests"] if t["status"] == "failed")
+    assert "相对误差" in outputs and "expected" not in outputs, outputs
+    assert "随机种子" in result["output"] and any("可见测试：" in t["name"] for t in result["tests"]), result
+
+
+def test_an_unusable_dlx_home_is_one_line_in_either_language(student, monkeypatch):
+    """Reading the language setting needs DLX_HOME: its own error must not ask for the language again."""
+    home = student / "a-file"
+    home.write_text("not a folder")
+    monkeypatch.setenv("DLX_HOME", str(home))
+    english = dlx("list")
+    assert english.exit_code == 2 and "as dlx's data folder" in english.output, english.output
+    monkeypatch.setenv("DLX_LANG", "zh")
+    chinese = dlx("list")
+    assert chinese.exit_code == 2 and "用作 dlx 的数据文件夹" in chinese.output, chinese.output

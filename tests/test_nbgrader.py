@@ -37,7 +37,7 @@ STUDENTS = {
 
 
 def _quiz_key():
-    return {t["name"]: t["expected"] for t in grade_answers("init", SEED, {})["tests"]}
+    return {t.name: t.expected for t in grade_answers("init", SEED, {}).tests}
 
 
 QUIZ_ANSWERS = {  # per student: answers written into the released quiz notebook (None: left untouched)
@@ -110,9 +110,9 @@ def _nbgrader_scores(course, notebook_id):
 
 def test_nbgrader_quiz_scores_equal_dlx_quiz_scores(course):
     scores = _nbgrader_scores(course, "quiz_init")
-    expected = {s: grade_answers("init", SEED, _quiz_answers(k) if k else {})["score"] for s, k in QUIZ_ANSWERS.items()}
+    expected = {s: grade_answers("init", SEED, _quiz_answers(k) if k else {}).score for s, k in QUIZ_ANSWERS.items()}
     assert scores == expected
-    assert scores["alice"] == grade_answers("init", SEED, {})["max_score"] and scores["bob"] == 0 < scores["carol"]
+    assert scores["alice"] == grade_answers("init", SEED, {}).max_score and scores["bob"] == 0 < scores["carol"]
 
 
 def test_nbgrader_scores_equal_dlx_scores(course):
@@ -230,7 +230,7 @@ def test_quiz_answers_are_read_without_running_the_cells():
     key = _quiz_key()
     first = next(iter(key))
     result = grade_answers("init", SEED, quiz_answers([f"answers[{first!r}] = {first}"]))
-    assert result["score"] == 0 and "an expression" in result["tests"][0]["output"]
+    assert result.score == 0 and "an expression" in result.tests[0].output
 
 
 def test_graded_cells_get_dlx_outcomes_and_foreign_graded_cells_fail():

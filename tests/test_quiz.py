@@ -69,24 +69,24 @@ def test_each_bank_has_enough_questions_of_every_kind(bank_id):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_answer_key_scores_full_marks(bank_id, seed):
     result = grade_answers(bank_id, seed, key(bank_id, seed))
-    assert result["score"] == result["max_score"] == get_bank(bank_id).max_score
-    assert all(t["status"] == "passed" for t in result["tests"])
+    assert result.score == result.max_score == get_bank(bank_id).max_score
+    assert all(t.status == "passed" for t in result.tests)
 
 
 @pytest.mark.parametrize("bank_id", BANK_IDS)
 def test_answer_key_as_text_rounded_to_three_figures_scores_full_marks(bank_id):
     result = grade_answers(bank_id, 3, key(bank_id, 3, as_text=True))
-    assert result["score"] == result["max_score"], [t["output"] for t in result["tests"] if t["score"] == 0]
+    assert result.score == result.max_score, [t.output for t in result.tests if t.score == 0]
 
 
 @pytest.mark.parametrize("bank_id", BANK_IDS)
 def test_empty_and_wrong_answers_score_zero(bank_id):
     empty = grade_answers(bank_id, 5, {})
-    assert empty["score"] == 0 and {t["outcome"] for t in empty["tests"]} == {"unanswered"}
+    assert empty.score == 0 and {t.outcome for t in empty.tests} == {"unanswered"}
     blank = grade_answers(bank_id, 5, {q.id: "" for q in get_bank(bank_id).questions})
-    assert blank["score"] == 0
+    assert blank.score == 0
     bad = grade_answers(bank_id, 5, wrong(bank_id, 5))
-    assert bad["score"] == 0 and {t["outcome"] for t in bad["tests"]} == {"wrong"}
+    assert bad.score == 0 and {t.outcome for t in bad.tests} == {"wrong"}
 
 
 MALFORMED = {
@@ -102,9 +102,9 @@ def test_malformed_answers_count_as_wrong(bank_id):
     for attempt in range(max(len(v) for v in MALFORMED.values())):
         answers = {q.id: MALFORMED[q.kind][attempt % len(MALFORMED[q.kind])] for q in bank.questions}
         result = grade_answers(bank_id, 11, answers)
-        assert result["score"] == 0
-        assert {t["outcome"] for t in result["tests"]} == {"malformed"}, answers
-        json.dumps(result)  # whatever was sent, the result stays serialisable
+        assert result.score == 0
+        assert {t.outcome for t in result.tests} == {"malformed"}, answers
+        json.dumps(result.to_json())  # whatever was sent, the result stays serialisable
 
 
 def test_answer_forms_are_lenient_where_documented():
@@ -123,17 +123,17 @@ def test_answer_forms_are_lenient_where_documented():
     for question_id, answers in forms.items():
         for answer in answers:
             result = grade_answers("backprop", 0, {question_id: answer})
-            entry = next(t for t in result["tests"] if t["name"] == question_id)
-            assert entry["outcome"] == "correct", (question_id, answer)
+            entry = next(t for t in result.tests if t.name == question_id)
+            assert entry.outcome == "correct", (question_id, answer)
 
 
 def test_numeric_tolerance_is_relative_by_default():
     v = next(v for v in variants(get_bank("init"), 2) if v.id == "xavier-uniform")
     near, far = v.expected * 1.005, v.expected * 1.03
-    graded = grade_answers("init", 2, {"xavier-uniform": near})["tests"]
-    assert next(t for t in graded if t["name"] == "xavier-uniform")["outcome"] == "correct"
-    graded = grade_answers("init", 2, {"xavier-uniform": far})["tests"]
-    assert next(t for t in graded if t["name"] == "xavier-uniform")["outcome"] == "wrong"
+    graded = grade_answers("init", 2, {"xavier-uniform": near}).tests
+    assert next(t for t in graded if t.name == "xavier-uniform").outcome == "correct"
+    graded = grade_answers("init", 2, {"xavier-uniform": far}).tests
+    assert next(t for t in graded if t.name == "xavier-uniform").outcome == "wrong"
 
 
 def test_variants_are_reproducible_and_differ_between_seeds():
@@ -147,9 +147,9 @@ def test_variants_are_reproducible_and_differ_between_seeds():
 
 def test_explanations_are_returned_and_filled_in():
     result = grade_answers("init", 4, {})
-    entry = next(t for t in result["tests"] if t["name"] == "he-std")
-    assert "{" not in entry["explanation"] and entry["explanation"] in entry["output"]
-    assert f"{entry['expected']:.6g}" in entry["explanation"]
+    entry = next(t for t in result.tests if t.name == "he-std")
+    assert "{" not in entry.explanation and entry.explanation in entry.output
+    assert f"{entry.expected:.6g}" in entry.explanation
 
 
 def test_show_json_and_bank_questions_hide_the_answers():
@@ -173,7 +173,7 @@ def test_answers_file_is_graded_printed_and_recorded(tmp_path):
     with Gradebook() as book:
         [attempt] = list(book.attempts("quiz", "shift"))
     assert attempt["seed"] == 9 and attempt["score"] == printed["score"]
-    assert attempt["result"] == {k: v for k, v in printed.items() if k != "reveal"}  # every question was answered
+    assert attempt["result"].to_json() == {k: v for k, v in printed.items() if k != "reveal"}  # every question was answered
 
 
 def test_answers_file_without_json_prints_feedback(tmp_path):

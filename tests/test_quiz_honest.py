@@ -88,7 +88,7 @@ def test_answers_by_text_or_key_mean_the_same_in_every_variant():
         text = vanish.options[vanish.labels.index(vanish.expected[0])]
         keys = [breakers.keys[breakers.labels.index(x)] for x in breakers.expected]
         result = grade_answers("init", seed, {"vanishing": text, "symmetry-breakers": keys})
-        assert {t["name"]: t["outcome"] for t in result["tests"] if t["name"] in ("vanishing", "symmetry-breakers")} \
+        assert {t.name: t.outcome for t in result.tests if t.name in ("vanishing", "symmetry-breakers")} \
             == {"vanishing": "correct", "symmetry-breakers": "correct"}
 
 
@@ -103,8 +103,8 @@ def test_multiple_choice_partial_credit_rule():
     assert choice_credit(variant, tuple(variant.labels)) == 0  # everything: nothing gained
     assert choice_credit(variant, tuple(wrong)) == 0
     result = grade_answers("activations", 0, {"relu-advantages": right[:2]})
-    entry = next(t for t in result["tests"] if t["name"] == "relu-advantages")
-    assert entry["outcome"] == "partial" and entry["score"] == pytest.approx(2 / 3, abs=1e-6)
+    entry = next(t for t in result.tests if t.name == "relu-advantages")
+    assert entry.outcome == "partial" and entry.score == pytest.approx(2 / 3, abs=1e-6)
 
 
 @pytest.fixture()

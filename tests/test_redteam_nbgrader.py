@@ -84,7 +84,7 @@ def course(tmp_path_factory):
     assert result.exit_code == 0, result.output
     _nbgrader(course, "generate_assignment", "ps1")
     release = course / "release" / "ps1"
-    key = {t["name"]: t["expected"] for t in grade_answers("init", SEED, {})["tests"]}
+    key = {t.name: t.expected for t in grade_answers("init", SEED, {}).tests}
     for student in STUDENTS:
         affine, quiz = nbformat.read(release / "affine.ipynb", 4), nbformat.read(release / "quiz_init.ipynb", 4)
         if student in HONEST:
@@ -117,7 +117,7 @@ def _scores(course):
 
 def _expected(course):
     stub = _cell(nbformat.read(course / "release" / "ps1" / "affine.ipynb", 4), "affine-solution").source
-    quiz_max = grade_answers("init", SEED, {})["max_score"]
+    quiz_max = grade_answers("init", SEED, {}).max_score
     expected = {s: {"affine": 0.0, "quiz_init": 0.0} for s in ATTACKS}
     for student, (code, answers) in HONEST.items():
         expected[student] = {"affine": grade_source(get("affine"), code or stub, SEED).score,

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 import grader.runner as runner
+from grader import TORCH_VERSION
 from grader.catalog import catalog, get
+from grader.errors import GradingError
 from grader.paths import SUITES_DIR
-from grader.runner import GradingError, worker_spec
+from grader.runner import worker_spec
 from tests.grading import grade, solution_text
 
 TORCH_IDS = [e.id for e in catalog().values() if e.requires == "torch"]
@@ -85,7 +87,7 @@ def test_grading_without_torch_gives_a_clear_message(monkeypatch):
             grade(exercise_id, solution_text(exercise_id), 0)
         message = str(info.value)
         assert f"{exercise_id} is a PyTorch exercise and PyTorch is not installed" in message
-        assert "pip install torch==2.13.0" in message and "\n" not in message
+        assert f"pip install torch=={TORCH_VERSION}" in message and "\n" not in message
 
 
 def test_reference_functions_pass_torch_gradcheck():

@@ -6,6 +6,7 @@ import pytest
 
 from grader.catalog import catalog
 from grader.gradebook import Gradebook
+from grader.results import GradeResult, TestResult
 from tests.grading import solution_text, stub_text
 
 pexpect = pytest.importorskip("pexpect")
@@ -53,7 +54,8 @@ def test_dlx_watch_follows_the_course_from_the_first_unfinished_exercise(tmp_pat
     ordered = list(catalog())
     with Gradebook() as book:  # the first three exercises already have full marks
         for exercise_id in ordered[:3]:
-            book.record("exercise", exercise_id, catalog()[exercise_id].points, catalog()[exercise_id].points, 0, {})
+            points = catalog()[exercise_id].points
+            book.record(GradeResult(exercise_id, 0, [TestResult("all", points, points, "passed")]))
     current, following = ordered[3], ordered[4]
     child = spawn(["watch"], env, tmp_path)
     child.expect(f"{current} · ")

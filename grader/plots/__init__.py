@@ -18,8 +18,9 @@ from datetime import datetime
 from pathlib import Path
 
 from ..catalog import Exercise
+from ..errors import DlxError
 from ..proxy import RemoteModule
-from ..runner import GradingError, _reference_for, _require_torch, worker_spec
+from ..runner import _reference_for, _require_torch, worker_spec
 from .figure import Figure, FigureSpec, Side, draw_figure, matplotlib_available, observe_figure
 from .html import render_html
 from .registry import FIGURES, figures_for
@@ -28,7 +29,7 @@ __all__ = ["Figure", "PlotsUnavailable", "build_figures", "observe_figures", "re
            "write_report"]
 
 
-class PlotsUnavailable(GradingError):
+class PlotsUnavailable(DlxError):
     """matplotlib is not installed (or the exercise has no pictures); the message is one line."""
 
 
@@ -82,5 +83,5 @@ def write_report(exercise: Exercise, source: str, student_file: Path) -> Path:
     try:
         path.write_text(render_html(f"dlx: {exercise.id} ({exercise.title})", intro, figures), encoding="utf-8")
     except OSError as exc:
-        raise GradingError(f"cannot write {path}: {exc.strerror}") from None
+        raise DlxError(f"cannot write {path}: {exc.strerror}") from None
     return path

@@ -2,7 +2,8 @@
 
 For other tools (the nbgrader export): :func:`bank_questions` gives a bank's
 questions for a seed without their answers, :func:`grade_answers` grades a
-``{question id: answer}`` mapping exactly as ``dlx quiz take --answers`` does.
+``{question id: answer}`` mapping exactly as ``dlx quiz take --answers`` does, into
+a :class:`~grader.results.QuizResult` (the exercises' result type; its tests are the questions).
 The click group :data:`quiz` is imported on first use, so the grading API does
 not load click's and rich's terminal machinery.
 """

@@ -17,6 +17,8 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import _
+
 if TYPE_CHECKING:
     from .variant import Variant
 
@@ -32,10 +34,10 @@ def answer_format(variant: Variant) -> str:
     """How to write an answer to this question, for prompts and for ``quiz show``."""
     letters = f"{variant.labels[0]}-{variant.labels[-1]}" if variant.options else ""
     if variant.kind == "single":
-        return f"one letter ({letters}), or the option's key or text"
+        return _("one letter ({letters}), or the option's key or text").format(letters=letters)
     if variant.kind == "multiple":
-        return f"every right letter ({letters}), e.g. a,c (or a list of keys or texts)"
-    return "a number, e.g. 0.125 or 1.25e-3"
+        return _("every right letter ({letters}), e.g. a,c (or a list of keys or texts)").format(letters=letters)
+    return _("a number, e.g. 0.125 or 1.25e-3")
 
 
 def brief(raw: Any, limit: int = 60) -> str:
@@ -43,7 +45,7 @@ def brief(raw: Any, limit: int = 60) -> str:
     try:
         text = repr(raw)
     except RecursionError:
-        return "a deeply nested value"
+        return _("a deeply nested value")
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -58,7 +60,8 @@ def parse_answer(variant: Variant, raw: Any) -> Answer | None:
         return None
     if variant.kind == "single":
         if not isinstance(raw, str):
-            raise MalformedAnswer(f"expected {answer_format(variant)}, got {brief(raw)}")
+            raise MalformedAnswer(_("expected {form}, got {answer}")
+                .format(form=answer_format(variant), answer=brief(raw)))
         return _option(variant, raw)
     if variant.kind == "multiple":
         if isinstance(raw, str):
@@ -69,9 +72,11 @@ def parse_answer(variant: Variant, raw: Any) -> Answer | None:
         elif isinstance(raw, list):
             items = raw
         else:
-            raise MalformedAnswer(f"expected {answer_format(variant)}, got {brief(raw)}")
+            raise MalformedAnswer(_("expected {form}, got {answer}")
+                .format(form=answer_format(variant), answer=brief(raw)))
         if not all(isinstance(i, str) for i in items):
-            raise MalformedAnswer(f"expected {answer_format(variant)}, got {brief(raw)}")
+            raise MalformedAnswer(_("expected {form}, got {answer}")
+                .format(form=answer_format(variant), answer=brief(raw)))
         return tuple(sorted({_option(variant, i) for i in items}))
     return _number(raw)
 
@@ -84,8 +89,8 @@ def _option(variant: Variant, item: str) -> str:
     for label, key, text in zip(variant.labels, variant.keys, variant.options, strict=True):
         if wanted in (key, _normal(text)):
             return label
-    raise MalformedAnswer(f"{brief(item)} is not one of the options: give a letter "
-                          f"({variant.labels[0]}-{variant.labels[-1]}), an option's key or its text")
+    raise MalformedAnswer(_("{answer} is not one of the options: give a letter ({letters}), an option's key or its "
+                            "text").format(answer=brief(item), letters=f"{variant.labels[0]}-{variant.labels[-1]}"))
 
 
 def uses_letters(raw: Any) -> bool:
@@ -97,11 +102,11 @@ def uses_letters(raw: Any) -> bool:
 
 def _number(raw: Any) -> float:
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        raise MalformedAnswer(f"expected a number, got {brief(raw)}")
+        raise MalformedAnswer(_("expected a number, got {answer}").format(answer=brief(raw)))
     try:
         value = float(raw.strip() if isinstance(raw, str) else raw)
     except (ValueError, OverflowError):
-        raise MalformedAnswer(f"expected a number, got {brief(raw)}") from None
+        raise MalformedAnswer(_("expected a number, got {answer}").format(answer=brief(raw))) from None
     if not math.isfinite(value):
-        raise MalformedAnswer(f"expected a finite number, got {brief(raw)}")
+        raise MalformedAnswer(_("expected a finite number, got {answer}").format(answer=brief(raw)))
     return value

@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 from ..compat import tomllib
 from ..errors import DlxError
-from ..i18n import DEFAULT, LANGUAGES, language
+from ..i18n import DEFAULT, LANGUAGES, _, language
 from ..paths import exercises_dir
 from . import template
 from .expr import FUNCTIONS, Expr, ExprError, compile_expr
@@ -344,5 +344,5 @@ def get_bank(bank_id: str, folder: Path | None = None, lang: str | None = None) 
     path = (folder or quizzes_dir()) / f"{bank_id}.toml"
     if not ID_PATTERN.fullmatch(bank_id) or not path.is_file():
         known = ", ".join(p.stem for p in bank_files(folder)) or "none"
-        raise UnknownBank(f"unknown quiz bank {bank_id!r}; known: {known}")
+        raise UnknownBank(_("unknown quiz bank {id}; known: {known}").format(id=repr(bank_id), known=known))
     return load_bank(path, lang)

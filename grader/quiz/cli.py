@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ..i18n import _
 from ..cli_course import course_aware
 from ..errors import DlxError
 from ..gradebook import Gradebook
@@ -21,8 +22,9 @@ from .bank import (
     get_bank,
     load_bank,
 )
-from .grading import QuestionResult, build_result, grade_bank, grade_question, redact
-from .store import REVEAL_KEY, REVEAL_POLICIES, record_attempt, reveal_policy, user_seed
+from ..results import QuestionResult
+from .grading import grade_bank, grade_question, quiz_result, redact, revealed
+from .store import REVEAL_KEY, REVEAL_POLICIES, reveal_policy, user_seed
 from .variant import Variant, variants
 
 
@@ -30,24 +32,27 @@ from .variant import Variant, variants
 def resolve_seed(book: Gradebook, seed: int | None, new_variant: bool = False) -> int:
     """``--seed`` if given, else the student's stored seed (renewed by ``--new-variant``)."""
     if seed is not None and new_variant:
-        raise DlxError("give --seed or --new-variant, not both")
+        raise DlxError(_("give --seed or --new-variant, not both"))
     return seed if seed is not None else user_seed(book, renew=new_variant)
 
 
 def read_answers(path: str) -> dict[str, Any]:
     """The JSON object of a ``--answers`` file, or a one-line error saying what is wrong with the file."""
     try:
-        text = read_text_file(Path(path), "answers file")
+        text = read_text_file(Path(path), _("answers file"))
     except UnicodeDecodeError:
-        raise DlxError(f"answers file {path} cannot be read (not UTF-8 text)") from None
+        raise DlxError(_("answers file {path} cannot be read (not UTF-8 text)").format(path=path)) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DlxError(f"answers file {path} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+        raise DlxError(_("answers file {path} is not valid JSON ({reason}, line {line})").format(
+            path=path, reason=exc.msg, line=exc.lineno)) from None
     except (ValueError, RecursionError):
-        raise DlxError(f"answers file {path} is not usable JSON (too large or too deeply nested)") from None
+        raise DlxError(_("answers file {path} is not usable JSON (too large or too deeply nested)")
+            .format(path=path)) from None
     if not isinstance(data, dict):
-        raise DlxError(f'answers file {path} must hold a JSON object such as {{"symmetry": "b"}}')
+        raise DlxError(_('answers file {path} must hold a JSON object such as {example}').format(
+            path=path, example='{"symmetry": "b"}'))
     return data
 
 
@@ -65,7 +70,7 @@ def list_banks(as_json: bool) -> None:
         try:
             banks.append(load_bank(path))
         except BankError as exc:
-            click.echo(f"skipped an invalid bank: {exc}", err=True)
+            click.echo(_("skipped an invalid bank: {reason}").format(reason=exc), err=True)
     banks.sort(key=lambda b: (b.order, b.id))
     if as_json:
         click.echo(json.dumps([{"id": b.id, "title": b.title, "description": b.description,
@@ -111,7 +116,7 @@ def take(bank_id: str, seed: int | None, new_variant: bool, answers_file: str | 
     attempt is recorded, for the questions you answered.
     """
     if as_json and answers_file is None:
-        raise DlxError("--json needs --answers FILE (the interactive quiz prints to the terminal)")
+        raise DlxError(_("--json needs --answers FILE (the interactive quiz prints to the terminal)"))
     bank = get_bank(bank_id)
     answers = read_answers(answers_file) if answers_file is not None else None
     with Gradebook() as book:
@@ -119,30 +124,31 @@ def take(bank_id: str, seed: int | None, new_variant: bool, answers_file: str | 
         policy = reveal_policy(book)
         out = display.console()
         if answers is None:
-            graded = ask(out, bank, seed, reveal=policy != "never")
-            result = build_result(bank, seed, graded)
+            result = quiz_result(bank, seed, ask(out, bank, seed, reveal=policy != "never"))
         else:
-            result, graded = grade_bank(bank, seed, answers)
-        record_attempt(book, result)
+            result = grade_bank(bank, seed, answers)
+        book.record(result)
         standing = next(s for s in book.standings("quiz") if s.item == bank.id)
     shown = redact(result, policy)
     if answers is not None and any(uses_letters(v) for k, v in answers.items() if k in {q.id for q in bank.questions}):
-        click.echo("note: letters name options in the order of your variant (options are shuffled per student); "
-                   "an option's text or key means the same in every variant", err=True)
+        click.echo(_("note: letters name options in the order of your variant (options are shuffled per student); "
+                     "an option's text or key means the same in every variant"), err=True)
     if as_json:
-        if result["ignored"]:
-            click.echo(f"ignored answers to unknown questions: {', '.join(result['ignored'])}", err=True)
+        if result.ignored:
+            click.echo(_("ignored answers to unknown questions: {ids}")
+                .format(ids=", ".join(result.ignored)), err=True)
         click.echo(json.dumps(shown, indent=2))
         return
     if answers is not None:
-        for number, (item, test) in enumerate(zip(graded, shown["tests"], strict=True), start=1):
-            display.show_question(out, number, len(graded), item.variant)
-            display.show_feedback(out, item, reveal="expected" in test)
+        shown_variants = variants(bank, seed)
+        for number, (variant, question) in enumerate(zip(shown_variants, result.tests, strict=True), start=1):
+            display.show_question(out, number, len(shown_variants), variant)
+            display.show_feedback(out, variant, question, reveal=revealed(question, policy))
     display.show_summary(out, result)
-    first = (f"first full marks at attempt #{standing.full_marks_attempt}" if standing.full_marks_attempt
-             else "no full marks yet")
-    out.print(f"Recorded as attempt #{standing.attempts} at {bank.id} ({first}); see your standing with: dlx score",
-              highlight=False)
+    first = (_("first full marks at attempt #{n}").format(n=standing.full_marks_attempt) if standing.full_marks_attempt
+             else _("no full marks yet"))
+    out.print(_("Recorded as attempt #{n} at {bank} ({first}); see your standing with: dlx score").format(
+        n=standing.attempts, bank=bank.id, first=first), highlight=False)
 
 
 @quiz.command()
@@ -154,7 +160,7 @@ def reveal(policy: str | None) -> None:
             book.set_setting(REVEAL_KEY, policy)
         current = reveal_policy(book)
     for name, meaning in REVEAL_POLICIES.items():
-        click.echo(f"{'*' if name == current else ' '} {name:9s} {meaning}")
+        click.echo(f"{'*' if name == current else ' '} {name:9s} {_(meaning)}")
 
 
 def ask(out: Any, bank: Bank, seed: int, reveal: bool = True) -> list[QuestionResult]:
@@ -163,9 +169,9 @@ def ask(out: Any, bank: Bank, seed: int, reveal: bool = True) -> list[QuestionRe
     graded = []
     for number, variant in enumerate(shown, start=1):
         display.show_question(out, number, len(shown), variant)
-        raw = click.prompt(f"Your answer, {answer_format(variant)}", value_proc=checked(variant))
+        raw = click.prompt(_("Your answer, {form}").format(form=answer_format(variant)), value_proc=checked(variant))
         graded.append(grade_question(variant, raw))
-        display.show_feedback(out, graded[-1], reveal=reveal)
+        display.show_feedback(out, variant, graded[-1], reveal=reveal)
     return graded
 
 
@@ -178,7 +184,7 @@ def checked(variant: Variant) -> Any:
         except MalformedAnswer as exc:
             raise click.BadParameter(str(exc)) from None
         if answer is None:
-            raise click.BadParameter(f"type {answer_format(variant)}")
+            raise click.BadParameter(_("type {form}").format(form=answer_format(variant)))
         return raw
 
     return check

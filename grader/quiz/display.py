@@ -1,14 +1,15 @@
 """Terminal output of quizzes (rich); question and bank texts are printed literally, never as markup."""
 from __future__ import annotations
 
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..i18n import _
 from .bank import Bank
-from .grading import QuestionResult
+from ..results import QuestionResult, QuizResult
+from .grading import message
 from .variant import Variant
 
 MARKS = {"correct": ("✔", "green"), "partial": ("◐", "yellow"), "wrong": ("✘", "red"), "unanswered": ("–", "yellow"),
@@ -25,18 +26,19 @@ def points(value: float) -> str:
 
 
 def show_banks(out: Console, banks: list[Bank]) -> None:
-    table = Table("bank", "title", "questions", "points", box=None, header_style="bold")
+    table = Table(_("bank"), _("title"), _("questions"), _("points"), box=None, header_style="bold")
     for bank in banks:
         table.add_row(Text(bank.id), Text(bank.title), str(len(bank.questions)), points(bank.max_score))
     out.print(table)
-    out.print(Text("Take one with: dlx quiz take BANK", style="dim"))
+    out.print(Text(_("Take one with: dlx quiz take BANK"), style="dim"))
 
 
 def show_question(out: Console, number: int, total: int, variant: Variant) -> None:
     question = variant.question
-    kind = {"single": "one answer", "multiple": "every right answer", "numeric": "a number"}[question.kind]
+    kind = {"single": _("one answer"), "multiple": _("every right answer"), "numeric": _("a number")}[question.kind]
     out.print()
-    out.print(Text(f"Question {number}/{total} · {variant.id} · {kind} · {points(question.points)} pt", style="bold"))
+    out.print(Text(_("Question {number}/{total} · {id} · {kind} · {points} pt").format(
+        number=number, total=total, id=variant.id, kind=kind, points=points(question.points)), style="bold"))
     out.print(Text(variant.text))
     if variant.options:
         options = Table.grid(padding=(0, 1))
@@ -47,24 +49,26 @@ def show_question(out: Console, number: int, total: int, variant: Variant) -> No
         out.print(options)
 
 
-def show_feedback(out: Console, result: QuestionResult, reveal: bool = True) -> None:
+def show_feedback(out: Console, variant: Variant, question: QuestionResult, reveal: bool = True) -> None:
     """The verdict; with ``reveal``, the expected answer and the explanation too."""
-    mark, style = MARKS[result.outcome]
-    out.print(Text(f"{mark} {result.message if reveal else result.verdict}", style=style))
+    mark, style = MARKS[question.outcome]
+    out.print(Text(f"{mark} {message(variant, question) if reveal else question.verdict}", style=style))
     if reveal:
-        out.print(Text(result.variant.explanation, style="dim"))
+        out.print(Text(question.explanation, style="dim"))
 
 
-def show_summary(out: Console, result: dict[str, Any]) -> None:
+def show_summary(out: Console, result: QuizResult) -> None:
     """One line per question (its mark and points), then the total."""
     out.print()
-    table = Table("#", "question", "", "points", box=None, header_style="bold")
-    for number, test in enumerate(result["tests"], start=1):
-        mark, style = MARKS[test["outcome"]]
-        table.add_row(str(number), Text(test["name"]), Text(mark, style=style),
-                      f"{points(test['score'])}/{points(test['max_score'])}")
+    table = Table("#", _("question"), "", _("points"), box=None, header_style="bold")
+    for number, question in enumerate(result.tests, start=1):
+        mark, style = MARKS[question.outcome]
+        table.add_row(str(number), Text(question.name), Text(mark, style=style),
+                      f"{points(question.score)}/{points(question.max_score)}")
     out.print(table)
-    out.print(Text(f"{result['bank']}: {points(result['score'])} / {points(result['max_score'])} points "
-                   f"(variant {result['seed']})", style="bold"))
-    if result["ignored"]:
-        out.print(Text(f"ignored answers to unknown questions: {', '.join(result['ignored'])}", style="yellow"))
+    out.print(Text(_("{bank}: {score} / {max_score} points (variant {seed})").format(
+        bank=result.item, score=points(result.score), max_score=points(result.max_score), seed=result.seed),
+        style="bold"))
+    if result.ignored:
+        out.print(Text(_("ignored answers to unknown questions: {ids}").format(ids=", ".join(result.ignored)),
+                       style="yellow"))

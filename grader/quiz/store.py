@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
+from ..i18n import N_
 from ..gradebook import Gradebook
 
 SEED_KEY = "quiz_seed"
@@ -20,16 +20,11 @@ def user_seed(book: Gradebook, renew: bool = False) -> int:
     return seed
 
 
-def record_attempt(book: Gradebook, result: dict[str, Any]) -> int:
-    """Store a graded attempt (kind "quiz", item = bank id); returns the attempt's id."""
-    return book.record("quiz", result["bank"], result["score"], result["max_score"], result["seed"], result)
-
-
 REVEAL_KEY = "quiz_reveal"
 REVEAL_POLICIES = {
-    "answered": "after an attempt is recorded, the answers and explanations of the questions you answered",
-    "attempt": "after an attempt is recorded, every question's answer and explanation",
-    "never": "only whether each answer was right (a course may choose this until its deadline)",
+    "answered": N_("after an attempt is recorded, the answers and explanations of the questions you answered"),
+    "attempt": N_("after an attempt is recorded, every question's answer and explanation"),
+    "never": N_("only whether each answer was right (a course may choose this until its deadline)"),
 }
 DEFAULT_REVEAL = "answered"  # a self-learner sees what they tried; an empty attempt reveals nothing
 

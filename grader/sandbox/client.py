@@ -11,6 +11,7 @@ import threading
 import time
 from typing import Any, Callable
 
+from ..i18n import _
 from . import wire
 from .clock import Clock, process_tree_times
 from .errors import StudentCrash, StudentTimeout
@@ -123,14 +124,14 @@ class WorkerProcess:
                 raise wire.WireError("no start-up message")
         except TimeoutError:
             self.kill()
-            raise StudentCrash(f"the grader's worker did not start within {timeout:g} s (the machine is overloaded?); "
-                               "your code was not run") from None
+            raise StudentCrash(_("the grader's worker did not start within {seconds} s (the machine is overloaded?); "
+                                 "your code was not run").format(seconds=f"{timeout:g}")) from None
         except (EOFError, wire.WireError) as exc:
             self.proc.wait(timeout=2)
             self.kill()
             last = (bytes(self.tap.startup or b"").decode("utf-8", "replace").strip().splitlines() or [""])[-1]
-            raise StudentCrash(f"the grader's worker failed to start ({exc or 'it ended'}); your code was not run"
-                               + (f": {last[:300]}" if last else "")) from None
+            raise StudentCrash(_("the grader's worker failed to start ({reason}); your code was not run").format(
+                reason=exc or _("it ended")) + (f": {last[:300]}" if last else "")) from None
         self.idle_times = process_tree_times(self.proc.pid) or (0.0, 0.0)  # the student's time starts here
 
     def request(self, message: dict, cpu_s: float, encode_other: Callable[[Any], dict],
@@ -150,7 +151,7 @@ class WorkerProcess:
             reply = self._frame(clock, decode_handle)
             if not isinstance(reply, dict) or "ok" not in reply:
                 raise wire.WireError("malformed reply")
-            self.last_cpu_s, _ = clock.used()
+            self.last_cpu_s, _wall = clock.used()
             self.idle_times = clock.last  # CPU the student's code uses between requests counts for the next one
             return reply
         except TimeoutError:
@@ -161,8 +162,8 @@ class WorkerProcess:
             raise StudentCrash(self._death()) from None
         except wire.WireError as exc:
             self.kill()
-            raise StudentCrash(f"your result could not be read: the worker running your code sent back a "
-                               f"malformed reply ({exc})") from None
+            raise StudentCrash(_("your result could not be read: the worker running your code sent back a "
+                                 "malformed reply ({reason})").format(reason=exc)) from None
 
     def _frame(self, clock: Clock, decode_handle: Callable[[dict], Any] | None = None) -> Any:
         """One frame from the worker: its header, then its body, read within the clock's limits."""
@@ -204,16 +205,18 @@ class WorkerProcess:
         code = self.proc.wait(timeout=2)
         self.kill()
         if code is None:
-            return "the worker running your code stopped answering"
+            return _("the worker running your code stopped answering")
         if code < 0:
             sig = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
-            why = {"SIGXCPU": " (CPU time limit reached)", "SIGSEGV": " (segmentation fault)",
-                   "SIGKILL": " (killed: memory or time limit?)", "SIGXFSZ": " (file size limit reached)"}.get(sig, "")
-            return f"the process running your code was killed by {sig}{why}"
+            why = {"SIGXCPU": _(" (CPU time limit reached)"), "SIGSEGV": _(" (segmentation fault)"),
+                   "SIGKILL": _(" (killed: memory or time limit?)"),
+                   "SIGXFSZ": _(" (file size limit reached)")}.get(sig, "")
+            return _("the process running your code was killed by {signal}{why}").format(signal=sig, why=why)
         if code == WORKER_BROKEN:
-            return ("the worker running your code broke down after your code changed something it relies on "
-                    "(Python's built-ins, or a module such as numpy)")
-        return f"the process running your code exited with status {code} (sys.exit or os._exit in your code?)"
+            return _("the worker running your code broke down after your code changed something it relies on "
+                     "(Python's built-ins, or a module such as numpy)")
+        return _("the process running your code exited with status {code} (sys.exit or os._exit in your code?)").format(
+            code=code)
 
     def kill(self) -> None:
         """Kill the worker and everything in its session, then clean up."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import time
 
+from ..i18n import _
+
 def process_tree_times(pid: int) -> tuple[float, float] | None:
     """Seconds of CPU used, and seconds spent waiting for a CPU, so far by process ``pid`` and its descendants.
 
@@ -85,11 +87,12 @@ class Clock:
 
     def timeout_message(self) -> str:
         if self.expired == "cpu":
-            return f"did not finish within {self.cpu_s:g} s of CPU time (an infinite loop, or far too slow?)"
-        cpu, _ = self.used()
+            return _("did not finish within {seconds} s of CPU time (an infinite loop, or far too slow?)").format(
+                seconds=f"{self.cpu_s:g}")
+        cpu, _wall = self.used()
         if self.expired == "overload":
-            return (f"did not finish within {self.OVERLOAD_FACTOR * self.wall_s:g} s: the machine is too busy to "
-                    f"grade (your code got only {cpu:.1f} s of CPU time in them)")
-        return (f"did not finish within {self.wall_s:g} s, and computed for only {cpu:.1f} s of them: it was "
-                "waiting (time.sleep, input(), a blocked read?)")
+            return _("did not finish within {seconds} s: the machine is too busy to grade (your code got only {cpu} s "
+                     "of CPU time in them)").format(seconds=f"{self.OVERLOAD_FACTOR * self.wall_s:g}", cpu=f"{cpu:.1f}")
+        return _("did not finish within {seconds} s, and computed for only {cpu} s of them: it was waiting "
+                 "(time.sleep, input(), a blocked read?)").format(seconds=f"{self.wall_s:g}", cpu=f"{cpu:.1f}")
 

@@ -1,6 +1,8 @@
 """The exceptions the student is shown: what went wrong in or with the student's code."""
 from __future__ import annotations
 
+from ..i18n import _
+
 
 class SandboxError(Exception):
     """Something went wrong in or with the student's code; ``str()`` is the message for the student."""
@@ -16,7 +18,9 @@ class StudentException(SandboxError):
         location = ""
         if frames:
             line, func, text = frames[-1]
-            location = f" ({where}, line {line}, in {func}: `{text}`)" if text else f" ({where}, line {line})"
+            location = (_(" ({file}, line {line}, in {function}: `{code}`)").format(
+                file=where, line=line, function=func, code=text) if text
+                else _(" ({file}, line {line})").format(file=where, line=line))
         super().__init__(f"{message}{location}")
 
 

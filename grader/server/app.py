@@ -26,12 +26,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import __version__
+from ..i18n import _, language
 from ..runner import new_seed
 from . import auth, clock
 from .config import CourseConfig
 from .db import (Audit, Extension, Job, Override, QuizAttempt, QuizVariant, Result, Submission, User, make_engine,
                  sessions)
 from .grades import deadline, gradebook, standings
+from .language import LanguageMiddleware
 from .ledger import LANE_BATCH, Ledger
 
 SUBMISSION_ID = re.compile(r"^[A-Za-z0-9-]{8,36}$")
@@ -209,6 +211,7 @@ def create_app(settings: Settings) -> FastAPI:
                   description="The course's API: the `dlx` client, the dashboard and scripts use it. "
                               "Authenticate with `Authorization: Bearer <token>` (POST /api/login trades a "
                               "one-time code for a token). Errors are 4xx with a one-line `detail`.")
+    app.add_middleware(LanguageMiddleware, default=course.lang)  # ?lang=, its cookie, else the course's language
 
     def db(request: Request) -> Iterator[Session]:
         """The request's transaction: a reader for GET, a writer otherwise."""
@@ -220,28 +223,29 @@ def create_app(settings: Settings) -> FastAPI:
     def user(request: Request) -> User:
         header = request.headers.get("authorization", "")
         if not header.lower().startswith("bearer ") or not header[7:].strip():
-            raise HTTPException(401, "not logged in: run `dlx login URL` with the code your instructor gave you")
+            raise HTTPException(401, _("not logged in: run `dlx login URL` with the code your instructor gave you"))
         with reader.begin() as session:  # a short read of its own
             found = auth.authenticate(session, header[7:].strip())
         if found is None:
-            raise HTTPException(401, "your login token is invalid, expired or revoked: run `dlx login URL` again")
+            raise HTTPException(401, _("your login token is invalid, expired or revoked: run `dlx login URL` again"))
         return found
 
     Me = Annotated[User, Depends(user)]
 
     def require(me: User, permission: str) -> None:
         if permission not in auth.permissions(me, course.ta_permissions):
-            raise HTTPException(403, f"your role ({me.role}) may not {permission} in this course")
+            raise HTTPException(403, _("your role ({role}) may not {permission} in this course").format(
+                role=me.role, permission=permission))
 
     def student_named(session: Session, login: str) -> User:
         found = session.scalars(select(User).where(User.login == login)).first()
         if found is None:
-            raise HTTPException(404, f"no one called {login!r} in this course")
+            raise HTTPException(404, _("no one called {login} in this course").format(login=repr(login)))
         return found
 
     def own_or_view(me: User, owner_id: int) -> None:
         if me.id != owner_id and "view" not in auth.permissions(me, course.ta_permissions):
-            raise HTTPException(403, "that belongs to another student; you can only see your own work")
+            raise HTTPException(403, _("that belongs to another student; you can only see your own work"))
 
     def audit(session: Session, me: User, action: str, target: str, **detail: Any) -> None:
         session.add(Audit(at=clock.now(), actor=me.login, action=action, target=target, detail=detail))
@@ -251,7 +255,7 @@ def create_app(settings: Settings) -> FastAPI:
     def login(body: LoginBody, session: DB) -> dict:
         found = auth.redeem(session, body.code, course.token_days)
         if found is None:
-            raise HTTPException(401, "that login code is unknown, used or expired; ask your instructor for a new one")
+            raise HTTPException(401, _("that login code is unknown, used or expired; ask your instructor for a new one"))
         person, token = found
         return {"token": token, "login": person.login, "role": person.role, "course": course.name}
 
@@ -285,11 +289,12 @@ def create_app(settings: Settings) -> FastAPI:
     def exercise_files(exercise_id: str, me: Me) -> dict:
         exercise = course.exercises.get(exercise_id)
         if exercise is None:
-            raise HTTPException(404, f"{exercise_id!r} is not an exercise of this course")
+            raise HTTPException(404, _("{id} is not an exercise of this course").format(id=repr(exercise_id)))
         assignment = course.assignment_of(exercise_id)
         assert assignment is not None
         if me.role == "student" and clock.now() < assignment.opens:
-            raise HTTPException(403, f"{exercise_id} opens at {assignment.opens.isoformat()}")
+            raise HTTPException(403, _("{id} opens at {time}")
+                .format(id=exercise_id, time=assignment.opens.isoformat()))
         files = {exercise.filename: exercise.stub, f"{exercise.id}.md": exercise.statement,
                  "test_visible.py": exercise.visible_tests, "exercise.toml": exercise.folder / "exercise.toml"}
         return {"id": exercise.id, "title": exercise.title, "points": exercise.points, "requires": exercise.requires,
@@ -300,7 +305,7 @@ def create_app(settings: Settings) -> FastAPI:
     def store(me: User, submission_id: str, exercise_id: str, data: bytes) -> tuple[int, dict]:
         """Write the file (fsync) before taking the database's write lock; record it; then answer."""
         if exercise_id not in course.exercises or course.assignment_of(exercise_id) is None:
-            raise HTTPException(404, f"{exercise_id!r} is not an exercise of this course")
+            raise HTTPException(404, _("{id} is not an exercise of this course").format(id=repr(exercise_id)))
         digest = hashlib.sha256(data).hexdigest()
         folder = uploads / me.login / exercise_id
         folder.mkdir(parents=True, exist_ok=True)
@@ -321,25 +326,27 @@ def create_app(settings: Settings) -> FastAPI:
             existing = session.get(Submission, submission_id)
             if existing is not None:
                 if existing.user_id != me.id or existing.sha256 != digest or existing.exercise != exercise_id:
-                    raise HTTPException(409, "this submission id was already used for a different upload")
+                    raise HTTPException(409, _("this submission id was already used for a different upload"))
                 return 200, describe(session, existing)
             assignment = course.assignment_of(exercise_id)
             if assignment is None or exercise_id not in course.exercises:
-                raise HTTPException(404, f"{exercise_id!r} is not an exercise of this course")
+                raise HTTPException(404, _("{id} is not an exercise of this course").format(id=repr(exercise_id)))
             now = clock.now()
             if now < assignment.opens:
-                raise HTTPException(403, f"{exercise_id} opens at {assignment.opens.isoformat()}; not accepted yet")
+                raise HTTPException(403, _("{id} opens at {time}; not accepted yet").format(
+                    id=exercise_id, time=assignment.opens.isoformat()))
             due, lock = deadline(course, session, me, assignment.id)
             if lock is not None and now > lock:
-                raise HTTPException(403, f"{assignment.id} closed at {lock.isoformat()}; no more submissions")
+                raise HTTPException(403, _("{assignment} closed at {time}; no more submissions").format(
+                    assignment=assignment.id, time=lock.isoformat()))
             if assignment.quota is not None:
                 since = now - timedelta(seconds=assignment.quota.window_s)
                 used = session.scalar(select(func.count()).select_from(Submission).where(
                     Submission.user_id == me.id, Submission.exercise == exercise_id,
                     Submission.received_at > since, Submission.status != "failed")) or 0
                 if used >= assignment.quota.count:
-                    raise HTTPException(429, f"quota reached: at most {assignment.quota} submissions of "
-                                             f"{exercise_id}; try again later")
+                    raise HTTPException(429, _("quota reached: at most {quota} submissions of {id}; try again later")
+                                        .format(quota=assignment.quota, id=exercise_id))
             os.replace(staged, path)
             directory = os.open(path.parent, os.O_RDONLY)
             try:
@@ -348,7 +355,7 @@ def create_app(settings: Settings) -> FastAPI:
                 os.close(directory)
             submission = Submission(id=submission_id, user_id=me.id, exercise=exercise_id, assignment=assignment.id,
                                     sha256=digest, size=size, path=str(path), seed=new_seed(), received_at=now,
-                                    status="queued")
+                                    status="queued", lang=language())
             session.add(submission)
             session.flush()
             if course.supersede_queued:
@@ -380,16 +387,18 @@ def create_app(settings: Settings) -> FastAPI:
              summary="Upload a file (the body) for grading; idempotent: a retry with the same id is recorded once")
     async def submit(submission_id: str, exercise: str, request: Request, me: Me) -> JSONResponse:
         if not SUBMISSION_ID.match(submission_id):
-            raise HTTPException(400, "a submission id is 8 to 36 letters, digits or dashes")
+            raise HTTPException(400, _("a submission id is 8 to 36 letters, digits or dashes"))
         limit = course.max_upload_bytes
         declared = request.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise HTTPException(413, f"the file is larger than the course's limit of {limit // 1024} KiB")
+            raise HTTPException(413, _("the file is larger than the course's limit of {size} KiB")
+                .format(size=limit // 1024))
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
             if len(body) > limit:
-                raise HTTPException(413, f"the file is larger than the course's limit of {limit // 1024} KiB")
+                raise HTTPException(413, _("the file is larger than the course's limit of {size} KiB")
+                    .format(size=limit // 1024))
         status, out = await run_in_threadpool(store, me, submission_id, exercise, bytes(body))
         return JSONResponse(out, status_code=status)
 
@@ -397,7 +406,7 @@ def create_app(settings: Settings) -> FastAPI:
         with reader.begin() as session:
             s = session.get(Submission, submission_id)
             if s is None:
-                raise HTTPException(404, f"no submission {submission_id}")
+                raise HTTPException(404, _("no submission {id}").format(id=submission_id))
             own_or_view(me, s.user_id)
             return describe(session, s)
 
@@ -432,9 +441,10 @@ def create_app(settings: Settings) -> FastAPI:
     def quiz_assignment(bank_id: str, me: User) -> Any:
         assignment = course.assignment_of_quiz(bank_id)
         if assignment is None:
-            raise HTTPException(404, f"{bank_id!r} is not a quiz of this course")
+            raise HTTPException(404, _("{id} is not a quiz of this course").format(id=repr(bank_id)))
         if me.role == "student" and clock.now() < assignment.opens:
-            raise HTTPException(403, f"the quiz {bank_id} opens at {assignment.opens.isoformat()}")
+            raise HTTPException(403, _("the quiz {id} opens at {time}")
+                .format(id=bank_id, time=assignment.opens.isoformat()))
         return assignment
 
     def variant_seed(session: Session, me: User, bank_id: str) -> int:
@@ -462,24 +472,27 @@ def create_app(settings: Settings) -> FastAPI:
         assignment = quiz_assignment(bank_id, me)
         answers = body.get("answers")
         if not isinstance(answers, dict) or len(answers) > 500:
-            raise HTTPException(400, 'send {"answers": {"question id": answer, ...}}')
+            raise HTTPException(400, _("send {example}").format(example='{"answers": {"question id": answer, ...}}'))
         now = clock.now()
         due, lock = deadline(course, session, me, assignment.id)
         if lock is not None and now > lock:
-            raise HTTPException(403, f"{assignment.id} closed at {lock.isoformat()}; no more answers")
+            raise HTTPException(403, _("{assignment} closed at {time}; no more answers").format(
+                assignment=assignment.id, time=lock.isoformat()))
         if assignment.quota is not None:
             used = session.scalar(select(func.count()).select_from(QuizAttempt).where(
                 QuizAttempt.user_id == me.id, QuizAttempt.bank == bank_id,
                 QuizAttempt.received_at > now - timedelta(seconds=assignment.quota.window_s))) or 0
             if used >= assignment.quota.count:
-                raise HTTPException(429, f"quota reached: at most {assignment.quota} attempts of {bank_id}")
+                raise HTTPException(429, _("quota reached: at most {quota} attempts of {id}").format(
+                    quota=assignment.quota, id=bank_id))
         seed = variant_seed(session, me, bank_id)
         result = grade_answers(bank_id, seed, answers)
         session.add(QuizAttempt(user_id=me.id, bank=bank_id, assignment=assignment.id, seed=seed,
-                                score=result["score"], max_score=result["max_score"], result=result, received_at=now))
+                                score=result.score, max_score=result.max_score, result=result.to_json(),
+                                received_at=now))
         factor = assignment.late_factor(now, due)
-        return {**result, "received_at": now.isoformat(), "late_factor": factor,
-                "counted_score": round(result["score"] * factor, 6)}
+        return {**result.to_json(), "received_at": now.isoformat(), "late_factor": factor,
+                "counted_score": round(result.score * factor, 6)}
 
     # ---- staff ------------------------------------------------------------------------------------------------
     @app.post("/api/roster", tags=["staff"], summary="Add people; returns a one-time login code for each")

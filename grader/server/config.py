@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from ..catalog import Exercise, ExerciseFileError, UnknownExercise, _load, get
-from ..i18n import DEFAULT
+from ..errors import DlxError
+from ..i18n import DEFAULT, LANGUAGES
 
 PERMISSIONS = ("view", "rerun", "extend", "override", "roster")
 QUOTA_UNITS = {"minute": 60, "hour": 3600, "day": 86400}
 
 
-class ConfigError(ValueError):
+class ConfigError(DlxError, ValueError):
     """A mistake in the course file; the message names the file and the line."""
 
 
@@ -67,6 +68,7 @@ class CourseConfig:
     supersede_queued: bool
     max_tries: int
     extensions: tuple[tuple[str, str, datetime], ...] = field(default=())  # (student, assignment, until)
+    lang: str = DEFAULT  # the course's language: its pages, messages and feedback unless a student chooses theirs
 
     def assignment_of(self, exercise_id: str) -> Assignment | None:
         for assignment in self.assignments.values():
@@ -192,6 +194,9 @@ def load_course(path: Path) -> CourseConfig:
     for key in data:
         if key not in known_top:
             raise check.fail((key,), f"unknown section or key {key!r} (known: {', '.join(sorted(known_top))})")
+    lang = course.get("lang", DEFAULT)
+    if lang not in LANGUAGES:
+        raise check.fail(("course", "lang"), f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     own_dir = path.parent / str(course.get("exercises_dir", "exercises"))
     own = _own_exercises(own_dir) if own_dir.is_dir() else {}
     default_quota = check.quota(course.get("quota"), ("course", "quota"))
@@ -262,4 +267,4 @@ def load_course(path: Path) -> CourseConfig:
         own_exercises=frozenset(own), ta_permissions=frozenset(ta),
         max_upload_bytes=int(course.get("max_upload_kib", 256)) * 1024, token_days=int(course.get("token_days", 120)),
         supersede_queued=bool(course.get("supersede_queued", False)), max_tries=int(course.get("max_tries", 3)),
-        extensions=tuple(extensions))
+        extensions=tuple(extensions), lang=lang)

@@ -76,6 +76,7 @@ class Submission(Base):
     seed: Mapped[int]
     received_at: Mapped[datetime] = mapped_column(index=True)
     status: Mapped[str] = mapped_column(String(20), default="queued")  # queued, graded, failed, superseded
+    lang: Mapped[str | None] = mapped_column(String(5))  # the student's language when submitting: the feedback's
 
 
 class Job(Base):

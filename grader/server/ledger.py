@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..results import GradeResult
 from . import clock
 from .db import Job, Result, Submission
 
@@ -70,7 +71,7 @@ class Ledger:
                                    .values(lease_until=self._lease()))
         return done.rowcount == 1
 
-    def finish(self, claim: Claim, worker: str, feedback: dict) -> bool:
+    def finish(self, claim: Claim, worker: str, result: GradeResult) -> bool:
         """Record the result and close the job in one transaction; False if the lease was lost meanwhile."""
         now = clock.wall()
         with self.sessions.begin() as session:
@@ -80,8 +81,8 @@ class Ledger:
             if closed.rowcount != 1:
                 return False
             session.execute(update(Result).where(Result.submission_id == claim.submission_id).values(current=False))
-            session.add(Result(job_id=claim.job_id, submission_id=claim.submission_id, score=feedback["score"],
-                               max_score=feedback["max_score"], seed=feedback["seed"], feedback=feedback,
+            session.add(Result(job_id=claim.job_id, submission_id=claim.submission_id, score=result.score,
+                               max_score=result.max_score, seed=result.seed, feedback=result.to_json(),
                                created_at=now, current=True))
             session.execute(update(Submission).where(Submission.id == claim.submission_id).values(status="graded"))
         return True

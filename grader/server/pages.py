@@ -29,6 +29,8 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy import select
 
+from ..results import GradeResult, QuizResult
+from ..i18n import LANGUAGES, _, language, ngettext
 from .config import CourseConfig
 from .db import QuizAttempt, Result, Submission, User
 from .grades import deadline
@@ -36,6 +38,8 @@ from .grades import deadline
 SESSION, LOGIN_CSRF = "dlx_session", "dlx_login_csrf"
 HERE = Path(__file__).parent
 
+
+LANGUAGE_NAMES = {"en": "English", "zh": "中文"}  # each language in its own words, for the switch on every page
 
 def csrf_token(token: str) -> str:
     """The session's form token: unguessable without the session token, which the page's script cannot read."""
@@ -114,12 +118,12 @@ def assignment_stats(session: Any, course: CourseConfig, assignment_id: str) -> 
                 latest[s.user_id] = results[s.id]
         tests: dict[str, dict] = {}
         for r in latest.values():
-            for t in r.feedback.get("tests", []):
-                row = tests.setdefault(t["name"], {"name": t["name"], "failed": 0, "total": 0, "messages": Counter()})
+            for t in GradeResult.from_json(r.feedback).tests:
+                row = tests.setdefault(t.name, {"name": t.name, "failed": 0, "total": 0, "messages": Counter()})
                 row["total"] += 1
-                if t.get("status") != "passed":
+                if not t.passed:
                     row["failed"] += 1
-                    row["messages"][first_line(t.get("output", ""))] += 1
+                    row["messages"][first_line(t.output)] += 1
         rows = sorted(tests.values(), key=lambda row: -row["failed"] / max(row["total"], 1))
         for row in rows:
             row["share"] = row["failed"] / max(row["total"], 1)
@@ -134,10 +138,10 @@ def assignment_stats(session: Any, course: CourseConfig, assignment_id: str) -> 
         latest_quiz = {q.user_id: q for q in attempts}
         questions: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for q in latest_quiz.values():
-            for t in q.result.get("tests", []):
-                counts = questions[str(t.get("id") or t.get("name"))]
+            for t in QuizResult.from_json(q.result).tests:
+                counts = questions[t.test_id or t.name]
                 counts[1] += 1
-                counts[0] += t.get("outcome") == "correct"
+                counts[0] += t.correct
         out["quizzes"].append({"bank": bank, "students": len(latest_quiz),
                                "questions": [{"id": k, "right": v[0], "total": v[1], "share": v[0] / v[1]}
                                              for k, v in sorted(questions.items())]})
@@ -178,7 +182,10 @@ def pictured_exercises(course: CourseConfig) -> list[str]:
 
 def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
     """Add the browser pages (``/``, ``/login``, ``/ui/...``) and their static files to the API's app."""
-    templates = Environment(loader=PackageLoader("grader.server", "templates"), autoescape=select_autoescape())
+    templates = Environment(loader=PackageLoader("grader.server", "templates"), autoescape=select_autoescape(),
+                            extensions=["jinja2.ext.i18n"])
+    # {{ _("...") }} in a template: the request's language (grader.server.language)
+    templates.install_gettext_callables(_, ngettext)  # type: ignore[attr-defined]
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     def api() -> httpx.AsyncClient:
@@ -186,8 +193,9 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
 
     async def call(request: Request, method: str, path: str, **kwargs: Any) -> httpx.Response:
         async with api() as client:
+            params = {"lang": language(), **kwargs.pop("params", {})}  # the API answers in the page's language
             return await client.request(method, path, headers={"Authorization": f"Bearer {token_of(request)}"},
-                                        **kwargs)
+                                        params=params, **kwargs)
 
     def token_of(request: Request) -> str:
         return request.cookies.get(SESSION, "")
@@ -196,7 +204,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
         """A GET through the API; its refusal becomes the page's (403 another student's, 404 unknown)."""
         response = await call(request, "GET", path, **kwargs)
         if response.status_code >= 400:
-            raise HTTPException(response.status_code, response.json().get("detail", "refused"))
+            raise HTTPException(response.status_code, response.json().get("detail", _("refused")))
         return response.json()
 
     async def me_or_none(request: Request) -> dict | None:
@@ -207,7 +215,8 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
 
     def page(name: str, request: Request, me: dict | None, status: int = 200, **context: Any) -> HTMLResponse:
         html = templates.get_template(name).render(
-            me=me, course=course, csrf=csrf_token(token_of(request)) if me else "",
+            me=me, course=course, csrf=csrf_token(token_of(request)) if me else "", lang=language(),
+            languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
             message=request.query_params.get("message", ""), error=request.query_params.get("error", ""), **context)
         return HTMLResponse(html, status_code=status)
 
@@ -216,19 +225,19 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
 
     def require_view(me: dict) -> None:
         if not staff(me):
-            raise HTTPException(403, "that page is for the course's staff")
+            raise HTTPException(403, _("that page is for the course's staff"))
 
     async def form(request: Request) -> dict[str, str]:
         """The posted form, once its CSRF token matched this session's."""
         fields = {k: v[-1] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
         if not token_of(request) or not hmac.compare_digest(fields.get("csrf", ""), csrf_token(token_of(request))):
-            raise HTTPException(403, "the form's CSRF token is missing or wrong: reload the page and try again")
+            raise HTTPException(403, _("the form's CSRF token is missing or wrong: reload the page and try again"))
         return fields
 
     async def logged_in(request: Request) -> dict:
         me = await me_or_none(request)
         if me is None:
-            raise HTTPException(401, "not logged in")
+            raise HTTPException(401, _("not logged in"))
         return me
 
     @app.exception_handler(HTTPException)
@@ -254,7 +263,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
         fields = {k: v[-1] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
         cookie = request.cookies.get(LOGIN_CSRF, "")
         if not cookie or not hmac.compare_digest(fields.get("csrf", ""), cookie):
-            raise HTTPException(403, "the form's CSRF token is missing or wrong: reload the page and try again")
+            raise HTTPException(403, _("the form's CSRF token is missing or wrong: reload the page and try again"))
         secret = fields.get("code", "").strip()
         async with api() as client:
             answer = await client.post("/api/login", json={"code": secret[:100]})
@@ -263,7 +272,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
                 known = await client.get("/api/me", headers={"Authorization": f"Bearer {secret}"})
                 token = secret if known.status_code == 200 else None
         if token is None:
-            return RedirectResponse("/login?error=" + quote("that code or token is unknown, used or expired"),
+            return RedirectResponse("/login?error=" + quote(_("that code or token is unknown, used or expired")),
                                     status_code=303)
         target = fields.get("next", "/")
         response = RedirectResponse(target if target.startswith("/") and not target.startswith("//") else "/",
@@ -318,7 +327,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
         me = await logged_in(request)
         require_view(me)
         if assignment_id not in course.assignments:
-            raise HTTPException(404, f"no assignment {assignment_id!r}")
+            raise HTTPException(404, _("no assignment {id}").format(id=repr(assignment_id)))
         stats = await run_in_threadpool(read, assignment_stats, course, assignment_id)
         return page("assignment.html", request, me, assignment=course.assignments[assignment_id], stats=stats)
 
@@ -343,15 +352,15 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
     async def pictures_page(submission_id: str, request: Request) -> HTMLResponse:
         """The pictures `dlx submit --plots` draws, for one attempt (the owner's or, for staff, anyone's)."""
         from ..plots.registry import figures_for
-        from ..runner import GradingError
+        from ..errors import DlxError
 
         me = await logged_in(request)
         attempt = await data(request, f"/api/submissions/{quote(submission_id)}")  # 403 if not theirs
         if not figures_for(attempt["exercise"]):
-            raise HTTPException(404, f"{attempt['exercise']} has no pictures")
+            raise HTTPException(404, _("{id} has no pictures").format(id=attempt["exercise"]))
         try:
             figures, problem = await run_in_threadpool(draw, submission_id, attempt["exercise"]), ""
-        except GradingError as exc:
+        except DlxError as exc:  # no matplotlib, no torch, an unreadable file: said on the page
             figures, problem = [], str(exc).splitlines()[0]
         images = [{"title": f.title, "caption": f.caption, "note": f.note, "notes": f.notes,
                    "src": "data:image/png;base64," + base64.b64encode(f.png).decode() if f.png else ""}
@@ -380,7 +389,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
             return query(session, *args)
 
     def back(login: str, answer: httpx.Response, done: str) -> RedirectResponse:
-        key, text = ("message", done) if answer.status_code < 400 else ("error", answer.json().get("detail", "refused"))
+        key, text = ("message", done) if answer.status_code < 400 else ("error", answer.json().get("detail", _("refused")))
         return RedirectResponse(f"/ui/students/{quote(login)}?{key}={quote(str(text))}", status_code=303)
 
     @app.post("/ui/students/{login}/extension", include_in_schema=False)
@@ -388,7 +397,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
         fields = await form(request)
         answer = await call(request, "POST", "/api/extensions", json={
             "student": login, "assignment": fields.get("assignment", ""), "until": fields.get("until", "")})
-        return back(login, answer, f"extension granted until {fields.get('until', '')}")
+        return back(login, answer, _("extension granted until {until}").format(until=fields.get("until", "")))
 
     @app.post("/ui/students/{login}/rerun", include_in_schema=False)
     async def rerun_form(login: str, request: Request) -> Response:
@@ -396,7 +405,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
         answer = await call(request, "POST", "/api/reruns", json={"assignment": fields.get("assignment", ""),
                                                                   "student": login})
         queued = answer.json().get("queued", 0) if answer.status_code < 400 else 0
-        return back(login, answer, f"{queued} submission(s) queued for regrading")
+        return back(login, answer, _("{n} submission(s) queued for regrading").format(n=queued))
 
     @app.post("/ui/students/{login}/override", include_in_schema=False)
     async def override_form(login: str, request: Request) -> Response:
@@ -404,9 +413,10 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
         try:
             score = float(fields.get("score", ""))
         except ValueError:
-            return RedirectResponse(f"/ui/students/{quote(login)}?error={quote('the score must be a number')}",
+            return RedirectResponse(f"/ui/students/{quote(login)}?error={quote(_('the score must be a number'))}",
                                     status_code=303)
         answer = await call(request, "POST", "/api/overrides", json={
             "student": login, "item": fields.get("item", ""), "score": score, "reason": fields.get("reason", "")})
-        return back(login, answer, f"{fields.get('item', '')} set to {score:g} (in the audit log)")
+        return back(login, answer, _("{item} set to {score} (in the audit log)")
+            .format(item=fields.get("item", ""), score=f"{score:g}"))
 

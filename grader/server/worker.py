@@ -17,6 +17,8 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
+from ..results import GradeResult
+from ..i18n import speaking
 from ..runner import grade_source
 from ..sandbox.spawn import use_fork_servers
 from .config import CourseConfig, load_course
@@ -28,8 +30,8 @@ class InfrastructureError(Exception):
     """The grader itself failed (not the student's code): the job is retried and costs no attempt."""
 
 
-def grade_job(course: CourseConfig, session_factory, claim: Claim) -> dict:  # type: ignore[no-untyped-def]
-    """Grade one claimed job: the stored file, with the seed recorded at submission. Returns the feedback JSON."""
+def grade_job(course: CourseConfig, session_factory, claim: Claim) -> GradeResult:  # type: ignore[no-untyped-def]
+    """Grade one claimed job: the stored file, with the seed recorded at submission."""
     with session_factory() as session:
         submission = session.get(Submission, claim.submission_id)
     if submission is None:
@@ -40,9 +42,10 @@ def grade_job(course: CourseConfig, session_factory, claim: Claim) -> dict:  # t
         raise InfrastructureError(f"cannot read the stored file {submission.path}: {exc.strerror}") from None
     if hashlib.sha256(data).hexdigest() != submission.sha256:
         raise InfrastructureError(f"the stored file {submission.path} does not match its recorded hash")
-    exercise = course.exercise(submission.exercise)
-    result = grade_source(exercise, data.decode("utf-8", errors="replace"), submission.seed)
-    return result.to_json()
+    with speaking(submission.lang or course.lang):  # the feedback in the language the student submitted in
+        exercise = course.exercise(submission.exercise)
+        result = grade_source(exercise, data.decode("utf-8", errors="replace"), submission.seed)
+    return result
 
 
 class _Heartbeat(threading.Thread):
@@ -88,13 +91,13 @@ def grade_claimed(course: CourseConfig, factory, ledger: Ledger, claim: Claim, n
     heartbeat = _Heartbeat(ledger, claim, name)
     heartbeat.start()
     try:
-        feedback = grade_job(course, factory, claim)
+        result = grade_job(course, factory, claim)
     except Exception as exc:  # noqa: BLE001 - anything raised here is the grader's failure, never the student's
         reason = f"{type(exc).__name__}: {exc}"
         _persist(lambda: ledger.fail(claim, name, reason), stop)
         return "failed"
     else:
-        _persist(lambda: ledger.finish(claim, name, feedback), stop)
+        _persist(lambda: ledger.finish(claim, name, result), stop)
         return "done"
     finally:
         heartbeat.stopped.set()

@@ -1,0 +1,50 @@
+"""Babel extraction of what click shows as help: command docstrings and ``help="..."`` texts.
+
+A maintainer's tool (babel.cfg names it; see docs/translating.md): it yields the messages of
+``_()``, ``ngettext()`` and ``N_()`` as Babel's own Python extractor does, plus the help texts, so
+command help is written as plain docstrings and ``help=`` strings and translated where it is shown
+(:func:`grader.i18n_click.localise`).
+"""
+from __future__ import annotations
+
+import ast
+import inspect
+from typing import IO, Any, Iterator
+
+COMMAND_DECORATORS = ("command", "group")
+
+
+def _decorated_as_command(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        if name in COMMAND_DECORATORS:
+            return True
+    return False
+
+
+def help_texts(source: str) -> Iterator[tuple[int, str]]:
+    """(line, text) of every command docstring and ``help=`` string in ``source``, as click cleans them."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _decorated_as_command(node):
+            doc = ast.get_docstring(node, clean=False)
+            if doc:
+                yield node.lineno, inspect.cleandoc(doc).partition("\f")[0]
+        elif isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg == "help" and isinstance(keyword.value, ast.Constant) \
+                        and isinstance(keyword.value.value, str):
+                    yield keyword.value.lineno, inspect.cleandoc(keyword.value.value)
+
+
+def extract_click(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
+                  ) -> Iterator[tuple[int, str | None, str | tuple[str, ...], list[str]]]:
+    """Babel's Python extraction plus the click help texts of the file."""
+    from babel.messages.extract import extract_python
+
+    data = fileobj.read()
+    import io
+
+    yield from extract_python(io.BytesIO(data), keywords, comment_tags, options)
+    for line, text in help_texts(data.decode(options.get("encoding", "utf-8"))):
+        yield line, None, text, []
