@@ -24,15 +24,15 @@ import json, resource, sys, time
 sys.path.insert(0, {src!r})
 sys.path.insert(1, {root!r})
 resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
-from grader.proxy import Submission
-from grader.sandbox.client import Limits, WorkerSpec
+from grader.proxy import RemoteModule
+from grader.sandbox.spec import Limits, WorkerSpec
 from tests.test_redteam_isolation import CRAFTED, FORGE
 value, lengths, blobs = CRAFTED[{name!r}]
 source = FORGE.replace("VALUE", value).replace("LENGTHS", lengths).replace("BLOBS", blobs)
 spec = WorkerSpec(source=source, filename="affine.py",
                   module="affine", limits=Limits(call_timeout_s=20, total_timeout_s=200))
-with Submission(spec, "affine.py") as s:
-    s.load_error()
+with RemoteModule(spec, "affine.py") as s:
+    s._ready()  # the file loaded: only the frame is timed
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.monotonic()
     try:

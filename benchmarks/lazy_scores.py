@@ -15,7 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from grader.catalog import catalog  # noqa: E402
-from grader.sandbox.client import use_templates  # noqa: E402
+from grader.sandbox.spawn import use_fork_servers  # noqa: E402
 from tests.gaming import FILES  # noqa: E402
 from tests.helpers import grade  # noqa: E402
 from tests.lazy import FAMILIES, lazy_source  # noqa: E402
@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    use_templates(True)
+    use_fork_servers(True)
     table: dict = {}
     for exercise_id in args.exercises or list(catalog()):
         row = table[exercise_id] = {}

@@ -17,7 +17,7 @@ from .errors import DlxError, GradingError, Interrupted
 from .gradebook import file_hash
 from .results import GradeResult, TestResult
 from .runner import grade_source, read_source
-from .sandbox.client import use_templates
+from .sandbox.spawn import use_fork_servers
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def _grade_task(task: tuple[str, str, str, str, int]) -> Graded:
 
 
 def _init_pool_process() -> None:
-    use_templates(True)
+    use_fork_servers(True)
 
 
 def _init_pool_child() -> None:

@@ -41,7 +41,7 @@ class Exercise:
     functions: tuple[str, ...]
     hints: tuple[str, ...]
     folder: Path
-    limits: dict = field(default_factory=dict)  # overrides of grader.sandbox.client.Limits, e.g. call_timeout_s
+    limits: dict = field(default_factory=dict)  # overrides of grader.sandbox.spec.Limits, e.g. call_timeout_s
     lang: str = DEFAULT  # the language of title, hints and statement
 
     @property

@@ -16,7 +16,9 @@ import numpy as np
 import pytest
 
 from .i18n import _
-from .proxy import Submission
+from .proxy import RemoteModule  # the `submission` fixture's type
+# The grader's trusted objects and autodiff plans, built here exactly as in the worker: suites import them from here.
+from .sandbox.trusted import build, chain_plan, plan_node, run_plan
 
 __all__ = [
     "Feedback", "points", "graded", "as_tuple", "call_tuple", "as_array", "as_float", "rel_error",
@@ -24,7 +26,7 @@ __all__ = [
     "assert_finite", "assert_no_warnings", "assert_not_mutated", "assert_no_global_random", "numerical_gradient",
     "numerical_gradient_array", "student_numerical_gradient", "check_layer_gradient", "layer_gradient_check", "fmt",
     "dyadic", "extreme_inputs", "trivial_forward", "check_own_gradient", "CheckedCalls", "assert_matches", "draw_until",
-    "forward_right_in_run", "attempts_loss",
+    "forward_right_in_run", "attempts_loss", "build", "chain_plan", "plan_node", "run_plan",
 ]
 
 
@@ -94,7 +96,7 @@ def as_tuple(value: Any, n: int, fn: str, names: str) -> tuple:
     return tuple(value)
 
 
-def call_tuple(submission: Submission, fn: str, names: str, /, *args: Any, **kwargs: Any) -> tuple:
+def call_tuple(submission: RemoteModule, fn: str, names: str, /, *args: Any, **kwargs: Any) -> tuple:
     """The student's ``fn(*args, **kwargs)``, which must return the tuple ``names``, e.g.
     ``out, cache = call_tuple(submission, "affine_forward", "(out, cache)", x, w, b)``."""
     return as_tuple(submission.call(fn, *args, **kwargs), names.count(",") + 1, fn, names)
@@ -246,20 +248,20 @@ def first_mismatch(got: np.ndarray, expected: Any, where: np.ndarray, tol: float
     return tuple(int(i) for i in np.argwhere(bad)[0]) if bad.any() else None
 
 
-def assert_no_warnings(submission: Submission, fn: str) -> None:
+def assert_no_warnings(submission: RemoteModule, fn: str) -> None:
     """The last call raised no warning (overflow, divide by zero, invalid value, ...)."""
     if submission.last.warnings:
         raise Feedback(_("{fn} raised a warning: {warning}").format(fn=fn, warning=submission.last.warnings[0]))
 
 
-def assert_no_global_random(submission: Submission, fn: str) -> None:
+def assert_no_global_random(submission: RemoteModule, fn: str) -> None:
     """The last call drew nothing from NumPy's or Python's global random state (only from its ``rng``)."""
     if submission.last.global_random:
         raise Feedback(_("{fn} used the global random state (np.random.* or random.*); draw only from the rng argument")
                        .format(fn=fn))
 
 
-def assert_not_mutated(submission: Submission, fn: str, names: Sequence[str]) -> None:
+def assert_not_mutated(submission: RemoteModule, fn: str, names: Sequence[str]) -> None:
     """The last call left its array arguments as they were; ``names`` are the arguments' names."""
     if submission.last.mutated:
         which = [_argument_name(k, names) for k in submission.last.mutated]
@@ -297,7 +299,7 @@ class CheckedCalls:
     right outputs, so that one mistake elsewhere does not also cost the property.
     """
 
-    def __init__(self, submission: Submission, reference: Any):
+    def __init__(self, submission: RemoteModule, reference: Any):
         self.submission, self.reference = submission, reference
         self.count = 0
         self.wrong: list[str] = []
@@ -375,7 +377,7 @@ def numerical_gradient_array(f: Callable[[np.ndarray], np.ndarray], x: np.ndarra
     return numerical_gradient(lambda z: float(np.sum(f(z) * dout)), x, h)
 
 
-def student_numerical_gradient(submission: Submission, fn: str, args: Sequence[Any], index: int,
+def student_numerical_gradient(submission: RemoteModule, fn: str, args: Sequence[Any], index: int,
                                dout: np.ndarray, output: int | None = 0, h: float = 1e-6,
                                centre: Any = None) -> np.ndarray:
     """The numerical gradient of the student's own forward with respect to ``args[index]``.
@@ -476,7 +478,7 @@ def check_own_gradient(got: np.ndarray, own: np.ndarray, out: np.ndarray, inputs
         return bool(float(np.max(np.abs(got - own))) <= tol * size)
 
 
-def check_layer_gradient(submission: Submission, reference: Any, layer: str, args: Sequence[Any],
+def check_layer_gradient(submission: RemoteModule, reference: Any, layer: str, args: Sequence[Any],
                          arg_names: Sequence[str], which: int, dout: np.ndarray, tol: float | None = None,
                          consistency_tol: float = 1e-7) -> None:
     """Grade the gradient of ``<layer>_backward`` for ``args[which]``.
@@ -525,7 +527,7 @@ def check_layer_gradient(submission: Submission, reference: Any, layer: str, arg
         raise
 
 
-def forward_right_in_run(submission: Submission, reference: Any, fwd: str, args: Sequence[Any],
+def forward_right_in_run(submission: RemoteModule, reference: Any, fwd: str, args: Sequence[Any],
                          tol: float = 1e-7) -> str | None:
     """Why the student's ``fwd``, wrong on ``args``, counts as a right forward over the whole run, or None.
 
@@ -584,7 +586,7 @@ def _recorded_out(result: Any) -> np.ndarray | None:
     return out.astype(np.float64)
 
 
-def attempts_loss(submission: Submission, reference: Any, fn: str, args: Sequence[Any], which: int, name: str,
+def attempts_loss(submission: RemoteModule, reference: Any, fn: str, args: Sequence[Any], which: int, name: str,
                   relabelled: Sequence[Any]) -> str | None:
     """How the student's loss ``fn(*args)`` (the loss is its first output) fails to attempt a loss, or None.
 
@@ -632,6 +634,6 @@ def layer_gradient_check(layer: str, inputs: Callable[[np.random.Generator], Seq
                          dout_shape: Sequence[int]) -> Callable[..., None]:
     """The check, for :func:`graded`, of one gradient of ``<layer>_backward``: ``check(submission, reference, rng,
     which)`` runs :func:`check_layer_gradient` on ``inputs(rng)`` and a ``dout`` drawn after them."""
-    def check(submission: Submission, reference: Any, rng: np.random.Generator, which: int) -> None:
+    def check(submission: RemoteModule, reference: Any, rng: np.random.Generator, which: int) -> None:
         check_layer_gradient(submission, reference, layer, inputs(rng), arg_names, which, rng.normal(size=dout_shape))
     return check

@@ -14,9 +14,13 @@ import sys
 import click
 
 from .i18n import _
-from .sandbox.client import (
-    NOBODY, Limits, SandboxError, WorkerProcess, WorkerSpec, hidden_paths, lease_uid, sandbox_uid, worker_env,
-)
+from .paths import hidden_from_workers
+from .sandbox.client import WorkerProcess
+from .sandbox.errors import SandboxError
+from .sandbox.hidden import hidden_paths
+from .sandbox.spawn import worker_env
+from .sandbox.spec import Limits, WorkerSpec
+from .sandbox.users import NOBODY, lease_uid, sandbox_uid
 
 PROBE = "def probe():\n    return 1\n"
 # Layers of the grading process itself (the worker reports its own).
@@ -62,7 +66,8 @@ def _user_layer() -> tuple[str, bool, str]:
 
 def sandbox_layers(spec: WorkerSpec | None = None) -> list[tuple[str, bool, str]]:
     """Every layer of the sandbox as (name, active, detail), from a worker started as for a submission."""
-    spec = spec or WorkerSpec(source=PROBE, filename="probe.py", module="probe", limits=Limits())
+    spec = spec or WorkerSpec(source=PROBE, filename="probe.py", module="probe", limits=Limits(),
+                              hide=hidden_from_workers())
     layers = list(CLIENT_LAYERS)
     env = worker_env("/tmp")
     threads = ", ".join(f"{k}={v}" for k, v in env.items() if k.endswith("THREADS"))
@@ -113,7 +118,7 @@ def doctor(as_json: bool) -> None:
     system = f"{os.uname().sysname} {os.uname().release} {os.uname().machine}"
     console.print("[dim]" + _("Python {version} on {system}; dlx runs as {user}; hidden from workers: {n} paths.")
         .format(
-        version=sys.version.split()[0], system=system, user=user, n=len(hidden_paths())) + "[/]")
+        version=sys.version.split()[0], system=system, user=user, n=len(hidden_paths(hidden_from_workers()))) + "[/]")
     inactive = [n for n, a, d in layers if not a and not d.startswith("not needed")]
     if inactive:
         console.print("[dim]" + _("Inactive: {layers}. Grading still works: the other layers hold (see "

@@ -200,10 +200,10 @@ class DlxExecute(Execute):
 
 
 def _warm_workers() -> None:
-    """Autograde grades many notebooks in one process: fork each worker from a warm template, as grade-batch does."""
-    from .sandbox.client import use_templates
+    """Autograde grades many notebooks in one process: fork each worker from a warm fork server, as grade-batch does."""
+    from .sandbox.spawn import use_fork_servers
 
-    use_templates(True)
+    use_fork_servers(True)
 
 
 def autograde_preprocessors() -> list:

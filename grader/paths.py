@@ -30,9 +30,18 @@ def solutions_dir() -> Path:
     return bank_root() / "solutions"
 
 
+def hidden_from_workers() -> tuple[str, ...]:
+    """The folders a grading worker must not see: the hidden suites, the solutions, the gradebook's."""
+    return str(SUITES_DIR), str(solutions_dir()), str(_data_path())
+
+
+def _data_path() -> Path:
+    home = os.environ.get("DLX_HOME")
+    return Path(home).expanduser() if home else Path(platformdirs.user_data_dir("dlx", appauthor=False))
+
+
 def data_dir() -> Path:
     """The gradebook's and settings' folder: ``$DLX_HOME`` or the platform's user data directory."""
-    home = os.environ.get("DLX_HOME")
-    path = Path(home).expanduser() if home else Path(platformdirs.user_data_dir("dlx", appauthor=False))
+    path = _data_path()
     path.mkdir(parents=True, exist_ok=True)
     return path

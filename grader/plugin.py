@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from .i18n import _
-from .proxy import SandboxError, Submission
+from .proxy import RemoteModule, SandboxError
 from .results import TestResult
 from .checks import Feedback
 
@@ -17,21 +17,21 @@ from .checks import Feedback
 class GradingPlugin:
     """Gives suites their fixtures and turns each test's outcome into a :class:`TestResult`."""
 
-    def __init__(self, submission: Submission | None, reference: ModuleType | Submission | None, seed: int):
+    def __init__(self, submission: RemoteModule | None, reference: ModuleType | RemoteModule | None, seed: int):
         self._submission, self._reference, self._seed = submission, reference, seed
         self.results: dict[str, TestResult] = {}
         self.order: list[str] = []
 
     # -- fixtures -----------------------------------------------------------------
     @pytest.fixture
-    def submission(self) -> Submission:
+    def submission(self) -> RemoteModule:
         """The student's module, running in the sandbox."""
         if self._submission is None:
             raise RuntimeError("no submission to grade")
         return self._submission
 
     @pytest.fixture
-    def reference(self) -> ModuleType | Submission:
+    def reference(self) -> ModuleType | RemoteModule:
         """The reference solution: a module of the grading process (a sandboxed proxy for PyTorch exercises)."""
         if self._reference is None:
             raise RuntimeError("this exercise has no reference solution installed")

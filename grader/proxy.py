@@ -1,4 +1,4 @@
-"""The student's module as the hidden suite sees it: a proxy to a sandboxed worker.
+"""The student's module as the hidden suite sees it: a :class:`RemoteModule`, a handle on a sandboxed worker.
 
 ``submission.affine_forward(x, w, b)`` runs the student's function in the worker
 and returns plain data (numbers, strings, lists, tuples, dicts, numeric NumPy
@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .i18n import N_, _, translate_filled
-from .sandbox.client import (
-    SandboxError, StudentBadValue, StudentCrash, StudentException, StudentLoadError, StudentMissing,
-    StudentTimeout, WorkerProcess, WorkerSpec,
+from .sandbox.client import WorkerProcess
+from .sandbox.errors import (
+    SandboxError, StudentBadValue, StudentCrash, StudentException, StudentLoadError, StudentMissing, StudentTimeout,
 )
+from .sandbox.protocol import CALL, COLLECT, GETATTR, MAKE, MAP, MISSING, PROTOCOL, RETURN
+from .sandbox.spec import WorkerSpec
 
 FORWARD_CALLS_KEPT = 8
 
-__all__ = ["Submission", "RemoteObject", "TrustedFunction", "SandboxError", "StudentException",
+__all__ = ["RemoteModule", "RemoteObject", "TrustedFunction", "SandboxError", "StudentException",
            "StudentMissing", "StudentLoadError", "StudentTimeout", "StudentCrash", "StudentBadValue"]
 
 
@@ -65,7 +67,7 @@ class TrustedFunction:
 class RemoteObject:
     """A handle to an object that lives in the worker."""
 
-    def __init__(self, submission: "Submission", hid: int, type_name: str, is_callable: bool, generation: int):
+    def __init__(self, submission: "RemoteModule", hid: int, type_name: str, is_callable: bool, generation: int):
         self._submission, self._hid, self.type_name = submission, hid, type_name
         self.is_callable, self._generation = is_callable, generation
 
@@ -84,8 +86,11 @@ class RemoteObject:
         return f"<{self.type_name} in the sandbox>"
 
 
-class Submission:
-    """Calls into one student file, restarting the worker after a crash, within a time budget."""
+class RemoteModule:
+    """Calls into one student file, restarting the worker after a crash, within a time budget.
+
+    The suites know it as the ``submission`` fixture (and, for PyTorch exercises, ``reference``).
+    """
 
     def __init__(self, spec: WorkerSpec, display_name: str):
         self.spec, self.display_name = spec, display_name
@@ -142,26 +147,11 @@ class Submission:
         self._retire()
         self._worker = None
 
-    def __enter__(self) -> "Submission":
+    def __enter__(self) -> "RemoteModule":
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-    @property
-    def loaded_names(self) -> list[str]:
-        """The public callables the student's file defines (loads it if needed)."""
-        self._ready()
-        assert self._loaded is not None
-        return [n for n in _items(self._loaded.get("v")) if isinstance(n, str)]
-
-    def load_error(self) -> SandboxError | None:
-        """Why the file cannot be used, or None."""
-        try:
-            self._ready()
-        except SandboxError as exc:
-            return exc
-        return None
 
     # -- calls ------------------------------------------------------------------
     def __getattr__(self, name: str) -> Any:
@@ -173,7 +163,7 @@ class Submission:
         """Call ``target`` (a function name or a handle) with plain data or handles."""
         ref = _Ref({"N": target}) if isinstance(target, str) else target
         label = label or (target if isinstance(target, str) else getattr(target, "type_name", "function"))
-        result = self._request({"op": "call", "f": ref, "a": list(args), "k": kwargs}, label)
+        result = self._request({"op": CALL, "f": ref, "a": list(args), "k": kwargs}, label)
         if isinstance(target, str) and target.endswith("_forward") and not kwargs:
             self._record_forward(target, args, result)
         return result
@@ -188,18 +178,18 @@ class Submission:
 
     def map(self, name: str, argsets: list[tuple]) -> list:
         """Call the student's ``name`` once per argument tuple, in one round trip."""
-        return self._request({"op": "map", "f": _Ref({"N": name}), "argsets": [list(a) for a in argsets]}, name)
+        return self._request({"op": MAP, "f": _Ref({"N": name}), "argsets": [list(a) for a in argsets]}, name)
 
     def collect(self, iterable: "RemoteObject", limit: int) -> list:
         """Up to ``limit`` items of a remote iterable (e.g. a generator), in one round trip.
 
         Fewer than ``limit`` items means the iterable ended; ask for more than you expect.
         """
-        return list(self._request({"op": "collect", "o": iterable, "n": limit}, iterable.type_name))
+        return list(self._request({"op": COLLECT, "o": iterable, "n": limit}, iterable.type_name))
 
     def op(self, name: str, *args: Any) -> Any:
         """Apply a Python operator (``add``, ``mul``, ``neg``, ...) in the worker."""
-        return self._request({"op": "call", "f": _Ref({"O": name}), "a": list(args), "k": {}}, f"operator {name}")
+        return self._request({"op": CALL, "f": _Ref({"O": name}), "a": list(args), "k": {}}, f"operator {name}")
 
     def name(self, name: str) -> "_Ref":
         """A reference to ``name`` in the student's module, to pass as an argument (e.g. a class)."""
@@ -207,10 +197,10 @@ class Submission:
 
     def make(self, trusted: TrustedFunction) -> "RemoteObject":
         """Build a grader-provided object in the worker and keep it there as a handle."""
-        return self._request({"op": "make", "f": trusted}, trusted.name)
+        return self._request({"op": MAKE, "f": trusted}, trusted.name)
 
     def remote_getattr(self, obj: RemoteObject, name: str) -> Any:
-        return self._request({"op": "getattr", "o": obj, "n": name}, f"{obj.type_name}.{name}")
+        return self._request({"op": GETATTR, "o": obj, "n": name}, f"{obj.type_name}.{name}")
 
     def _request(self, message: dict, label: str) -> Any:
         self._ready()
@@ -270,12 +260,12 @@ class Submission:
         # What the worker says is written by code the student controls: only short text and clean frames pass.
         error = error if isinstance(error, dict) else {}
         kind, exc_type, msg = error.get("kind"), _text(error.get("type", "Error"), 100), _text(error.get("msg", ""), 2000)
-        if kind == "missing":
+        if kind == MISSING:
             return StudentMissing(_("{file} does not define `{name}`").format(file=self.display_name, name=msg))
-        if kind == "return":
+        if kind == RETURN:
             return StudentBadValue(_("{function} returned something that cannot be graded: {reason}").format(
                 function=label, reason=msg))
-        if kind == "protocol":
+        if kind == PROTOCOL:
             return StudentCrash(_("the grader could not send the inputs for {function} ({reason})").format(
                 function=label, reason=msg))
         if exc_type == "NotImplementedError":
@@ -336,7 +326,7 @@ class _Ref:
 class _RemoteFunction:
     """A student function, called through the proxy."""
 
-    def __init__(self, submission: Submission, name: str):
+    def __init__(self, submission: RemoteModule, name: str):
         self._submission, self.__name__ = submission, name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -17,9 +17,10 @@ from .catalog import Exercise
 from .errors import DlxError, GradingError
 from .i18n import _
 from .intake import read_submission
-from .proxy import Submission
+from .proxy import RemoteModule
 from .results import GradeResult, TestResult
-from .sandbox.client import Limits, WorkerSpec
+from .paths import hidden_from_workers
+from .sandbox.spec import Limits, WorkerSpec
 from .startup import heavy_imports
 
 PYTEST_INI = Path(__file__).with_name("pytest.ini")
@@ -54,12 +55,13 @@ def load_reference(path: str) -> ModuleType | None:
 
 
 def worker_spec(exercise: Exercise, source: str, limits: Limits | None = None) -> WorkerSpec:
-    """How a worker for this exercise is set up: torch only for the PyTorch exercises."""
+    """How a worker for this exercise is set up: torch (and its builders) only for the PyTorch exercises."""
     spec = WorkerSpec(source=source, filename=exercise.filename, module=exercise.id,
-                      limits=limits or Limits(**exercise.limits))
+                      limits=limits or Limits(**exercise.limits), hide=hidden_from_workers())
     if exercise.requires == "torch":
         spec.blocked_imports = ("jax", "tensorflow", "autograd")
         spec.preload = spec.preload + TORCH_PRELOAD
+        spec.builders = ("numpy", "torch")
     return spec
 
 
@@ -94,8 +96,8 @@ class _CtrlC:
         self.pressed = not isinstance(excinfo.value, (pytest.Session.Interrupted, pytest.Session.Failed))
 
 
-def run_suite(suite: Path, submission: Submission | None, reference: ModuleType | Submission | None, seed: int, *,
-              collect_only: bool = False) -> list[TestResult]:
+def run_suite(suite: Path, submission: RemoteModule | None, reference: ModuleType | RemoteModule | None,
+              seed: int, *, collect_only: bool = False) -> list[TestResult]:
     """Run (or only collect) one pytest file with the grading plugin; one result per test, in order."""
     with heavy_imports():  # here, not at start-up: the worker started by grade_source boots meanwhile
         import pytest
@@ -145,7 +147,7 @@ def _reference_for(exercise: Exercise) -> Iterator[Any]:
         yield load_reference(str(exercise.solution))
         return
     source = exercise.solution.read_text(encoding="utf-8")
-    with Submission(worker_spec(exercise, source), f"the reference {exercise.filename}") as reference:
+    with RemoteModule(worker_spec(exercise, source), f"the reference {exercise.filename}") as reference:
         yield reference
 
 
@@ -162,7 +164,7 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
             "no hidden suite for {id} in this installation")
         raise GradingError(missing.format(id=exercise.id))
     _require_torch(exercise)
-    with Submission(worker_spec(exercise, source, limits), exercise.filename) as submission, \
+    with RemoteModule(worker_spec(exercise, source, limits), exercise.filename) as submission, \
             _reference_for(exercise) as reference:
         seed = new_seed() if seed is None else seed  # the worker is starting meanwhile
         if meanwhile is not None:

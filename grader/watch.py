@@ -114,9 +114,9 @@ def watch_exercise(exercise: Exercise, path: Path, course: bool = False, fd: int
     """Watch one exercise until q or Ctrl-C (False) or, in course mode, until its hidden tests pass (True)."""
     from .cli import show_hint
     from .report import console
-    from .sandbox.client import use_templates
+    from .sandbox.spawn import use_fork_servers
 
-    use_templates(True)  # each run forks a warm worker instead of starting Python and NumPy again
+    use_fork_servers(True)  # each run forks a warm worker instead of starting Python and NumPy again
     try:
         with _keys() if fd is None else contextlib.nullcontext(fd) as keys:
             watcher = Watcher(keys)

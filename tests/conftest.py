@@ -1,11 +1,11 @@
-"""Project tests fork their grading workers from warm templates, as batch grading does."""
+"""Project tests fork their grading workers from warm fork servers, as batch grading does."""
 import pytest
 
-from grader.sandbox.client import use_templates
+from grader.sandbox.spawn import use_fork_servers
 
 
 @pytest.fixture(scope="session", autouse=True)
 def warm_workers():
-    use_templates(True)
+    use_fork_servers(True)
     yield
-    use_templates(False)
+    use_fork_servers(False)

@@ -5,7 +5,7 @@ import pytest
 
 from grader.catalog import get
 from grader.runner import grade_source
-from grader.sandbox.client import Limits
+from grader.sandbox.spec import Limits
 from tests.helpers import grade, mutate, solution_text
 
 SOLUTION = solution_text("affine")

@@ -1,6 +1,6 @@
-"""The path students use: a fresh `dlx grade` process, no warm template, on a busy machine.
+"""The path students use: a fresh `dlx grade` process, no warm fork server, on a busy machine.
 
-The other test files fork their workers from warm templates (conftest.py);
+The other test files fork their workers from warm fork servers (conftest.py);
 here every worker starts cold, as it does for `dlx grade`, `dlx submit` and
 nbgrader.  A correct file must score full marks whatever the machine is doing:
 the time limits count the student's CPU time from the end of the worker's own
@@ -26,9 +26,10 @@ from typing import Iterator
 import pytest
 
 from grader.catalog import catalog, get
-from grader.proxy import Submission, StudentTimeout
+from grader.proxy import RemoteModule, StudentTimeout
 from grader.runner import worker_spec
-from grader.sandbox.client import Limits, WorkerSpec, use_templates
+from grader.sandbox.spawn import use_fork_servers
+from grader.sandbox.spec import Limits, WorkerSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 AT_ONCE = 4
@@ -37,10 +38,10 @@ HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 @pytest.fixture
 def cold():
-    """Workers start as new interpreters (as `dlx grade` does), not from a warm template."""
-    use_templates(False)
+    """Workers start as new interpreters (as `dlx grade` does), not from a warm fork server."""
+    use_fork_servers(False)
     yield
-    use_templates(True)
+    use_fork_servers(True)
 
 
 def _dlx_grade(exercise_id: str) -> dict:
@@ -73,9 +74,9 @@ def test_a_cold_torch_worker_loads_within_one_second_of_the_students_time(cold):
     """Importing torch takes several seconds of the worker's own start-up; none of it is the student's."""
     exercise = get("torch_functions")
     spec = worker_spec(exercise, exercise.solution.read_text(), Limits(call_timeout_s=1.0, total_timeout_s=5.0))
-    with Submission(spec, exercise.filename) as submission:
-        assert submission.load_error() is None
-        assert "SigmoidFunction" in submission.loaded_names
+    with RemoteModule(spec, exercise.filename) as submission:
+        submission._ready()  # loads the file, or raises why it cannot
+        assert "SigmoidFunction" in submission._loaded["v"]
 
 
 @pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed")
@@ -90,7 +91,7 @@ def test_torch_start_up_messages_are_not_the_students_output(cold):
             return float(torch.nn.functional.conv2d(x, w).sum())
     """)
     spec = worker_spec(get("resblock_torch"), source)
-    with Submission(spec, "resblock_torch.py") as submission:
+    with RemoteModule(spec, "resblock_torch.py") as submission:
         assert submission.convolve() == 4 * 6 * 6 * 27
     assert "".join(submission.output) == "loaded\nconvolving\n"
 
@@ -144,8 +145,8 @@ def _crowded(pid: int, others: int = 3) -> Iterator[None]:
 @pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="needs Linux CPU affinity")
 def test_time_spent_waiting_for_a_cpu_is_not_the_students(cold):
     """A call that needs 0.5 s of CPU passes a 1 s limit when it shares its CPU with three busy processes."""
-    with Submission(_numpy_spec(BUSY, call_timeout_s=1.0), "student.py") as submission:
-        assert submission.load_error() is None
+    with RemoteModule(_numpy_spec(BUSY, call_timeout_s=1.0), "student.py") as submission:
+        submission._ready()  # loads the file, or raises why it cannot
         with _crowded(submission._worker.proc.pid):
             start = time.monotonic()
             assert submission.busy(0.5) == "done"
@@ -155,16 +156,16 @@ def test_time_spent_waiting_for_a_cpu_is_not_the_students(cold):
 
 def test_the_start_up_of_a_cold_worker_is_not_the_students(cold):
     """Stopped for 2 s before it is ready, a cold worker still loads the file within a 1 s limit."""
-    submission = Submission(_numpy_spec(BUSY, call_timeout_s=1.0), "student.py")
+    submission = RemoteModule(_numpy_spec(BUSY, call_timeout_s=1.0), "student.py")
     with submission:
         os.killpg(submission._worker.proc.pid, signal.SIGSTOP)
         threading.Timer(2.0, os.killpg, (submission._worker.proc.pid, signal.SIGCONT)).start()
-        assert submission.load_error() is None
+        submission._ready()  # loads the file, or raises why it cannot
         assert submission.busy(0.1) == "done"
 
 
 def test_an_infinite_loop_is_cut_off_by_its_cpu_time_and_told_so(cold):
-    with Submission(_numpy_spec(BUSY, call_timeout_s=1.0), "student.py") as submission:
+    with RemoteModule(_numpy_spec(BUSY, call_timeout_s=1.0), "student.py") as submission:
         with pytest.raises(StudentTimeout) as caught:
             submission.busy(3600)
     assert str(caught.value) == "busy did not finish within 1 s of CPU time (an infinite loop, or far too slow?)"
@@ -172,7 +173,7 @@ def test_an_infinite_loop_is_cut_off_by_its_cpu_time_and_told_so(cold):
 
 def test_code_that_waits_is_cut_off_and_not_called_an_infinite_loop(cold):
     """Sleeping uses no CPU: the wall-clock limit (3 times the CPU limit) stops it, and says it was waiting."""
-    with Submission(_numpy_spec(BUSY, call_timeout_s=1.0), "student.py") as submission:
+    with RemoteModule(_numpy_spec(BUSY, call_timeout_s=1.0), "student.py") as submission:
         assert submission.sleep(1.5) == "slept"  # waiting a little is no crime
         start = time.monotonic()
         with pytest.raises(StudentTimeout) as caught:

@@ -64,8 +64,8 @@ def test_what_shows_the_result_loads_while_the_worker_starts(monkeypatch):
     from grader.catalog import get
 
     events = []
-    spawn = runner.Submission.start
-    monkeypatch.setattr(runner.Submission, "start", lambda self: (events.append("spawn"), spawn(self))[1])
+    spawn = runner.RemoteModule.start
+    monkeypatch.setattr(runner.RemoteModule, "start", lambda self: (events.append("spawn"), spawn(self))[1])
     suite = runner.run_suite
     monkeypatch.setattr(runner, "run_suite", lambda *a, **k: (events.append("suite"), suite(*a, **k))[1])
     exercise = get("affine")

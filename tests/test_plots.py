@@ -18,7 +18,7 @@ from grader.plots import build_figures, observe_figures, write_report
 from grader.plots.curves import X
 from grader.plots.figure import Side, draw_figure, observe_figure, relative_error
 from grader.plots.registry import FIGURES, figures_for
-from grader.proxy import Submission
+from grader.proxy import RemoteModule
 from grader.runner import load_reference, worker_spec
 from tests.helpers import mutate, solution_text
 from tests.test_mistakes_covariate_shift import BETA
@@ -246,7 +246,7 @@ def test_no_plot_code_runs_in_the_worker():
     exercise = get("optim")
     source = solution_text("optim") + ("\n\ndef loaded_modules():\n    import sys\n    return sorted(sys.modules)\n")
     reference = Side(load_reference(str(exercise.solution)))
-    with Submission(worker_spec(exercise, source), exercise.filename) as submission:
+    with RemoteModule(worker_spec(exercise, source), exercise.filename) as submission:
         figures = [observe_figure(spec, Side(submission), reference) for spec in figures_for("optim")]
         loaded = submission.call("loaded_modules")
     assert all(f.note == "" for f in figures)

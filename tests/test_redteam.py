@@ -33,7 +33,8 @@ import pytest
 from click.testing import CliRunner
 
 from grader import cli, runner
-from grader.sandbox.client import UID_RANGE, Limits, sandbox_uid
+from grader.sandbox.spec import Limits
+from grader.sandbox.users import UID_RANGE, sandbox_uid
 from tests.helpers import solution_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -229,14 +229,14 @@ def test_patching_builtins_breaks_only_the_students_own_worker(scene):
 def test_monkeypatching_the_worker_itself_earns_nothing(scene):
     prelude = """
     import sys
-    main = sys.modules["__main__"]
-    wire = sys.modules.get("wire")
+    wire = sys.modules.get("dlx_sandbox.wire")
     if wire is not None:
         wire.NUMERIC_KINDS = "biufcOSUV"
         wire.MAX_DEPTH = 10**6
-    for name in ("OPERATORS", "PROCESS_EVENTS", "NETWORK_EVENTS", "REFUSED_EVENTS", "CHANGE_EVENTS"):
-        if hasattr(main, name):
-            setattr(main, name, type(getattr(main, name))())
+    for module in ("dlx_sandbox.serve", "dlx_sandbox.guard"):
+        for name in ("OPERATORS", "PROCESS_EVENTS", "NETWORK_EVENTS", "REFUSED_EVENTS", "CHANGE_EVENTS"):
+            if hasattr(sys.modules.get(module), name):
+                setattr(sys.modules[module], name, type(getattr(sys.modules[module], name))())
     """
     body = "import os\nos.fork()\nreturn 0"
     graded = run_case(scene, with_backward(body, prelude))
@@ -246,7 +246,7 @@ def test_monkeypatching_the_worker_itself_earns_nothing(scene):
 
 FORGERY = """
 import sys
-wire = sys.modules["wire"]
+wire = sys.modules["dlx_sandbox.wire"]
 frame = sys._getframe()
 while frame is not None and "worker" not in frame.f_locals:
     frame = frame.f_back

@@ -36,9 +36,11 @@ from click.testing import CliRunner
 
 from grader import cli
 from grader.catalog import get
-from grader.proxy import Submission
-from grader.sandbox import client
-from grader.sandbox.client import Limits, WorkerProcess, WorkerSpec, remove_tree, use_templates
+from grader.proxy import RemoteModule
+from grader.sandbox import spawn
+from grader.sandbox.client import WorkerProcess
+from grader.sandbox.spawn import remove_tree, use_fork_servers
+from grader.sandbox.spec import Limits, WorkerSpec
 from tests.helpers import solution_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,8 +114,8 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def open_worker(source: str, off: tuple[str, ...]) -> Submission:
-    return Submission(WorkerSpec(source=source, filename="affine.py", module="affine", layers_off=off,
+def open_worker(source: str, off: tuple[str, ...]) -> RemoteModule:
+    return RemoteModule(WorkerSpec(source=source, filename="affine.py", module="affine", layers_off=off,
                                  limits=Limits(call_timeout_s=20, total_timeout_s=60)), "affine.py")
 
 
@@ -242,7 +244,7 @@ def forge():
     fd = frame.f_locals["worker"].reply_fd
     head = b'{"m": {"D": [["ok", true], ["v", ' + VALUE + b']]}, "b": ' + LENGTHS + b'}'
     data = len(head).to_bytes(8, "little") + head + BLOBS
-    sys.modules["wire"].write_frame(fd, data)
+    sys.modules["dlx_sandbox.wire"].write_frame(fd, data)
     time.sleep(60)
 """
 NPY_OBJECT = (b"\x93NUMPY\x01\x00v\x00" + b"{'descr': '|O', 'fortran_order': False, 'shape': (3,), }".ljust(117)
@@ -265,15 +267,15 @@ CRAFTED_RUN = """
 import json, resource, sys
 sys.path.insert(0, {root!r})
 resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
-from grader.proxy import Submission
-from grader.sandbox.client import Limits, WorkerSpec
+from grader.proxy import RemoteModule
+from grader.sandbox.spec import Limits, WorkerSpec
 from tests.test_redteam_isolation import CRAFTED, FORGE
 value, lengths, blobs = CRAFTED[{name!r}]
 source = FORGE.replace("VALUE", value).replace("LENGTHS", lengths).replace("BLOBS", blobs)
 spec = WorkerSpec(source=source, filename="affine.py", module="affine",
                   limits=Limits(call_timeout_s=20, total_timeout_s=60))
 try:
-    with Submission(spec, "affine.py") as s:
+    with RemoteModule(spec, "affine.py") as s:
         s.forge()
     print(json.dumps(["returned", ""]))
 except BaseException as exc:
@@ -332,9 +334,9 @@ def own_tmp(tmp_path, monkeypatch):
 
 
 def leftovers(folder: Path) -> list[str]:
-    """What is left in ``folder`` once the warm templates (whose homes may be there too) have closed."""
-    use_templates(False)
-    use_templates(True)
+    """What is left in ``folder`` once the warm fork servers (whose homes may be there too) have closed."""
+    use_fork_servers(False)
+    use_fork_servers(True)
     return os.listdir(folder)
 
 
@@ -377,8 +379,8 @@ def test_nothing_is_left_behind_when_a_worker_fails_to_start(own_tmp, monkeypatc
     def refuse(*args, **kwargs):
         raise OSError(24, "Too many open files")
 
-    monkeypatch.setattr(client._Spawned, "__init__", refuse)
-    monkeypatch.setattr(client._Forked, "__init__", refuse)
+    monkeypatch.setattr(spawn.Spawned, "__init__", refuse)
+    monkeypatch.setattr(spawn.Forked, "__init__", refuse)
     with pytest.raises(OSError):
         WorkerProcess(WorkerSpec(source="x = 1\n", filename="affine.py", module="affine"))
     assert leftovers(own_tmp) == []

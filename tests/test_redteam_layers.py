@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from grader import runner
 from grader.catalog import get
 from grader.doctor import doctor, sandbox_layers
-from grader.proxy import StudentException, Submission
+from grader.proxy import StudentException, RemoteModule
 from tests.test_redteam import (
     FORWARD_POINTS, ROOT, Scene, assert_no_strays, make_scene, stray_processes, with_backward,
 )
@@ -44,10 +44,10 @@ def needs(*layers: str):
     return pytest.mark.skipif(bool(missing), reason=f"not available here: {', '.join(missing)}")
 
 
-def open_submission(source: str, *off: str) -> Submission:
+def open_submission(source: str, *off: str) -> RemoteModule:
     spec = runner.worker_spec(get("affine"), source)
     spec.layers_off = off
-    return Submission(spec, "affine.py")
+    return RemoteModule(spec, "affine.py")
 
 
 def attempt(source: str, function: str, *off: str, args: tuple = ()) -> str:

@@ -39,9 +39,9 @@ def test_grading_process_never_imports_torch():
     """Grade every PyTorch reference in a fresh interpreter: torch is loaded only in the workers."""
     script = (
         "import sys\n"
-        "from grader.sandbox.client import use_templates\n"
+        "from grader.sandbox.spawn import use_fork_servers\n"
         "from tests.helpers import grade, solution_text\n"
-        "use_templates(True)\n"
+        "use_fork_servers(True)\n"
         f"for exercise_id in {TORCH_IDS!r}:\n"
         "    result = grade(exercise_id, solution_text(exercise_id), 0)\n"
         "    assert result.score == result.max_score, (exercise_id, [t.output for t in result.tests])\n"
@@ -81,7 +81,7 @@ def test_grading_without_torch_gives_a_clear_message(monkeypatch):
     def no_worker(*args, **kwargs):
         raise AssertionError("a worker was started although torch is missing")
 
-    monkeypatch.setattr(runner, "Submission", no_worker)
+    monkeypatch.setattr(runner, "RemoteModule", no_worker)
     for exercise_id in TORCH_IDS:
         with pytest.raises(GradingError) as info:
             grade(exercise_id, solution_text(exercise_id), 0)

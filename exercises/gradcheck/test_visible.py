@@ -8,8 +8,7 @@ x is left exactly as it was, and the 1e-8 floor of rel_error.
 import numpy as np
 
 from grader.proxy import TrustedFunction
-from grader.sandbox.trusted import build
-from grader.checks import as_array, as_float, assert_close
+from grader.checks import as_array, as_float, assert_close, build
 
 
 def test_gradient_of_quadratic_form(submission):

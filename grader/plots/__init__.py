@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from ..catalog import Exercise
-from ..proxy import Submission
 from ..errors import DlxError
+from ..proxy import RemoteModule
 from ..runner import _reference_for, _require_torch, worker_spec
 from .figure import Figure, FigureSpec, Side, draw_figure, matplotlib_available, observe_figure
 from .html import render_html
@@ -55,7 +55,7 @@ def observe_figures(exercise: Exercise, source: str, only: str | None = None) ->
     if not specs:
         raise PlotsUnavailable(f"{exercise.id} has no pictures")
     _require_torch(exercise)
-    with Submission(worker_spec(exercise, source), exercise.filename) as submission, \
+    with RemoteModule(worker_spec(exercise, source), exercise.filename) as submission, \
             _reference_for(exercise) as reference:
         student_side, reference_side = Side(submission), Side(reference)
         return [observe_figure(spec, student_side, reference_side) for spec in specs]

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..proxy import RemoteObject, SandboxError, Submission
+from ..proxy import RemoteModule, RemoteObject, SandboxError
 
 DPI = 90
 STUDENT_COLOR = "tab:red"
@@ -33,12 +33,12 @@ class Unusable(Exception):
 class Side:
     """One implementation observed on the demonstration inputs: the student's (sandboxed) or the reference."""
 
-    def __init__(self, target: Submission | ModuleType):
+    def __init__(self, target: RemoteModule | ModuleType):
         self.target = target
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Call the function (or class) ``name``."""
-        if isinstance(self.target, Submission):
+        if isinstance(self.target, RemoteModule):
             return self.target.call(name, *args, **kwargs)
         return getattr(self.target, name)(*args, **kwargs)
 
@@ -55,7 +55,7 @@ class Side:
 
     def function(self, name: str) -> Any:
         """The function ``name`` as an argument for another of this side's functions."""
-        if isinstance(self.target, Submission):
+        if isinstance(self.target, RemoteModule):
             return self.target.name(name)
         return getattr(self.target, name)
 

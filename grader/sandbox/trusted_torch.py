@@ -1,7 +1,7 @@
 """Grader-written torch code that runs inside the worker of a PyTorch exercise.
 
-The worker imports this module (instead of :mod:`trusted`) for every
-``TrustedFunction`` whose name starts with ``torch_``; it is only ever imported
+The worker of a PyTorch exercise offers these builders (kind "torch" in
+:mod:`builders`) besides :mod:`trusted`'s; it is only ever imported
 in a worker that preloaded torch.  Each builder returns a plain function that
 takes handles or names of the student's objects (a ``torch.autograd.Function``
 subclass, an ``nn.Module``) and plain NumPy data, does the torch work here,

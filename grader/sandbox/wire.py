@@ -32,6 +32,7 @@ ARRAY_DTYPES = frozenset(np.dtype(t).newbyteorder(order).str for t in ("?", "i1"
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 _HEADER = struct.Struct("<Q")
+HEADER_BYTES = _HEADER.size  # a frame, and the JSON head inside it, start with their length in this many bytes
 
 
 class WireError(Exception):
@@ -289,9 +290,14 @@ def read_exact(fd: int, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_frame(fd: int) -> bytes:
-    """Read one length-prefixed frame (blocking)."""
-    (n,) = _HEADER.unpack(read_exact(fd, _HEADER.size))
+def frame_length(header: bytes) -> int:
+    """The length a frame's :data:`HEADER_BYTES` announce; refused when larger than any frame may be."""
+    (n,) = _HEADER.unpack(header)
     if n > MAX_FRAME_BYTES + (1 << 20):
         raise WireError("frame too large")
-    return read_exact(fd, n)
+    return n
+
+
+def read_frame(fd: int) -> bytes:
+    """Read one length-prefixed frame (blocking)."""
+    return read_exact(fd, frame_length(read_exact(fd, HEADER_BYTES)))

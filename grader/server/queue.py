@@ -136,11 +136,11 @@ def _grade_task(job_id: int) -> str:
 def _worker_context() -> tuple:
     """Per process (Huey forks its worker processes): the ledger, course and a name holding the pid."""
     if _context.get("pid") != os.getpid():
-        from ..sandbox.client import use_templates
+        from ..sandbox.spawn import use_fork_servers
         from .config import load_course
         from .db import make_engine, sessions
 
-        use_templates(True)
+        use_fork_servers(True)
         course = load_course(Path(os.environ["DLX_WORKER_COURSE"]))
         factory = sessions(make_engine(os.environ["DLX_WORKER_DATABASE"]))
         ledger = Ledger(factory, lease_s=float(os.environ.get("DLX_WORKER_LEASE", "60")), max_tries=course.max_tries)

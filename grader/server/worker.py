@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from ..results import GradeResult
 from ..i18n import speaking
 from ..runner import grade_source
-from ..sandbox.client import use_templates
+from ..sandbox.spawn import use_fork_servers
 from .config import CourseConfig, load_course
 from .db import Submission, make_engine, sessions
 from .ledger import Claim, Ledger
@@ -68,7 +68,7 @@ class _Heartbeat(threading.Thread):
 def work(course: CourseConfig, url: str, name: str, *, lease_s: float, poll_s: float = 0.2,
          stop: threading.Event | None = None) -> None:
     """Claim and grade jobs until ``stop`` is set (or forever)."""
-    use_templates(True)
+    use_fork_servers(True)
     factory = sessions(make_engine(url))
     ledger = Ledger(factory, lease_s=lease_s, max_tries=course.max_tries)
     stop = stop or threading.Event()

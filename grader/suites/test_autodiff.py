@@ -7,7 +7,7 @@ process runs the same plan with the reference class and compares every
 reported ``data`` and ``grad``.
 """
 from grader.proxy import RemoteObject, TrustedFunction
-from grader.sandbox.trusted import build, chain_plan, plan_node, run_plan
+from grader.checks import build, chain_plan, plan_node, run_plan
 from grader.checks import Feedback, as_float, fmt, points
 
 DEEP = 10_000

@@ -8,7 +8,7 @@ point they were called at, which shows how the checker moved x.
 import numpy as np
 
 from grader.proxy import TrustedFunction
-from grader.sandbox.trusted import build
+from grader.checks import build
 from grader.checks import (
     Feedback,
     as_array,

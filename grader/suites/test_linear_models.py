@@ -2,7 +2,7 @@
 import numpy as np
 
 from grader.proxy import SandboxError, TrustedFunction
-from grader.sandbox.trusted import build
+from grader.checks import build
 from grader.checks import (
     CheckedCalls,
     Feedback,
