@@ -96,23 +96,24 @@ class _CtrlC:
         self.pressed = not isinstance(excinfo.value, (pytest.Session.Interrupted, pytest.Session.Failed))
 
 
-def run_suite(suite: Path, submission: RemoteModule | None, reference: ModuleType | RemoteModule | None,
+def run_tests(tests_file: Path, submission: RemoteModule | None, reference: ModuleType | RemoteModule | None,
               seed: int, *, collect_only: bool = False) -> list[TestResult]:
-    """Run (or only collect) one pytest file with the grading plugin; one result per test, in order."""
+    """Run (or only collect) one pytest file (a hidden suite or the visible tests) with the grading plugin;
+    one result per test, in order."""
     with heavy_imports():  # here, not at start-up: the worker started by grade_source boots meanwhile
         import pytest
 
         from .plugin import GradingPlugin
 
     plugin = GradingPlugin(submission, reference, seed)
-    # no conftest.py is read, and the suite's folder is the only one pytest lists
-    args = [str(suite), "-c", str(PYTEST_INI), "--rootdir", str(suite.parent), "--confcutdir", str(suite.parent),
-            "--noconftest", "--tb=no", "--import-mode=importlib", "-q", "-s", "--no-header",
+    # no conftest.py is read, and the file's folder is the only one pytest lists
+    folder = str(tests_file.parent)
+    args = [str(tests_file), "-c", str(PYTEST_INI), "--rootdir", folder, "--confcutdir", folder, "--noconftest", "--tb=no", "--import-mode=importlib", "-q", "-s", "--no-header",
             *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}"))]
     if collect_only:
         args.append("--collect-only")
-    if not (suite.parent / "__init__.py").exists():
-        sys.modules.pop(suite.stem, None)  # every exercise's visible tests are a `test_visible` module
+    if not (tests_file.parent / "__init__.py").exists():
+        sys.modules.pop(tests_file.stem, None)  # every exercise's visible tests are a `test_visible` module
     ctrl_c = _CtrlC()
     with _quiet_pytest_env():
         code = pytest.main(args, plugins=[plugin, ctrl_c])
@@ -121,13 +122,13 @@ def run_suite(suite: Path, submission: RemoteModule | None, reference: ModuleTyp
     results = plugin.collected()
     if not results:
         raise GradingError(_("the test suite {suite} could not be run (pytest exit code {code})").format(
-            suite=suite.name, code=int(code)))
+            suite=tests_file.name, code=int(code)))
     return results
 
 
 def collect_tests(exercise: Exercise) -> list[TestResult]:
     """The hidden suite's tests (id, name, points) without running them."""
-    return run_suite(exercise.suite, None, None, 0, collect_only=True)
+    return run_tests(exercise.suite, None, None, 0, collect_only=True)
 
 
 def _require_torch(exercise: Exercise) -> None:
@@ -158,8 +159,8 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
     ``meanwhile`` runs while the worker starts, e.g. loading what will show the result.
     """
     start = time.perf_counter()
-    suite = exercise.visible_tests if visible else exercise.suite
-    if not suite.is_file():
+    tests_file = exercise.visible_tests if visible else exercise.suite
+    if not tests_file.is_file():
         missing = _("no visible tests for {id} in this installation") if visible else _(
             "no hidden suite for {id} in this installation")
         raise GradingError(missing.format(id=exercise.id))
@@ -169,7 +170,7 @@ def grade_source(exercise: Exercise, source: str, seed: int | None = None, *, vi
         seed = new_seed() if seed is None else seed  # the worker is starting meanwhile
         if meanwhile is not None:
             meanwhile()
-        tests = run_suite(suite, submission, reference, seed)
+        tests = run_tests(tests_file, submission, reference, seed)
     output = "".join(submission.output)
     return GradeResult(exercise.id, seed, tests, time.perf_counter() - start, output)
 

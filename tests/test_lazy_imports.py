@@ -66,8 +66,8 @@ def test_what_shows_the_result_loads_while_the_worker_starts(monkeypatch):
     events = []
     spawn = runner.RemoteModule.start
     monkeypatch.setattr(runner.RemoteModule, "start", lambda self: (events.append("spawn"), spawn(self))[1])
-    suite = runner.run_suite
-    monkeypatch.setattr(runner, "run_suite", lambda *a, **k: (events.append("suite"), suite(*a, **k))[1])
+    suite = runner.run_tests
+    monkeypatch.setattr(runner, "run_tests", lambda *a, **k: (events.append("suite"), suite(*a, **k))[1])
     exercise = get("affine")
     result = runner.grade_source(exercise, exercise.solution.read_text(), 5, meanwhile=lambda: events.append("meanwhile"))
     assert result.score == result.max_score

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader.catalog import catalog
-from grader.runner import collect_tests, run_suite
+from grader.runner import collect_tests, run_tests
 
 TABLE = Path(__file__).with_name("suite_ids.json")
 
@@ -71,11 +71,11 @@ def test_inputs_follow_the_id_not_the_name(tmp_path):
         suite = tmp_path / name / "test_suite.py"
         suite.parent.mkdir()
         suite.write_text(DRAW_SUITE.format(name=name, doc=doc))
-        [result] = run_suite(suite, None, None, 7)
+        [result] = run_tests(suite, None, None, 7)
         assert result.test_id == "draw" and result.name == doc
         drawn.append(result.output)
     assert drawn[0] == drawn[1] and drawn[0].isdigit()
-    [other_seed] = run_suite(suite, None, None, 8)
+    [other_seed] = run_tests(suite, None, None, 8)
     assert other_seed.output != drawn[0]
 
 
