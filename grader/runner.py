@@ -108,7 +108,8 @@ def run_tests(tests_file: Path, submission: RemoteModule | None, reference: Modu
     plugin = GradingPlugin(submission, reference, seed)
     # no conftest.py is read, and the file's folder is the only one pytest lists
     folder = str(tests_file.parent)
-    args = [str(tests_file), "-c", str(PYTEST_INI), "--rootdir", folder, "--confcutdir", folder, "--noconftest", "--tb=no", "--import-mode=importlib", "-q", "-s", "--no-header",
+    args = [str(tests_file), "-c", str(PYTEST_INI), "--rootdir", folder, "--confcutdir", folder, "--noconftest",
+            "--tb=no", "--import-mode=importlib", "-q", "-s", "--no-header",
             *(arg for name in UNUSED_PLUGINS for arg in ("-p", f"no:{name}"))]
     if collect_only:
         args.append("--collect-only")
