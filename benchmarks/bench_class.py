@@ -81,7 +81,7 @@ def make_class(exercise_id: str, folder: Path, students: int) -> tuple[dict[str,
     """``students`` submissions in the proportions of ``MIX``, interleaved so any sample keeps the mix;
     returns each student's file and kind."""
     exercise = get(exercise_id)
-    reference, stub = exercise.solution.read_text(), exercise.stub.read_text()
+    reference, stub = exercise.reference.read_text(), exercise.stub.read_text()
     counts = {kind: round(share * students) for kind, share in MIX}
     counts["correct"] += students - sum(counts.values())
     kinds = sorted((i / count, kind) for kind, count in counts.items() for i in range(count))
@@ -157,7 +157,7 @@ def main() -> None:
         work = Path(tmp)
         sources, kind_of = make_class(args.exercise, work / "subs", args.students)
         one = work / "one.py"
-        one.write_text(get(args.exercise).solution.read_text())
+        one.write_text(get(args.exercise).reference.read_text())
         latency = statistics.median(timed([dlx, "grade", args.exercise, str(one), "--seed", "0"]) for _ in range(5))
         batch = timed([dlx, "grade-batch", args.exercise, str(work / "subs"), "--out", str(work / "grades.csv"),
                        "--json-dir", str(work / "results")])

@@ -49,7 +49,7 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> float:
 
 def watch_latency(dlx: str, env: dict[str, str], cwd: Path, runs: int) -> list[float]:
     """Seconds from rewriting affine.py to the watcher printing the result line, ``runs`` times."""
-    reference = get("affine").solution.read_text(encoding="utf-8")
+    reference = get("affine").reference.read_text(encoding="utf-8")
     target = cwd / "affine.py"
     target.write_text(reference, encoding="utf-8")
     proc = subprocess.Popen([dlx, "check", "affine", "--watch"], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
@@ -102,7 +102,7 @@ def main() -> None:
         work = Path(tmp)
         env = {**os.environ, "DLX_HOME": str(work / "home")}
         reference = work / "reference.py"
-        reference.write_text(get("affine").solution.read_text(encoding="utf-8"), encoding="utf-8")
+        reference.write_text(get("affine").reference.read_text(encoding="utf-8"), encoding="utf-8")
         figures = {
             "python -c pass (the floor)": [sys.executable, "-c", "pass"],
             "dlx --version": [dlx, "--version"],

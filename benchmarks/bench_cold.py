@@ -2,7 +2,7 @@
 
 Run from the repository: `python benchmarks/bench_cold.py [--repeat N] [--load 4] [EXERCISE ...]`.
 For each exercise (default: every PyTorch exercise and affine), it runs
-`dlx grade --json EXERCISE solutions/EXERCISE.py` in a fresh process (no warm
+`dlx grade --json EXERCISE references/EXERCISE.py` in a fresh process (no warm
 template), first alone, then ``--load`` copies at once, and prints the wall
 time from command to result and the score each run got.  A correct reference
 must score full marks in every run; the times are for reading, not asserting.
@@ -33,7 +33,7 @@ def dlx_command() -> list[str]:
 
 def grade_once(exercise_id: str, seed: int) -> tuple[float, str]:
     """Wall seconds and "score/max" of one cold `dlx grade`."""
-    solution = catalog()[exercise_id].solution
+    solution = catalog()[exercise_id].reference
     start = time.perf_counter()
     done = subprocess.run([*dlx_command(), "grade", "--json", "--seed", str(seed), exercise_id, str(solution)],
                           capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONWARNINGS": "ignore"})

@@ -1,7 +1,7 @@
 """Benchmark: how long grading takes, from command to result and inside the grader.
 
 Run from the repository: `python benchmarks/bench_grading.py [--repeat N]`.
-It prints, for the reference solution of every NumPy exercise, the in-process
+It prints, for the reference of every NumPy exercise, the in-process
 grading time (median of N), and the end-to-end time of `dlx grade affine`.
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ def main() -> None:
     for exercise in catalog().values():
         if exercise.requires != "numpy":
             continue
-        source = exercise.solution.read_text()
+        source = exercise.reference.read_text()
         result = grade_source(exercise, source, 0)
         t = median_time(lambda: grade_source(exercise, source, 0), args.repeat)
         total += t
@@ -51,7 +51,7 @@ def main() -> None:
     if dlx is None:
         print("`dlx` is not on PATH: install the package (pip install .) for the end-to-end figure")
         return
-    command = [dlx, "grade", "affine", str(ROOT / "solutions" / "affine.py"), "--seed", "0", "--json"]
+    command = [dlx, "grade", "affine", str(ROOT / "references" / "affine.py"), "--seed", "0", "--json"]
     t = median_time(lambda: subprocess.run(command, check=True, capture_output=True), args.repeat)
     print(f"{'`dlx grade affine` command to result':<40}{t:>12.3f}")
 

@@ -57,7 +57,7 @@ def tree_rss_kib(pid: int) -> int:
 
 def rush(url: str, code: str, students: int, window: float, exercise: str) -> tuple[list[float], int, list[str], float]:
     ex = get(exercise)
-    right, wrong = ex.solution.read_bytes(), ex.stub.read_bytes()
+    right, wrong = ex.reference.read_bytes(), ex.stub.read_bytes()
     staff = CourseClient(url)
     staff.token = staff.login(code).token
     codes = staff.call("POST", "/api/roster", body={"people": [{"login": f"s{i:04d}"} for i in range(students)]})["codes"]

@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--exercise", default="affine")
     args = parser.parse_args()
     exercise = get(args.exercise)
-    right, wrong = exercise.solution.read_bytes(), exercise.stub.read_bytes()
+    right, wrong = exercise.reference.read_bytes(), exercise.stub.read_bytes()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         (root / "course.toml").write_text(COURSE.format(exercise=args.exercise))

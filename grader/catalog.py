@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from .catalog_cache import cached
 from .errors import DlxError
 from .i18n import DEFAULT, LANGUAGES, language
-from .paths import SUITES_DIR, exercises_dir, solutions_dir
+from .paths import SUITES_DIR, exercises_dir, references_dir
 
 
 class UnknownExercise(DlxError, LookupError):
@@ -70,8 +70,8 @@ class Exercise:
         return SUITES_DIR / f"test_{self.id}.py"
 
     @property
-    def solution(self) -> Path:
-        return solutions_dir() / self.filename
+    def reference(self) -> Path:
+        return references_dir() / self.filename
 
 
 def statement_path(folder: Path, lang: str) -> Path:

@@ -83,7 +83,7 @@ def bundle_files(exercises: list[Exercise]) -> dict[str, Path]:
     files: dict[str, Path] = {}
     for path in sorted(PACKAGE_DIR.rglob("*")):
         rel = path.relative_to(PACKAGE_DIR)
-        if not path.is_file() or "__pycache__" in rel.parts or rel.parts[0] == "bank":
+        if not path.is_file() or "__pycache__" in rel.parts or rel.parts[0] in ("exercises", "references"):
             continue
         if rel.parts[0] == "suites" and rel.name.startswith("test_") and rel.name not in wanted_suites:
             continue
@@ -91,9 +91,9 @@ def bundle_files(exercises: list[Exercise]) -> dict[str, Path]:
     for exercise in exercises:
         for path in sorted(exercise.folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
-                files[f"grader/bank/exercises/{exercise.id}/{path.relative_to(exercise.folder).as_posix()}"] = path
-        if exercise.solution.is_file():
-            files[f"grader/bank/solutions/{exercise.filename}"] = exercise.solution
+                files[f"grader/exercises/{exercise.id}/{path.relative_to(exercise.folder).as_posix()}"] = path
+        if exercise.reference.is_file():
+            files[f"grader/references/{exercise.filename}"] = exercise.reference
     return files
 
 

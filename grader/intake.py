@@ -2,7 +2,7 @@
 
 `dlx grade`, `dlx submit`, `dlx grade-batch` and the Gradescope runner all read
 submissions here. Only a regular file is read (never a device, a FIFO or a
-folder), never through a symbolic link (a link to a reference solution, to
+folder), never through a symbolic link (a link to a reference, to
 another file of the machine or to ``/dev/zero`` is refused), never from outside
 the submissions folder, and its size is checked before a byte of it is read.
 The bytes are then decoded as Python decodes a source file.

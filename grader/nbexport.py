@@ -128,7 +128,7 @@ def notebook(exercise: Exercise, seed: int) -> Any:
           "grade the code of the cell that defines {functions}.").format(
             id=exercise.id, functions=", ".join(f"`{name}`" for name in exercise.functions)),
         metadata=_meta(f"{exercise.id}-instructions")))
-    source = solution_cell_source(exercise.stub.read_text(encoding="utf-8"), exercise.solution.read_text(encoding="utf-8"))
+    source = solution_cell_source(exercise.stub.read_text(encoding="utf-8"), exercise.reference.read_text(encoding="utf-8"))
     cells.append(nbf.v4.new_code_cell(source, metadata=_meta(f"{exercise.id}-solution", solution=True, locked=False)))
     cells.append(nbf.v4.new_code_cell(
         "# " + _("Visible tests: run this cell to check your work.") + "\nfrom grader.notebook import visible_tests\n"

@@ -10,29 +10,28 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 SUITES_DIR = PACKAGE_DIR / "suites"
 
 
-def bank_root() -> Path:
-    """The folder holding ``exercises/`` and ``solutions/``.
+def catalog_root() -> Path:
+    """The folder holding ``exercises/`` and ``references/``.
 
-    An installed package carries them as ``grader/bank/``; a source checkout has
+    An installed package carries them inside ``grader/``; a source checkout has
     them at the top level, beside ``grader/``.
     """
-    installed = PACKAGE_DIR / "bank"
-    if (installed / "exercises").is_dir():
-        return installed
+    if (PACKAGE_DIR / "exercises").is_dir():
+        return PACKAGE_DIR
     return PACKAGE_DIR.parent
 
 
 def exercises_dir() -> Path:
-    return bank_root() / "exercises"
+    return catalog_root() / "exercises"
 
 
-def solutions_dir() -> Path:
-    return bank_root() / "solutions"
+def references_dir() -> Path:
+    return catalog_root() / "references"
 
 
 def hidden_from_workers() -> tuple[str, ...]:
-    """The folders a grading worker must not see: the hidden suites, the solutions, the gradebook's."""
-    return str(SUITES_DIR), str(solutions_dir()), str(_data_path())
+    """The folders a grading worker must not see: the hidden suites, the references, the gradebook's."""
+    return str(SUITES_DIR), str(references_dir()), str(_data_path())
 
 
 def _data_path() -> Path:

@@ -32,9 +32,9 @@ class GradingPlugin:
 
     @pytest.fixture
     def reference(self) -> ModuleType | RemoteModule:
-        """The reference solution: a module of the grading process (a sandboxed proxy for PyTorch exercises)."""
+        """The reference: a module of the grading process (a sandboxed proxy for PyTorch exercises)."""
         if self._reference is None:
-            raise RuntimeError("this exercise has no reference solution installed")
+            raise RuntimeError("this exercise has no reference installed")
         return self._reference
 
     @pytest.fixture

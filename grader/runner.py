@@ -44,7 +44,7 @@ def new_seed() -> int:
 
 @lru_cache(maxsize=None)
 def load_reference(path: str) -> ModuleType | None:
-    """The reference solution as a module of the grading process (trusted code)."""
+    """The reference as a module of the grading process (trusted code)."""
     if not Path(path).is_file():
         return None
     spec = importlib.util.spec_from_file_location(f"dlx_reference_{Path(path).stem}", path)
@@ -146,9 +146,9 @@ def _reference_for(exercise: Exercise) -> Iterator[Any]:
     worker of its own, called exactly like the student's.
     """
     if exercise.requires != "torch":
-        yield load_reference(str(exercise.solution))
+        yield load_reference(str(exercise.reference))
         return
-    source = exercise.solution.read_text(encoding="utf-8")
+    source = exercise.reference.read_text(encoding="utf-8")
     with RemoteModule(worker_spec(exercise, source), f"the reference {exercise.filename}") as reference:
         yield reference
 

@@ -22,8 +22,8 @@ from grader.checks import numerical_gradient_array, rel_error
 SEEDS = (0, 1, 12345)
 
 
-def solution_text(exercise_id: str) -> str:
-    return get(exercise_id).solution.read_text()
+def reference_text(exercise_id: str) -> str:
+    return get(exercise_id).reference.read_text()
 
 
 def stub_text(exercise_id: str) -> str:
@@ -106,7 +106,7 @@ def _pairs(feedback: Feedback | None) -> tuple[tuple[str, str], ...]:
 
 def check_mistake(exercise_id: str, case: Mistake) -> GradeResult:
     """Grade the mistake on each of its seeds and assert everything it declares; the last result."""
-    source = case.source(solution_text(exercise_id))
+    source = case.source(reference_text(exercise_id))
     for seed in case.seeds:
         result = grade(exercise_id, source, seed)
         ids, failed = {t.test_id for t in result.tests}, failed_ids(result)
@@ -144,7 +144,7 @@ def seeds_agree_test(exercise_id: str, wrong: Mistake, full_marks: float | None 
         return {grade(exercise_id, source, seed).score for seed in (3, 4)}
 
     def test_seeds_agree() -> None:
-        solution = solution_text(exercise_id)
+        solution = reference_text(exercise_id)
         assert len(scores(wrong.source(solution))) == 1
         reference = scores(solution)
         assert len(reference) == 1 and (full_marks is None or reference == {full_marks}), reference
@@ -160,7 +160,7 @@ def pick(mistakes: list[Mistake], name: str) -> Mistake:
 def assert_reference_gradients(exercise_id: str, layer: str, args: list[Any], dout: Any, wrt: int,
                                tolerance: float = 1e-7) -> None:
     """The reference's ``<layer>_backward`` matches a numerical gradient for its first ``wrt`` arguments."""
-    reference = load_reference(str(get(exercise_id).solution))
+    reference = load_reference(str(get(exercise_id).reference))
     forward, backward = getattr(reference, f"{layer}_forward"), getattr(reference, f"{layer}_backward")
     grads = backward(dout, forward(*args)[1])
     for i in range(wrt):

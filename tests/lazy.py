@@ -244,4 +244,4 @@ def lazy_source(exercise_id: str, family: str) -> str:
     if family not in FAMILIES:
         raise ValueError(f"unknown lazy family {family!r}")
     exercise = get(exercise_id)
-    return _TEMPLATE.format(family=family, source=exercise.solution.read_text(), functions=list(exercise.functions))
+    return _TEMPLATE.format(family=family, source=exercise.reference.read_text(), functions=list(exercise.functions))

@@ -6,9 +6,9 @@ import pytest
 from grader.catalog import get
 from grader.runner import grade_source
 from grader.sandbox.spec import Limits
-from tests.helpers import grade, mutate, solution_text
+from tests.helpers import grade, mutate, reference_text
 
-SOLUTION = solution_text("affine")
+SOLUTION = reference_text("affine")
 
 
 def _all_outputs(result):

@@ -8,9 +8,9 @@ import zipfile
 from click.testing import CliRunner
 
 from grader.cli import main
-from tests.helpers import mutate, solution_text, stub_text
+from tests.helpers import mutate, reference_text, stub_text
 
-SOLUTION = solution_text("affine")
+SOLUTION = reference_text("affine")
 
 
 def _class_folder(tmp_path):
@@ -71,7 +71,7 @@ def test_gradescope_bundle_runs_like_on_gradescope(tmp_path):
     with zipfile.ZipFile(bundle) as z:
         names = set(z.namelist())
         assert {"setup.sh", "run_autograder", "config.json", "grader/suites/test_affine.py",
-                "grader/bank/exercises/affine/exercise.toml", "grader/bank/solutions/affine.py"} <= names
+                "grader/exercises/affine/exercise.toml", "grader/references/affine.py"} <= names
         z.extractall(root / "source")
     (root / "submission").mkdir()
     (root / "submission" / "affine.py").write_text(mutate(SOLUTION, "dout.sum(axis=0)", "dout.mean(axis=0)"))

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from grader.cli import main
 from grader.gradebook import Gradebook
 from grader.results import GradeResult, TestResult
-from tests.helpers import solution_text
+from tests.helpers import reference_text
 
 
 @pytest.fixture(autouse=True)
@@ -53,10 +53,10 @@ def test_submit_records_and_score_shows_best_and_latest(tmp_path):
     dlx("fetch", "affine", "--dir", str(tmp_path))
     first = dlx("submit", "affine", "--dir", str(tmp_path))
     assert first.exit_code == 0 and "score 0/10" in first.output and "not implemented yet" in first.output
-    (tmp_path / "affine.py").write_text(solution_text("affine"))
+    (tmp_path / "affine.py").write_text(reference_text("affine"))
     second = dlx("submit", "affine", "--dir", str(tmp_path))
     assert "score 10/10" in second.output
-    (tmp_path / "affine.py").write_text(solution_text("affine").replace("dout.sum(axis=0)", "dout.mean(axis=0)"))
+    (tmp_path / "affine.py").write_text(reference_text("affine").replace("dout.sum(axis=0)", "dout.mean(axis=0)"))
     dlx("submit", "affine", "--dir", str(tmp_path))
     score = json.loads(dlx("score", "--json").output)
     affine = next(i for i in score["items"] if i["id"] == "affine")
@@ -71,7 +71,7 @@ def test_submit_without_file_is_a_clear_error(tmp_path):
 
 
 def test_check_runs_visible_tests(tmp_path):
-    (tmp_path / "affine.py").write_text(solution_text("affine"))
+    (tmp_path / "affine.py").write_text(reference_text("affine"))
     result = dlx("check", "affine", "--dir", str(tmp_path))
     assert result.exit_code == 0 and "visible tests passed" in result.output
 
@@ -142,7 +142,7 @@ def test_installed_command_works_outside_the_checkout(tmp_path, home):
         return subprocess.run([dlx_path, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
 
     assert run("fetch", "affine").returncode == 0
-    (tmp_path / "affine.py").write_text(solution_text("affine"))
+    (tmp_path / "affine.py").write_text(reference_text("affine"))
     submitted = run("submit", "affine")
     assert submitted.returncode == 0 and "score 10/10" in submitted.stdout
     assert json.loads(run("score", "--json").stdout)["total"] == 10
@@ -155,7 +155,7 @@ def test_check_watch_reruns_on_every_save(tmp_path, home):
     import time
 
     target = tmp_path / "affine.py"
-    target.write_text(solution_text("affine").replace("dout.sum(axis=0)", "dout.mean(axis=0)"))
+    target.write_text(reference_text("affine").replace("dout.sum(axis=0)", "dout.mean(axis=0)"))
     env = {**os.environ, "DLX_HOME": str(home)}
     proc = subprocess.Popen([shutil.which("dlx"), "check", "affine", "--dir", str(tmp_path), "--watch"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
@@ -175,7 +175,7 @@ def test_check_watch_reruns_on_every_save(tmp_path, home):
     try:
         assert wait_for("1/2 visible tests passed")
         time.sleep(0.1)
-        target.write_text(solution_text("affine"))
+        target.write_text(reference_text("affine"))
         assert wait_for("2/2 visible tests passed")
     finally:
         proc.send_signal(signal.SIGINT)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import solution_text
+from tests.helpers import reference_text
 
 DLX = [shutil.which("dlx") or "dlx"]
 PYTHON_M = [sys.executable, "-m", "grader"]  # the same command without the script on PATH
-SOLUTION = solution_text("affine")
+SOLUTION = reference_text("affine")
 # A submission whose forward pass spins until the call deadline: grading is surely under way when Ctrl-C comes.
 SLOW = SOLUTION.replace("def affine_forward(x, w, b):", "def affine_forward(x, w, b):\n    while True:\n        pass\n")
 

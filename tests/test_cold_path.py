@@ -45,10 +45,10 @@ def cold():
 
 
 def _dlx_grade(exercise_id: str) -> dict:
-    solution = get(exercise_id).solution
+    reference = get(exercise_id).reference
     dlx = shutil.which("dlx")
     command = [dlx] if dlx else [sys.executable, "-c", "from grader.cli import main; main()"]
-    done = subprocess.run([*command, "grade", "--json", "--seed", "7", exercise_id, str(solution)],
+    done = subprocess.run([*command, "grade", "--json", "--seed", "7", exercise_id, str(reference)],
                           capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
@@ -73,7 +73,7 @@ def test_every_reference_scores_full_marks_cold_and_four_at_once():
 def test_a_cold_torch_worker_loads_within_one_second_of_the_students_time(cold):
     """Importing torch takes several seconds of the worker's own start-up; none of it is the student's."""
     exercise = get("torch_functions")
-    spec = worker_spec(exercise, exercise.solution.read_text(), Limits(call_timeout_s=1.0, total_timeout_s=5.0))
+    spec = worker_spec(exercise, exercise.reference.read_text(), Limits(call_timeout_s=1.0, total_timeout_s=5.0))
     with RemoteModule(spec, exercise.filename) as submission:
         submission._ready()  # loads the file, or raises why it cannot
         assert "SigmoidFunction" in submission._loaded["v"]

@@ -17,9 +17,9 @@ import pytest
 from grader import TORCH_VERSION
 from grader.catalog import get
 from grader.gradescope import build, grade_submission
-from tests.helpers import mutate, solution_text
+from tests.helpers import mutate, reference_text
 
-SOLUTION = solution_text("affine")
+SOLUTION = reference_text("affine")
 WRONG_DB = mutate(SOLUTION, "dout.sum(axis=0)", "dout.mean(axis=0)")
 
 
@@ -60,10 +60,10 @@ def test_the_bundle_carries_only_the_exercises_asked_for(tmp_path):
     _, names = _bundle(tmp_path, "affine", "gates")
     suites = {n for n in names if n.startswith("grader/suites/test_")}
     assert suites == {"grader/suites/test_affine.py", "grader/suites/test_gates.py"}
-    folders = {n.split("/")[3] for n in names if n.startswith("grader/bank/exercises/")}
+    folders = {n.split("/")[3] for n in names if n.startswith("grader/exercises/")}
     assert folders == {"affine", "gates"}
-    references = {n for n in names if n.startswith("grader/bank/solutions/")}
-    assert references == {"grader/bank/solutions/affine.py", "grader/bank/solutions/gates.py"}
+    references = {n for n in names if n.startswith("grader/references/")}
+    assert references == {"grader/references/affine.py", "grader/references/gates.py"}
     assert "grader/sandbox/worker.py" in names and "grader/suites/__init__.py" in names
 
 
@@ -120,7 +120,7 @@ def test_results_json_is_written_when_grading_fails(tmp_path):
 def test_an_exercise_that_cannot_be_graded_does_not_cost_the_others(tmp_path):
     root, _ = _bundle(tmp_path, "affine", "gates")
     (root / "submission" / "affine.py").write_text(SOLUTION)
-    (root / "submission" / "gates.py").write_text(solution_text("gates"))
+    (root / "submission" / "gates.py").write_text(reference_text("gates"))
     (root / "source" / "grader" / "suites" / "test_gates.py").unlink()
     results = _run_autograder(root)
     assert results["score"] == get("affine").points

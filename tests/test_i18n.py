@@ -355,7 +355,7 @@ def test_help_and_clicks_own_texts_are_translated_and_english_comes_back(student
     assert "Usage:" in en and "Grade your file with the hidden tests" in en and "用法" not in en
 
 
-WRONG_AFFINE = (exercises_dir().parent / "solutions" / "affine.py").read_text(encoding="utf-8").replace(
+WRONG_AFFINE = (exercises_dir().parent / "references" / "affine.py").read_text(encoding="utf-8").replace(
     "return x @ w + b, (x, w, b)", "return x @ w, (x, w, b)")
 
 

@@ -13,7 +13,7 @@ from grader.catalog import catalog, get
 from grader.cli import main
 from grader.gradebook import Gradebook
 from grader.practice_notebook import build_notebook
-from tests.helpers import solution_text, stub_text
+from tests.helpers import reference_text, stub_text
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -48,7 +48,7 @@ def reference_bodies(exercise_id: str) -> list[str]:
 
     A body is its statements after the docstring, as written in the reference, indentation included.
     """
-    text, stub = solution_text(exercise_id), stub_text(exercise_id)
+    text, stub = reference_text(exercise_id), stub_text(exercise_id)
     lines = text.splitlines(keepends=True)
     graded = [node for node in ast.parse(text).body
               if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in get(exercise_id).functions]
@@ -108,7 +108,7 @@ def test_a_wrong_answer_then_a_right_one_in_a_real_kernel(tmp_path, kernel):
     new = nbformat.v4.new_code_cell
     added = {  # after the fetched cells, in this order
         # the stub as fetched is the wrong answer; then the reference, redefined in a later cell, is the right one
-        "right answer": solution_text("affine"),
+        "right answer": reference_text("affine"),
         # grading happens in a new process: what the kernel changes (here a dlx module) never reaches it
         "kernel state": "import grader.runner\ngrader.runner.grade_source = None",
         "right": "%dlx submit affine",
@@ -152,7 +152,7 @@ def test_a_wrong_answer_then_a_right_one_in_a_real_kernel(tmp_path, kernel):
 def test_plain_ipython_terminal(tmp_path):
     """In a terminal IPython, the magic prints text; a function defined in the same cell as `%dlx` is graded."""
     plots = "%dlx check affine --plots\n" if importlib.util.find_spec("matplotlib") else ""
-    cell = solution_text("affine") + "\n%load_ext dlx\n%dlx submit affine\n%dlx score\n" + plots
+    cell = reference_text("affine") + "\n%load_ext dlx\n%dlx submit affine\n%dlx score\n" + plots
     env = {**os.environ, "COLUMNS": "120", "IPYTHONDIR": str(tmp_path / "ipython")}
     done = subprocess.run([sys.executable, "-m", "IPython", "--no-banner", "--colors=NoColor", "-c", cell],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
@@ -185,7 +185,7 @@ def test_logged_in_to_a_course_submit_goes_to_the_course_server(tmp_path, monkey
         code = (tmp_path / "codes.csv").read_text().splitlines()[1].split(",")[-1]
         alice = Person(tmp_path / "alice", tmp_path / "alice-work")
         alice.dlx("login", server.url, "--code", code)
-        cell = solution_text("affine") + "\n%load_ext dlx\n%dlx submit affine\n%dlx score\n%dlx submit affine --offline\n"
+        cell = reference_text("affine") + "\n%load_ext dlx\n%dlx submit affine\n%dlx score\n%dlx submit affine --offline\n"
         env = {**os.environ, "DLX_HOME": str(alice.home), "COLUMNS": "200", "IPYTHONDIR": str(tmp_path / "ipython")}
         done = subprocess.run([sys.executable, "-m", "IPython", "--no-banner", "--colors=NoColor", "-c", cell],
                               cwd=alice.workdir, env=env, capture_output=True, text=True, timeout=300)

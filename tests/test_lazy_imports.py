@@ -69,7 +69,7 @@ def test_what_shows_the_result_loads_while_the_worker_starts(monkeypatch):
     suite = runner.run_tests
     monkeypatch.setattr(runner, "run_tests", lambda *a, **k: (events.append("suite"), suite(*a, **k))[1])
     exercise = get("affine")
-    result = runner.grade_source(exercise, exercise.solution.read_text(), 5, meanwhile=lambda: events.append("meanwhile"))
+    result = runner.grade_source(exercise, exercise.reference.read_text(), 5, meanwhile=lambda: events.append("meanwhile"))
     assert result.score == result.max_score
     assert events == ["spawn", "meanwhile", "suite"]
 
@@ -86,7 +86,7 @@ def test_failures_are_recorded_without_formatting_tracebacks(monkeypatch):
     lookup = source.getstatementrange_ast
     monkeypatch.setattr(source, "getstatementrange_ast", lambda *a, **k: (looked_up.append(a), lookup(*a, **k))[1])
     exercise = get("affine")
-    result = runner.grade_source(exercise, exercise.solution.read_text().replace("):", ")", 1), 5)
+    result = runner.grade_source(exercise, exercise.reference.read_text().replace("):", ")", 1), 5)
     assert result.score == 0 and all(t.status == "failed" for t in result.tests)
     assert looked_up == []
 

@@ -6,11 +6,11 @@ import pytest
 
 from grader.catalog import get
 from grader.sandbox.trusted import chain_plan, run_plan
-from tests.helpers import edited, grade, mistake, mistake_tests, pick, seeds_agree_test, solution_text
+from tests.helpers import edited, grade, mistake, mistake_tests, pick, seeds_agree_test, reference_text
 
 from grader.suites.test_autodiff import random_graph
 
-SOLUTION = solution_text("autodiff")
+SOLUTION = reference_text("autodiff")
 GRADIENTS = ("backward_seeds_one", "add_sub_neg", "mul_div", "pow", "functions", "maximum", "maximum_ties",
              "accumulation", "random_graphs", "deep_graph")
 MUL_USERS = ("data_and_grad_types", "backward_seeds_one", "add_sub_neg", "mul_div", "accumulation", "random_graphs",
@@ -211,7 +211,7 @@ def test_another_correct_design_scores_full_marks(seed):
 
 
 def _reference():
-    spec = importlib.util.spec_from_file_location("reference_autodiff", get("autodiff").solution)
+    spec = importlib.util.spec_from_file_location("reference_autodiff", get("autodiff").reference)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -16,7 +16,7 @@ def test_reference_matches_numerical_gradient():
 
 def test_reference_follows_pytorch_conventions():
     """Hand-computed values under torch.nn.functional.batch_norm's conventions (momentum 0.1, eps 1e-5)."""
-    ref = load_reference(str(get("batchnorm").solution))
+    ref = load_reference(str(get("batchnorm").reference))
     x = np.array([[1.0, 2.0], [3.0, -1.0], [4.0, 0.5]])
     out, _, mean, var = ref.batchnorm_forward(x, np.array([1.0, 2.0]), np.array([0.0, 1.0]), np.zeros(2), np.ones(2))
     # batch means (8/3, 0.5), biased variances (14/9, 1.5), unbiased (7/3, 2.25)

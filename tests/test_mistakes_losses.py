@@ -72,7 +72,7 @@ test_mistake = mistake_tests("losses", MISTAKES)
 test_seeds_agree = seeds_agree_test("losses", pick(MISTAKES, "cross_entropy_gradient_not_divided"))
 
 
-REFERENCE = load_reference(str(get("losses").solution))
+REFERENCE = load_reference(str(get("losses").reference))
 RNG = np.random.default_rng(2024)
 SIGNS = np.array([1.0, -1.0, -1.0, 1.0, 1.0])
 

@@ -21,12 +21,12 @@ from grader.nbautograde import dlx_cell, grade_notebook, quiz_answers
 from grader.nbexport import notebook
 from grader.quiz import grade_answers
 from grader.runner import grade_source
-from tests.helpers import mutate, solution_text
+from tests.helpers import mutate, reference_text
 
 SEED = 7
 SUITE_IDS = Path(__file__).with_name("suite_ids.json")
 ROOT = Path(grader.__file__).resolve().parent.parent
-SOLUTION = solution_text("affine")
+SOLUTION = reference_text("affine")
 STUDENTS = {
     "alice": SOLUTION,
     "bob": None,  # hands in the released notebook untouched
@@ -184,7 +184,7 @@ def correct_course(tmp_path_factory):
     folder.mkdir(parents=True)
     for exercise in catalog().values():
         nb = nbformat.read(course / "release" / "ps1" / f"{exercise.id}.ipynb", 4)
-        _cell(nb, f"{exercise.id}-solution").source = exercise.solution.read_text(encoding="utf-8")
+        _cell(nb, f"{exercise.id}-solution").source = exercise.reference.read_text(encoding="utf-8")
         nbformat.write(nb, folder / f"{exercise.id}.ipynb")
     _nbgrader(course, "autograde", "ps1")
     return course

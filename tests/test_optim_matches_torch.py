@@ -13,7 +13,7 @@ import torch
 from grader.catalog import get
 from grader.runner import load_reference
 
-REF = load_reference(str(get("optim").solution))
+REF = load_reference(str(get("optim").reference))
 STEPS = 60
 DIM = 6
 

@@ -8,7 +8,7 @@ from grader.suites import test_linear_models as linear_models_suite
 from grader.suites import test_residual as residual_suite
 from grader.checks import Feedback, assert_close, check_own_gradient, draw_until, rel_error, trivial_forward
 from tests.gaming import FILES
-from tests.helpers import grade, mutate, solution_text
+from tests.helpers import grade, mutate, reference_text
 
 RNG = np.random.default_rng(11)
 X = RNG.normal(0.0, 2.0, size=(4, 5))
@@ -35,7 +35,7 @@ def test_an_overflowing_or_zero_numerical_gradient_earns_nothing():
 
 def test_residual_inputs_keep_every_hidden_unit_alive():
     """Some seeds drew inputs where every hidden unit was dead: the reference's dw1 was all zeros."""
-    ref = load_reference(str(get("residual").solution))
+    ref = load_reference(str(get("residual").reference))
     for seed in range(2000):
         args = residual_suite._inputs(np.random.default_rng(seed))
         dw1 = ref.residual_backward(np.ones((4, 5)), ref.residual_forward(*args)[1])[1]
@@ -44,7 +44,7 @@ def test_residual_inputs_keep_every_hidden_unit_alive():
 
 def test_perceptron_kink_inputs_discriminate():
     """Some seeds drew a kink test where the reference gradient was zero (so zeros passed)."""
-    ref = load_reference(str(get("linear_models").solution))
+    ref = load_reference(str(get("linear_models").reference))
     for margin, fn in ((0.0, "perceptron_loss_grad"), (1.0, "svm_loss_grad")):
         for seed in range(300):
             rng = np.random.default_rng(seed)
@@ -75,7 +75,7 @@ def test_a_forward_right_early_and_wrong_later_keeps_no_backward_points():
 def test_a_right_forward_with_other_settings_keeps_its_mistake_s_partial_credit():
     """leaky_relu ignoring a given alpha is right for the default alpha: it is a mistake, not a switch, and its
     backward (right for the forward it wrote) keeps its points."""
-    source = mutate(solution_text("activations"), "return np.where(x > 0, x, alpha * x), (x, alpha)",
+    source = mutate(reference_text("activations"), "return np.where(x > 0, x, alpha * x), (x, alpha)",
                     "return np.where(x > 0, x, 0.01 * x), (x, 0.01)")
     result = grade("activations", source, 0)
     assert {t.name for t in result.tests if not t.passed} == {

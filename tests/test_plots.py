@@ -20,7 +20,7 @@ from grader.plots.figure import Side, draw_figure, observe_figure, relative_erro
 from grader.plots.registry import FIGURES, figures_for
 from grader.proxy import RemoteModule
 from grader.runner import load_reference, worker_spec
-from tests.helpers import mutate, solution_text
+from tests.helpers import mutate, reference_text
 from tests.test_mistakes_covariate_shift import BETA
 from tests.test_mistakes_losses import CE_RETURN
 from tests.test_mistakes_stability import LSE
@@ -47,7 +47,7 @@ def _same(student, reference):
 @pytest.mark.parametrize("exercise_id", sorted(FIGURES))
 def test_reference_report_draws_every_figure(exercise_id):
     _skip_without_torch(exercise_id)
-    figures = build_figures(get(exercise_id), solution_text(exercise_id))
+    figures = build_figures(get(exercise_id), reference_text(exercise_id))
     assert len(figures) == len(figures_for(exercise_id)) >= 1
     for figure in figures:
         assert figure.note == "" and figure.notes == [], (figure.title, figure.note, figure.notes)
@@ -58,7 +58,7 @@ def test_reference_report_draws_every_figure(exercise_id):
 
 def _mistake(exercise_id, title, *edits):
     """The one figure ``title`` for the reference with ``edits`` (pairs old, new), observed and drawn."""
-    source = solution_text(exercise_id)
+    source = reference_text(exercise_id)
     for old, new in edits:
         source = mutate(source, old, new)
     (figure,) = build_figures(get(exercise_id), source, only=title)
@@ -76,7 +76,7 @@ def test_optim_adam_without_bias_correction_ends_elsewhere():
 
 
 def test_optim_other_optimisers_unaffected_by_an_adam_mistake():
-    source = mutate(solution_text("optim"), "m_hat = m_new / (1 - beta1 ** t)", "m_hat = m_new")
+    source = mutate(reference_text("optim"), "m_hat = m_new / (1 - beta1 ** t)", "m_hat = m_new")
     (figure,) = observe_figures(get("optim"), source, only="sgd_step: trajectory and loss")
     _same(figure.student, figure.reference)
 
@@ -199,7 +199,7 @@ def test_broken_files_give_notes_not_tracebacks():
     activations = get("activations")
     notes = {f.title: f.note for f in observe_figures(activations, "def relu_forward(x:\n")}
     assert all("could not be loaded" in note and "SyntaxError" in note for note in notes.values()), notes
-    source = solution_text("activations")
+    source = reference_text("activations")
     source = mutate(source, "def relu_backward(dout, cache):\n",
                     "def relu_backward(dout, cache):\n    return dout[:3]\n\n\ndef _unused(dout, cache):\n")
     source = mutate(source, "def tanh_backward(dout, cache):\n",
@@ -219,13 +219,13 @@ def test_stub_and_endless_loop_give_notes():
     notes = [f.note for f in observe_figures(optim, get("optim").stub.read_text())]
     assert notes[0] == "sgd_step is not implemented yet (it still raises NotImplementedError)"
     assert all("is not implemented yet" in note for note in notes)
-    source = mutate(solution_text("linreg"), "    losses = []\n", "    losses = []\n    while True:\n        pass\n")
+    source = mutate(reference_text("linreg"), "    losses = []\n", "    losses = []\n    while True:\n        pass\n")
     (figure,) = observe_figures(get("linreg"), source)
     assert figure.note.startswith("linreg_train did not finish within") and figure.png is None
 
 
 def test_report_is_one_html_file_with_the_pictures_and_the_notes(tmp_path):
-    source = mutate(solution_text("label_shift"), "def target_label_distribution(w, y_source, num_classes):\n",
+    source = mutate(reference_text("label_shift"), "def target_label_distribution(w, y_source, num_classes):\n",
                     "def target_label_distribution(w, y_source, num_classes):\n    return '<script>'\n\n\n"
                     "def _old(w, y_source, num_classes):\n")
     student_file = tmp_path / "label_shift.py"
@@ -235,7 +235,7 @@ def test_report_is_one_html_file_with_the_pictures_and_the_notes(tmp_path):
     page = path.read_text()
     assert "Not drawn: target_label_distribution: q is not an array of numbers (got str)" in page
     assert "<script>" not in page
-    path = write_report(get("label_shift"), solution_text("label_shift"), student_file)
+    path = write_report(get("label_shift"), reference_text("label_shift"), student_file)
     assert page != path.read_text() and path.read_text().count("data:image/png;base64,") == 1
 
 
@@ -244,8 +244,8 @@ def test_no_plot_code_runs_in_the_worker():
     import matplotlib  # noqa: F401 - loaded in the grading process, as after a first report
 
     exercise = get("optim")
-    source = solution_text("optim") + ("\n\ndef loaded_modules():\n    import sys\n    return sorted(sys.modules)\n")
-    reference = Side(load_reference(str(exercise.solution)))
+    source = reference_text("optim") + ("\n\ndef loaded_modules():\n    import sys\n    return sorted(sys.modules)\n")
+    reference = Side(load_reference(str(exercise.reference)))
     with RemoteModule(worker_spec(exercise, source), exercise.filename) as submission:
         figures = [observe_figure(spec, Side(submission), reference) for spec in figures_for("optim")]
         loaded = submission.call("loaded_modules")
@@ -274,7 +274,7 @@ def home(tmp_path, monkeypatch):
 
 
 def test_check_with_plots_writes_the_report(tmp_path, home):
-    (tmp_path / "linreg.py").write_text(solution_text("linreg"))
+    (tmp_path / "linreg.py").write_text(reference_text("linreg"))
     result = dlx("check", "linreg", "--dir", str(tmp_path), "--plots")
     assert result.exit_code == 0, result.output
     report = tmp_path / "linreg_plots.html"
@@ -285,14 +285,14 @@ def test_check_with_plots_writes_the_report(tmp_path, home):
 def test_open_shows_the_report_in_a_browser(tmp_path, home, monkeypatch):
     opened = []
     monkeypatch.setattr("click.launch", lambda url, **kwargs: opened.append(url) or 0)
-    (tmp_path / "covariate_shift.py").write_text(solution_text("covariate_shift"))
+    (tmp_path / "covariate_shift.py").write_text(reference_text("covariate_shift"))
     result = dlx("submit", "covariate_shift", "--dir", str(tmp_path), "--plots", "--open")
     assert result.exit_code == 0 and "Recorded." in result.output and "No browser" not in result.output
     assert opened == [(tmp_path / "covariate_shift_plots.html").resolve().as_uri()]
 
 
 def test_plots_without_matplotlib_is_one_line_and_exit_2(tmp_path, home, monkeypatch):
-    (tmp_path / "linreg.py").write_text(solution_text("linreg"))
+    (tmp_path / "linreg.py").write_text(reference_text("linreg"))
     monkeypatch.setattr(grader.plots, "matplotlib_available", lambda: False)
     for command in ("check", "submit"):
         result = CliRunner().invoke(main, [command, "linreg", "--dir", str(tmp_path), "--plots"])
@@ -302,7 +302,7 @@ def test_plots_without_matplotlib_is_one_line_and_exit_2(tmp_path, home, monkeyp
 
 
 def test_plots_for_an_exercise_without_pictures(tmp_path, home):
-    (tmp_path / "gates.py").write_text(solution_text("gates"))
+    (tmp_path / "gates.py").write_text(reference_text("gates"))
     result = CliRunner().invoke(main, ["check", "gates", "--dir", str(tmp_path), "--plots"])
     assert result.exit_code == 2 and result.output.startswith("dlx: gates has no pictures; --plots works for ")
     assert len(result.output.splitlines()) == 1

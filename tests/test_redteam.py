@@ -35,10 +35,10 @@ from click.testing import CliRunner
 from grader import cli, runner
 from grader.sandbox.spec import Limits
 from grader.sandbox.users import UID_RANGE, sandbox_uid
-from tests.helpers import solution_text
+from tests.helpers import reference_text
 
 ROOT = Path(__file__).resolve().parent.parent
-SOLUTION = solution_text("affine")
+SOLUTION = reference_text("affine")
 FORWARD = SOLUTION.split("def affine_backward")[0]
 # What the honest part of a hostile file earns (seed 0): the forward's two tests when the backward raises, hangs
 # or crashes; plus the no-mutation test when the backward returns something wrong without changing its arguments.
@@ -48,7 +48,7 @@ FULL_POINTS = 10.0
 SHORT = Limits(call_timeout_s=1.0, total_timeout_s=8.0, cpu_s=5, memory_bytes=768 * 2**20, max_timeouts=2)
 # The grader's own files a submission could want to change (other helpers' files are left out: they change).
 PROTECTED = [ROOT / "grader" / "sandbox" / n for n in ("worker.py", "client.py", "wire.py")] + [
-    ROOT / "grader" / "proxy.py", ROOT / "grader" / "suites" / "test_affine.py", ROOT / "solutions" / "affine.py",
+    ROOT / "grader" / "proxy.py", ROOT / "grader" / "suites" / "test_affine.py", ROOT / "references" / "affine.py",
     ROOT / "exercises" / "affine"]
 
 
@@ -59,7 +59,7 @@ def with_backward(body: str, prelude: str = "") -> str:
 
 
 def at_import(code: str) -> str:
-    """The whole reference solution, after ``code`` run at import."""
+    """The whole reference, after ``code`` run at import."""
     return textwrap.dedent(code) + "\n" + SOLUTION
 
 

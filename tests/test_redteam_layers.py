@@ -236,7 +236,7 @@ def test_torch_is_hidden_even_without_the_hook():
 
 @needs("unprivileged user")
 def test_without_mount_namespace_the_unprivileged_user_still_protects_the_graders_files(scene):
-    target = str(ROOT / "solutions" / "affine.py")
+    target = str(ROOT / "references" / "affine.py")
     result = attempt(ATTACKS, "write", "guard", "mountns", "seccomp", args=(target,))
     assert "Permission denied" in result
 

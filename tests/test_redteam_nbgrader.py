@@ -63,7 +63,7 @@ ATTACKS = {
             pass
         for path in glob.glob(os.path.join(COURSE, "source", "*", "*.ipynb")):
             try:
-                print(open(path).read())  # the reference solution, into the feedback
+                print(open(path).read())  # the reference, into the feedback
             except OSError:
                 pass
         """,

@@ -4,7 +4,7 @@ import ast
 import pytest
 
 from grader.catalog import catalog
-from tests.helpers import SEEDS, grade, solution_text, stub_text
+from tests.helpers import SEEDS, grade, reference_text, stub_text
 
 ALL_IDS = list(catalog())
 
@@ -12,7 +12,7 @@ ALL_IDS = list(catalog())
 @pytest.mark.parametrize("exercise_id", ALL_IDS)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_reference_scores_full_marks(exercise_id, seed):
-    result = grade(exercise_id, solution_text(exercise_id), seed)
+    result = grade(exercise_id, reference_text(exercise_id), seed)
     failures = {t.name: t.output for t in result.tests if not t.passed}
     assert not failures, failures
     assert result.score == result.max_score == catalog()[exercise_id].points
@@ -27,7 +27,7 @@ def test_stub_scores_zero(exercise_id):
 
 @pytest.mark.parametrize("exercise_id", ALL_IDS)
 def test_reference_passes_visible_tests(exercise_id):
-    result = grade(exercise_id, solution_text(exercise_id), 0, visible=True)
+    result = grade(exercise_id, reference_text(exercise_id), 0, visible=True)
     assert result.tests and all(t.passed for t in result.tests), [t.output for t in result.tests]
 
 

@@ -15,7 +15,7 @@ from grader.catalog import catalog, get
 from grader.errors import GradingError
 from grader.paths import SUITES_DIR
 from grader.runner import worker_spec
-from tests.helpers import grade, solution_text
+from tests.helpers import grade, reference_text
 
 TORCH_IDS = [e.id for e in catalog().values() if e.requires == "torch"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,10 +40,10 @@ def test_grading_process_never_imports_torch():
     script = (
         "import sys\n"
         "from grader.sandbox.spawn import use_fork_servers\n"
-        "from tests.helpers import grade, solution_text\n"
+        "from tests.helpers import grade, reference_text\n"
         "use_fork_servers(True)\n"
         f"for exercise_id in {TORCH_IDS!r}:\n"
-        "    result = grade(exercise_id, solution_text(exercise_id), 0)\n"
+        "    result = grade(exercise_id, reference_text(exercise_id), 0)\n"
         "    assert result.score == result.max_score, (exercise_id, [t.output for t in result.tests])\n"
         "print('torch' in sys.modules, any(m.startswith('torch.') for m in sys.modules))\n"
     )
@@ -75,7 +75,7 @@ def test_grading_without_torch_gives_a_clear_message(monkeypatch):
         return None if name.partition(".")[0] == "torch" else real_find_spec(name, *args, **kwargs)
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
-    affine = grade("affine", solution_text("affine"), 0)
+    affine = grade("affine", reference_text("affine"), 0)
     assert affine.score == affine.max_score
 
     def no_worker(*args, **kwargs):
@@ -84,7 +84,7 @@ def test_grading_without_torch_gives_a_clear_message(monkeypatch):
     monkeypatch.setattr(runner, "RemoteModule", no_worker)
     for exercise_id in TORCH_IDS:
         with pytest.raises(GradingError) as info:
-            grade(exercise_id, solution_text(exercise_id), 0)
+            grade(exercise_id, reference_text(exercise_id), 0)
         message = str(info.value)
         assert f"{exercise_id} is a PyTorch exercise and PyTorch is not installed" in message
         assert f"pip install torch=={TORCH_VERSION}" in message and "\n" not in message
@@ -96,7 +96,7 @@ def test_reference_functions_pass_torch_gradcheck():
 
     import torch
 
-    spec = importlib.util.spec_from_file_location("torch_functions_reference", get("torch_functions").solution)
+    spec = importlib.util.spec_from_file_location("torch_functions_reference", get("torch_functions").reference)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     generator = torch.Generator().manual_seed(0)

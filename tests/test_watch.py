@@ -7,7 +7,7 @@ import pytest
 from grader.catalog import catalog
 from grader.gradebook import Gradebook
 from grader.results import GradeResult, TestResult
-from tests.helpers import solution_text, stub_text
+from tests.helpers import reference_text, stub_text
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -33,7 +33,7 @@ def test_check_watch_clears_reruns_on_save_and_answers_keys(tmp_path, env):
     child.expect("visible tests passed")
     child.expect("next hint")
     child.expect("quit")
-    save(tmp_path / "affine.py", solution_text("affine"))
+    save(tmp_path / "affine.py", reference_text("affine"))
     child.expect("\x1b\\[2J|\x1b\\[H")  # the screen is cleared for the new run
     child.expect("all visible tests pass: `dlx submit affine`")
     child.send("h")
@@ -61,7 +61,7 @@ def test_dlx_watch_follows_the_course_from_the_first_unfinished_exercise(tmp_pat
     child.expect(f"{current} · ")
     child.expect("visible tests passed")
     assert (tmp_path / f"{current}.py").read_text() == stub_text(current)  # fetched for the student
-    save(tmp_path / f"{current}.py", solution_text(current))
+    save(tmp_path / f"{current}.py", reference_text(current))
     child.expect("all visible tests pass")
     child.expect(f"{current}: full marks")
     child.expect(f"{following} · ")

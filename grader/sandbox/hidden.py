@@ -1,4 +1,4 @@
-"""The paths a worker must not see: the grader's suites and solutions, wherever a copy lies, and blocked packages."""
+"""The paths a worker must not see: the grader's suites and references, wherever a copy lies, and blocked packages."""
 from __future__ import annotations
 
 import os
@@ -51,10 +51,11 @@ def grader_copies() -> tuple[Path, ...]:
 
 
 def hidden_paths(grader_folders: Iterable[str | Path] = (), blocked_imports: tuple[str, ...] = ()) -> list[str]:
-    """What a worker must not see: ``grader_folders`` (the caller's suites, solutions and gradebook), the hidden
-    suites and the solutions of every copy of the grader on the interpreter's paths, and the blocked packages."""
+    """What a worker must not see: ``grader_folders`` (the caller's suites, references and gradebook), the hidden
+    suites and the references of every copy of the grader on the interpreter's paths, and the blocked packages."""
     found: list[Path | str] = list(grader_folders)
     for root in grader_copies():
-        found += [root / "grader" / "suites", root / "grader" / "bank" / "solutions", root / "solutions"]
+        found += [root / "grader" / "suites", root / "grader" / "references", root / "references",
+                  root / "grader" / "bank" / "solutions", root / "solutions"]  # and where earlier copies kept them
     found += package_locations(tuple(blocked_imports))
     return sorted({os.path.realpath(p) for p in found})

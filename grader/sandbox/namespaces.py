@@ -216,7 +216,7 @@ def _bind(libc: Any, source: str, target: str, writable: bool = False, flags: in
 def _new_root(config: dict, layers: Layers, libc: Any, pid_namespace: bool) -> None:
     """A private mount namespace whose root holds only what the worker needs, read-only, and its folder.
 
-    The hidden suites, the solutions, the gradebook, the student's own
+    The hidden suites, the references, the gradebook, the student's own
     folder, other workers' folders and /tmp are simply not there; the
     configured ``hide`` paths (e.g. the grader's suites inside an installed
     package, the folders of torch and friends in NumPy exercises) are covered
@@ -295,7 +295,7 @@ def _new_root(config: dict, layers: Layers, libc: Any, pid_namespace: bool) -> N
         os.close(work_fd)
     layers.set(name, True, "a read-only root with Python and its libraries; the only writable folder is the "
                f"worker's own{'; /proc shows only the submission' if proc else ''}")
-    layers.set("hidden paths", True, f"{hidden} of the grader's folders (suites, solutions, gradebook, "
+    layers.set("hidden paths", True, f"{hidden} of the grader's folders (suites, references, gradebook, "
                "blocked packages) covered")
     if disk:
         layers.set("writable space cap", True, f"the worker's folder is a tmpfs of {disk / 2**20:g} MiB and "

@@ -49,8 +49,8 @@ class WorkerSpec:
     preload: tuple[str, ...] = PRELOAD
     # The kinds of builders of trusted objects the worker offers (see grader/sandbox/builders.py).
     builders: tuple[str, ...] = ("numpy",)
-    # The grader's own folders the caller knows of (its suites, solutions and gradebook), hidden from the worker
-    # besides every copy of the grader's suites and solutions and the blocked packages (see hidden.py).
+    # The grader's own folders the caller knows of (its suites, references and gradebook), hidden from the worker
+    # besides every copy of the grader's suites and references and the blocked packages (see hidden.py).
     hide: tuple[str, ...] = ()
     # For the project's own tests only: switch named layers off to prove that the others hold
     # ("guard", "seccomp", "nproc", "rlimits", "uid", "mountns", "pidns", "netns", "ipcns", "userns").

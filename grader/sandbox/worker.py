@@ -17,7 +17,7 @@ standard library and NumPy (torch in a PyTorch exercise):
      127.0.0.1), PID (a reaper is pid 1; when it ends the kernel kills every
      process the submission started, detached or not), mount (a new,
      read-only root holding only Python, its libraries and the worker's own
-     folder, which is the one writable place; the hidden suites, the solutions
+     folder, which is the one writable place; the hidden suites, the references
      and the gradebook are not in it); as root these need nothing, otherwise a
      user namespace;
   2. resource limits: CPU time, address space, file size, open files,

@@ -97,8 +97,8 @@ class CourseExercise(Exercise):
         return self.folder / f"test_{self.id}.py"
 
     @property
-    def solution(self) -> Path:
-        return self.folder / "solution.py"
+    def reference(self) -> Path:
+        return self.folder / "reference.py"
 
 
 def _line_of(text: str, path: tuple[Any, ...]) -> int:
@@ -171,7 +171,7 @@ def _own_exercises(folder: Path) -> dict[str, Exercise]:
         except ExerciseFileError as exc:  # names the file and the key
             raise ConfigError(str(exc)) from None
         exercise = CourseExercise(**{f: getattr(base, f) for f in base.__dataclass_fields__})
-        for needed in (exercise.stub, exercise.suite, exercise.solution):
+        for needed in (exercise.stub, exercise.suite, exercise.reference):
             if not needed.is_file():
                 raise ConfigError(f"{toml_path.parent}: the course exercise {exercise.id} has no {needed.name}")
         found[exercise.id] = exercise

@@ -1,4 +1,4 @@
-"""Reference solution for `optim`: one step of each optimiser, as torch.optim takes it."""
+"""Reference for `optim`: one step of each optimiser, as torch.optim takes it."""
 import numpy as np
 
 

@@ -1,4 +1,4 @@
-"""Reference solution for `label_shift`."""
+"""Reference for `label_shift`."""
 import numpy as np
 
 

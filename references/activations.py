@@ -1,4 +1,4 @@
-"""Reference solution for `activations`."""
+"""Reference for `activations`."""
 import numpy as np
 
 SELU_ALPHA = 1.6732632423543772848170429916717

@@ -1,4 +1,4 @@
-"""Reference solution for `linreg`."""
+"""Reference for `linreg`."""
 import numpy as np
 
 

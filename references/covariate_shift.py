@@ -1,4 +1,4 @@
-"""Reference solution for `covariate_shift`."""
+"""Reference for `covariate_shift`."""
 import numpy as np
 
 

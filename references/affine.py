@@ -1,4 +1,4 @@
-"""Reference solution for `affine`."""
+"""Reference for `affine`."""
 import numpy as np
 
 

@@ -1,4 +1,4 @@
-"""Reference solution for `early_stopping`."""
+"""Reference for `early_stopping`."""
 import copy
 import math
 

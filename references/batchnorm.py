@@ -1,4 +1,4 @@
-"""Reference solution for `batchnorm` (matches torch.nn.functional.batch_norm)."""
+"""Reference for `batchnorm` (matches torch.nn.functional.batch_norm)."""
 import numpy as np
 
 

@@ -1,4 +1,4 @@
-"""Reference solution for `stability`."""
+"""Reference for `stability`."""
 import numpy as np
 
 

@@ -1,4 +1,4 @@
-"""Reference solution for `linear_models`."""
+"""Reference for `linear_models`."""
 import numpy as np
 
 

@@ -1,4 +1,4 @@
-"""Reference solution for `init`."""
+"""Reference for `init`."""
 import numpy as np
 
 

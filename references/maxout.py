@@ -1,4 +1,4 @@
-"""Reference solution for `maxout`."""
+"""Reference for `maxout`."""
 import numpy as np
 
 

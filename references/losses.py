@@ -1,4 +1,4 @@
-"""Reference solution for `losses`."""
+"""Reference for `losses`."""
 import numpy as np
 
 

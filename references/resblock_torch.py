@@ -1,4 +1,4 @@
-"""Reference solution for `resblock_torch`."""
+"""Reference for `resblock_torch`."""
 import torch
 import torch.nn.functional as F
 from torch import nn

@@ -1,4 +1,4 @@
-"""Reference solution for `torch_functions`."""
+"""Reference for `torch_functions`."""
 import torch
 
 

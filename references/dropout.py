@@ -1,4 +1,4 @@
-"""Reference solution for `dropout` (inverted dropout, p the probability of dropping)."""
+"""Reference for `dropout` (inverted dropout, p the probability of dropping)."""
 
 
 def dropout_forward(x, p, train, rng):

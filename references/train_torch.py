@@ -1,4 +1,4 @@
-"""Reference solution for `train_torch`."""
+"""Reference for `train_torch`."""
 import torch
 from torch import nn
 

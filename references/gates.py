@@ -1,4 +1,4 @@
-"""Reference solution for `gates`."""
+"""Reference for `gates`."""
 import numpy as np
 
 

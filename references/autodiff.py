@@ -1,4 +1,4 @@
-"""Reference solution for `autodiff`."""
+"""Reference for `autodiff`."""
 import math
 
 

@@ -1,4 +1,4 @@
-"""Reference solution for `gradcheck`."""
+"""Reference for `gradcheck`."""
 import numpy as np
 
 

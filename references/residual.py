@@ -1,4 +1,4 @@
-"""Reference solution for `residual`."""
+"""Reference for `residual`."""
 import numpy as np
 
 
