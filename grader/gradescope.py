@@ -177,10 +177,10 @@ def _grade_submission(root: Path, config: dict) -> dict:
                 file=exercise.filename, reason=exc)))
             lines.append(_("{id}: not graded: {reason}").format(id=exercise.id, reason=exc))
             continue
-        tests += [replace(t, name=f"[{exercise.id}] " + _("visible: {test}").format(test=t.name), score=0.0, max_score=0.0,
+        tests += [replace(t, name=f"[{exercise.id}] " + _("visible: {test}").format(test=_(t.name)), score=0.0, max_score=0.0,
                           visibility="visible", test_id="")
                   for t in visible.tests]
-        tests += [replace(t, name=f"[{exercise.id}] {t.name}", visibility=config["hidden_visibility"],
+        tests += [replace(t, name=f"[{exercise.id}] {_(t.name)}", visibility=config["hidden_visibility"],
                           test_id=f"{exercise.id}.{t.test_id}") for t in hidden.tests]
         lines.append(_("{id}: {score}/{max_score} (seed {seed})").format(
             id=exercise.id, score=f"{hidden.score:g}", max_score=f"{hidden.max_score:g}", seed=hidden.seed))

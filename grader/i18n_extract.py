@@ -1,4 +1,5 @@
-"""Babel extraction of what click shows as help: command docstrings and ``help="..."`` texts.
+"""Babel extraction of what click shows as help (command docstrings and ``help="..."`` texts) and of the
+names of a suite's tests (translated where results are shown; the stored name stays English).
 
 A maintainer's tool (babel.cfg names it; see docs/translating.md): it yields the messages of
 ``_()``, ``ngettext()`` and ``N_()`` as Babel's own Python extractor does, plus the help texts, so
@@ -12,6 +13,7 @@ import inspect
 from typing import IO, Any, Iterator
 
 COMMAND_DECORATORS = ("command", "group")
+GRADED = "graded"  # grader.checks.graded(n, id, doc, check, ...): doc is the test's name
 
 
 def _decorated_as_command(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -37,14 +39,28 @@ def help_texts(source: str) -> Iterator[tuple[int, str]]:
                     yield keyword.value.lineno, inspect.cleandoc(keyword.value.value)
 
 
+def graded_test_names(source: str) -> Iterator[tuple[int, str]]:
+    """(line, name) of every test in ``source``: the first line of a ``test_*`` function's docstring (what
+    :mod:`grader.plugin` shows) and the ``doc`` argument of ``graded(n, id, doc, ...)``."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
+            doc = ast.get_docstring(node, clean=False)
+            if doc and doc.strip():
+                yield node.lineno, doc.strip().splitlines()[0].strip()
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == GRADED and len(node.args) >= 3 \
+                and isinstance(node.args[2], ast.Constant) and isinstance(node.args[2].value, str):
+            yield node.args[2].lineno, node.args[2].value
+
+
 def extract_click(fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
                   ) -> Iterator[tuple[int, str | None, str | tuple[str, ...], list[str]]]:
-    """Babel's Python extraction plus the click help texts of the file."""
+    """Babel's Python extraction plus the click help texts and the test names of the file."""
     from babel.messages.extract import extract_python
 
     data = fileobj.read()
     import io
 
     yield from extract_python(io.BytesIO(data), keywords, comment_tags, options)
-    for line, text in help_texts(data.decode(options.get("encoding", "utf-8"))):
+    source = data.decode(options.get("encoding", "utf-8"))
+    for line, text in (*help_texts(source), *graded_test_names(source)):
         yield line, None, text, []

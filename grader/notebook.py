@@ -85,7 +85,7 @@ def hidden_outcome(result: GradeResult, test_id: str) -> tuple[bool, str]:
     if test is None:
         return False, _("{exercise}: test {test} is not in this version of dlx").format(exercise=result.item,
                                                                                         test=test_id)
-    return test.passed, _("passed: {test}").format(test=test.name) if test.passed else f"{test.name}: {test.output}"
+    return test.passed, _("passed: {test}").format(test=_(test.name)) if test.passed else f"{_(test.name)}: {test.output}"
 
 
 def _refuse_in_autograde() -> None:
@@ -114,7 +114,7 @@ def visible_tests(exercise_id: str, namespace: dict[str, Any], lang: str | None 
     with in_language(lang):
         result = grade_namespace(exercise_id, namespace, 0, visible=True)
         for test in result.tests:
-            print(("✓ " if test.passed else "✗ ") + test.name + ("" if test.passed else f"\n    {test.output}"))
+            print(("✓ " if test.passed else "✗ ") + _(test.name) + ("" if test.passed else f"\n    {test.output}"))
         failed = [t for t in result.tests if not t.passed]
         if failed:
             raise TestFailed(_("{failed} of {total} visible tests failed (see above)").format(

@@ -41,7 +41,7 @@ def show_result(console: Console, exercise: Exercise, result: GradeResult, *, vi
     for test in result.tests:
         mark = "[green]✓[/]" if test.passed else "[red]✗[/]"
         pts = "" if visible else f" [dim]({_points(test.score)}/{_points(test.max_score)})[/]"
-        console.print(f" {mark} {escape(test.name)}{pts}")
+        console.print(f" {mark} {escape(_(test.name))}{pts}")  # the stored name is English
         if not test.passed and test.output in shown:
             console.print("     [dim]" + _("(the same reason as above)") + "[/]")
         elif not test.passed and test.output:
