@@ -2,6 +2,7 @@
 import numpy as np
 
 from grader.proxy import StudentException
+from grader.i18n import _
 from grader.checks import (CheckedCalls, Feedback, as_array, assert_close, assert_finite, assert_not_mutated,
                             draw_until, fmt, points, rel_error)
 
@@ -63,8 +64,8 @@ def _assert_attempts(w, reference, args):
     expected = reference.label_shift_weights(*args)
     r = float(np.corrcoef(w, expected)[0, 1]) if np.std(w) > 0 else 0.0
     if not r > 0.9:
-        raise Feedback(f"{LSW}: w = {fmt(w)} does not follow the solution of C w = mu for a well-conditioned C "
-                       f"({len(w)} classes; correlation {r:.2f} with the right w)")
+        raise Feedback(_("{fn}: w = {w} does not follow the solution of C w = mu for a well-conditioned C "
+                         "({n} classes; correlation {r:.2f} with the right w)").format(fn=LSW, w=fmt(w), n=len(w), r=r))
 
 
 def _lopsided_case(rng, num_classes=6):
@@ -99,8 +100,8 @@ def _expect_value_error(submission, args, why):
         if "ValueError" in exc.exc_types:  # ValueError or a subclass (numpy's LinAlgError is one)
             return
         raise
-    raise Feedback(f"{LSW}: C is singular here ({why}), so C w = mu has no unique solution; "
-                   f"it should raise ValueError, but it returned {fmt(got)}")
+    raise Feedback(_("{fn}: C is singular here ({why}), so C w = mu has no unique solution; "
+                     "it should raise ValueError, but it returned {got}").format(fn=LSW, why=why, got=fmt(got)))
 
 
 @points(2, id="confusion_orientation")
@@ -111,7 +112,8 @@ def test_confusion_orientation(submission, reference, rng):
     C = as_array(submission.confusion_matrix(y_true, y_pred, 4), CM, "C", (4, 4))
     expected = reference.confusion_matrix(y_true, y_pred, 4)
     if rel_error(C, expected) > EXACT and rel_error(C, expected.T) <= EXACT:
-        raise Feedback(f"{CM}: C is transposed: C[i, j] counts samples predicted i whose true label is j")
+        raise Feedback(_("{fn}: C is transposed: C[i, j] counts samples predicted i whose true label is j").format(
+            fn=CM))
     assert_close(C, expected, CM, "C", EXACT)
 
 
@@ -124,8 +126,8 @@ def test_confusion_joint_and_absent_classes(submission, reference, rng):
     C = as_array(submission.confusion_matrix(y_true, y_pred, 6), CM, name, (6, 6))
     assert_finite(C, CM, name)
     if not abs(C.sum() - 1.0) < 1e-9:
-        raise Feedback(f"{CM}: the entries of C should sum to 1 (each is a fraction of all samples); "
-                       f"they sum to {fmt(C.sum())}")
+        raise Feedback(_("{fn}: the entries of C should sum to 1 (each is a fraction of all samples); "
+                         "they sum to {total}").format(fn=CM, total=fmt(C.sum())))
     assert_close(C, reference.confusion_matrix(y_true, y_pred, 6), CM, name, EXACT)
 
 
@@ -135,12 +137,13 @@ def test_weights_perfect_classifier(submission, rng):
     the last class"""
     num_classes = 4
     y_val = rng.permutation(np.repeat(np.arange(num_classes), rng.integers(5, 30, size=num_classes)))
-    for classes, case in ((num_classes, ""), (num_classes - 1, f", class {num_classes - 1} never predicted on the target")):
+    never_predicted = _(", class {c} never predicted on the target").format(c=num_classes - 1)
+    for classes, case in ((num_classes, ""), (num_classes - 1, never_predicted)):
         y_target_pred = rng.integers(0, classes, size=50)
         # C is diagonal with the validation label fractions p, and mu holds the target fractions q.
         expected = _fractions(y_target_pred, num_classes) / _fractions(y_val, num_classes)
         w = _weights(submission, y_val, y_val.copy(), y_target_pred, num_classes)
-        assert_close(w, expected, LSW, f"w (perfect classifier: y_val_pred == y_val{case})", EXACT)
+        assert_close(w, expected, LSW, _("w (perfect classifier: y_val_pred == y_val{case})").format(case=case), EXACT)
 
 
 @points(2, id="weights_confused_classifier")
@@ -154,7 +157,7 @@ def test_weights_confused_classifier(submission, reference, rng):
 def test_weights_clipped(submission, reference, rng):
     """label_shift_weights: negative weights are clipped to 0"""
     while True:  # every target prediction is class 0: C^-1 mu is C^-1's first column, usually with negative entries
-        y_val, y_val_pred, _ = _invertible_case(rng)
+        y_val, y_val_pred, _target = _invertible_case(rng)
         y_target_pred = np.zeros(40, dtype=np.int64)
         C, mu = reference.confusion_matrix(y_val, y_val_pred, 3), _fractions(y_target_pred, 3)
         w = np.linalg.solve(C, mu)
@@ -163,7 +166,8 @@ def test_weights_clipped(submission, reference, rng):
             break
     w = _weights(submission, y_val, y_val_pred, y_target_pred, 3)
     if w.min() < 0:
-        raise Feedback(f"{LSW}: w[{int(np.argmin(w))}] = {fmt(w.min())}; negative weights must be clipped to 0")
+        raise Feedback(_("{fn}: w[{i}] = {value}; negative weights must be clipped to 0").format(
+            fn=LSW, i=int(np.argmin(w)), value=fmt(w.min())))
     assert_close(w, reference.label_shift_weights(y_val, y_val_pred, y_target_pred, 3), LSW, "w", 1e-9)
 
 
@@ -175,10 +179,11 @@ def test_singular_missing_class(submission, reference, rng):
     missing = int(rng.integers(0, 3))
     kept = y_val != missing
     _expect_value_error(submission, (y_val[kept], y_val_pred[kept], y_target_pred, 3),
-                        f"class {missing} never occurs in y_val")
+                        _("class {c} never occurs in y_val").format(c=missing))
     never = y_val_pred == missing
     y_val_pred = np.where(never, (missing + 1) % 3, y_val_pred)
-    _expect_value_error(submission, (y_val, y_val_pred, y_target_pred, 3), f"class {missing} is never predicted")
+    _expect_value_error(submission, (y_val, y_val_pred, y_target_pred, 3),
+                        _("class {c} is never predicted").format(c=missing))
 
 
 def _from_counts(rng, counts):
@@ -207,7 +212,7 @@ def test_singular_identical_confusion(submission, reference, rng):
         break
     y_val, y_val_pred = _from_counts(rng, counts)
     _expect_value_error(submission, (y_val, y_val_pred, rng.integers(0, 4, size=40), 4),
-                        "true classes 1 and 2 get each prediction in the same proportion")
+                        _("true classes 1 and 2 get each prediction in the same proportion"))
 
 
 @points(1, id="invertible_many_classes")
@@ -220,9 +225,10 @@ def test_invertible_many_classes(submission, reference, rng):
         if "ValueError" not in exc.exc_types:
             raise
         C = _joint(y_val, y_val_pred, num_classes)
-        raise Feedback(f"{LSW} raised {exc.exc_type} for an invertible C (12 classes, 90% accuracy, condition number "
-                       f"{np.linalg.cond(C):.2g}, determinant {np.linalg.det(C):.1e}); a determinant is tiny for many "
-                       "classes even when C is far from singular: test the rank or the condition number") from None
+        raise Feedback(_("{fn} raised {error} for an invertible C (12 classes, 90% accuracy, condition number "
+                         "{cond:.2g}, determinant {det:.1e}); a determinant is tiny for many "
+                         "classes even when C is far from singular: test the rank or the condition number").format(
+            fn=LSW, error=exc.exc_type, cond=np.linalg.cond(C), det=np.linalg.det(C))) from None
     _assert_solves(submission, reference, rng)  # any finite answer is not a solution
 
 
@@ -271,8 +277,9 @@ def test_weights_large_sample(submission, rng):
     bad = np.abs(w - w_true) > tol
     if bad.any():
         j = int(np.argmax(bad))
-        raise Feedback(f"{LSW}: on {n_target} target predictions, w[{j}] = {fmt(w[j])}, but the true ratio "
-                       f"q/p is {fmt(w_true[j])} (a correct estimate is within {tol[j]:.2g} with probability 1 - 1e-6)")
+        raise Feedback(_("{fn}: on {n} target predictions, w[{j}] = {value}, but the true ratio "
+                         "q/p is {ratio} (a correct estimate is within {tol:.2g} with probability 1 - 1e-6)").format(
+            fn=LSW, n=n_target, j=j, value=fmt(w[j]), ratio=fmt(w_true[j]), tol=tol[j]))
 
 
 @points(2, id="target_distribution")

@@ -1,6 +1,7 @@
 """Hidden suite for `losses`."""
 import numpy as np
 
+from grader.i18n import _
 from grader.checks import (
     CheckedCalls,
     Feedback,
@@ -64,7 +65,8 @@ def _result(value, fn, shape):
 
 def _check_loss(submission, reference, fn, *args):
     loss = as_float(as_tuple(submission.call(fn, *args), 2, fn, f"(loss, {GRAD[fn]})")[0], fn, "loss")
-    assert_close(loss, getattr(reference, fn)(*args)[0], fn, f"loss (inputs of shape {np.shape(args[0])})")
+    assert_close(loss, getattr(reference, fn)(*args)[0], fn,
+                 _("loss (inputs of shape {shape})").format(shape=np.shape(args[0])))
 
 
 def _own_gradient(submission, fn, args, loss):
@@ -105,7 +107,8 @@ def _check_grad(submission, reference, fn, args):
             raise
         why = attempts_loss(submission, reference, fn, args, 0, GRAD[fn][1:], _relabelled(fn, args))
         if why is not None:
-            raise Feedback(f"{wrong}; it is the gradient of your own loss, but {why}, so it earns nothing") from None
+            raise Feedback(_("{wrong}; it is the gradient of your own loss, but {why}, so it earns nothing").format(
+                wrong=wrong, why=why)) from None
 
 
 def _check_extreme(submission, reference, fn, *args):
@@ -113,29 +116,31 @@ def _check_extreme(submission, reference, fn, *args):
     loss, grad = _result(submission.call(fn, *args), fn, np.shape(args[0]))
     assert_no_warnings(submission, fn)
     ref_loss, ref_grad = getattr(reference, fn)(*args)
-    assert_close(loss, ref_loss, fn, "loss for |scores| up to 1e4", atol=ATOL_BIG)
-    assert_close(grad, ref_grad, fn, f"{GRAD[fn]} for |scores| up to 1e4", atol=ATOL_BIG)
+    assert_close(loss, ref_loss, fn, _("{name} for |scores| up to 1e4").format(name="loss"), atol=ATOL_BIG)
+    assert_close(grad, ref_grad, fn, _("{name} for |scores| up to 1e4").format(name=GRAD[fn]), atol=ATOL_BIG)
 
 
 def _check_kink(submission, reference, fn, scores, y, kink, where):
     """The gradient is exactly 0 where the loss sits on its kink, and not 0 where the loss has a slope."""
-    _, grad = _result(submission.call(fn, scores, y), fn, scores.shape)
+    grad = _result(submission.call(fn, scores, y), fn, scores.shape)[1]
     wrong = kink & (grad != 0)
     if np.any(wrong):
         i = int(np.argmax(wrong))
-        raise Feedback(f"{fn}: dscores[{i}] is {fmt(float(grad[i]))} where {where} == 0 exactly; at the kink use the "
-                       f"branch for negative inputs of max(0, u), whose gradient is 0")
+        raise Feedback(_("{fn}: dscores[{i}] is {value} where {where} == 0 exactly; at the kink use the "
+                         "branch for negative inputs of max(0, u), whose gradient is 0").format(
+            fn=fn, i=i, value=fmt(float(grad[i])), where=where))
     expected = getattr(reference, fn)(scores, y)[1]
     flat = ~kink & (expected != 0) & (grad == 0)
     if np.any(flat):
         i = int(np.argmax(flat))
-        raise Feedback(f"{fn}: dscores[{i}] is 0 where {where} > 0; there the loss has a slope")
+        raise Feedback(_("{fn}: dscores[{i}] is 0 where {where} > 0; there the loss has a slope").format(
+            fn=fn, i=i, where=where))
     # Zeros in the right places earn nothing with wrong values elsewhere: off the kink, dscores must be the
     # reference's up to a factor (the factor and the sign are judged by the gradient tests).
     scale = float(grad @ expected) / float(expected @ expected)
     if not (scale != 0 and np.linalg.norm(grad - scale * expected) <= 1e-7 * np.linalg.norm(grad)):
-        raise Feedback(f"{fn}: dscores is not a multiple of the loss's gradient (expected {fmt(expected)} up to a "
-                       f"factor, got {fmt(grad)})")
+        raise Feedback(_("{fn}: dscores is not a multiple of the loss's gradient (expected {expected} up to a "
+                         "factor, got {got})").format(fn=fn, expected=fmt(expected), got=fmt(grad)))
 
 
 # -- mse_loss --------------------------------------------------------------------------
@@ -270,8 +275,8 @@ def test_kl_zero_targets(submission, reference, rng):
     loss, grad = _result(submission.kl_divergence(logits, target), "kl_divergence", logits.shape)
     assert_no_warnings(submission, "kl_divergence")
     ref_loss, ref_grad = reference.kl_divergence(logits, target)
-    assert_close(loss, ref_loss, "kl_divergence", "loss with zero targets")
-    assert_close(grad, ref_grad, "kl_divergence", "dlogits with zero targets")
+    assert_close(loss, ref_loss, "kl_divergence", _("{name} with zero targets").format(name="loss"))
+    assert_close(grad, ref_grad, "kl_divergence", _("{name} with zero targets").format(name="dlogits"))
 
 
 @points(1, id="kl_extreme")
@@ -304,16 +309,16 @@ def test_l2_grads(submission, reference, rng):
     weights, lam = _weights(rng)
     grads = _l2(submission, weights, lam)[1]
     if not isinstance(grads, (list, tuple)) or len(grads) != len(weights):
-        raise Feedback(f"l2_penalty: grads should be a list of {len(weights)} arrays, one per weight; "
-                       f"it is {_describe(grads)}")
+        raise Feedback(_("l2_penalty: grads should be a list of {n} arrays, one per weight; "
+                         "it is {kind}").format(n=len(weights), kind=_describe(grads)))
     for k, (got, expected) in enumerate(zip(grads, reference.l2_penalty(weights, lam)[1])):
         assert_close(got, expected, "l2_penalty", f"grads[{k}]")
 
 
 def _describe(value):
     if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of {len(value)} items"
-    return f"a {type(value).__name__}"
+        return _("a {type} of {n} items").format(type=type(value).__name__, n=len(value))
+    return _("a {type}").format(type=type(value).__name__)
 
 
 # -- conventions ----------------------------------------------------------------------
