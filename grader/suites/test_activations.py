@@ -1,6 +1,7 @@
 """Hidden suite for `activations`."""
 import numpy as np
 
+from grader.i18n import _
 from grader.checks import (CheckedCalls, Feedback, as_array, assert_close, assert_no_warnings, assert_not_mutated,
                             call_tuple, check_layer_gradient, first_mismatch, fmt, graded, points)
 
@@ -29,7 +30,8 @@ def _backward(submission, name, dout, cache, dtype_checked=True):
 def _float64(value, fn, name, shape):
     """``value`` as an array of ``shape`` computed in float64: float32 is only accurate to about 6e-8."""
     if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.dtype.itemsize < 8:
-        raise Feedback(f"{fn}: {name} has dtype {value.dtype}; compute in float64, the input's dtype")
+        raise Feedback(_("{fn}: {name} has dtype {dtype}; compute in float64, the input's dtype").format(
+                           fn=fn, name=name, dtype=value.dtype))
     return as_array(value, fn, name, shape)
 
 
@@ -43,7 +45,7 @@ def _silent(submission, fn):
     try:
         assert_no_warnings(submission, fn)
     except Feedback as exc:
-        raise Feedback(f"{exc} (inputs with |x| up to 1e4)") from None
+        raise Feedback(_("{exc} (inputs with |x| up to 1e4)").format(exc=exc)) from None
 
 
 # -- inputs --------------------------------------------------------------------------------------------
@@ -99,8 +101,9 @@ def _check_slope_at_zero(submission, reference, rng, name, slope, **kwargs):
     idx = first_mismatch(dx, expected, zero)
     if idx is not None:
         want = expected[idx] + 0.0  # turns -0.0 into 0.0 for the message
-        raise Feedback(f"{name}_backward: dx at {list(idx)}, where x is exactly 0: expected {fmt(want)} "
-                       f"(dout times {slope}, the slope of the negative side), got {fmt(dx[idx])}")
+        raise Feedback(_("{name}_backward: dx at {idx}, where x is exactly 0: expected {want} (dout times "
+                         "{slope}, the slope of the negative side), got {dx}").format(
+                           name=name, idx=list(idx), want=fmt(want), slope=slope, dx=fmt(dx[idx])))
     assert_close(dx, expected, f"{name}_backward", "dx (x with exact zeros)")
 
 

@@ -7,6 +7,7 @@ process runs the same plan with the reference class and compares every
 reported ``data`` and ``grad``.
 """
 from grader.proxy import RemoteObject, TrustedFunction
+from grader.i18n import _
 from grader.checks import build, chain_plan, plan_node, run_plan
 from grader.checks import Feedback, as_float, fmt, points
 
@@ -50,15 +51,17 @@ def check_operations(case, plan, got):
     """Every step of the plan returned a Value (the worker reports the first one that did not)."""
     if isinstance(got, dict) and type(got.get("step")) is int and 0 <= got["step"] < len(plan):
         returned = str(got.get("returned"))[:40]
-        raise Feedback(f"Value ({case}): {describe_step(plan, got['step'])} returned "
-                       f"{'None' if returned == 'None' else 'a ' + returned}; every operation must return a new Value")
+        raise Feedback(_("Value ({case}): {step} returned {returned}; every operation must return a new Value").format(
+            case=case, step=describe_step(plan, got['step']),
+            returned='None' if returned == 'None' else _("a {type}").format(type=returned)))
 
 
 def as_value(handle, expression):
     """``handle`` if the student's operation returned a Value (a handle), else a Feedback naming it."""
     if not isinstance(handle, RemoteObject):
         what = "None" if handle is None else f"{fmt(handle)} ({type(handle).__name__})"
-        raise Feedback(f"Value: {expression} returned {what}; every operation must return a new Value")
+        raise Feedback(_("Value: {expression} returned {what}; every operation must return a new Value").format(
+                           expression=expression, what=what))
     return handle
 
 
@@ -70,13 +73,14 @@ def compare(case, got, expected, names):
     graph, so that rounding in a cancellation cannot fail a correct answer.
     """
     if not isinstance(got, list) or len(got) != len(expected):  # only a broken sandbox could do this
-        raise Feedback(f"Value ({case}): the graph could not be evaluated")
+        raise Feedback(_("Value ({case}): the graph could not be evaluated").format(case=case))
     scale = max([1.0] + [abs(v) for pair in expected for v in pair])
     for k, attr in enumerate(("data", "grad")):
         for name, g, e in zip(names, got, expected):
             value = as_float(g[k], f"Value ({case})", f"{name}.{attr}")
             if not abs(value - e[k]) <= RTOL * (abs(value) + abs(e[k])) + ATOL * scale:
-                raise Feedback(f"Value ({case}): {name}.{attr}: expected {fmt(e[k])}, got {fmt(value)}")
+                raise Feedback(_("Value ({case}): {name}.{attr}: expected {e}, got {value}").format(
+                                   case=case, name=name, attr=attr, e=fmt(e[k]), value=fmt(value)))
 
 
 def check_cases(submission, reference, cases):
@@ -192,13 +196,16 @@ def test_data_and_grad_types(submission, rng):
     v = submission.call(submission.name("Value"), k, label=f"Value({k})")
     data, grad = v.get("data"), v.get("grad")
     if type(data) is not float or data != k:
-        raise Feedback(f"Value({k}).data should be the float {float(k)}; it is {fmt(data)} ({type(data).__name__})")
+        raise Feedback(_("Value({k}).data should be the float {k2}; it is {data} ({type})").format(
+                           k=k, k2=float(k), data=fmt(data), type=type(data).__name__))
     if type(grad) is not float or grad != 0.0:
-        raise Feedback(f"Value({k}).grad should start as the float 0.0; it is {fmt(grad)} ({type(grad).__name__})")
+        raise Feedback(_("Value({k}).grad should start as the float 0.0; it is {grad} ({type})").format(
+                           k=k, grad=fmt(grad), type=type(grad).__name__))
     out = as_value(submission.op("mul", v, 2.0), "v * 2.0")
     grad = out.get("grad")
     if type(grad) is not float or grad != 0.0:
-        raise Feedback(f"Value: (v * 2.0).grad should be 0.0 before backward(); it is {fmt(grad)}")
+        raise Feedback(_("Value: (v * 2.0).grad should be 0.0 before backward(); it is {grad}").format(
+                           grad=fmt(grad)))
 
 
 @points(1, id="backward_seeds_one")
@@ -213,9 +220,9 @@ def test_backward_seeds_one(submission, reference, rng):
     out.method("backward")
     got = (out.get("grad"), leaf.get("grad"))
     if got != (1.0, 2 * c):
-        raise Feedback(f"Value.backward: after z = x * {c} and z.backward() called twice, z.grad should be 1.0 "
-                       f"(set, not added to) and x.grad {fmt(2 * c)} (added to each time); they are {fmt(got[0])} "
-                       f"and {fmt(got[1])}")
+        raise Feedback(_("Value.backward: after z = x * {c} and z.backward() called twice, z.grad should be "
+                         "1.0 (set, not added to) and x.grad {value} (added to each time); they are {got} and "
+                         "{got2}").format(c=c, value=fmt(2 * c), got=fmt(got[0]), got2=fmt(got[1])))
 
 
 @points(2, id="add_sub_neg")
@@ -276,12 +283,14 @@ def test_sigmoid_stable(submission, reference, rng):
             case = f"x.sigmoid() with x = {x:.6g}"
             got = check_plan(submission, reference, case, [_leaf(x), ["sigmoid", 0]])
             if submission.last.warnings:
-                raise Feedback(f"Value ({case}) raised a warning: {submission.last.warnings[0]}")
+                raise Feedback(_("Value ({case}) raised a warning: {warnings}").format(
+                                   case=case, warnings=submission.last.warnings[0]))
             # a tiny value is right to within one rounding of 1 (2**-53): 0.5 * (1 + tanh(x / 2)) is, a clipped x is not
             value, expected = got[1][0], run_plan(reference.Value, [_leaf(x), ["sigmoid", 0]])[1][0]
             if not abs(value - expected) <= RTOL * (abs(value) + abs(expected)) + 2.0**-53:
-                raise Feedback(f"Value ({case}): out.data: expected {fmt(expected)}, got {fmt(value)}; a tiny value "
-                               "must be right to within about 1e-16 (is x clipped?)")
+                raise Feedback(_("Value ({case}): out.data: expected {expected}, got {value}; a tiny value "
+                                 "must be right to within about 1e-16 (is x clipped?)").format(
+                                   case=case, expected=fmt(expected), value=fmt(value)))
 
 
 @points(1, id="relu_at_zero")

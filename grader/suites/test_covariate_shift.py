@@ -1,6 +1,7 @@
 """Hidden suite for `covariate_shift`."""
 import numpy as np
 
+from grader.i18n import _
 from grader.checks import Feedback, as_array, assert_close, assert_finite, assert_not_mutated, fmt, points, rel_error
 
 DCW = "domain_classifier_weights"
@@ -29,8 +30,9 @@ def _weights(submission, X_source, X_target, **kwargs):
 
 def _assert_positive(beta):
     if not np.all(beta > 0):
-        raise Feedback(f"{DCW}: beta must be positive (the exponential of a logit, times n_source / n_target); "
-                       f"got {fmt(beta.min())} at [{int(np.argmin(beta))}]")
+        raise Feedback(_("{fn}: beta must be positive (the exponential of a logit, times n_source / n_target); "
+                         "got {value} at [{value2}]").format(
+                           fn=DCW, value=fmt(beta.min()), value2=int(np.argmin(beta))))
 
 
 def _assert_optimal(beta, reference, X_source, X_target, l2, max_weight=None, where=""):
@@ -66,8 +68,9 @@ def _assert_follows_reference(beta, reference, X_source, X_target):
     weights that respond to the data."""
     rho = _spearman(beta, reference.domain_classifier_weights(X_source, X_target))
     if not abs(rho) > 0.9:
-        raise Feedback(f"{DCW}: beta should change with the odds that a row comes from the target; its Spearman "
-                       f"correlation with the right weights is {rho:.3f} (on a shifted target), expected above 0.9")
+        raise Feedback(_("{fn}: beta should change with the odds that a row comes from the target; its "
+                         "Spearman correlation with the right weights is {rho:.3f} (on a shifted target), "
+                         "expected above 0.9").format(fn=DCW, rho=rho))
 
 
 @points(1, id="weights_shape")
@@ -100,8 +103,9 @@ def test_ranks_like_true_ratio(submission, rng):
     # over 6 standard deviations of the fit (sd <= 0.043 per direction at n = 6000, see below): P < 1e-9.
     rho = _spearman(_weights(submission, X_source, X_target), log_ratio)
     if not rho > 0.9:
-        raise Feedback(f"{DCW}: beta should grow with p_target(x) / p_source(x) (source N(0, I), target N(mu, I)); "
-                       f"Spearman correlation with the true ratio is {rho:.3f}, expected above 0.9")
+        raise Feedback(_("{fn}: beta should grow with p_target(x) / p_source(x) (source N(0, I), target N(mu, "
+                         "I)); Spearman correlation with the true ratio is {rho:.3f}, expected above 0.9").format(
+                           fn=DCW, rho=rho))
 
 
 @points(2, id="scales_like_true_ratio")
@@ -119,9 +123,9 @@ def test_scales_like_true_ratio(submission, rng):
     rms = float(np.sqrt(np.mean((np.log(beta) - log_ratio) ** 2)))
     if not rms < 0.35:
         ratio = float(np.median(beta / np.exp(log_ratio)))
-        raise Feedback(f"{DCW}: beta differs from the true ratio p_target(x) / p_source(x) by a factor "
-                       f"exp({rms:.2f}) (root mean square of log beta - log ratio; expected below 0.35); "
-                       f"the median of beta / ratio is {ratio:.3g}")
+        raise Feedback(_("{fn}: beta differs from the true ratio p_target(x) / p_source(x) by a factor "
+                         "exp({rms:.2f}) (root mean square of log beta - log ratio; expected below 0.35); the "
+                         "median of beta / ratio is {ratio:.3g}").format(fn=DCW, rms=rms, ratio=ratio))
 
 
 @points(3, id="matches_optimum")

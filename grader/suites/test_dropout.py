@@ -8,6 +8,7 @@ the draws. No statistical test is needed, so a correct solution never fails.
 import numpy as np
 
 from grader.proxy import TrustedFunction
+from grader.i18n import _
 from grader.checks import (
     CheckedCalls,
     Feedback,
@@ -73,8 +74,9 @@ def _assert_training_drops(submission, rng):
     x = _x(rng, (8, 5))
     out = _out(submission, x, 0.5, True, _generator(rng))
     if np.all(out == x) or not np.any(out):
-        raise Feedback(f"{FWD}: with train=True and p=0.5, out is {'x itself' if np.any(out) else 'all zeros'}; "
-                       "training must drop about half of the units and scale the others")
+        raise Feedback(_("{fn}: with train=True and p=0.5, out is {value}; training must drop about half of "
+                         "the units and scale the others").format(
+                           fn=FWD, value='x itself' if np.any(out) else 'all zeros'))
 
 
 @points(3, id="mask")
@@ -87,9 +89,9 @@ def test_mask(submission, rng):
     if len(wrong):
         i = tuple(int(k) for k in wrong[0])
         what = "kept" if kept[i] else "dropped"
-        raise Feedback(f"{FWD}: out (p={p:.3f}): unit {list(i)} was {what}, but the mask "
-                       f"rng.random(x.shape) >= p from the given rng says otherwise "
-                       f"({len(wrong)} of {x.size} units differ)")
+        raise Feedback(_("{fn}: out (p={p:.3f}): unit {i} was {what}, but the mask rng.random(x.shape) >= p "
+                         "from the given rng says otherwise ({n} of {size} units differ)").format(
+                           fn=FWD, p=p, i=list(i), what=what, n=len(wrong), size=x.size))
 
 
 @points(2, id="scaling")
@@ -99,7 +101,8 @@ def test_scaling(submission, rng):
     out = _out(submission, x, p, True, _generator(rng))
     kept = out != 0
     if not kept.any():
-        raise Feedback(f"{FWD}: out (p={p:.3f}) is all zeros; about {1 - p:.0%} of the units should be kept")
+        raise Feedback(_("{fn}: out (p={p:.3f}) is all zeros; about {value:.0%} of the units should be kept").format(
+                           fn=FWD, p=p, value=1 - p))
     assert_close(out[kept], x[kept] / (1 - p), FWD, f"out at the kept units (p={p:.3f}, x / (1 - p) expected)")
 
 
@@ -146,7 +149,8 @@ def test_eval_leaves_rng_alone(submission, rng):
     x = _x(rng)
     out = _out(submission, x, _p(rng), False, gen)
     if gen.get("bit_generator").get("state") != np.random.default_rng(seed).bit_generator.state:
-        raise Feedback(f"{FWD}: with train=False the generator rng was used; evaluation must not draw from it")
+        raise Feedback(_("{fn}: with train=False the generator rng was used; evaluation must not draw from it").format(
+                           fn=FWD))
     assert_close(out, x, FWD, "out (train=False)")
     _assert_training_drops(submission, rng)
 

@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from grader.proxy import TrustedFunction
+from grader.i18n import _
 from grader.checks import Feedback, as_float, fmt, points
 
 CLS, STEP = "EarlyStopping", "EarlyStopping.step"
@@ -26,7 +27,8 @@ class _Remote:
         if not isinstance(result, bool):
             kind = "a numpy.bool_; convert it with bool(...)" if isinstance(result, np.bool_) else \
                 f"a {type(result).__name__}"
-            raise Feedback(f"{STEP} should return True or False (a Python bool); it returned {fmt(result)}, {kind}")
+            raise Feedback(_("{fn} should return True or False (a Python bool); it returned {result}, {kind}").format(
+                               fn=STEP, result=fmt(result), kind=kind))
         return result
 
     def read(self, name):
@@ -49,11 +51,13 @@ def _replay(submission, reference, losses, watch=(), **kwargs):
         want, have = expected.step(loss), got.step(loss)
         where = f"with {setting}, after the losses {[float(v) for v in losses[:i + 1]]}"
         if have != want:
-            raise Feedback(f"{STEP} returned {have}, expected {want}, {where}")
+            raise Feedback(_("{fn} returned {have}, expected {want}, {where}").format(
+                               fn=STEP, have=have, want=want, where=where))
         for name in watch:
             value = got.read(name)
             if not _same(value, getattr(expected, name)):
-                raise Feedback(f"{CLS}: {name} is {fmt(value)}, expected {fmt(getattr(expected, name))}, {where}")
+                raise Feedback(_("{fn}: {name} is {value}, expected {value2}, {where}").format(
+                                   fn=CLS, name=name, value=fmt(value), value2=fmt(getattr(expected, name)), where=where))
 
 
 def _losses(rng, n=20):
@@ -78,8 +82,9 @@ def test_initial_state(submission):
     stopper = _Remote(submission, patience=3)
     loss, epoch, params = (stopper.read(name) for name in ("best_loss", "best_epoch", "best_params"))
     if not (loss == math.inf and epoch is None and params is None):
-        raise Feedback(f"{CLS}: before any call expected best_loss = inf, best_epoch = None, best_params = None; "
-                       f"got {fmt(loss)}, {fmt(epoch)}, {fmt(params)}")
+        raise Feedback(_("{fn}: before any call expected best_loss = inf, best_epoch = None, best_params = "
+                         "None; got {loss}, {epoch}, {params}").format(
+                           fn=CLS, loss=fmt(loss), epoch=fmt(epoch), params=fmt(params)))
 
 
 @points(2, id="stop_signal")
@@ -142,8 +147,8 @@ def test_best_params_from_best_call(submission, rng):
     best = min(range(len(losses)), key=lambda i: (losses[i], i))
     got = stopper.read("best_params")
     if not (isinstance(got, dict) and got.get("epoch") == best and np.array_equal(got.get("w"), params[best]["w"])):
-        raise Feedback(f"{CLS}: after the losses {losses}, best_params should be the params passed at call {best}; "
-                       f"it is {fmt(got)}")
+        raise Feedback(_("{fn}: after the losses {losses}, best_params should be the params passed at call "
+                         "{best}; it is {got}").format(fn=CLS, losses=losses, best=best, got=fmt(got)))
 
 
 @points(2, id="best_params_is_a_deep_copy")
@@ -161,11 +166,13 @@ def test_best_params_is_a_deep_copy(submission, rng):
     try:
         kept = got["layer"]["state"].bit_generator.state
     except (TypeError, KeyError, AttributeError):
-        raise Feedback(f"{CLS}: best_params should be a copy of the params passed at the best call "
-                       f"(a nested dict here); it is {fmt(got)}") from None
+        raise Feedback(_("{fn}: best_params should be a copy of the params passed at the best call (a nested "
+                         "dict here); it is {got}").format(fn=CLS, got=fmt(got))) from None
     if not (isinstance(got["layer"].get("w"), np.ndarray) and np.array_equal(got["layer"]["w"], w)):
-        raise Feedback(f"{CLS}: best_params should hold the params passed at the best call (the first here); "
-                       f"its ['layer']['w'] is {fmt(got['layer'].get('w'))}, expected {fmt(w)}")
+        raise Feedback(_("{fn}: best_params should hold the params passed at the best call (the first here); "
+                         "its ['layer']['w'] is {value}, expected {w}").format(
+                           fn=CLS, value=fmt(got['layer'].get('w')), w=fmt(w)))
     if kept != state or got["history"] != [1.0]:
-        raise Feedback(f"{CLS}: best_params changed when the caller modified an object nested inside its params "
-                       f"after the best call; store a deep copy (copy.deepcopy), not a reference or a shallow copy")
+        raise Feedback(_("{fn}: best_params changed when the caller modified an object nested inside its "
+                         "params after the best call; store a deep copy (copy.deepcopy), not a reference or a "
+                         "shallow copy").format(fn=CLS))

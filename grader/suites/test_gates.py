@@ -1,6 +1,7 @@
 """Hidden suite for `gates`."""
 import numpy as np
 
+from grader.i18n import _
 from grader.checks import (CheckedCalls, Feedback, as_array, as_tuple, assert_close, assert_not_mutated,
                             first_mismatch, fmt, points)
 
@@ -75,8 +76,9 @@ def test_max_backward_ties(submission, rng):
         for g, name in zip(got, ("dx", "dy")):
             idx = first_mismatch(g, 0.5 * dout, tie)
             if idx is not None:
-                raise Feedback(f"max_backward: {name} at {list(idx)}, where x == y: expected half of dout, "
-                               f"{fmt(0.5 * dout[idx])}, got {fmt(g[idx])}")
+                raise Feedback(_("max_backward: {name} at {idx}, where x == y: expected half of dout, {value}, "
+                                 "got {g}").format(
+                                   name=name, idx=list(idx), value=fmt(0.5 * dout[idx]), g=fmt(g[idx])))
 
 
 @points(1, id="scale_backward")

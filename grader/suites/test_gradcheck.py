@@ -8,6 +8,7 @@ point they were called at, which shows how the checker moved x.
 import numpy as np
 
 from grader.proxy import TrustedFunction
+from grader.i18n import _
 from grader.checks import build
 from grader.checks import (
     Feedback,
@@ -60,12 +61,14 @@ def steps_taken(f, x, fn):
     steps = {}
     for point in f.get("seen"):
         if point.shape != x.shape:
-            raise Feedback(f"{fn} called f with an array of shape {point.shape}; x has shape {x.shape}")
+            raise Feedback(_("{fn} called f with an array of shape {shape}; x has shape {shape2}").format(
+                               fn=fn, shape=point.shape, shape2=x.shape))
         moved = np.argwhere(point != x)
         if len(moved) > 1:
             where = [[int(k) for k in m] for m in moved[:2]]
-            raise Feedback(f"{fn} called f at a point that differs from x in {len(moved)} elements (at {where[0]} "
-                           f"and {where[1]}); move one element at a time and put it back exactly")
+            raise Feedback(_("{fn} called f at a point that differs from x in {n} elements (at {where} and "
+                             "{where2}); move one element at a time and put it back exactly").format(
+                               fn=fn, n=len(moved), where=where[0], where2=where[1]))
         if len(moved) == 1:
             i = tuple(int(k) for k in moved[0])
             step = float(point[i] - x[i])
@@ -79,11 +82,12 @@ def assert_centred(f, x, fn, call, h=None):
     for i in np.ndindex(x.shape):
         for up, sign in ((True, "+"), (False, "-")):
             if (i, up) not in steps:
-                raise Feedback(f"{call} never called f at x {sign} h*e_i for element {list(i)}; "
-                               "centred differences need both x + h*e_i and x - h*e_i")
+                raise Feedback(_("{call} never called f at x {sign} h*e_i for element {i}; centred differences "
+                                 "need both x + h*e_i and x - h*e_i").format(call=call, sign=sign, i=list(i)))
             wrong = [step for step in steps[(i, up)] if h is not None and not abs(abs(step) - h) <= 1e-6 * h]
             if wrong:
-                raise Feedback(f"{call} moved element {list(i)} by {fmt(abs(wrong[0]))}; it should move it by h = {h:g}")
+                raise Feedback(_("{call} moved element {i} by {value}; it should move it by h = {h:g}").format(
+                                   call=call, i=list(i), value=fmt(abs(wrong[0])), h=h))
 
 
 # -- numerical_gradient -------------------------------------------------------------------
@@ -194,6 +198,7 @@ def test_rel_error_floor(submission, rng):
     zeros = np.zeros((2, 3))
     got = as_float(submission.rel_error(zeros, zeros.copy()), REL, "the result")
     if got != 0.0:
-        raise Feedback(f"{REL}(a, b) with a and b all zeros should be 0.0; it is {fmt(got)}")
+        raise Feedback(_("{fn}(a, b) with a and b all zeros should be 0.0; it is {got}").format(
+                           fn=REL, got=fmt(got)))
     tiny = np.full(3, rng.uniform(1e-10, 5e-9))
     check_rel_error(submission, tiny, np.zeros(3), "a tiny, b zero")

@@ -29,6 +29,7 @@ import math
 import numpy as np
 
 from grader.proxy import TrustedFunction
+from grader.i18n import _
 from grader.checks import (
     Feedback,
     as_array,
@@ -71,9 +72,10 @@ def _draw_from_rng(submission, fn, n_in, n_out, rng):
     assert_finite(W, fn, "W")
     assert_no_global_random(submission, fn)
     if generator.get("bit_generator").get("state") == np.random.default_rng(seed).bit_generator.state:
-        raise Feedback(f"{fn}: the generator rng was not used; draw every entry of W from rng")
+        raise Feedback(_("{fn}: the generator rng was not used; draw every entry of W from rng").format(fn=fn))
     if W.size > 1 and np.all(W == W.flat[0]):
-        raise Feedback(f"{fn}: every entry of W is {W.flat[0]:.6g}; the entries must be random")
+        raise Feedback(_("{fn}: every entry of W is {flat:.6g}; the entries must be random").format(
+                           fn=fn, flat=W.flat[0]))
     return W
 
 
@@ -110,9 +112,10 @@ def _check_std(W, fn, std, formula):
     ratio = float(np.mean(W ** 2)) / std ** 2
     if not low <= ratio <= high:
         raise Feedback(
-            f"{fn}: W has standard deviation {math.sqrt(ratio) * std:.4g}; expected {std:.4g} = {formula} "
-            f"(for n_in = {W.shape[0]}, n_out = {W.shape[1]}, a correct sampler is within "
-            f"{100 * (math.sqrt(high) - 1):.1f}% of it)"
+            _("{fn}: W has standard deviation {value:.4g}; expected {std:.4g} = {formula} (for n_in = {shape}, "
+              "n_out = {shape2}, a correct sampler is within {percent} of it)").format(
+                fn=fn, value=math.sqrt(ratio) * std, std=std, formula=formula, shape=W.shape[0], shape2=W.shape[1],
+                percent=f"{100 * (math.sqrt(high) - 1):.1f}%")
         )
 
 
@@ -125,13 +128,14 @@ def _check_normal_shape(W, fn):
     delta = math.exp(-0.5) / math.sqrt(2 * math.pi) * max(c_high - 1.0, (1.0 - c_low) / c_low)
     rms = math.sqrt(float(np.mean(W ** 2)))
     if rms == 0.0:
-        raise Feedback(f"{fn}: every entry of W is 0; the entries must be random")
+        raise Feedback(_("{fn}: every entry of W is 0; the entries must be random").format(fn=fn))
     distance = _ks_distance(W / rms, _normal_cdf, GRID)
     if distance > KS_LAMBDA / math.sqrt(n) + delta:
         raise Feedback(
-            f"{fn}: the entries of W do not look normally distributed: their distribution function is "
-            f"{distance:.3f} away from a normal one of the same spread (a normal sampler stays within "
-            f"{KS_LAMBDA / math.sqrt(n) + delta:.3f} on {n} entries)"
+            _("{fn}: the entries of W do not look normally distributed: their distribution function is "
+              "{distance:.3f} away from a normal one of the same spread (a normal sampler stays within "
+              "{value:.3f} on {n} entries)").format(
+                fn=fn, distance=distance, value=KS_LAMBDA / math.sqrt(n) + delta, n=n)
         )
 
 
@@ -143,13 +147,15 @@ def _check_uniform_bounds(W, fn, a, formula):
     """
     top = float(np.max(np.abs(W)))
     if not top <= a * (1 + 1e-12):
-        raise Feedback(f"{fn}: W has an entry of size {top:.6g}, outside [-a, a] for a = {formula} = {a:.6g}")
+        raise Feedback(_("{fn}: W has an entry of size {top:.6g}, outside [-a, a] for a = {formula} = {a:.6g}").format(
+                           fn=fn, top=top, formula=formula, a=a))
     reach = 2 * MAX_LOG / W.size
     high, low = float(np.max(W)), float(np.min(W))
     if not (high >= a * (1 - reach) and -low >= a * (1 - reach)):
         raise Feedback(
-            f"{fn}: the entries of W run from {low:.6g} to {high:.6g}, but a uniform sample of {W.size} entries on "
-            f"[-a, a] reaches within {100 * reach:.3f}% of both -a and a = {formula} = {a:.6g}"
+            _("{fn}: the entries of W run from {low:.6g} to {high:.6g}, but a uniform sample of {size} entries "
+              "on [-a, a] reaches within {percent} of both -a and a = {formula} = {a:.6g}").format(
+                fn=fn, low=low, high=high, size=W.size, percent=f"{100 * reach:.3f}%", formula=formula, a=a)
         )
 
 
@@ -158,13 +164,14 @@ def _check_uniform_shape(W, fn):
     n = W.size
     m = float(np.max(np.abs(W)))
     if m == 0.0:
-        raise Feedback(f"{fn}: every entry of W is 0; the entries must be random")
+        raise Feedback(_("{fn}: every entry of W is 0; the entries must be random").format(fn=fn))
     distance = _ks_distance(W, lambda x: (x + m) / (2 * m), np.linspace(-m, m, 801))
     limit = KS_LAMBDA / math.sqrt(n) + MAX_LOG / n / 2
     if distance > limit:
         raise Feedback(
-            f"{fn}: the entries of W are not spread evenly over [-a, a]: their distribution function is "
-            f"{distance:.3f} away from a uniform one (a uniform sampler stays within {limit:.3f} on {n} entries)"
+            _("{fn}: the entries of W are not spread evenly over [-a, a]: their distribution function is "
+              "{distance:.3f} away from a uniform one (a uniform sampler stays within {limit:.3f} on {n} "
+              "entries)").format(fn=fn, distance=distance, limit=limit, n=n)
         )
 
 
@@ -185,7 +192,7 @@ def test_shapes(submission, rng):
         for (n_in, n_out), W in zip(sizes, submission.map(fn, [(*size, _generator(rng)) for size in sizes])):
             as_array(W, fn, f"W for n_in = {n_in}, n_out = {n_out}", (n_in, n_out))
             if W.dtype != np.float64:
-                raise Feedback(f"{fn}: W has dtype {W.dtype}; expected float64")
+                raise Feedback(_("{fn}: W has dtype {dtype}; expected float64").format(fn=fn, dtype=W.dtype))
         _draw_from_rng(submission, fn, 7, 5, rng)  # the shape earns its point only for random draws from rng
 
 
@@ -199,8 +206,8 @@ def test_same_generator_state_same_matrix(submission, rng):
         _draw_from_rng(submission, fn, 7, 5, rng)  # not from a generator or seed of the student's own
         if not np.array_equal(first, second):
             raise Feedback(
-                f"{fn}: two calls with generators in the same state returned different matrices; draw every "
-                "random number from rng (never np.random.* or the random module)"
+                _("{fn}: two calls with generators in the same state returned different matrices; draw every "
+                  "random number from rng (never np.random.* or the random module)").format(fn=fn)
             )
 
 
@@ -213,8 +220,8 @@ def test_different_generator_states(submission, rng):
         assert_finite(first, fn, "W")
         if np.array_equal(first, second):
             raise Feedback(
-                f"{fn}: generators in different states gave the same matrix; the draws must come from rng, "
-                "not from a generator or seed of your own"
+                _("{fn}: generators in different states gave the same matrix; the draws must come from rng, "
+                  "not from a generator or seed of your own").format(fn=fn)
             )
 
 

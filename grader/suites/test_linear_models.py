@@ -2,6 +2,7 @@
 import numpy as np
 
 from grader.proxy import SandboxError, TrustedFunction
+from grader.i18n import N_, _
 from grader.checks import build
 from grader.checks import (
     CheckedCalls,
@@ -24,7 +25,7 @@ LINEAR, LOGISTIC = "linear_regression_loss_grad", "logistic_regression_loss_grad
 SOFTMAX, PERCEPTRON, SVM = "softmax_regression_loss_grad", "perceptron_loss_grad", "svm_loss_grad"
 GD = "gradient_descent"
 N, D, C = 10, 4, 3
-KINK_NOTE = "; at a kink of max(0, u) (u exactly 0) use the flat branch's gradient, 0, as PyTorch does"
+KINK_NOTE = N_("; at a kink of max(0, u) (u exactly 0) use the flat branch's gradient, 0, as PyTorch does")
 
 
 def _margin_data(rng, margin, n=N, d=D):
@@ -92,7 +93,8 @@ def _check_grad(submission, reference, fn, args):
             raise
         why = attempts_loss(submission, reference, fn, args, 0, _gname(fn)[1:], _relabelled(fn, args))
         if why is not None:
-            raise Feedback(f"{wrong}; it is the gradient of your own loss, but {why}, so it earns nothing") from None
+            raise Feedback(_("{wrong}; it is the gradient of your own loss, but {why}, so it earns nothing").format(
+                               wrong=wrong, why=why)) from None
 
 
 def _case(check, fn, test_id, doc):
@@ -164,11 +166,11 @@ def _kink_counts(reference, fn, margin):
 def test_perceptron_kink(submission, reference, rng):
     """perceptron_loss_grad: a score of exactly 0 contributes no gradient"""
     args = draw_until(lambda: _kink_data(rng, 0.0), _kink_counts(reference, PERCEPTRON, 0.0))
-    _, dw = _call(submission, PERCEPTRON, args)
+    _unused, dw = _call(submission, PERCEPTRON, args)
     try:
         assert_close(dw, reference.perceptron_loss_grad(*args)[1], PERCEPTRON, "dw with some scores exactly 0")
     except Feedback as exc:
-        raise Feedback(f"{exc}{KINK_NOTE}") from None
+        raise Feedback(f"{exc}{_(KINK_NOTE)}") from None
 
 
 @points(1, id="svm_kink")
@@ -180,7 +182,7 @@ def test_svm_kink(submission, reference, rng):
     try:
         assert_close(dw, reference.svm_loss_grad(*args)[1], SVM, "dw with some examples exactly on the margin")
     except Feedback as exc:
-        raise Feedback(f"{exc}{KINK_NOTE}") from None
+        raise Feedback(f"{exc}{_(KINK_NOTE)}") from None
 
 
 @points(1, id="no_mutation")
@@ -215,8 +217,9 @@ def _descent_case(submission, reference, rng):
             errors.append(exc)
             continue
         return fn, w0, X, y
-    raise Feedback(f"{GD} is judged with one of your {', '.join(LOSS_GRADS)} as loss_grad, and none of them is "
-                   f"right yet; make one of them right first ({errors[0]})")
+    raise Feedback(_("{fn} is judged with one of your {value} as loss_grad, and none of them is right yet; "
+                     "make one of them right first ({errors})").format(
+                       fn=GD, value=', '.join(LOSS_GRADS), errors=errors[0]))
 
 
 def _expected_descent(reference, fn, w0, X, y):
@@ -241,7 +244,8 @@ def _descend(submission, reference, rng):
 def _step_losses(losses):
     """``losses`` as an array of num_steps floats, or a clear :class:`Feedback` (checked by the loss test only)."""
     if not isinstance(losses, (list, tuple, np.ndarray)) or len(losses) != STEPS:
-        raise Feedback(f"{GD}: losses should be a list of num_steps = {STEPS} floats; it is {fmt(losses)}")
+        raise Feedback(_("{fn}: losses should be a list of num_steps = {steps} floats; it is {losses}").format(
+                           fn=GD, steps=STEPS, losses=fmt(losses)))
     return np.array([as_float(v, GD, f"losses[{t}]") for t, v in enumerate(losses)])
 
 

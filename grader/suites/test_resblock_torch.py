@@ -11,6 +11,7 @@ NumPy arrays and are compared here.
 import numpy as np
 
 from grader.proxy import TrustedFunction
+from grader.i18n import _
 from grader.checks import Feedback, as_array, assert_close, points
 
 STATE = TrustedFunction("torch_state_dict")
@@ -137,7 +138,8 @@ def test_parameter_count(submission, reference, rng):
             summary = proxy.call(SUMMARY, construct(proxy, cin, cout, stride), label=label(cin, cout, stride))
             counts.append(sum(int(np.prod(shape)) for _, shape in summary["parameters"]))
         if counts[0] != counts[1]:
-            raise Feedback(f"{label(cin, cout, stride)} has {counts[0]} parameters; the reference has {counts[1]}")
+            raise Feedback(_("{value} has {counts} parameters; the reference has {counts2}").format(
+                               value=label(cin, cout, stride), counts=counts[0], counts2=counts[1]))
 
 
 @points(1, id="output_shape")
@@ -190,11 +192,13 @@ def test_running_statistics(submission, reference, rng):
         got, expected = run_both(submission, reference, mine, ref, rng.normal(size=(N, cin, 6, 6)), True)
         for key, value in expected["state"].items():
             if key not in got["state"]:
-                raise Feedback(f"{label(cin, cout, stride)}: {key} disappeared from the state dict")
+                raise Feedback(_("{value}: {key} disappeared from the state dict").format(
+                                   value=label(cin, cout, stride), key=key))
             if key.endswith("num_batches_tracked"):
                 if int(np.asarray(got["state"][key])) != int(np.asarray(value)):
-                    raise Feedback(f"{label(cin, cout, stride)}: {key} is {int(np.asarray(got['state'][key]))} "
-                                   f"after one training-mode forward; expected {int(np.asarray(value))}")
+                    raise Feedback(_("{value}: {key} is {value2} after one training-mode forward; expected "
+                                     "{value3}").format(
+                                       value=label(cin, cout, stride), key=key, value2=int(np.asarray(got['state'][key])), value3=int(np.asarray(value))))
                 continue
             assert_close(got["state"][key], value, label(cin, cout, stride),
                          f"{key} after one training-mode forward")
@@ -212,8 +216,9 @@ def test_gradient_reaches_input(submission, reference, rng):
         what = label(cin, cout, stride)
         as_array(got["out"], what, "out", grad_out.shape)
         if got["x_grad"] is None or not np.any(np.asarray(got["x_grad"]) != 0):
-            raise Feedback(f"{what}: no gradient reached the input x (x.grad is "
-                           f"{'None' if got['x_grad'] is None else 'all zeros'}); is x detached somewhere?")
+            raise Feedback(_("{what}: no gradient reached the input x (x.grad is {value}); is x detached "
+                             "somewhere?").format(
+                               what=what, value='None' if got['x_grad'] is None else 'all zeros'))
         assert_close(got["x_grad"], expected["x_grad"], what, "x.grad")
 
 
@@ -226,5 +231,6 @@ def test_no_mutation(submission, rng):
         x = rng.normal(size=(N, cin, 6, 6))
         got = submission.call(RUN, block, x, True, label="ResidualBlock.forward")
         if got["x_changed"]:
-            raise Feedback(f"{label(cin, cout, stride)}: forward changed its input x in place "
-                           "(an in-place operation such as relu_ or += on x?); compute new tensors instead")
+            raise Feedback(_("{value}: forward changed its input x in place (an in-place operation such as "
+                             "relu_ or += on x?); compute new tensors instead").format(
+                               value=label(cin, cout, stride)))

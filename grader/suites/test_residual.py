@@ -1,6 +1,7 @@
 """Hidden suite for `residual`."""
 import numpy as np
 
+from grader.i18n import _
 from grader.checks import (
     CheckedCalls,
     Feedback,
@@ -47,8 +48,8 @@ def _check_out(out, reference, args, name):
         x, w1, b1, w2, b2 = args
         skip_after_relu = np.maximum(np.maximum(x @ w1 + b1, 0) @ w2 + b2, 0) + x
         if rel_error(as_array(out, FWD, name, expected.shape), skip_after_relu) < 1e-7:
-            raise Feedback(f"{FWD}: {name} adds the skip connection after the final ReLU; it goes inside it: "
-                           "out = relu(h @ w2 + b2 + x)") from None
+            raise Feedback(_("{fn}: {name} adds the skip connection after the final ReLU; it goes inside it: "
+                             "out = relu(h @ w2 + b2 + x)").format(fn=FWD, name=name)) from None
         raise
 
 
@@ -89,13 +90,13 @@ def test_backward_dx(submission, reference, rng):
     try:
         check_layer_gradient(submission, reference, "residual", args, NAMES, 0, dout)
     except Feedback:
-        _, cache = call_tuple(submission, FWD, "(out, cache)", *args)
+        _unused, cache = call_tuple(submission, FWD, "(out, cache)", *args)
         dx = call_tuple(submission, BWD, "(dx, dw1, db1, dw2, db2)", dout, cache)[0]
         out, ref_cache = reference.residual_forward(*args)
         branch_only = reference.residual_backward(dout, ref_cache)[0] - dout * (out > 0)
         if rel_error(as_array(dx, BWD, "dx", args[0].shape), branch_only) < 1e-7:
-            raise Feedback(f"{BWD}: dx has the gradient through the branch only; it misses the skip "
-                           "connection's part (out depends on x directly too)") from None
+            raise Feedback(_("{fn}: dx has the gradient through the branch only; it misses the skip "
+                             "connection's part (out depends on x directly too)").format(fn=BWD)) from None
         raise
 
 
@@ -128,8 +129,8 @@ def test_kinks(submission, reference, rng):
                 if rel_error(got, _bias_grads_passing_at_zero(args, dout, hidden, output)[i // 2 - 1]) < 1e-7:
                     which = "hidden and the output ReLU" if hidden and output else "hidden ReLU" if hidden else \
                         "output ReLU"
-                    raise Feedback(f"{BWD}: {name}: the {which} passed gradient where its input is exactly 0; "
-                                   "relu'(0) must be 0") from None
+                    raise Feedback(_("{fn}: {name}: the {which} passed gradient where its input is exactly 0; "
+                                     "relu'(0) must be 0").format(fn=BWD, name=name, which=which)) from None
             raise
 
 

@@ -1,6 +1,7 @@
 """Hidden suite for `stability`."""
 import numpy as np
 
+from grader.i18n import _
 from grader.checks import (
     CheckedCalls,
     Feedback,
@@ -28,8 +29,8 @@ def _sums_to_one(p, fn, name, axis):
     bad = np.abs(total - 1.0) > 1e-12
     if np.any(bad):
         idx = [int(i) for i in np.argwhere(bad)[0]]
-        raise Feedback(f"{fn}: {name} does not sum to 1 along axis {axis}: "
-                       f"the sum at {idx} is {fmt(total[tuple(idx)])}")
+        raise Feedback(_("{fn}: {name} does not sum to 1 along axis {axis}: the sum at {idx} is {total}").format(
+                           fn=fn, name=name, axis=axis, idx=idx, total=fmt(total[tuple(idx)])))
 
 
 def _check(submission, reference, fn, x, name, **kwargs):

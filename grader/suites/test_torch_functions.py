@@ -12,6 +12,7 @@ forward is wrong, with the numerical Jacobian of the student's own forward
 import numpy as np
 
 from grader.proxy import TrustedFunction
+from grader.i18n import _, ngettext
 from grader.checks import (CheckedCalls, Feedback, as_array, assert_close, assert_finite, points, rel_error,
                             trivial_forward)
 
@@ -33,21 +34,25 @@ def autograd_used(calls):
 def check_autograd(report, name):
     """Hand-written means hand-written: no autograd anywhere in the Function."""
     if report["autograd"]:
-        raise Feedback(f"{name} must compute its gradient by hand, but your code used "
-                       f"{autograd_used(report['autograd'])}; write the backward from the tensors saved in ctx")
+        raise Feedback(_("{name} must compute its gradient by hand, but your code used {value}; write the "
+                         "backward from the tensors saved in ctx").format(
+                           name=name, value=autograd_used(report['autograd'])))
     if report["kept_graph"]:
-        raise Feedback(f"{name}.forward saved a tensor that still carries an autograd graph (built under "
-                       "torch.enable_grad()); save plain tensors and compute the gradient by hand in backward")
+        raise Feedback(_("{name}.forward saved a tensor that still carries an autograd graph (built under "
+                         "torch.enable_grad()); save plain tensors and compute the gradient by hand in backward").format(
+                           name=name))
 
 
 def forward_output(report, name, shape):
     if report["out"] is None:
         if report["autograd"]:
             check_autograd(report, name)
-        raise Feedback(f"{name}.forward should return one tensor; it returned {report['out_kind']}")
+        raise Feedback(_("{name}.forward should return one tensor; it returned {report}").format(
+                           name=name, report=report['out_kind']))
     out = as_array(report["out"], f"{name}.forward", "out", shape)
     if report["out_dtype"] != "float64":
-        raise Feedback(f"{name}.forward: out has dtype {report['out_dtype']}; keep the input's dtype (float64)")
+        raise Feedback(_("{name}.forward: out has dtype {report}; keep the input's dtype (float64)").format(
+                           name=name, report=report['out_dtype']))
     return out
 
 
@@ -84,13 +89,16 @@ def gradients(report, name, inputs):
         grads, kinds = grads[:-1], kinds[:-1]
     if len(grads) != len(names):
         which = ", ".join(f"d{n}" for n in names)
-        raise Feedback(f"{fn} should return {len(names)} gradient{'s' * (len(names) > 1)} ({which}), one per "
-                       f"input of forward; it returned {report['n_grads']}")
+        raise Feedback(ngettext("{fn} should return {n} gradient ({which}), one per input of forward; it returned {got}",
+                                "{fn} should return {n} gradients ({which}), one per input of forward; it returned {got}",
+                                len(names)).format(fn=fn, n=len(names), which=which, got=report['n_grads']))
     for k, (grad, kind, dtype) in enumerate(zip(grads, kinds, report["grad_dtypes"])):
         if grad is None:
-            raise Feedback(f"{fn}: d{names[k]} is {kind}; it should be a tensor of shape {np.shape(inputs[k])}")
+            raise Feedback(_("{fn}: d{names} is {kind}; it should be a tensor of shape {value}").format(
+                               fn=fn, names=names[k], kind=kind, value=np.shape(inputs[k])))
         if dtype != "float64":
-            raise Feedback(f"{fn}: d{names[k]} has dtype {dtype}; keep the input's dtype (float64)")
+            raise Feedback(_("{fn}: d{names} has dtype {dtype}; keep the input's dtype (float64)").format(
+                               fn=fn, names=names[k], dtype=dtype))
     return grads
 
 
@@ -125,8 +133,8 @@ def check_forward(submission, reference, name, inputs, shape):
     try:  # rounding of a float64 computation, in any order, stays far below this
         assert_close(got, expected, fn, what, tol=1e-12, atol=1e-14 * max(1.0, float(np.max(np.abs(expected)))))
     except Feedback as exc:
-        raise Feedback(f"{exc}: that is float32 precision; compute in float64 throughout "
-                       "(no .float() or float32 tensors on the way)") from None
+        raise Feedback(_("{exc}: that is float32 precision; compute in float64 throughout (no .float() or "
+                         "float32 tensors on the way)").format(exc=exc)) from None
 
 
 # -- inputs -------------------------------------------------------------------------------------
@@ -249,7 +257,8 @@ def test_no_mutation(submission, reference, rng):
         report = probe(submission, name, inputs, grad_out)
         if report["mutated"]:
             which = ["grad_out" if k == "grad_out" else ARGS[name][k] for k in report["mutated"]]
-            raise Feedback(f"{name} changed {', '.join(which)} in place; compute new tensors instead")
+            raise Feedback(_("{name} changed {value} in place; compute new tensors instead").format(
+                               name=name, value=', '.join(which)))
         expected = probe(reference, name, inputs, grad_out)
         try:  # leaving the inputs alone earns the point only where the Function's results are right too
             assert_close(forward_output(report, name, out_shape), expected["out"], f"{name}.forward", "out")
@@ -273,11 +282,11 @@ def test_chain(submission, reference, rng):
     expected = reference.call(TrustedFunction("torch_function_chain"), *[reference.name(n) for n in ARGS],
                               x, w, b, weights)
     if got["autograd"]:
-        raise Feedback("the Functions must compute their gradients by hand, but your code used "
-                       f"{autograd_used(got['autograd'])}")
+        raise Feedback(_("the Functions must compute their gradients by hand, but your code used {value}").format(
+                           value=autograd_used(got['autograd'])))
     fn = "LogSumExp(Linear(Sigmoid(x), w, b))"
     assert_close(got["out"], expected["out"], fn, "out")
     for arg, g, e in zip("xwb", got["grads"], expected["grads"]):
         if g is None:
-            raise Feedback(f"{fn}: no gradient reached {arg}")
+            raise Feedback(_("{fn}: no gradient reached {arg}").format(fn=fn, arg=arg))
         assert_close(g, e, fn, f"d{arg}")

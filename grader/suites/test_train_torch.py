@@ -18,6 +18,7 @@ import weakref
 import numpy as np
 
 from grader.proxy import SandboxError, TrustedFunction
+from grader.i18n import _
 from grader.checks import Feedback, as_array, points
 
 PREDICT = TrustedFunction("torch_predict")
@@ -52,11 +53,11 @@ def train_and_predict(submission, rng, n_train, n_test, seed_offset=0):
     mutated = list(submission.last.mutated)
     result = submission.call(PREDICT, model, X_test, label="the model returned by train_classifier")
     if "problem" in result:
-        raise Feedback(f"train_classifier: {result['problem']}")
+        raise Feedback(_("train_classifier: {result}").format(result=result['problem']))
     logits = as_array(result["logits"], "train_classifier", f"the model's output for X of shape {X_test.shape}",
                       (len(X_test), c))
     if not np.all(np.isfinite(logits)):
-        raise Feedback("train_classifier: the model's logits contain NaN or inf")
+        raise Feedback(_("train_classifier: the model's logits contain NaN or inf"))
     return logits, y_test, c, mutated
 
 
@@ -75,19 +76,20 @@ def main_run(submission, seed):
 
 
 def check_accuracy(submission, seed, threshold):
-    logits, y_test, _, _ = main_run(submission, seed)
+    logits, y_test, _unused, _unused = main_run(submission, seed)
     accuracy = float(np.mean(np.argmax(logits, axis=1) == y_test))
     if not accuracy >= threshold:
-        raise Feedback(f"train_classifier: held-out accuracy {accuracy:.1%}; this test needs at least {threshold:.0%}")
+        raise Feedback(_("train_classifier: held-out accuracy {accuracy:.1%}; this test needs at least "
+                         "{threshold:.0%}").format(accuracy=accuracy, threshold=threshold))
 
 
 def require_training(submission, seed, what):
     """The shape and seed points belong to a model that learns: at least 70% on the main task."""
-    logits, y_test, _, _ = main_run(submission, seed)
+    logits, y_test, _unused, _unused = main_run(submission, seed)
     accuracy = float(np.mean(np.argmax(logits, axis=1) == y_test))
     if not accuracy >= 0.70:
-        raise Feedback(f"train_classifier: {what} only counts for a model that learns; its held-out accuracy is "
-                       f"{accuracy:.1%} (at least 70% needed)")
+        raise Feedback(_("train_classifier: {what} only counts for a model that learns; its held-out accuracy "
+                         "is {accuracy:.1%} (at least 70% needed)").format(what=what, accuracy=accuracy))
 
 
 @points(1, id="logits_shape")
@@ -95,15 +97,15 @@ def test_logits_shape(submission, seed):
     """train_classifier: the model maps (N, D) float32 inputs to (N, num_classes) logits, not probabilities; X and y
     are left unchanged; and it learns"""
     require_training(submission, seed, "the right output shape")
-    logits, _, _, mutated = main_run(submission, seed)
+    logits, _unused, _unused, mutated = main_run(submission, seed)
     if mutated:
         names = ", ".join(["X", "y", "num_classes", "seed"][k] if isinstance(k, int) and k < 4 else str(k)
                           for k in mutated)
-        raise Feedback(f"train_classifier changed its argument {names} in place (e.g. standardised it); work on a "
-                       "copy, and put the normalisation inside the model")
+        raise Feedback(_("train_classifier changed its argument {names} in place (e.g. standardised it); work "
+                         "on a copy, and put the normalisation inside the model").format(names=names))
     if np.all((logits >= 0) & (logits <= 1)) and np.allclose(logits.sum(axis=1), 1.0, atol=1e-4):
-        raise Feedback("train_classifier: the model outputs probabilities (every row is in [0, 1] and sums to 1); "
-                       "it must return logits: leave out the final softmax (CrossEntropyLoss applies it itself)")
+        raise Feedback(_("train_classifier: the model outputs probabilities (every row is in [0, 1] and sums to 1); "
+                         "it must return logits: leave out the final softmax (CrossEntropyLoss applies it itself)"))
 
 
 @points(3, id="accuracy_70")
@@ -128,11 +130,12 @@ def test_seed_honoured(submission, rng, seed):
     second = train_and_predict(submission, rng, 300, 200)[0]
     scale = 1.0 + float(np.max(np.abs(first)))
     if not np.max(np.abs(first - second)) <= 1e-5 * scale:
-        raise Feedback("train_classifier: two runs with the same data and the same seed gave different models "
-                       f"(logits differ by up to {float(np.max(np.abs(first - second))):.3g}); call "
-                       "torch.manual_seed(seed) before creating the model, and draw all randomness from it")
+        raise Feedback(_("train_classifier: two runs with the same data and the same seed gave different "
+                         "models (logits differ by up to {value:.3g}); call torch.manual_seed(seed) before "
+                         "creating the model, and draw all randomness from it").format(
+                           value=float(np.max(np.abs(first - second)))))
     rng.bit_generator.state = task
     other = train_and_predict(submission, rng, 300, 200, seed_offset=1)[0]
     if np.max(np.abs(first - other)) <= 1e-5 * scale:
-        raise Feedback("train_classifier: two runs with the same data and different seeds gave the same model; "
-                       "call torch.manual_seed(seed) with the seed argument, not a constant")
+        raise Feedback(_("train_classifier: two runs with the same data and different seeds gave the same model; "
+                         "call torch.manual_seed(seed) with the seed argument, not a constant"))
