@@ -528,3 +528,45 @@ def test_an_unusable_dlx_home_is_one_line_in_either_language(student, monkeypatc
     monkeypatch.setenv("DLX_LANG", "zh")
     chinese = dlx("list")
     assert chinese.exit_code == 2 and "用作 dlx 的数据文件夹" in chinese.output, chinese.output
+
+
+# --- the suites' own test names and feedback ---
+
+WRONG_BACKWARD = (exercises_dir().parent / "references" / "affine.py").read_text(encoding="utf-8").replace(
+    "return dout @ w.T, x.T @ dout, dout.sum(axis=0)", "return dout @ w.T, x.T @ dout, dout.mean(axis=0)")
+TRANSPOSED_C = (exercises_dir().parent / "references" / "label_shift.py").read_text(encoding="utf-8").replace(
+    "np.add.at(counts, (y_pred, y_true), 1.0)", "np.add.at(counts, (y_true, y_pred), 1.0)")
+SUITE_CASES = {  # exercise: (wrong file, a test name and a suite-specific feedback in English and in Chinese)
+    "affine": (WRONG_BACKWARD, ("affine_backward: db sums over the batch", "affine_backward：db对批量求和"),
+               ("affine_backward: dw is right", "affine_backward：dw正确")),
+    "label_shift": (TRANSPOSED_C, ("confusion_matrix: rows are predicted classes, columns true classes",
+                                   "confusion_matrix：行是预测类别，列是真实类别"),
+                    ("C is transposed: C[i, j] counts samples predicted i whose true label is j",
+                     "C被转置了：C[i,j]统计的是预测为i、真实标签为j的样本")),
+}
+
+
+@pytest.mark.parametrize("exercise", sorted(SUITE_CASES))
+def test_the_suites_test_names_and_feedback_are_in_the_students_language(student, monkeypatch, exercise):
+    """The stored results keep the English names (stable ids and columns); the student reads them translated."""
+    source, *pairs = SUITE_CASES[exercise]
+    folder = student / "work"
+    assert dlx("fetch", exercise, "--dir", str(folder)).exit_code == 0
+    (folder / f"{exercise}.py").write_text(source, encoding="utf-8")
+    english = dlx("grade", exercise, str(folder / f"{exercise}.py"))
+    assert english.exit_code == 0, english.output
+    for sentence, _chinese in pairs:
+        assert sentence in " ".join(english.output.split()), english.output  # rich wraps long lines
+    assert not re.search(r"[\u4e00-\u9fff]", english.output), english.output
+    monkeypatch.setenv("DLX_LANG", "zh")
+    chinese = dlx("submit", exercise, "--dir", str(folder))
+    output = "".join(chinese.output.split())  # rich wraps Chinese text anywhere
+    assert chinese.exit_code == 0, chinese.output
+    for sentence, translated in pairs:
+        assert translated in output and sentence not in " ".join(chinese.output.split()), (translated, chinese.output)
+    assert "已记录。目前最好成绩" in output, chinese.output
+    from grader.gradebook import Gradebook
+
+    with Gradebook() as book:  # the recorded attempt keeps the English test names
+        names = {t.name for attempt in book.attempts("exercise", exercise) for t in attempt["result"].tests}
+    assert pairs[0][0] in names and not any(re.search(r"[\u4e00-\u9fff]", name) for name in names), names
