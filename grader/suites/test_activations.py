@@ -78,9 +78,9 @@ def _check_forward(submission, reference, rng, name, alpha=None):
     kwargs = {} if alpha is None else {"alpha": alpha}
     for shape in SHAPES:
         x = rng.normal(0.0, 2.0, size=shape)
-        out, _ = _forward(submission, name, x, **kwargs)
+        out, _unused = _forward(submission, name, x, **kwargs)
         expected = getattr(reference, f"{name}_forward")(x, **kwargs)[0]
-        where = f"x of shape {shape}" + ("" if alpha is None else f", alpha={alpha:.3g}")
+        where = _("x of shape {shape}").format(shape=shape) + ("" if alpha is None else f", alpha={alpha:.3g}")
         assert_close(out, expected, f"{name}_forward", f"out ({where})")
 
 
@@ -89,7 +89,8 @@ def _check_backward(submission, reference, rng, name, alpha=None):
     try:
         check_layer_gradient(submission, reference, name, args, "x", 0, rng.normal(size=(4, 5)))
     except Feedback as exc:
-        raise Feedback(str(exc) + ("" if alpha is None else f" (forward called with alpha={alpha:.3g})")) from None
+        raise Feedback(str(exc) + ("" if alpha is None else _(" (forward called with alpha={alpha:.3g})").format(
+                                                                alpha=alpha))) from None
 
 
 def _check_slope_at_zero(submission, reference, rng, name, slope, **kwargs):
@@ -104,7 +105,7 @@ def _check_slope_at_zero(submission, reference, rng, name, slope, **kwargs):
         raise Feedback(_("{name}_backward: dx at {idx}, where x is exactly 0: expected {want} (dout times "
                          "{slope}, the slope of the negative side), got {dx}").format(
                            name=name, idx=list(idx), want=fmt(want), slope=slope, dx=fmt(dx[idx])))
-    assert_close(dx, expected, f"{name}_backward", "dx (x with exact zeros)")
+    assert_close(dx, expected, f"{name}_backward", _("dx (x with exact zeros)"))
 
 
 def _check_extreme(submission, reference, rng, name, forward=True, backward=True):
@@ -115,11 +116,11 @@ def _check_extreme(submission, reference, rng, name, forward=True, backward=True
     out, cache = _forward(submission, name, x)
     if forward:
         _silent(submission, f"{name}_forward")
-        assert_close(out, expected_out, f"{name}_forward", "out for |x| up to 1e4", WIDE_TOL)
+        assert_close(out, expected_out, f"{name}_forward", _("out for |x| up to 1e4"), WIDE_TOL)
     if backward:
         dx = _backward(submission, name, dout, cache)
         _silent(submission, f"{name}_backward")
-        assert_close(dx, expected_dx, f"{name}_backward", "dx for |x| up to 1e4", WIDE_TOL)
+        assert_close(dx, expected_dx, f"{name}_backward", _("dx for |x| up to 1e4"), WIDE_TOL)
 
 
 def _with_alpha(check, low, high):

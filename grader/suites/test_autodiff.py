@@ -212,7 +212,7 @@ def test_data_and_grad_types(submission, rng):
 def test_backward_seeds_one(submission, reference, rng):
     """Value.backward: the output's own grad becomes 1; a second backward() adds to the inputs' grads again"""
     x, c = rng.uniform(-2, 2), _number(rng)
-    check_plan(submission, reference, "backward() on a leaf x", [_leaf(x)])
+    check_plan(submission, reference, _("backward() on a leaf x"), [_leaf(x)])
     check_plan(submission, reference, f"x * {c}", [_leaf(x), ["mul", 0, [c]]], report=[1])
     leaf = submission.call(submission.name("Value"), float(x), label="Value")
     out = as_value(submission.op("mul", leaf, c), f"x * {c}")
@@ -335,7 +335,7 @@ def test_accumulation(submission, reference, rng):
         "(x * x) * x": [_leaf(x), ["mul", 0, 0], ["mul", 1, 0]],
         "x.maximum(x)": [_leaf(x), ["maximum", 0, 0]],
     })
-    check_plan(submission, reference, f"backward() on x * {a}, then on x * {b}",
+    check_plan(submission, reference, _("backward() on x * {a}, then on x * {b}").format(a=a, b=b),
                [_leaf(x), ["mul", 0, [a]], ["mul", 0, [b]]], roots=[1, 2])
 
 
@@ -344,14 +344,14 @@ def test_random_graphs(submission, reference, rng):
     """Value.backward: random expression graphs with shared sub-expressions"""
     for k in (1, 2):
         plan = random_graph(rng, reference.Value)
-        check_plan(submission, reference, f"random expression {k}, {len(plan)} nodes", plan)
+        check_plan(submission, reference, _("random expression {k}, {n} nodes").format(k=k, n=len(plan)), plan)
 
 
 @points(2, id="deep_graph")
 def test_deep_graph(submission, reference, rng):
     """Value.backward: works on a graph 10,000 nodes deep"""
     chain = TrustedFunction("value_chain", {"seed": int(rng.integers(2**31)), "depth": DEEP})
-    case = f"a chain {DEEP:,} nodes deep"
+    case = _("a chain {n:,} nodes deep").format(n=DEEP)
     got = submission.call(chain, submission.name("Value"), label=f"Value ({case})")
     check_operations(case, chain_plan(**chain.params), got)
     compare(case, got, build(chain.name, chain.params)(reference.Value), ["x", "y", "z", "out"])

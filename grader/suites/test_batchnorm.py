@@ -1,5 +1,6 @@
 """Hidden suite for `batchnorm`: matches torch.nn.functional.batch_norm."""
 
+from grader.i18n import _
 from grader.checks import CheckedCalls, assert_close, assert_not_mutated, call_tuple, check_layer_gradient, points
 
 FWD, BWD = "batchnorm_forward", "batchnorm_backward"
@@ -50,7 +51,7 @@ def test_momentum_and_eps(submission, reference, rng):
     x, *rest = _inputs(rng)
     x = rng.normal(size=x.shape) * 0.7  # variance about 0.5, so eps = 0.5 changes every output
     _compare(submission, reference, (x, *rest), ["out", "new_running_mean", "new_running_var"],
-             " (momentum=0.3, eps=0.5)", momentum=0.3, eps=0.5)
+             _(" (momentum=0.3, eps=0.5)"), momentum=0.3, eps=0.5)
 
 
 @points(2, id="eval_output")
@@ -58,7 +59,7 @@ def test_eval_output(submission, reference, rng):
     """batchnorm_forward: evaluation normalises with the running statistics"""
     args = _inputs(rng)
     _compare(submission, reference, args, ["out"], " (train=False)", train=False)
-    _compare(submission, reference, args, ["out"], " (train=False, eps=0.5)", train=False, eps=0.5)
+    _compare(submission, reference, args, ["out"], _(" (train=False, eps=0.5)"), train=False, eps=0.5)
 
 
 @points(1, id="eval_keeps_running_stats")

@@ -89,7 +89,7 @@ def test_no_shift_gives_unit_weights(submission, reference, rng):
     X_source = rng.normal(size=(200, 3))
     X_target = rng.permutation(np.vstack([X_source, X_source]))  # same distribution, n_target = 2 n_source
     beta = _weights(submission, X_source, X_target, l2=0.0)
-    assert_close(beta, np.ones(len(X_source)), DCW, "beta (no shift, n_target = 2 n_source, l2 = 0)", OPTIMUM_TOL)
+    assert_close(beta, np.ones(len(X_source)), DCW, _("beta (no shift, n_target = 2 n_source, l2 = 0)"), OPTIMUM_TOL)
     X_source, X_target = rng.normal(size=(50, 1)), rng.normal(size=(80, 1)) + 0.5
     _assert_follows_reference(_weights(submission, X_source, X_target), reference, X_source, X_target)
 
@@ -140,7 +140,7 @@ def test_matches_optimum(submission, reference, rng):
     # direction of the loss. Newton needs no more steps; gradient descent needs thousands (stop on the gradient).
     X_source, X_target = _correlated_shift(rng, 1500, 1000)
     beta = _weights(submission, X_source, X_target)
-    _assert_optimal(beta, reference, X_source, X_target, 1e-3, where=" (two strongly correlated features)")
+    _assert_optimal(beta, reference, X_source, X_target, 1e-3, where=_(" (two strongly correlated features)"))
 
 
 def _correlated_shift(rng, n_source, n_target):
@@ -210,7 +210,7 @@ def test_wls_zero_weights(submission, reference, rng):
     weights[dropped], y[dropped] = 0.0, 1e3 * rng.normal(size=20)
     kept = np.setdiff1d(np.arange(len(y)), dropped)
     expected = reference.weighted_least_squares(X[kept], y[kept], weights[kept])
-    assert_close(_wls(submission, X, y, weights), expected, WLS, "w (20 rows with weight 0)", 1e-7)
+    assert_close(_wls(submission, X, y, weights), expected, WLS, _("w (20 rows with weight 0)"), 1e-7)
 
 
 @points(1, id="wls_weights_not_normalised")
@@ -220,4 +220,4 @@ def test_wls_weights_not_normalised(submission, reference, rng):
     scale, l2 = float(rng.uniform(5.0, 10.0)), float(rng.uniform(5.0, 20.0))
     expected = reference.weighted_least_squares(X, y, scale * weights, l2)
     assert_close(_wls(submission, X, y, scale * weights, l2=l2), expected, WLS,
-                 f"w (weights multiplied by {scale:.3g}, l2 = {l2:.3g})", 1e-7)
+                 _("w (weights multiplied by {scale:.3g}, l2 = {l2:.3g})").format(scale=scale, l2=l2), 1e-7)

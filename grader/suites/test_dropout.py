@@ -61,7 +61,7 @@ def _check_backward(submission, reference, x, p, train, rng):
     assert_no_warnings(submission, f"{BWD} (p={p:.3f})")
     expected = reference.dropout_backward(dout, reference.dropout_forward(x, p, train, gen)[1])
     try:
-        assert_close(dx, expected, BWD, f"dx (p={p:.3f}, train={train})")
+        assert_close(dx, expected, BWD, _("dx (p={p:.3f}, train={train})").format(p=p, train=train))
     except Feedback:
         own = dout * out / x
         if not (np.any(own != 0) and trivial_forward(out, [x]) is None and rel_error(dx, own) <= 1e-7):
@@ -76,7 +76,7 @@ def _assert_training_drops(submission, rng):
     if np.all(out == x) or not np.any(out):
         raise Feedback(_("{fn}: with train=True and p=0.5, out is {value}; training must drop about half of "
                          "the units and scale the others").format(
-                           fn=FWD, value='x itself' if np.any(out) else 'all zeros'))
+                           fn=FWD, value='x itself' if np.any(out) else _('all zeros')))
 
 
 @points(3, id="mask")
@@ -103,7 +103,8 @@ def test_scaling(submission, rng):
     if not kept.any():
         raise Feedback(_("{fn}: out (p={p:.3f}) is all zeros; about {value:.0%} of the units should be kept").format(
                            fn=FWD, p=p, value=1 - p))
-    assert_close(out[kept], x[kept] / (1 - p), FWD, f"out at the kept units (p={p:.3f}, x / (1 - p) expected)")
+    assert_close(out[kept], x[kept] / (1 - p), FWD, _("out at the kept units (p={p:.3f}, x / (1 - p) expected)").format(
+                                                        p=p))
 
 
 @points(1, id="other_shapes")
@@ -112,7 +113,8 @@ def test_other_shapes(submission, reference, rng):
     for shape in [(7,), (2, 3, 4)]:
         x, p, gen = _x(rng, shape), _p(rng), _generator(rng)
         out = _out(submission, x, p, True, gen)
-        assert_close(out, reference.dropout_forward(x, p, True, gen)[0], FWD, f"out (x of shape {shape})")
+        assert_close(out, reference.dropout_forward(x, p, True, gen)[0], FWD, _("out (x of shape {shape})").format(
+                                                                                  shape=shape))
 
 
 @points(1, id="p_one")
@@ -181,5 +183,6 @@ def test_no_mutation(submission, reference, rng):
     assert_not_mutated(submission, BWD, ["dout", "cache"])
     out = as_array(out, FWD, "out", x.shape)  # the backward is judged against the student's own training call
     right = trivial_forward(out, [x]) is None and rel_error(dx, dout * out / x) <= 1e-7
-    calls.record(None if right else f"{BWD}: dx is not dout times the mask and scale of the forward call")
+    calls.record(None if right else _("{fn}: dx is not dout times the mask and scale of the forward call").format(
+                                        fn=BWD))
     calls.assert_work_done()

@@ -25,7 +25,7 @@ class _Remote:
     def step(self, val_loss, *params):
         result = self.submission.call(self._step, val_loss, *params, label=STEP)
         if not isinstance(result, bool):
-            kind = "a numpy.bool_; convert it with bool(...)" if isinstance(result, np.bool_) else \
+            kind = _("a numpy.bool_; convert it with bool(...)") if isinstance(result, np.bool_) else \
                 f"a {type(result).__name__}"
             raise Feedback(_("{fn} should return True or False (a Python bool); it returned {result}, {kind}").format(
                                fn=STEP, result=fmt(result), kind=kind))
@@ -46,10 +46,11 @@ def _same(got, expected):
 def _replay(submission, reference, losses, watch=(), **kwargs):
     """Feed the same losses to the student's and the reference's stopper; compare the returns and ``watch``."""
     got, expected = _Remote(submission, **kwargs), reference.EarlyStopping(**kwargs)
-    setting = ", ".join(f"{k}={v}" for k, v in kwargs.items()) or "the defaults"
+    setting = ", ".join(f"{k}={v}" for k, v in kwargs.items()) or _("the defaults")
     for i, loss in enumerate(losses):
         want, have = expected.step(loss), got.step(loss)
-        where = f"with {setting}, after the losses {[float(v) for v in losses[:i + 1]]}"
+        where = _("with {setting}, after the losses {value}").format(
+                    setting=setting, value=[float(v) for v in losses[:i + 1]])
         if have != want:
             raise Feedback(_("{fn} returned {have}, expected {want}, {where}").format(
                                fn=STEP, have=have, want=want, where=where))

@@ -25,7 +25,7 @@ def _grads(value, fn, names, shapes):
 
 def _compare(got, expected, fn, names, shape):
     for g, e, n in zip(got, expected, names):
-        assert_close(g, e, fn, f"{n} (inputs of shape {shape})")
+        assert_close(g, e, fn, _("{n} (inputs of shape {shape})").format(n=n, shape=shape))
 
 
 def _ties(rng, shape):
@@ -87,7 +87,8 @@ def test_scale_backward(submission, reference, rng):
     for shape in SHAPES:
         c, dout = float(rng.uniform(-3.0, 3.0)), rng.normal(size=shape)
         (dx,) = _grads(submission.scale_backward(c, dout), "scale_backward", ("dx",), (shape,))
-        assert_close(dx, reference.scale_backward(c, dout), "scale_backward", f"dx (c = {c:.4g}, shape {shape})")
+        assert_close(dx, reference.scale_backward(c, dout), "scale_backward",
+                     _("dx (c = {c:.4g}, shape {shape})").format(c=c, shape=shape))
 
 
 @points(1, id="branch_backward_two")
@@ -95,7 +96,7 @@ def test_branch_backward_two(submission, reference, rng):
     """branch_backward: sums the gradients of two consumers"""
     douts = [_dyadic(rng, (3, 4)) for _ in range(2)]
     (dx,) = _grads(submission.branch_backward(douts), "branch_backward", ("dx",), ((3, 4),))
-    assert_close(dx, reference.branch_backward(douts), "branch_backward", "dx (2 arrays of shape (3, 4))")
+    assert_close(dx, reference.branch_backward(douts), "branch_backward", _("dx (2 arrays of shape (3, 4))"))
 
 
 @points(2, id="branch_backward_any_length")
@@ -104,7 +105,8 @@ def test_branch_backward_any_length(submission, reference, rng):
     for count, shape in [(1, (7,)), (3, (2, 3, 4)), (5, (3, 4))]:
         douts = [_dyadic(rng, shape) for _ in range(count)]
         (dx,) = _grads(submission.branch_backward(douts), "branch_backward", ("dx",), (shape,))
-        assert_close(dx, reference.branch_backward(douts), "branch_backward", f"dx ({count} arrays of shape {shape})")
+        assert_close(dx, reference.branch_backward(douts), "branch_backward",
+                     _("dx ({count} arrays of shape {shape})").format(count=count, shape=shape))
 
 
 def _graph_backward(gates, x, y, z, c, dout):
@@ -126,7 +128,7 @@ def test_small_graph(submission, reference, rng):
     c = float(rng.integers(2, 13)) / 4
     got = _graph_backward(submission, x, y, z, c, dout)
     for g, e, name in zip(got, _graph_backward(reference, x, y, z, c, dout), ("dx", "dy", "dz")):
-        assert_close(g, e, "the chained gates", f"{name} of f = maximum(x * y, z) + {c} * x")
+        assert_close(g, e, _("the chained gates"), f"{name} of f = maximum(x * y, z) + {c} * x")
 
 
 @points(1, id="no_mutation")

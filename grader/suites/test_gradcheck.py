@@ -104,7 +104,7 @@ def test_any_shape(submission, rng):
     for shape in [(5,), (2, 3, 2), (1,)]:
         f, local, x = scalar_case(submission, rng, shape, cubic=1.0)
         got = gradient(submission, NG, x.shape, f, x)
-        assert_close(got, local.gradient(x), NG, f"grad (x of shape {shape})", TOL)
+        assert_close(got, local.gradient(x), NG, _("grad (x of shape {shape})").format(shape=shape), TOL)
 
 
 @points(1, id="zero_d")
@@ -114,10 +114,11 @@ def test_zero_d(submission, rng):
     got = submission.call(TrustedFunction("scalar_array_call"), submission.name(NG), f, float(x), label=NG)
     if isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], list):  # an array, with its shape
         got = np.array(got[1], dtype=np.float64).reshape(got[0])
-    assert_close(as_array(got, NG, "grad (x a 0-d array)", ()), local.gradient(x), NG, "grad (x a 0-d array)", TOL)
+    what = _("grad (x a 0-d array)")
+    assert_close(as_array(got, NG, what, ()), local.gradient(x), NG, what, TOL)
     f, local, x = scalar_case(submission, rng, (4,), cubic=1.0, zero_d=True)
     got = gradient(submission, NG, x.shape, f, x)
-    assert_close(got, local.gradient(x), NG, "grad (f returning a 0-d array)", TOL)
+    assert_close(got, local.gradient(x), NG, _("grad (f returning a 0-d array)"), TOL)
 
 
 @points(2, id="x_unchanged")
@@ -143,8 +144,8 @@ def test_step_h(submission, rng):
     f, local, x = scalar_case(submission, rng, (2, 3), cubic=1.0)
     got = gradient(submission, NG, x.shape, f, x, h=1e-2)
     assert_centred(f, x, NG, f"{NG}(f, x, h=0.01)", 1e-2)
-    assert_close(got, numerical_gradient(local, x, 1e-2), NG, "grad with h = 0.01", 1e-8)
-    f, _, x = scalar_case(submission, rng, (2, 3))
+    assert_close(got, numerical_gradient(local, x, 1e-2), NG, _("grad with h = 0.01"), 1e-8)
+    f, _unused, x = scalar_case(submission, rng, (2, 3))
     submission.numerical_gradient(f, x)
     assert_centred(f, x, NG, f"{NG}(f, x)", 1e-6)
 
@@ -172,13 +173,13 @@ def test_array_step_h(submission, rng):
     f, local, x, dout = matrix_case(submission, rng, cube=True)
     got = gradient(submission, NGA, x.shape, f, x, dout, h=1e-2)
     assert_centred(f, x, NGA, f"{NGA}(f, x, dout, h=0.01)", 1e-2)
-    assert_close(got, numerical_gradient_array(local, x, dout, 1e-2), NGA, "grad with h = 0.01", 1e-8)
+    assert_close(got, numerical_gradient_array(local, x, dout, 1e-2), NGA, _("grad with h = 0.01"), 1e-8)
 
 
 # -- rel_error --------------------------------------------------------------------------------
 def check_rel_error(submission, a, b, case):
-    got = as_float(submission.rel_error(a, b), REL, f"the result ({case})")
-    assert_close(got, rel_error(a, b), REL, f"the result ({case})", 1e-9)
+    got = as_float(submission.rel_error(a, b), REL, _("the result ({case})").format(case=case))
+    assert_close(got, rel_error(a, b), REL, _("the result ({case})").format(case=case), 1e-9)
 
 
 @points(1, id="rel_error_max")
@@ -187,18 +188,18 @@ def test_rel_error_max(submission, rng):
     a = rng.normal(size=(4, 5))
     b = a * (1 + rng.uniform(-1e-3, 1e-3, (4, 5)))
     b[tuple(rng.integers(0, (4, 5)))] += 0.5
-    check_rel_error(submission, a, b, "two arrays")
+    check_rel_error(submission, a, b, _("two arrays"))
     x, y = rng.uniform(1, 2, 2)
-    check_rel_error(submission, float(x), float(y), "two numbers")
+    check_rel_error(submission, float(x), float(y), _("two numbers"))
 
 
 @points(1, id="rel_error_floor")
 def test_rel_error_floor(submission, rng):
     """rel_error: 0.0 for two zeros, and the 1e-8 floor for tiny values"""
     zeros = np.zeros((2, 3))
-    got = as_float(submission.rel_error(zeros, zeros.copy()), REL, "the result")
+    got = as_float(submission.rel_error(zeros, zeros.copy()), REL, _("the result"))
     if got != 0.0:
         raise Feedback(_("{fn}(a, b) with a and b all zeros should be 0.0; it is {got}").format(
                            fn=REL, got=fmt(got)))
     tiny = np.full(3, rng.uniform(1e-10, 5e-9))
-    check_rel_error(submission, tiny, np.zeros(3), "a tiny, b zero")
+    check_rel_error(submission, tiny, np.zeros(3), _("a tiny, b zero"))

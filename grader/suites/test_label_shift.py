@@ -122,7 +122,7 @@ def test_confusion_joint_and_absent_classes(submission, reference, rng):
     """confusion_matrix: normalised over all samples; absent classes give zeros"""
     present = np.sort(rng.permutation(6)[:4])  # two of the six classes never occur
     y_true, y_pred = rng.choice(present, size=40), rng.choice(present, size=40)
-    name = "C (num_classes = 6, two classes absent)"
+    name = _("C (num_classes = 6, two classes absent)")
     C = as_array(submission.confusion_matrix(y_true, y_pred, 6), CM, name, (6, 6))
     assert_finite(C, CM, name)
     if not abs(C.sum() - 1.0) < 1e-9:
@@ -287,7 +287,7 @@ def test_target_distribution(submission, reference, rng):
     """target_label_distribution: w * p_source, normalised"""
     w = rng.uniform(0.2, 3.0, size=5)
     y_source = rng.choice([0, 2, 3], size=60)  # classes 1 and 4 (the last) absent from the source
-    name = "q (classes 1 and 4 of 5 absent from y_source)"
+    name = _("q (classes 1 and 4 of 5 absent from y_source)")
     q = as_array(submission.target_label_distribution(w, y_source, 5), TLD, name, (5,))
     assert_close(q, reference.target_label_distribution(w, y_source, 5), TLD, name, EXACT)
 

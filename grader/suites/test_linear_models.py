@@ -123,8 +123,8 @@ def _check_large_scores(submission, reference, fn, args):
     loss, dw = _call(submission, fn, args)
     assert_no_warnings(submission, fn)
     expected_loss, expected_dw = getattr(reference, fn)(*args)
-    assert_close(loss, expected_loss, fn, "loss with scores of size up to 1e4")
-    assert_close(dw, expected_dw, fn, f"{_gname(fn)} with scores of size up to 1e4")
+    assert_close(loss, expected_loss, fn, _("loss with scores of size up to 1e4"))
+    assert_close(dw, expected_dw, fn, _("{value} with scores of size up to 1e4").format(value=_gname(fn)))
 
 
 @points(1, id="logistic_large_scores")
@@ -168,7 +168,7 @@ def test_perceptron_kink(submission, reference, rng):
     args = draw_until(lambda: _kink_data(rng, 0.0), _kink_counts(reference, PERCEPTRON, 0.0))
     _unused, dw = _call(submission, PERCEPTRON, args)
     try:
-        assert_close(dw, reference.perceptron_loss_grad(*args)[1], PERCEPTRON, "dw with some scores exactly 0")
+        assert_close(dw, reference.perceptron_loss_grad(*args)[1], PERCEPTRON, _("dw with some scores exactly 0"))
     except Feedback as exc:
         raise Feedback(f"{exc}{_(KINK_NOTE)}") from None
 
@@ -178,9 +178,9 @@ def test_svm_kink(submission, reference, rng):
     """svm_loss_grad: an example exactly on the margin contributes no gradient (default lam = 0)"""
     args = draw_until(lambda: _kink_data(rng, 1.0), _kink_counts(reference, SVM, 1.0))
     loss, dw = _call(submission, SVM, args)
-    assert_close(loss, reference.svm_loss_grad(*args)[0], SVM, "loss with the default lam")
+    assert_close(loss, reference.svm_loss_grad(*args)[0], SVM, _("loss with the default lam"))
     try:
-        assert_close(dw, reference.svm_loss_grad(*args)[1], SVM, "dw with some examples exactly on the margin")
+        assert_close(dw, reference.svm_loss_grad(*args)[1], SVM, _("dw with some examples exactly on the margin"))
     except Feedback as exc:
         raise Feedback(f"{exc}{_(KINK_NOTE)}") from None
 
@@ -252,32 +252,33 @@ def _step_losses(losses):
 @points(2, id="gd_updates")
 def test_gd_updates(submission, reference, rng):
     """gradient_descent: w follows w <- w - lr * dw of the loss_grad it is given, whichever it is"""
-    w, _, expected, _, fn = _descend(submission, reference, rng)
-    assert_close(w, expected, GD, f"w after {STEPS} steps with your {fn} as loss_grad")
+    w, _unused, expected, _unused, fn = _descend(submission, reference, rng)
+    assert_close(w, expected, GD, _("w after {steps} steps with your {fn} as loss_grad").format(steps=STEPS, fn=fn))
     # a loss_grad of the grader's (ridge regression): gradient_descent must call the one it is given
     lam = float(rng.uniform(0.5, 2.0))
     w0, X, y = _data(rng, LINEAR)
     ridge = TrustedFunction("ridge_loss_grad", {"lam": lam})
-    w, _ = as_tuple(submission.gradient_descent(ridge, w0, X, y, LR, STEPS), 2, GD, "(w, losses)")
+    w, _unused = as_tuple(submission.gradient_descent(ridge, w0, X, y, LR, STEPS), 2, GD, "(w, losses)")
     expected, loss_grad = w0, build(ridge.name, ridge.params)
-    for _ in range(STEPS):
+    for _unused in range(STEPS):
         expected = expected - LR * loss_grad(expected, X, y)[1]
-    assert_close(w, expected, GD, f"w after {STEPS} steps with loss_grad = ridge regression (lam = {lam:.3g}): "
-                 "call the loss_grad you are given")
+    assert_close(w, expected, GD, _("w after {steps} steps with loss_grad = ridge regression (lam = {lam:.3g}): "
+                                    "call the loss_grad you are given").format(steps=STEPS, lam=lam))
 
 
 
 @points(1, id="gd_losses")
 def test_gd_losses(submission, reference, rng):
     """gradient_descent: losses[t] is the loss at the weights before step t"""
-    _, losses, _, expected, fn = _descend(submission, reference, rng)
-    assert_close(_step_losses(losses), expected, GD, f"losses with your {fn} as loss_grad (losses[0] is the "
-                 "loss at w0)")
+    _unused, losses, _unused, expected, fn = _descend(submission, reference, rng)
+    assert_close(_step_losses(losses), expected, GD, _("losses with your {fn} as loss_grad (losses[0] is the "
+                                                       "loss at w0)").format(fn=fn))
 
 
 @points(1, id="gd_no_mutation")
 def test_gd_no_mutation(submission, reference, rng):
     """gradient_descent: leaves w0 unchanged"""
-    w, _, expected, _, fn = _descend(submission, reference, rng)
+    w, _unused, expected, _unused, fn = _descend(submission, reference, rng)
     assert_not_mutated(submission, GD, ["loss_grad", "w0", "X", "y"])
-    assert_close(w, expected, GD, f"w after {STEPS} steps with your {fn} as loss_grad")  # and does the work
+    assert_close(w, expected, GD,  # and does the work
+                 _("w after {steps} steps with your {fn} as loss_grad").format(steps=STEPS, fn=fn))

@@ -207,7 +207,7 @@ def test_train_initial_weights(submission, rng):
     """linreg_train: w starts as rng.normal(0, 0.01, size=D), b as 0.0 (checked with lr = 0)"""
     X, y = _problem(rng, 12, 5)
     w, b, _unused = _train(submission, X, y, rng, lr=0.0, num_epochs=1, batch_size=4)
-    assert_close(w, rng.normal(0, 0.01, size=5), TRAIN, "w with lr = 0 (it should stay at its initial draw)", 1e-12)
+    assert_close(w, rng.normal(0, 0.01, size=5), TRAIN, _("w with lr = 0 (it should stay at its initial draw)"), 1e-12)
     if b != 0.0:
         raise Feedback(_("{fn}: with lr = 0, b should stay at its initial value 0.0; got {b}").format(
                            fn=TRAIN, b=fmt(b)))
@@ -243,7 +243,7 @@ def test_train_losses_of_returned_weights(submission, rng):
     X, y = _problem(rng, 25, 2)
     w, b, losses = _train(submission, X, y, rng, num_epochs=2, batch_size=5)
     losses = _epoch_losses(losses, 2)
-    assert_close(losses[-1], _squared_loss(X, y, w, b), TRAIN, "losses[-1] (the mean loss at the returned w, b)")
+    assert_close(losses[-1], _squared_loss(X, y, w, b), TRAIN, _("losses[-1] (the mean loss at the returned w, b)"))
 
 
 @points(2, id="train_converges_to_least_squares")
@@ -264,7 +264,7 @@ def test_train_converges_to_least_squares(submission, rng):
 def test_train_defaults(submission, reference, rng):
     """linreg_train: the defaults are lr = 0.03, num_epochs = 3, batch_size = 10"""
     X, y = _problem(rng, 50, 2)
-    _compare_with_reference(submission, reference, X, y, rng, "default arguments")
+    _compare_with_reference(submission, reference, X, y, rng, _("default arguments"))
 
 
 @points(1, id="train_no_mutation")

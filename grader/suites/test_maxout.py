@@ -1,6 +1,7 @@
 """Hidden suite for `maxout`."""
 import numpy as np
 
+from grader.i18n import _
 from grader.checks import (CheckedCalls, assert_close, assert_not_mutated, call_tuple, dyadic, graded,
                             layer_gradient_check, points)
 
@@ -58,10 +59,10 @@ def test_tie_identical_pieces(submission, reference, rng):
     w[:, :, 1], b[:, 1] = w[:, :, 0], b[:, 0]  # piece 1 a copy of piece 0 in every unit...
     w[:, 0, 2], b[0, 2] = w[:, 0, 0], b[0, 0]  # ...and piece 2 too in unit 0: exact ties
     dout = rng.normal(size=(n, m))
-    _, dw, db = _gradients(submission, x, w, b, dout)
-    _, ref_dw, ref_db = reference.maxout_backward(dout, reference.maxout_forward(x, w, b)[1])
-    assert_close(dw, ref_dw, BWD, "dw (pieces tied for the max must share the gradient evenly)")
-    assert_close(db, ref_db, BWD, "db (pieces tied for the max must share the gradient evenly)")
+    _unused, dw, db = _gradients(submission, x, w, b, dout)
+    _unused, ref_dw, ref_db = reference.maxout_backward(dout, reference.maxout_forward(x, w, b)[1])
+    assert_close(dw, ref_dw, BWD, _("dw (pieces tied for the max must share the gradient evenly)"))
+    assert_close(db, ref_db, BWD, _("db (pieces tied for the max must share the gradient evenly)"))
 
 
 @points(2, id="tie_distinct_pieces")
@@ -73,10 +74,10 @@ def test_tie_distinct_pieces(submission, reference, rng):
     b[1, 1] -= 2.0**-30  # ...in unit 0; in unit 1 piece 1 falls short of piece 0 by 2**-30 (still exact): no tie
     b[:, 2] = -64.0  # piece 2 never wins
     dout = rng.normal(size=(n, m))
-    dx, _, _ = _gradients(submission, x, w, b, dout)
+    dx, _unused, _unused = _gradients(submission, x, w, b, dout)
     ref_dx = reference.maxout_backward(dout, reference.maxout_forward(x, w, b)[1])[0]
-    assert_close(dx, ref_dx, BWD, "dx (row 0: in unit 0 two pieces tie for the max and share the gradient; "
-                 "in unit 1 they differ by 2**-30, so only the larger one gets it)")
+    assert_close(dx, ref_dx, BWD, _("dx (row 0: in unit 0 two pieces tie for the max and share the gradient; "
+                 "in unit 1 they differ by 2**-30, so only the larger one gets it)"))
 
 
 @points(1, id="no_mutation")

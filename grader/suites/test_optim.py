@@ -10,6 +10,7 @@ decide the step and a wrong eps cannot hide.
 """
 import numpy as np
 
+from grader.i18n import _
 from grader.checks import (CheckedCalls, as_array, as_tuple, assert_close, assert_no_warnings, assert_not_mutated,
                             points)
 
@@ -93,9 +94,10 @@ def _check_trajectory(submission, reference, fn, rng, hyper):
             checked.append((t, args, out))
         w, *state = out
     results = submission.map(fn, [args for _, args, _ in checked])
-    for (t, _, want), value in zip(checked, results):
+    for (t, _unused, want), value in zip(checked, results):
         for name, g, e in zip(OUTPUTS[fn], _outputs(value, fn, w.shape), want):
-            assert_close(g, e, fn, f"{name} at step {t} of {STEPS} on a quadratic")
+            assert_close(g, e, fn, _("{name} at step {t} of {steps} on a quadratic").format(
+                                       name=name, t=t, steps=STEPS))
 
 
 # -- SGD and momentum ------------------------------------------------------------------
@@ -236,7 +238,7 @@ def test_zero_gradient(submission, reference, rng):
     """all optimisers: a zero gradient from a fresh state leaves w unchanged, with no warning"""
     w, zeros = rng.normal(size=SHAPE), np.zeros(SHAPE)
     for fn, args in _every_optimiser(w, zeros, zeros):
-        _check_step(submission, reference, fn, args, where=" (zero gradient, fresh state)")
+        _check_step(submission, reference, fn, args, where=_(" (zero gradient, fresh state)"))
         assert_no_warnings(submission, fn)
 
 

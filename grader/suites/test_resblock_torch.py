@@ -54,7 +54,7 @@ def randomize(state, rng):
 
 def _keys(keys):
     shown = ", ".join(keys[:6])
-    return shown + (f" and {len(keys) - 6} more" if len(keys) > 6 else "")
+    return shown + (_(" and {value} more").format(value=len(keys) - 6) if len(keys) > 6 else "")
 
 
 def load(proxy, block, state, what):
@@ -62,13 +62,17 @@ def load(proxy, block, state, what):
     report = proxy.call(LOAD, block, state, label=what)
     problems = []
     if report["missing"]:
-        problems.append(f"your block has key(s) the reference does not: {_keys(report['missing'])}")
+        problems.append(_("your block has key(s) the reference does not: {value}").format(
+                            value=_keys(report['missing'])))
     if report["unexpected"]:
-        problems.append(f"your block lacks the reference's key(s): {_keys(report['unexpected'])}")
+        problems.append(_("your block lacks the reference's key(s): {value}").format(
+                            value=_keys(report['unexpected'])))
     for key, mine, theirs in report["mismatched"][:3]:
-        problems.append(f"{key} has shape {tuple(mine)}; the reference's has shape {tuple(theirs)}")
+        problems.append(_("{key} has shape {value}; the reference's has shape {value2}").format(
+                            key=key, value=tuple(mine), value2=tuple(theirs)))
     if problems:
-        raise Feedback(f"{what}: the reference's state dict does not load with strict=True: " + "; ".join(problems))
+        raise Feedback(_("{what}: the reference's state dict does not load with strict=True: ").format(
+                           what=what) + "; ".join(problems))
 
 
 def blocks(submission, reference, rng, cin, cout, stride):
@@ -76,7 +80,7 @@ def blocks(submission, reference, rng, cin, cout, stride):
     what = label(cin, cout, stride)
     ref = construct(reference, cin, cout, stride)
     state = randomize(reference.call(STATE, ref), rng)
-    load(reference, ref, state, "the reference")
+    load(reference, ref, state, _("the reference"))
     mine = construct(submission, cin, cout, stride)
     load(submission, mine, state, what)
     return mine, ref
@@ -97,7 +101,7 @@ def check_output(submission, reference, rng, cin, cout, stride, train, hw=(6, 6)
     x = rng.normal(size=(N, cin, *hw))
     got, expected = run_both(submission, reference, mine, ref, x, train)
     mode = "training" if train else "evaluation"
-    assert_close(got["out"], expected["out"], label(cin, cout, stride), f"out ({mode} mode)")
+    assert_close(got["out"], expected["out"], label(cin, cout, stride), _("out ({mode} mode)").format(mode=mode))
 
 
 def channels(rng):
@@ -149,7 +153,8 @@ def test_output_shape(submission, rng):
     for cin, cout, stride, h, w in [(c, c, 1, 5, 7), (c, 2 * c, 2, 7, 5), (c, c + 2, 2, 8, 6), (c, c, 2, 7, 7)]:
         block = construct(submission, cin, cout, stride)
         got = submission.call(RUN, block, rng.normal(size=(N, cin, h, w)), True, label="ResidualBlock.forward")
-        as_array(got["out"], label(cin, cout, stride), f"out for x of shape {(N, cin, h, w)}",
+        as_array(got["out"], label(cin, cout, stride), _("out for x of shape {value}").format(
+                                                           value=(N, cin, h, w)),
                  output_shape(cin, cout, stride, h, w))
 
 
@@ -201,7 +206,7 @@ def test_running_statistics(submission, reference, rng):
                                        value=label(cin, cout, stride), key=key, value2=int(np.asarray(got['state'][key])), value3=int(np.asarray(value))))
                 continue
             assert_close(got["state"][key], value, label(cin, cout, stride),
-                         f"{key} after one training-mode forward")
+                         _("{key} after one training-mode forward").format(key=key))
 
 
 @points(2, id="gradient_reaches_input")
@@ -218,7 +223,7 @@ def test_gradient_reaches_input(submission, reference, rng):
         if got["x_grad"] is None or not np.any(np.asarray(got["x_grad"]) != 0):
             raise Feedback(_("{what}: no gradient reached the input x (x.grad is {value}); is x detached "
                              "somewhere?").format(
-                               what=what, value='None' if got['x_grad'] is None else 'all zeros'))
+                               what=what, value='None' if got['x_grad'] is None else _('all zeros')))
         assert_close(got["x_grad"], expected["x_grad"], what, "x.grad")
 
 

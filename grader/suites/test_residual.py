@@ -119,15 +119,15 @@ def test_kinks(submission, reference, rng):
     grads = call_tuple(submission, BWD, "(dx, dw1, db1, dw2, db2)", dout, cache)
     expected = reference.residual_backward(dout, reference.residual_forward(*args)[1])
     for i in (2, 4):  # the bias gradients see both kinks and no other part of the backward pass
-        name = f"d{NAMES[i]} with ReLU inputs exactly 0 in row 0"
+        name = _("d{name} with ReLU inputs exactly 0 in row 0").format(name=NAMES[i])
         try:
             assert_close(grads[i], expected[i], BWD, name)
         except Feedback:  # say which mistake: the forward, relu'(0), or something else
-            _check_out(out, reference, args, "out (on inputs that put both ReLUs exactly at 0)")
+            _check_out(out, reference, args, _("out (on inputs that put both ReLUs exactly at 0)"))
             got = as_array(grads[i], BWD, name, expected[i].shape)
             for hidden, output in ((True, False), (False, True), (True, True)):
                 if rel_error(got, _bias_grads_passing_at_zero(args, dout, hidden, output)[i // 2 - 1]) < 1e-7:
-                    which = "hidden and the output ReLU" if hidden and output else "hidden ReLU" if hidden else \
+                    which = _("hidden and the output ReLU") if hidden and output else "hidden ReLU" if hidden else \
                         "output ReLU"
                     raise Feedback(_("{fn}: {name}: the {which} passed gradient where its input is exactly 0; "
                                      "relu'(0) must be 0").format(fn=BWD, name=name, which=which)) from None

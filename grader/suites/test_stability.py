@@ -42,7 +42,8 @@ def _check_extreme(submission, reference, fn, x, atol):
     """Finite, warning-free and accurate for inputs with |x| up to 1e4."""
     got = submission.call(fn, x)
     assert_no_warnings(submission, fn)
-    return assert_close(got, getattr(reference, fn)(x), fn, f"result for |x| up to 1e4, shape {x.shape}", atol=atol)
+    return assert_close(got, getattr(reference, fn)(x), fn, _("result for |x| up to 1e4, shape {shape}").format(
+                                                                shape=x.shape), atol=atol)
 
 
 def _check_axes(submission, reference, rng, fn):
@@ -50,15 +51,17 @@ def _check_axes(submission, reference, rng, fn):
     (or reduced) must keep their place."""
     for x in (_moderate(rng, 3, 4, 5), _moderate(rng, 1, 4, 1)):
         for axis in AXES:
-            got = _check(submission, reference, fn, x, f"result for axis={axis}, x of shape {x.shape}", axis=axis)
+            got = _check(submission, reference, fn, x, _("result for axis={axis}, x of shape {shape}").format(
+                                                           axis=axis, shape=x.shape), axis=axis)
             if fn == "softmax":
-                _sums_to_one(got, fn, f"the result for axis={axis}, x of shape {x.shape}", axis)
+                _sums_to_one(got, fn, _("the result for axis={axis}, x of shape {shape}").format(
+                                          axis=axis, shape=x.shape), axis)
 
 
 def _check_values(submission, reference, rng, fn, *shapes):
     """Values on moderate inputs of each of ``shapes``."""
     for x in [_moderate(rng, *shape) for shape in shapes]:
-        _check(submission, reference, fn, x, f"result for x of shape {x.shape}")
+        _check(submission, reference, fn, x, _("result for x of shape {shape}").format(shape=x.shape))
 
 
 def _check_extremes(submission, reference, rng, fn, shapes, atol):
@@ -70,14 +73,15 @@ def _check_extremes(submission, reference, rng, fn, shapes, atol):
 def _check_softmax_values(submission, reference, rng):
     for x in (_moderate(rng, 5, 7), _moderate(rng, 6)):
         p = submission.softmax(x)
-        _sums_to_one(as_array(p, "softmax", "the result", x.shape), "softmax", "the result", -1)
-        assert_close(p, reference.softmax(x), "softmax", f"result for x of shape {x.shape}")
+        _sums_to_one(as_array(p, "softmax", _("the result"), x.shape), "softmax", _("the result"), -1)
+        assert_close(p, reference.softmax(x), "softmax", _("result for x of shape {shape}").format(
+                                                             shape=x.shape))
 
 
 def _check_softmax_extremes(submission, reference, rng):
     for x in (extreme_inputs(rng, 5, 6), extreme_inputs(rng, 9)):
         p = _check_extreme(submission, reference, "softmax", x, ROUNDING * BIG)
-        _sums_to_one(p, "softmax", "the result for |x| up to 1e4", -1)
+        _sums_to_one(p, "softmax", _("the result for |x| up to 1e4"), -1)
 
 
 AXIS_DOC = "respects axis=0, 1 and -2 on 3-D inputs, with length-1 axes too"

@@ -128,7 +128,7 @@ def check_forward(submission, reference, name, inputs, shape):
     """The forward's output matches the reference's, to float64's precision (not float32's, about 6e-8)."""
     got = forward_output(probe(submission, name, inputs), name, shape)
     expected = np.asarray(probe(reference, name, inputs)["out"])
-    fn, what = f"{name}.forward", f"out (input shape {np.shape(inputs[0])})"
+    fn, what = f"{name}.forward", _("out (input shape {value})").format(value=np.shape(inputs[0]))
     assert_close(got, expected, fn, what)
     try:  # rounding of a float64 computation, in any order, stays far below this
         assert_close(got, expected, fn, what, tol=1e-12, atol=1e-14 * max(1.0, float(np.max(np.abs(expected)))))
@@ -227,9 +227,9 @@ def test_logsumexp_stable_forward(submission, reference, rng):
     x = large_rows(rng)
     report = probe(submission, "LogSumExpFunction", [x])
     got = forward_output(report, "LogSumExpFunction", (x.shape[0],))
-    assert_finite(got, "LogSumExpFunction.forward", "out (entries up to 1e4)")
+    assert_finite(got, "LogSumExpFunction.forward", _("out (entries up to 1e4)"))
     assert_close(got, probe(reference, "LogSumExpFunction", [x])["out"], "LogSumExpFunction.forward",
-                 "out (entries up to 1e4)")
+                 _("out (entries up to 1e4)"))
 
 
 @points(1, id="logsumexp_stable_backward")
@@ -239,9 +239,9 @@ def test_logsumexp_stable_backward(submission, reference, rng):
     grad_out = rng.normal(size=x.shape[0])
     report = probe(submission, "LogSumExpFunction", [x], grad_out)
     got = as_array(gradients(report, "LogSumExpFunction", [x])[0], "LogSumExpFunction.backward", "dx", x.shape)
-    assert_finite(got, "LogSumExpFunction.backward", "dx (entries up to 1e4)")
+    assert_finite(got, "LogSumExpFunction.backward", _("dx (entries up to 1e4)"))
     assert_close(got, probe(reference, "LogSumExpFunction", [x], grad_out)["grads"][0],
-                 "LogSumExpFunction.backward", "dx (entries up to 1e4)")
+                 "LogSumExpFunction.backward", _("dx (entries up to 1e4)"))
 
 
 # -- all three ----------------------------------------------------------------------------------

@@ -54,7 +54,8 @@ def train_and_predict(submission, rng, n_train, n_test, seed_offset=0):
     result = submission.call(PREDICT, model, X_test, label="the model returned by train_classifier")
     if "problem" in result:
         raise Feedback(_("train_classifier: {result}").format(result=result['problem']))
-    logits = as_array(result["logits"], "train_classifier", f"the model's output for X of shape {X_test.shape}",
+    logits = as_array(result["logits"], "train_classifier", _("the model's output for X of shape {shape}").format(
+                                                                shape=X_test.shape),
                       (len(X_test), c))
     if not np.all(np.isfinite(logits)):
         raise Feedback(_("train_classifier: the model's logits contain NaN or inf"))
@@ -96,7 +97,7 @@ def require_training(submission, seed, what):
 def test_logits_shape(submission, seed):
     """train_classifier: the model maps (N, D) float32 inputs to (N, num_classes) logits, not probabilities; X and y
     are left unchanged; and it learns"""
-    require_training(submission, seed, "the right output shape")
+    require_training(submission, seed, _("the right output shape"))
     logits, _unused, _unused, mutated = main_run(submission, seed)
     if mutated:
         names = ", ".join(["X", "y", "num_classes", "seed"][k] if isinstance(k, int) and k < 4 else str(k)
