@@ -40,15 +40,23 @@ def help_texts(source: str) -> Iterator[tuple[int, str]]:
 
 
 def suite_test_names(path: str) -> Iterator[tuple[int, str]]:
-    """(line, name) of every test of the hidden suite at ``path`` (``grader/suites/test_*.py``; none for another
-    file): the first line of its docstring, as :mod:`grader.plugin` names it. The suite is imported, so names
-    built in code (``graded(n, id, f"{fn}: ...")``) are found too."""
+    """(line, name) of every test of the hidden suite or visible tests at ``path`` (``grader/suites/test_*.py``,
+    ``exercises/<id>/test_visible.py``; none for another file): the first line of its docstring, as
+    :mod:`grader.plugin` names it. The file is imported, so names built in code (``graded(n, id, f"{fn}: ...")``)
+    are found too."""
     import importlib
+    import importlib.util
 
     file = Path(path).resolve()
-    if file.parent.name != "suites" or file.parent.parent.name != "grader" or not file.name.startswith("test_"):
+    if file.parent.name == "suites" and file.parent.parent.name == "grader" and file.name.startswith("test_"):
+        module = importlib.import_module(f"grader.suites.{file.stem}")
+    elif file.name == "test_visible.py":
+        spec = importlib.util.spec_from_file_location(f"dlx_visible_{file.parent.name}", file)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    else:
         return
-    module = importlib.import_module(f"grader.suites.{file.stem}")
     for name, test in vars(module).items():
         doc = (getattr(test, "__doc__", None) or "").strip().splitlines()
         if name.startswith("test_") and inspect.isfunction(test) and doc:

@@ -316,6 +316,9 @@ def test_every_message_in_the_code_is_in_the_catalogue():
         str(root / "grader"), method_map=[("**.py", "grader.i18n_extract:extract_click"),
                                           ("server/templates/**.html", "jinja2.ext:babel_extract")],
         keywords={**DEFAULT_KEYWORDS, "N_": None})}
+    extracted |= {message for _, _, message, _, _ in extract_from_dir(  # the visible tests' names and messages
+        str(exercises_dir()), method_map=[("*/test_visible.py", "grader.i18n_extract:extract_click")],
+        keywords={**DEFAULT_KEYWORDS, "N_": None})}
     for lang in OTHER_LANGUAGES:
         catalogue = read_catalogue(lang, "dlx")
         known = {m.id for m in catalogue if m.id}

@@ -5,6 +5,7 @@ exact optimum and the true density ratio, and test the l2 penalty and clipping.
 """
 import numpy as np
 
+from grader.i18n import _
 from grader.checks import Feedback, as_array, assert_close
 
 
@@ -25,8 +26,8 @@ def test_shift_towards_target(submission):
                     "beta", (400,))
     order = np.argsort(X_source[:, 0])
     if not beta[order[-40:]].mean() > 3 * beta[order[:40]].mean():
-        raise Feedback("domain_classifier_weights: the rows with the largest x (closest to the target) "
-                       "should get much larger weights than those with the smallest x")
+        raise Feedback(_("domain_classifier_weights: the rows with the largest x (closest to the target) "
+                         "should get much larger weights than those with the smallest x"))
 
 
 def test_weighted_least_squares_small_example(submission):

@@ -5,6 +5,7 @@ use random curves with plateaus, min_delta, NaN and nested params.
 """
 import math
 
+from grader.i18n import _
 from grader.checks import Feedback
 
 
@@ -17,12 +18,13 @@ def test_patience_two(submission):
     stopper = _stopper(submission, patience=2)
     returned = [stopper.method("step", loss, {"epoch": i}) for i, loss in enumerate([1.0, 0.5, 0.6, 0.5, 0.7])]
     if returned != [False, False, False, True, True]:
-        raise Feedback(f"EarlyStopping.step returned {returned}; expected [False, False, False, True, True] "
-                       f"(0.5 at call 3 only equals the best, so it is not an improvement)")
+        raise Feedback(_("EarlyStopping.step returned {returned}; expected [False, False, False, True, True] "
+                         "(0.5 at call 3 only equals the best, so it is not an improvement)").format(
+                           returned=returned))
     got = (stopper.get("best_loss"), stopper.get("best_epoch"), stopper.get("best_params"))
     if got != (0.5, 1, {"epoch": 1}):
-        raise Feedback(f"EarlyStopping: (best_loss, best_epoch, best_params) is {got}; "
-                       f"expected (0.5, 1, {{'epoch': 1}})")
+        raise Feedback(_("EarlyStopping: (best_loss, best_epoch, best_params) is {got}; expected (0.5, 1, "
+                         "{{'epoch': 1}})").format(got=got))
 
 
 def test_initial_state(submission):
@@ -30,5 +32,5 @@ def test_initial_state(submission):
     stopper = _stopper(submission)
     got = (stopper.get("best_loss"), stopper.get("best_epoch"), stopper.get("best_params"))
     if got != (math.inf, None, None):
-        raise Feedback(f"EarlyStopping: before any call (best_loss, best_epoch, best_params) is {got}; "
-                       f"expected (inf, None, None)")
+        raise Feedback(_("EarlyStopping: before any call (best_loss, best_epoch, best_params) is {got}; "
+                         "expected (inf, None, None)").format(got=got))

@@ -6,6 +6,7 @@ compare with a reference, try large scores and kinks, and test gradient_descent.
 """
 import numpy as np
 
+from grader.i18n import _
 from grader.checks import (
     as_array,
     as_float,
@@ -48,7 +49,8 @@ def test_gradient_descent_lowers_the_loss(submission):
     w0 = np.zeros(3)
     result = submission.gradient_descent(submission.name("linear_regression_loss_grad"), w0, X, y, 0.3, 100)
     w, losses = as_tuple(result, 2, "gradient_descent", "(w, losses)")
-    assert len(losses) == 100, f"gradient_descent: losses should hold num_steps = 100 values; it holds {len(losses)}"
+    assert len(losses) == 100, _("gradient_descent: losses should hold num_steps = 100 values; it holds {n}").format(
+                                   n=len(losses))
     assert_close(losses[0], 0.5 * np.mean(y ** 2), "gradient_descent", "losses[0] (the loss at w0 = 0)")
-    assert losses[-1] < 1e-3 * losses[0], "gradient_descent: after 100 steps the loss should be much smaller"
+    assert losses[-1] < 1e-3 * losses[0], _("gradient_descent: after 100 steps the loss should be much smaller")
     assert_close(w, [1.0, -2.0, 0.5], "gradient_descent", "w after 100 steps", 1e-2)

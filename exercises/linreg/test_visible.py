@@ -6,6 +6,7 @@ replay your generator's draws and compare with a reference step for step.
 import numpy as np
 
 from grader.proxy import RemoteObject
+from grader.i18n import _
 from grader.checks import Feedback, as_array, as_float, as_tuple
 
 
@@ -22,12 +23,13 @@ def test_data_iter_batches(submission):
     y = X[:, 0] * 10.0
     batches = _batches(submission, 4, X, y, np.random.default_rng(0))
     sizes = [len(xb) for xb, _ in batches]
-    assert sizes == [4, 4, 2], f"data_iter: batch sizes should be [4, 4, 2]; they are {sizes}"
+    assert sizes == [4, 4, 2], _("data_iter: batch sizes should be [4, 4, 2]; they are {sizes}").format(
+                                   sizes=sizes)
     rows = sorted(float(v) for xb, _ in batches for v in np.asarray(xb)[:, 0])
-    assert rows == X[:, 0].tolist(), "data_iter: one pass should yield every row of X exactly once"
+    assert rows == X[:, 0].tolist(), _("data_iter: one pass should yield every row of X exactly once")
     for xb, yb in batches:
         assert np.array_equal(yb, np.asarray(xb)[:, 0] * 10.0), \
-            "data_iter: y_batch[i] should be the target of X_batch[i]"
+            _("data_iter: y_batch[i] should be the target of X_batch[i]")
 
 
 def test_linreg_train_fits_a_noiseless_line(submission):
@@ -40,9 +42,10 @@ def test_linreg_train_fits_a_noiseless_line(submission):
     w = as_array(w, "linreg_train", "w", (2,))
     b = as_float(b, "linreg_train", "b")
     if len(losses) != 50:
-        raise Feedback(f"linreg_train: losses should hold 20 values (one per epoch); it holds {len(losses)}")
+        raise Feedback(_("linreg_train: losses should hold 20 values (one per epoch); it holds {n}").format(
+                           n=len(losses)))
     if not (np.allclose(w, [2.0, -3.4], atol=1e-3) and abs(b - 4.2) < 1e-3):
-        raise Feedback(f"linreg_train: after 50 epochs expected w close to [2, -3.4] and b close to 4.2; "
-                       f"got w = {w}, b = {b:.4f}")
+        raise Feedback(_("linreg_train: after 50 epochs expected w close to [2, -3.4] and b close to 4.2; got "
+                         "w = {w}, b = {b:.4f}").format(w=w, b=b))
     if not losses[-1] < losses[0]:
-        raise Feedback("linreg_train: the loss should go down from the first epoch to the last")
+        raise Feedback(_("linreg_train: the loss should go down from the first epoch to the last"))

@@ -9,6 +9,7 @@ statistics and x.grad with the reference's, for several shapes.
 import numpy as np
 
 from grader.proxy import TrustedFunction
+from grader.i18n import _
 from grader.checks import Feedback, as_array, assert_close
 
 SUMMARY = TrustedFunction("torch_module_summary")
@@ -28,13 +29,14 @@ def test_names_and_shapes(submission):
         extra = sorted(set(params) - set(expected))
         missing = sorted(set(expected) - set(params))
         wrong = sorted(k for k in set(params) & set(expected) if params[k] != expected[k])
-        raise Feedback(f"ResidualBlock(3, 6, stride=2): parameters differ: extra {extra}, missing {missing}, "
-                       f"wrong shape {wrong}")
+        raise Feedback(_("ResidualBlock(3, 6, stride=2): parameters differ: extra {extra}, missing {missing}, "
+                         "wrong shape {wrong}").format(extra=extra, missing=missing, wrong=wrong))
     buffers = {name for name, _ in summary["buffers"]}
     for bn_name in ("bn1", "bn2", "shortcut.1"):
         for buffer in ("running_mean", "running_var", "num_batches_tracked"):
             if f"{bn_name}.{buffer}" not in buffers:
-                raise Feedback(f"ResidualBlock(3, 6, stride=2): no buffer {bn_name}.{buffer}")
+                raise Feedback(_("ResidualBlock(3, 6, stride=2): no buffer {bn_name}.{buffer}").format(
+                                   bn_name=bn_name, buffer=buffer))
 
 
 def test_identity_block_shape_and_residual(submission):
@@ -43,12 +45,14 @@ def test_identity_block_shape_and_residual(submission):
     summary = submission.call(SUMMARY, block)
     shortcut = [name for name, _ in summary["parameters"] + summary["buffers"] if name.startswith("shortcut")]
     if shortcut:
-        raise Feedback(f"ResidualBlock(4, 4): the shortcut should be an empty nn.Sequential; it has {shortcut}")
+        raise Feedback(_("ResidualBlock(4, 4): the shortcut should be an empty nn.Sequential; "
+                         "it has {shortcut}").format(
+                           shortcut=shortcut))
     x = np.random.default_rng(0).normal(size=(2, 4, 5, 5))
     got = submission.call(RUN, block, x, True, label="ResidualBlock.forward")
     out = as_array(got["out"], "ResidualBlock(4, 4)", "out", (2, 4, 5, 5))
     if out.min() < 0:
-        raise Feedback("ResidualBlock(4, 4): out has negative entries; the last step is a ReLU")
+        raise Feedback(_("ResidualBlock(4, 4): out has negative entries; the last step is a ReLU"))
 
 
 def test_zero_branch_gives_relu_of_input(submission):
@@ -59,7 +63,8 @@ def test_zero_branch_gives_relu_of_input(submission):
              for k, v in state.items()}
     report = submission.call(TrustedFunction("torch_load_state"), block, state)
     if any(report.values()):
-        raise Feedback(f"ResidualBlock(4, 4): could not load its own state dict: {report}")
+        raise Feedback(_("ResidualBlock(4, 4): could not load its own state dict: {report}").format(
+                           report=report))
     x = np.random.default_rng(1).normal(size=(2, 4, 6, 6))
     got = submission.call(RUN, block, x, False, label="ResidualBlock.forward")
     assert_close(got["out"], np.maximum(x, 0), "ResidualBlock(4, 4)", "out (branch switched off)")

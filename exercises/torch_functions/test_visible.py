@@ -9,6 +9,7 @@ backward does not use autograd.
 import numpy as np
 
 from grader.proxy import TrustedFunction
+from grader.i18n import _
 from grader.checks import Feedback, as_array, assert_close, numerical_gradient_array
 
 PROBE = TrustedFunction("torch_function_probe")
@@ -17,9 +18,11 @@ PROBE = TrustedFunction("torch_function_probe")
 def run(submission, name, inputs, grad_out):
     report = submission.call(PROBE, submission.name(name), inputs, grad_out, label=name)
     if report["autograd"]:
-        raise Feedback(f"{name} must compute its gradient by hand, but your code used {report['autograd'][0]}")
+        raise Feedback(_("{name} must compute its gradient by hand, but your code used {report}").format(
+                           name=name, report=report['autograd'][0]))
     if report["out"] is None:
-        raise Feedback(f"{name}.forward should return one tensor; it returned {report['out_kind']}")
+        raise Feedback(_("{name}.forward should return one tensor; it returned {report}").format(
+                           name=name, report=report['out_kind']))
     return report
 
 
@@ -30,7 +33,7 @@ def test_sigmoid_small_example(submission):
     report = run(submission, "SigmoidFunction", [x], grad_out)
     s = 1 / (1 + np.exp(-x))
     assert_close(report["out"], s, "SigmoidFunction.forward", "out")
-    assert report["grads"] and report["grads"][0] is not None, "SigmoidFunction.backward returned no gradient"
+    assert report["grads"] and report["grads"][0] is not None, _("SigmoidFunction.backward returned no gradient")
     assert_close(report["grads"][0], grad_out * s * (1 - s), "SigmoidFunction.backward", "dx")
 
 
@@ -42,7 +45,7 @@ def test_linear_matches_numerical_gradient(submission):
     report = run(submission, "LinearFunction", [x, w, b], grad_out)
     assert_close(report["out"], x @ w + b, "LinearFunction.forward", "out")
     if len(report["grads"]) != 3 or any(g is None for g in report["grads"]):
-        raise Feedback("LinearFunction.backward should return three tensors (dx, dw, db)")
+        raise Feedback(_("LinearFunction.backward should return three tensors (dx, dw, db)"))
     dx, dw, db = (as_array(g, "LinearFunction.backward", n, np.shape(a))
                   for g, n, a in zip(report["grads"], ("dx", "dw", "db"), (x, w, b)))
     assert_close(dx, numerical_gradient_array(lambda v: v @ w + b, x, grad_out), "LinearFunction.backward", "dx", 1e-6)
@@ -56,5 +59,5 @@ def test_logsumexp_large_inputs(submission):
     grad_out = np.array([1.0, 2.0])
     report = run(submission, "LogSumExpFunction", [x], grad_out)
     assert_close(report["out"], [1e4 + np.log(2.0), np.log(4.0)], "LogSumExpFunction.forward", "out")
-    assert report["grads"] and report["grads"][0] is not None, "LogSumExpFunction.backward returned no gradient"
+    assert report["grads"] and report["grads"][0] is not None, _("LogSumExpFunction.backward returned no gradient")
     assert_close(report["grads"][0], [[0.5, 0.5], [0.5, 1.5]], "LogSumExpFunction.backward", "dx")
