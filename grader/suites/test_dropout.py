@@ -76,7 +76,7 @@ def _assert_training_drops(submission, rng):
     if np.all(out == x) or not np.any(out):
         raise Feedback(_("{fn}: with train=True and p=0.5, out is {value}; training must drop about half of "
                          "the units and scale the others").format(
-                           fn=FWD, value='x itself' if np.any(out) else _('all zeros')))
+                           fn=FWD, value=_('x itself') if np.any(out) else _('all zeros')))
 
 
 @points(3, id="mask")
@@ -88,7 +88,7 @@ def test_mask(submission, rng):
     wrong = np.argwhere(kept != expected)
     if len(wrong):
         i = tuple(int(k) for k in wrong[0])
-        what = "kept" if kept[i] else "dropped"
+        what = _("kept") if kept[i] else _("dropped")
         raise Feedback(_("{fn}: out (p={p:.3f}): unit {i} was {what}, but the mask rng.random(x.shape) >= p "
                          "from the given rng says otherwise ({n} of {size} units differ)").format(
                            fn=FWD, p=p, i=list(i), what=what, n=len(wrong), size=x.size))

@@ -127,8 +127,8 @@ def test_kinks(submission, reference, rng):
             got = as_array(grads[i], BWD, name, expected[i].shape)
             for hidden, output in ((True, False), (False, True), (True, True)):
                 if rel_error(got, _bias_grads_passing_at_zero(args, dout, hidden, output)[i // 2 - 1]) < 1e-7:
-                    which = _("hidden and the output ReLU") if hidden and output else "hidden ReLU" if hidden else \
-                        "output ReLU"
+                    which = _("hidden and the output ReLU") if hidden and output else _("hidden ReLU") if hidden \
+                        else _("output ReLU")
                     raise Feedback(_("{fn}: {name}: the {which} passed gradient where its input is exactly 0; "
                                      "relu'(0) must be 0").format(fn=BWD, name=name, which=which)) from None
             raise
