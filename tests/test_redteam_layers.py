@@ -310,6 +310,7 @@ def test_installed_dlx_grade_a_detached_process_and_a_flood(scene):
             time.sleep(60)
     """, "import os\nos.write(1, b'x' * 10**7)\n")
     scene.file.write_text(source)
+    run_dlx(scene, "list")  # dlx's own catalogue cache is written now, before the hostile file runs
     before = scene.snapshot()
     out, seconds = run_dlx(scene, "grade", "affine", str(scene.file), "--json", "--seed", "0")
     result = json.loads(out)

@@ -177,9 +177,18 @@ def _compare_with_reference(submission, reference, X, y, rng, label, **kwargs):
     assert_close(got[1], expected[1], TRAIN, f"b ({label})")
 
 
-def _assert_trained(reference, X, y, rng, start, w, b, **kwargs):
+def _assert_trained(submission, reference, X, y, rng, start, w, b, **kwargs):
     """(w, b) fit X and y at least halfway from the untrained (0, 0) to the reference's fit, trained from the
-    generator state ``start``: the right types, or arguments left alone, earn points only for a trained model."""
+    generator state ``start``, and so does the student's model trained on -y: the right types, or arguments
+    left alone, earn points only for a trained model (no model that ignores y fits both y and -y halfway)."""
+    _assert_fits(reference, X, y, rng, start, w, b, **kwargs)
+    rng.bit_generator.state = start
+    w, b, _ = _train(submission, X, -y, rng, **kwargs)
+    _assert_fits(reference, X, -y, rng, start, w, b, **kwargs)
+
+
+def _assert_fits(reference, X, y, rng, start, w, b, **kwargs):
+    """(w, b) fit X and y at least halfway from the untrained (0, 0) to the reference's fit from ``start``."""
     rng.bit_generator.state = start
     ref_w, ref_b, _unused = reference.linreg_train(X, y, rng, **kwargs)
     got, untrained, trained = (_squared_loss(X, y, *m) for m in ((w, b), (np.zeros_like(w), 0.0), (ref_w, ref_b)))
@@ -199,7 +208,7 @@ def test_train_returns(submission, reference, rng):
     if not np.all(np.isfinite(w)) or not np.isfinite(b) or not np.all(np.isfinite(losses)):
         raise Feedback(_("{fn}: w, b and losses must be finite; got w = {w}, b = {b}, losses = {losses}").format(
                            fn=TRAIN, w=fmt(w), b=fmt(b), losses=losses))
-    _assert_trained(reference, X, y, rng, start, w, b, num_epochs=2)
+    _assert_trained(submission, reference, X, y, rng, start, w, b, num_epochs=2)
 
 
 @points(1, id="train_initial_weights")
@@ -275,4 +284,4 @@ def test_train_no_mutation(submission, reference, rng):
     # enough epochs that a trained model is far from any constant answer
     w, b, _ = _train(submission, X, y, rng, num_epochs=20, batch_size=6)
     assert_not_mutated(submission, TRAIN, ["X", "y", "rng"])
-    _assert_trained(reference, X, y, rng, start, w, b, num_epochs=20, batch_size=6)
+    _assert_trained(submission, reference, X, y, rng, start, w, b, num_epochs=20, batch_size=6)
