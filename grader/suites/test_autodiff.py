@@ -8,8 +8,7 @@ reported ``data`` and ``grad``.
 """
 from grader.proxy import RemoteObject, TrustedFunction
 from grader.i18n import _
-from grader.checks import build, chain_plan, plan_node, run_plan
-from grader.checks import Feedback, as_float, fmt, points
+from grader.checks import Feedback, as_float, build, chain_plan, fmt, plan_node, points, run_plan
 
 DEEP = 10_000
 RTOL, ATOL = 1e-7, 1e-10  # ATOL is relative to the largest value or gradient of the graph

@@ -64,7 +64,7 @@ def _replay(submission, reference, losses, watch=(), **kwargs):
 def _losses(rng, n=20):
     """A random validation curve in steps of 1/64: improvements, plateaus, exact repeats of the best, rises."""
     k, best, out = int(rng.integers(100, 200)), None, []
-    for _ in range(n):
+    for _unused in range(n):
         move = rng.choice(["down", "flat", "best", "up"], p=[0.35, 0.2, 0.15, 0.3])
         if move == "down":
             k -= int(rng.integers(1, 6))
@@ -91,7 +91,7 @@ def test_initial_state(submission):
 @points(2, id="stop_signal")
 def test_stop_signal(submission, reference, rng):
     """EarlyStopping.step: True once patience calls in a row have not improved"""
-    for _ in range(3):
+    for _unused in range(3):
         _replay(submission, reference, _losses(rng), patience=int(rng.integers(2, 5)))
 
 

@@ -9,13 +9,13 @@ import numpy as np
 
 from grader.proxy import TrustedFunction
 from grader.i18n import _
-from grader.checks import build
 from grader.checks import (
     Feedback,
     as_array,
     as_float,
     assert_close,
     assert_not_mutated,
+    build,
     fmt,
     numerical_gradient,
     numerical_gradient_array,

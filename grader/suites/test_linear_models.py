@@ -3,7 +3,6 @@ import numpy as np
 
 from grader.proxy import SandboxError, TrustedFunction
 from grader.i18n import N_, _
-from grader.checks import build
 from grader.checks import (
     CheckedCalls,
     Feedback,
@@ -14,6 +13,8 @@ from grader.checks import (
     assert_no_warnings,
     assert_not_mutated,
     attempts_loss,
+    build,
+    call_tuple,
     draw_until,
     fmt,
     points,
@@ -59,7 +60,7 @@ def _gname(fn):
 
 def _call(submission, fn, args):
     """The student's (loss, dw), checked for type and shape."""
-    loss, dw = as_tuple(submission.call(fn, *args), 2, fn, "(loss, dw)")
+    loss, dw = call_tuple(submission, fn, "(loss, dw)", *args)
     return as_float(loss, fn, "loss"), as_array(dw, fn, _gname(fn), np.shape(args[0]))
 
 
@@ -225,7 +226,7 @@ def _descent_case(submission, reference, rng):
 def _expected_descent(reference, fn, w0, X, y):
     """The weights and losses of STEPS steps of plain gradient descent on the reference's ``fn``."""
     path, losses = w0, []
-    for _ in range(STEPS):
+    for _unused in range(STEPS):
         loss, dw = getattr(reference, fn)(path, X, y)
         losses.append(loss)
         path = path - LR * dw
@@ -258,7 +259,7 @@ def test_gd_updates(submission, reference, rng):
     lam = float(rng.uniform(0.5, 2.0))
     w0, X, y = _data(rng, LINEAR)
     ridge = TrustedFunction("ridge_loss_grad", {"lam": lam})
-    w, _unused = as_tuple(submission.gradient_descent(ridge, w0, X, y, LR, STEPS), 2, GD, "(w, losses)")
+    w, _unused = call_tuple(submission, GD, "(w, losses)", ridge, w0, X, y, LR, STEPS)
     expected, loss_grad = w0, build(ridge.name, ridge.params)
     for _unused in range(STEPS):
         expected = expected - LR * loss_grad(expected, X, y)[1]

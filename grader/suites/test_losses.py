@@ -8,6 +8,7 @@ from grader.checks import (
     as_array,
     as_float,
     as_tuple,
+    call_tuple,
     assert_close,
     assert_no_warnings,
     assert_not_mutated,
@@ -64,7 +65,7 @@ def _result(value, fn, shape):
 
 
 def _check_loss(submission, reference, fn, *args):
-    loss = as_float(as_tuple(submission.call(fn, *args), 2, fn, f"(loss, {GRAD[fn]})")[0], fn, "loss")
+    loss = as_float(call_tuple(submission, fn, f"(loss, {GRAD[fn]})", *args)[0], fn, "loss")
     assert_close(loss, getattr(reference, fn)(*args)[0], fn,
                  _("loss (inputs of shape {shape})").format(shape=np.shape(args[0])))
 
@@ -292,7 +293,7 @@ def _weights(rng):
 
 
 def _l2(submission, weights, lam):
-    return as_tuple(submission.l2_penalty(weights, lam), 2, "l2_penalty", "(loss, grads)")
+    return call_tuple(submission, "l2_penalty", "(loss, grads)", weights, lam)
 
 
 @points(1, id="l2_value")
