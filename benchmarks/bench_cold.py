@@ -2,7 +2,7 @@
 
 Run from the repository: `python benchmarks/bench_cold.py [--repeat N] [--load 4] [EXERCISE ...]`.
 For each exercise (default: every PyTorch exercise and affine), it runs
-`dlx grade --json EXERCISE references/EXERCISE.py` in a fresh process (no warm
+`dlx grade --json EXERCISE solutions/EXERCISE.py` in a fresh process (no warm
 template), first alone, then ``--load`` copies at once, and prints the wall
 time from command to result and the score each run got.  A correct reference
 must score full marks in every run; the times are for reading, not asserting.

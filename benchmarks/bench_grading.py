@@ -51,7 +51,7 @@ def main() -> None:
     if dlx is None:
         print("`dlx` is not on PATH: install the package (pip install .) for the end-to-end figure")
         return
-    command = [dlx, "grade", "affine", str(ROOT / "references" / "affine.py"), "--seed", "0", "--json"]
+    command = [dlx, "grade", "affine", str(ROOT / "solutions" / "affine.py"), "--seed", "0", "--json"]
     t = median_time(lambda: subprocess.run(command, check=True, capture_output=True), args.repeat)
     print(f"{'`dlx grade affine` command to result':<40}{t:>12.3f}")
 

@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from .catalog_cache import cached
 from .errors import DlxError
 from .i18n import DEFAULT, LANGUAGES, language
-from .paths import SUITES_DIR, exercises_dir, references_dir
+from .paths import SUITES_DIR, exercises_dir, solutions_dir
 
 
 class UnknownExercise(DlxError, LookupError):
@@ -71,7 +71,7 @@ class Exercise:
 
     @property
     def reference(self) -> Path:
-        return references_dir() / self.filename
+        return solutions_dir() / self.filename
 
 
 def statement_path(folder: Path, lang: str) -> Path:

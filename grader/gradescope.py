@@ -83,7 +83,7 @@ def bundle_files(exercises: list[Exercise]) -> dict[str, Path]:
     files: dict[str, Path] = {}
     for path in sorted(PACKAGE_DIR.rglob("*")):
         rel = path.relative_to(PACKAGE_DIR)
-        if not path.is_file() or "__pycache__" in rel.parts or rel.parts[0] in ("exercises", "references"):
+        if not path.is_file() or "__pycache__" in rel.parts or rel.parts[0] in ("exercises", "solutions"):
             continue
         if rel.parts[0] == "suites" and rel.name.startswith("test_") and rel.name not in wanted_suites:
             continue
@@ -93,7 +93,7 @@ def bundle_files(exercises: list[Exercise]) -> dict[str, Path]:
             if path.is_file() and "__pycache__" not in path.parts:
                 files[f"grader/exercises/{exercise.id}/{path.relative_to(exercise.folder).as_posix()}"] = path
         if exercise.reference.is_file():
-            files[f"grader/references/{exercise.filename}"] = exercise.reference
+            files[f"grader/solutions/{exercise.filename}"] = exercise.reference
     return files
 
 

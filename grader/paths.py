@@ -11,7 +11,7 @@ SUITES_DIR = PACKAGE_DIR / "suites"
 
 
 def catalog_root() -> Path:
-    """The folder holding ``exercises/`` and ``references/``.
+    """The folder holding ``exercises/`` and ``solutions/``.
 
     An installed package carries them inside ``grader/``; a source checkout has
     them at the top level, beside ``grader/``.
@@ -25,13 +25,14 @@ def exercises_dir() -> Path:
     return catalog_root() / "exercises"
 
 
-def references_dir() -> Path:
-    return catalog_root() / "references"
+def solutions_dir() -> Path:
+    """The references' folder (``solutions/``, as ``DESIGN.md`` lays the repository out)."""
+    return catalog_root() / "solutions"
 
 
 def hidden_from_workers() -> tuple[str, ...]:
     """The folders a grading worker must not see: the hidden suites, the references, the gradebook's."""
-    return str(SUITES_DIR), str(references_dir()), str(_data_path())
+    return str(SUITES_DIR), str(solutions_dir()), str(_data_path())
 
 
 def _data_path() -> Path:

@@ -71,7 +71,7 @@ def test_gradescope_bundle_runs_like_on_gradescope(tmp_path):
     with zipfile.ZipFile(bundle) as z:
         names = set(z.namelist())
         assert {"setup.sh", "run_autograder", "config.json", "grader/suites/test_affine.py",
-                "grader/exercises/affine/exercise.toml", "grader/references/affine.py"} <= names
+                "grader/exercises/affine/exercise.toml", "grader/solutions/affine.py"} <= names
         z.extractall(root / "source")
     (root / "submission").mkdir()
     (root / "submission" / "affine.py").write_text(mutate(SOLUTION, "dout.sum(axis=0)", "dout.mean(axis=0)"))

@@ -55,7 +55,7 @@ def _course_exercise(root: Path, new_id: str, broken: bool = False) -> None:
     (folder / "exercise.toml").write_text(toml)
     suite = (REPO / "grader" / "suites" / "test_affine.py").read_text()
     (folder / f"test_{new_id}.py").write_text("raise RuntimeError('suite bug')\n" if broken else suite)
-    shutil.copy(REPO / "references" / "affine.py", folder / "reference.py")
+    shutil.copy(REPO / "solutions" / "affine.py", folder / "solution.py")
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -118,7 +118,7 @@ def course(tmp_path_factory, backend):
 
 
 def _reference(person: Person, exercise: str = "affine") -> None:
-    shutil.copy(REPO / "references" / "affine.py", person.workdir / f"{exercise}.py")
+    shutil.copy(REPO / "solutions" / "affine.py", person.workdir / f"{exercise}.py")
 
 
 def _grades(person: Person) -> dict[str, dict[str, str]]:
@@ -293,7 +293,7 @@ def test_deadlines_late_penalty_and_extension(course):
 def test_idempotent_retry(course):
     alice = course["people"]["alice"]
     submission_id = str(uuid.uuid4())
-    data = (REPO / "references" / "affine.py").read_bytes()
+    data = (REPO / "solutions" / "affine.py").read_bytes()
     set_clock(course["clock"], "2026-02-20T00:00:00+00:00")
     first = api(course["server"].url, "PUT", f"/api/submissions/{submission_id}?exercise=affine", alice.token, data)
     again = api(course["server"].url, "PUT", f"/api/submissions/{submission_id}?exercise=affine", alice.token, data)
@@ -338,7 +338,7 @@ def test_kill9_during_grading_then_restart(tmp_path, backend):
         code = instructor.dlx("course", "roster", "import", str(tmp_path / "s.csv")).stdout.strip().split(",")[2]
         zoe = Person(tmp_path / "homes" / "zoe", tmp_path / "work")
         zoe.dlx("login", server.url, "--code", code)
-        files = [(REPO / "references" / "affine.py").read_bytes(), (REPO / "exercises" / "affine" / "affine.py").read_bytes()]
+        files = [(REPO / "solutions" / "affine.py").read_bytes(), (REPO / "exercises" / "affine" / "affine.py").read_bytes()]
         accepted = []
         for i in range(6):
             status, body = api(server.url, "PUT", f"/api/submissions/{uuid.uuid4()}?exercise=affine", zoe.token,

@@ -76,7 +76,7 @@ def course(tmp_path_factory):
         for login in ("bob", "carol"):  # alice logs in through the browser with her code
             tokens[login] = api(server.url, "POST", "/api/login", json_body={"code": codes[login]})[1]["token"]
         stub = (REPO / "exercises" / "affine" / "affine.py").read_bytes()
-        reference = (REPO / "references" / "affine.py").read_bytes()
+        reference = (REPO / "solutions" / "affine.py").read_bytes()
         status, out = api(server.url, "POST", "/api/login", json_body={"code": codes["alice"]})
         alice = out["token"]  # a CLI token for alice's uploads; her browser gets a fresh code below
         codes["alice"] = api(server.url, "POST", "/api/roster", instructor,

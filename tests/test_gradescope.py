@@ -62,8 +62,8 @@ def test_the_bundle_carries_only_the_exercises_asked_for(tmp_path):
     assert suites == {"grader/suites/test_affine.py", "grader/suites/test_gates.py"}
     folders = {n.split("/")[2] for n in names if n.startswith("grader/exercises/")}
     assert folders == {"affine", "gates"}
-    references = {n for n in names if n.startswith("grader/references/")}
-    assert references == {"grader/references/affine.py", "grader/references/gates.py"}
+    references = {n for n in names if n.startswith("grader/solutions/")}
+    assert references == {"grader/solutions/affine.py", "grader/solutions/gates.py"}
     assert "grader/sandbox/worker.py" in names and "grader/suites/__init__.py" in names
 
 

@@ -358,7 +358,7 @@ def test_help_and_clicks_own_texts_are_translated_and_english_comes_back(student
     assert "Usage:" in en and "Grade your file with the hidden tests" in en and "用法" not in en
 
 
-WRONG_AFFINE = (exercises_dir().parent / "references" / "affine.py").read_text(encoding="utf-8").replace(
+WRONG_AFFINE = (exercises_dir().parent / "solutions" / "affine.py").read_text(encoding="utf-8").replace(
     "return x @ w + b, (x, w, b)", "return x @ w, (x, w, b)")
 
 
@@ -535,9 +535,9 @@ def test_an_unusable_dlx_home_is_one_line_in_either_language(student, monkeypatc
 
 # --- the suites' own test names and feedback ---
 
-WRONG_BACKWARD = (exercises_dir().parent / "references" / "affine.py").read_text(encoding="utf-8").replace(
+WRONG_BACKWARD = (exercises_dir().parent / "solutions" / "affine.py").read_text(encoding="utf-8").replace(
     "return dout @ w.T, x.T @ dout, dout.sum(axis=0)", "return dout @ w.T, x.T @ dout, dout.mean(axis=0)")
-TRANSPOSED_C = (exercises_dir().parent / "references" / "label_shift.py").read_text(encoding="utf-8").replace(
+TRANSPOSED_C = (exercises_dir().parent / "solutions" / "label_shift.py").read_text(encoding="utf-8").replace(
     "np.add.at(counts, (y_pred, y_true), 1.0)", "np.add.at(counts, (y_true, y_pred), 1.0)")
 SUITE_CASES = {  # exercise: (wrong file, a test name and a suite-specific feedback in English and in Chinese)
     "affine": (WRONG_BACKWARD, ("affine_backward: db sums over the batch", "affine_backward：db对批量求和"),

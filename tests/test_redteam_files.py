@@ -116,7 +116,7 @@ def test_results_written_in_the_workers_own_folder_are_ignored(scene):
 
 TAMPER = """
 import os, shutil, pathlib
-targets = ["{root}/references/affine.py", "{root}/grader/suites/test_affine.py", "{root}/grader/sandbox/worker.py",
+targets = ["{root}/solutions/affine.py", "{root}/grader/suites/test_affine.py", "{root}/grader/sandbox/worker.py",
            "{root}/grader/proxy.py", "{student}/affine.py", "{student}/notes.txt", "{home}/gradebook.sqlite3"]
 try:
     import grader
@@ -254,7 +254,7 @@ SEARCH = """
 import os, sys, importlib.util
 
 found = {}
-candidates = ["{root}/grader/suites/test_affine.py", "{root}/references/affine.py"]
+candidates = ["{root}/grader/suites/test_affine.py", "{root}/solutions/affine.py"]
 for name in ("grader", "grader.suites"):
     try:
         spec = importlib.util.find_spec(name)
@@ -265,7 +265,7 @@ for name in ("grader", "grader.suites"):
 for path in sys.path + ["/usr/local/lib", "/opt", "/srv", "/home", "/root", "/work", "/tmp", "/"]:
     for dirpath, dirnames, filenames in os.walk(path):
         if dirpath.count("/") - path.count("/") >= 4:
-            dirnames[:] = [d for d in dirnames if d in ("grader", "suites", "references", "bank", "solutions")]
+            dirnames[:] = [d for d in dirnames if d in ("grader", "suites", "solutions", "bank")]
         for name in filenames:
             if name in ("test_affine.py", "affine.py") and "dlx-work" not in dirpath:
                 candidates.append(os.path.join(dirpath, name))

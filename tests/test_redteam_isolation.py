@@ -356,12 +356,12 @@ def test_remove_tree_survives_any_depth_and_permissions(tmp_path):
         os.mkdir("d")
         os.chdir("d")
     Path("f").write_text("x")
-    os.symlink(str(ROOT / "references"), "link")  # never followed
+    os.symlink(str(ROOT / "solutions"), "link")  # never followed
     os.chmod(".", 0o000)
     os.chdir(tmp_path)
     remove_tree(str(top))
     assert not top.exists()
-    assert (ROOT / "references" / "affine.py").is_file()
+    assert (ROOT / "solutions" / "affine.py").is_file()
 
 
 def test_the_workers_writable_space_has_a_total_size(own_tmp):
@@ -402,7 +402,7 @@ def hostile_links(folder: Path, outside: Path) -> dict[str, str]:
     outside.mkdir(exist_ok=True)
     (outside / "notes.txt").write_text(f"{SECRET_LINE}\nmore\n")
     (outside / "affine.py").write_text(SOLUTION)
-    (folder / "alice.py").symlink_to(ROOT / "references" / "affine.py")
+    (folder / "alice.py").symlink_to(ROOT / "solutions" / "affine.py")
     (folder / "bob.py").symlink_to("/dev/zero")
     (folder / "carol.py").symlink_to(outside / "notes.txt")
     (folder / "dave").symlink_to(outside, target_is_directory=True)  # dave/affine.py: a folder outside
@@ -413,7 +413,7 @@ def hostile_links(folder: Path, outside: Path) -> dict[str, str]:
 
 def test_grade_refuses_a_symlink(tmp_path):
     link = tmp_path / "affine.py"
-    link.symlink_to(ROOT / "references" / "affine.py")
+    link.symlink_to(ROOT / "solutions" / "affine.py")
     result = CliRunner().invoke(cli.main, ["grade", "affine", str(link), "--json"])
     assert result.exit_code == 2
     assert "symbolic link" in result.output and len(result.output.strip().splitlines()) == 1
@@ -452,7 +452,7 @@ def test_the_gradescope_runner_reads_only_regular_files_inside_the_submission(tm
         (root / "source" / "config.json").write_text(json.dumps({"exercises": ["affine"],
                                                                  "hidden_visibility": "hidden"}))
         (tmp_path / "notes.txt").write_text(f"{SECRET_LINE}\n")
-        target = {"reference": ROOT / "references" / "affine.py", "zero": Path("/dev/zero"),
+        target = {"reference": ROOT / "solutions" / "affine.py", "zero": Path("/dev/zero"),
                   "notes": tmp_path / "notes.txt"}[what]
         (root / "submission" / "affine.py").symlink_to(target)
         results = grade_submission(root)

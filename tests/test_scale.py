@@ -70,7 +70,7 @@ def _course_exercise(root: Path, new_id: str, suite_prefix: str) -> None:
     (folder / "exercise.toml").write_text(toml)
     suite = (REPO / "grader" / "suites" / "test_affine.py").read_text()
     (folder / f"test_{new_id}.py").write_text(suite_prefix + suite)
-    shutil.copy(REPO / "references" / "affine.py", folder / "reference.py")
+    shutil.copy(REPO / "solutions" / "affine.py", folder / "solution.py")
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def cluster(tmp_path_factory):
 
 def submit(cluster, student: int, exercise: str = "affine") -> str:
     sid = str(uuid.uuid4())
-    body = (REPO / "references" / "affine.py").read_bytes()
+    body = (REPO / "solutions" / "affine.py").read_bytes()
     status, out = api(cluster.server.url, "PUT", f"/api/submissions/{sid}?exercise={exercise}",
                       cluster.tokens[student], body=body)
     assert status in (200, 201, 202), (status, out)

@@ -55,7 +55,7 @@ def hidden_paths(grader_folders: Iterable[str | Path] = (), blocked_imports: tup
     suites and the references of every copy of the grader on the interpreter's paths, and the blocked packages."""
     found: list[Path | str] = list(grader_folders)
     for root in grader_copies():
-        found += [root / "grader" / "suites", root / "grader" / "references", root / "references",
-                  root / "grader" / "bank" / "solutions", root / "solutions"]  # and where earlier copies kept them
+        found += [root / "grader" / "suites", root / "grader" / "solutions", root / "solutions",
+                  root / "grader" / "bank" / "solutions"]  # the last: where earlier copies kept them
     found += package_locations(tuple(blocked_imports))
     return sorted({os.path.realpath(p) for p in found})

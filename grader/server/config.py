@@ -98,7 +98,7 @@ class CourseExercise(Exercise):
 
     @property
     def reference(self) -> Path:
-        return self.folder / "reference.py"
+        return self.folder / "solution.py"
 
 
 def _line_of(text: str, path: tuple[Any, ...]) -> int:
