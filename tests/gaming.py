@@ -3,66 +3,32 @@
 Each is graded by ``tests/test_lazy.py`` and measured by ``benchmarks/lazy_scores.py``.
 """
 
+def _affine(forward: str, backward: str, right_first: int = 0) -> str:
+    """An affine file whose forward returns ``forward`` (after ``right_first`` right calls) and whose backward
+    is the body ``backward``."""
+    switch = (f"    CALLS[0] += 1\n    if CALLS[0] <= {right_first}:\n        return x @ w + b, (x, w, b)\n"
+              if right_first else "")
+    return (f"\nimport numpy as np\n\nCALLS = [0]\n\ndef affine_forward(x, w, b):\n{switch}"
+            f"    return {forward}, (x, w, b)\n\ndef affine_backward(dout, cache):\n    x, w, b = cache\n{backward}")
+
+
 # A constant forward (the sum of the inputs, in out's shape) with the matching trivial backward.
-AFFINE_CONSTANT = '''
-import numpy as np
-
-def affine_forward(x, w, b):
-    return np.full((x.shape[0], w.shape[1]), x.sum() + w.sum() + b.sum()), (x, w, b)
-
-def affine_backward(dout, cache):
-    x, w, b = cache
-    s = dout.sum()
-    return np.full_like(x, s), np.full_like(w, s), np.full_like(b, s)
-'''
+CONSTANT_FORWARD = "np.full((x.shape[0], w.shape[1]), x.sum() + w.sum() + b.sum())"
+CONSTANT_BACKWARD = "    s = dout.sum()\n    return np.full_like(x, s), np.full_like(w, s), np.full_like(b, s)\n"
+AFFINE_CONSTANT = _affine(CONSTANT_FORWARD, CONSTANT_BACKWARD)
 
 # Right for the first calls (the forward tests), then the constant trick above.
-AFFINE_SWITCH = '''
-import numpy as np
-
-CALLS = [0]
-
-def affine_forward(x, w, b):
-    CALLS[0] += 1
-    if CALLS[0] <= 3:
-        return x @ w + b, (x, w, b)
-    return np.full((x.shape[0], w.shape[1]), x.sum() + w.sum() + b.sum()), (x, w, b)
-
-def affine_backward(dout, cache):
-    x, w, b = cache
-    s = dout.sum()
-    return np.full_like(x, s), np.full_like(w, s), np.full_like(b, s)
-'''
+AFFINE_SWITCH = _affine(CONSTANT_FORWARD, CONSTANT_BACKWARD, right_first=3)
 
 # A forward near 1e308 whose centred differences overflow in the grader's arithmetic; any finite backward.
-AFFINE_OVERFLOW = '''
-import numpy as np
-
-def affine_forward(x, w, b):
-    return x @ w + b + 1e308 * np.cos(1e7 * (x.sum() + w.sum() + b.sum())), (x, w, b)
-
-def affine_backward(dout, cache):
-    x, w, b = cache
-    return np.zeros_like(x), np.zeros_like(w), np.zeros_like(b)
-'''
+AFFINE_OVERFLOW = _affine("x @ w + b + 1e308 * np.cos(1e7 * (x.sum() + w.sum() + b.sum()))",
+                          "    return np.zeros_like(x), np.zeros_like(w), np.zeros_like(b)\n")
 
 # Right for the first calls (the forward tests), then a forward that is wrong but not trivial (twice the affine
 # map) with that forward's exact backward: right early, wrong later, so it would keep forward and backward points.
-AFFINE_SWITCH_WRONG = '''
-import numpy as np
-
-CALLS = [0]
-
-def affine_forward(x, w, b):
-    CALLS[0] += 1
-    if CALLS[0] <= 3:
-        return x @ w + b, (x, w, b)
-    return 2.0 * (x @ w + b), (x, w, b)
-
-def affine_backward(dout, cache):
-    x, w, b = cache
-    return 2.0 * (dout @ w.T), 2.0 * (x.T @ dout), 2.0 * dout.sum(axis=0)
-'''
+AFFINE_SWITCH_WRONG = _affine("2.0 * (x @ w + b)",
+                              "    return 2.0 * (dout @ w.T), 2.0 * (x.T @ dout), 2.0 * dout.sum(axis=0)\n",
+                              right_first=3)
 
 AFFINE = {"constant": AFFINE_CONSTANT, "switch": AFFINE_SWITCH, "overflow": AFFINE_OVERFLOW,
           "switch_wrong": AFFINE_SWITCH_WRONG}

@@ -17,6 +17,7 @@ The helpers here are shared by the other tests/test_redteam_*.py files.
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import functools
 import hashlib
 import json
@@ -48,7 +49,7 @@ FULL_POINTS = 10.0
 SHORT = Limits(call_timeout_s=1.0, total_timeout_s=8.0, cpu_s=5, memory_bytes=768 * 2**20, max_timeouts=2)
 # The grader's own files a submission could want to change (other helpers' files are left out: they change).
 PROTECTED = [ROOT / "grader" / "sandbox" / n for n in ("worker.py", "client.py", "wire.py")] + [
-    ROOT / "grader" / "proxy.py", ROOT / "grader" / "suites" / "test_affine.py", ROOT / "references" / "affine.py",
+    ROOT / "grader" / "proxy.py", ROOT / "grader" / "suites" / "test_affine.py", ROOT / "solutions" / "affine.py",
     ROOT / "exercises" / "affine"]
 
 
@@ -120,12 +121,13 @@ def scene(tmp_path, monkeypatch):
 
 
 def snapshot(*roots: Path) -> dict[str, str]:
-    """sha256 of every file under ``roots`` (missing roots count as empty)."""
+    """sha256 of every file under ``roots`` (missing roots count as empty), but files dlx derives and rebuilds
+    itself: Python's ``__pycache__`` and the catalogue cache in the data folder (``catalog_cache``)."""
     hashes = {}
     for root in roots:
         paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
         for path in paths:
-            if "__pycache__" not in path.parts:
+            if "__pycache__" not in path.parts and not fnmatch.fnmatch(path.name, "catalog.*.json"):
                 hashes[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
     return hashes
 
