@@ -2,7 +2,7 @@
 
 The answer comes from a real worker: dlx starts one exactly as it would for
 a submission, and the worker reports what it managed to set up (see
-grader/sandbox/worker.py and docs/threat-model.md).  Where the kernel or the
+grader/sandbox/layers.py and docs/threat-model.md).  Where the kernel or the
 user refuses a layer, grading still works; the others hold.
 """
 from __future__ import annotations

@@ -28,7 +28,7 @@ __all__ = ["RemoteModule", "RemoteObject", "TrustedFunction", "SandboxError", "S
 
 
 LOADING = N_("loading your file")
-# The worker's refusals (grader/sandbox/worker.py): English there, translated here where they are shown.
+# The worker's refusals (grader/sandbox/guard.py): English there, translated here where they are shown.
 REFUSALS = (
     N_("dlx: {module} may not be used in this exercise (hand-written means hand-written)"),
     N_("dlx: graded code may not read the grader's files ({path})"),

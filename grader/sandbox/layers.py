@@ -1,6 +1,6 @@
 """What the worker's walls record, and the C library they are built with.
 
-Every wall (see :mod:`grader.sandbox.worker`) records itself in :class:`Layers`:
+Every wall (see :mod:`grader.sandbox.walls`) records itself in :class:`Layers`:
 active or not, and why; the record goes back to the grading process with the
 load reply (``dlx doctor`` shows it).  The C library is used only while the
 walls go up, and forgotten before the student's code runs.
