@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 from .catalog_cache import cached
 from .errors import DlxError
-from .i18n import DEFAULT, LANGUAGES, language
+from .i18n import DEFAULT, LANGUAGES, _, language
 from .paths import SUITES_DIR, exercises_dir, solutions_dir
 
 
@@ -228,4 +228,4 @@ def get(exercise_id: str) -> Exercise:
         return catalog()[exercise_id]
     except KeyError:
         known = ", ".join(catalog())
-        raise UnknownExercise(f"unknown exercise {exercise_id!r}; known: {known}") from None
+        raise UnknownExercise(_("unknown exercise {id}; known: {known}").format(id=repr(exercise_id), known=known)) from None

@@ -19,7 +19,7 @@ import click
 from . import __version__
 from .errors import INTERRUPT_EXIT, USAGE_EXIT, DlxError, Interrupted, os_error_message
 from .course_mode import course_aware
-from .i18n import LANGUAGES, N_, _, choose, localise, ngettext, translate_click, translate_filled
+from .i18n import LANGUAGES, _, choose, localise, ngettext, translate_click
 from .options import SEED
 from .startup import heavy_imports
 
@@ -44,10 +44,6 @@ LAZY_COMMANDS = {
     "course": "grader.cli_course:course",
     "config": "grader.config_cli:config",
 }
-
-
-# grader/catalog.py's messages, translated where they are shown
-CATALOG_MESSAGES = (N_("unknown exercise {id}; known: {known}"),)
 
 
 def fail(message: str, code: int = USAGE_EXIT) -> NoReturn:
@@ -75,12 +71,12 @@ class DlxGroup(click.Group):
             self.add_command(getattr(importlib.import_module(module), attribute), name)
         command = super().get_command(ctx, name)
         if command is not None:
-            localise(command)
+            localise(command, ctx)
         return command
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         translate_click()
-        localise(self)
+        localise(self, ctx)
         super().format_help(ctx, formatter)
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
@@ -90,7 +86,7 @@ class DlxGroup(click.Group):
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
             hint = _(" (see `{command} --help`)").format(command=exc.ctx.command_path) if exc.ctx is not None else ""
-            fail(f"{exc.format_message()}{hint}")
+            fail(f"{_missing(exc) or exc.format_message()}{hint}")
         except click.ClickException as exc:
             fail(exc.format_message())
         except click.Abort as exc:
@@ -100,7 +96,7 @@ class DlxGroup(click.Group):
             fail(cause.message if isinstance(cause, Interrupted) else _("interrupted; nothing was recorded"),
                  INTERRUPT_EXIT)
         except DlxError as exc:
-            fail(translate_filled(str(exc), CATALOG_MESSAGES))
+            fail(str(exc))
         except OSError as exc:
             fail(os_error_message(exc))
         except Exception as exc:  # noqa: BLE001 - a bug in dlx is one line, never a traceback
@@ -121,8 +117,21 @@ class DlxGroup(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
 
+def _missing(exc: click.UsageError) -> str | None:
+    """A missing argument or option in one line of this run's language (click's own message ends in an English
+    full stop and puts a choice's values on lines of their own); ``None`` for any other usage error."""
+    if not isinstance(exc, click.MissingParameter) or exc.param is None or exc.ctx is None:
+        return None
+    name = exc.param.get_error_hint(exc.ctx)
+    problem = (_("missing option {name}") if exc.param.param_type_name == "option"
+               else _("missing argument {name}")).format(name=name)
+    choices = getattr(exc.param.type, "choices", None)
+    return _("{problem}: one of {choices}").format(problem=problem, choices=", ".join(map(str, choices))) \
+        if choices else problem
+
+
 @click.group(cls=DlxGroup)
-@click.version_option(__version__, prog_name="dlx")
+@click.version_option(__version__, prog_name="dlx", help="Show the version and exit.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None, is_eager=True, expose_value=False,
               callback=lambda ctx, _param, lang: _choose_language(ctx, lang),
               help="Language of statements, hints and titles (default: DLX_LANG, `dlx config lang`, the locale).")

@@ -54,8 +54,9 @@ class UnknownLanguage(DlxError, ValueError):
 def normalise(value: str, source: str) -> str:
     """``value`` as one of LANGUAGES ("zh_CN.UTF-8" -> "zh"), or :class:`UnknownLanguage` naming ``source``."""
     code = value.strip().lower().replace("-", "_").split(".")[0].split("_")[0]
-    if code not in LANGUAGES:
-        raise UnknownLanguage(f"{source}={value!r} is not a language dlx speaks ({', '.join(LANGUAGES)})")
+    if code not in LANGUAGES:  # said in English while this very setting decides the language (see language())
+        raise UnknownLanguage(_("{source}={value} is not a language dlx speaks ({languages})").format(
+            source=source, value=repr(value), languages=", ".join(LANGUAGES)))
     return code
 
 
@@ -85,7 +86,7 @@ def stored_setting() -> str | None:
             value = book.get_setting(SETTING)
     except DlxError:
         return None  # a damaged gradebook is reported by the commands that need it
-    return None if value in (None, AUTO) else normalise(value, "the stored setting lang")
+    return None if value in (None, AUTO) else normalise(value, _("the stored setting lang"))
 
 
 def language() -> str:
@@ -174,20 +175,46 @@ def translate_click() -> None:
     os.environ["LANGUAGE"] = _current()
 
 
-def localise(command: click.Command) -> None:
-    """Show ``command``'s help (its docstring, its options' ``help=``, and its subcommands') in this run's
-    language; the English originals are kept, so a later run may show them again."""
+HELP_OPTION_HELP = N_("Show this message and exit.")  # click's --help, created whenever click first needs it
+# click's names of its types, in its usage errors ("'x' is not a valid integer range")
+TYPE_NAMES = (N_("text"), N_("integer"), N_("integer range"), N_("float"), N_("float range"), N_("file"),
+              N_("directory"), N_("path"))
+
+
+def _type_name(kind: click.ParamType) -> str | None:
+    """The English name click gives ``kind`` (a path's name is written in the language of its creation)."""
+    import click
+
+    if isinstance(kind, click.Path):
+        return "directory" if kind.dir_okay and not kind.file_okay else "file" if kind.file_okay and not \
+            kind.dir_okay else "path"
+    return getattr(type(kind), "name", None)
+
+
+def localise(command: click.Command, ctx: click.Context | None = None) -> None:
+    """Show ``command``'s help (its docstring, its options' ``help=``, its ``--help`` when ``ctx`` is given,
+    and its subcommands') in this run's language; the English originals are kept, so a later run may show
+    them again."""
     import inspect
 
     import click
 
-    for item in (command, *command.params):
+    help_option = command.get_help_option(ctx) if ctx is not None else None
+    if help_option is not None:  # click wrote its help in the language of the moment it was created
+        help_option.__dict__.setdefault("_dlx_english_help", HELP_OPTION_HELP)
+    for item in (command, *command.params, *([help_option] if help_option else [])):
         english = item.__dict__.setdefault("_dlx_english_help", getattr(item, "help", None))
         if english:
             setattr(item, "help", _(inspect.cleandoc(english).partition("\f")[0]))
+    for param in command.params:
+        name = _type_name(param.type)
+        if name in TYPE_NAMES:
+            if isinstance(param, click.Option) and param.metavar is None:
+                param.metavar = name.upper()  # a placeholder as in English: click's columns misalign Chinese ones
+            param.type.name = _(name)  # "'x' is not a valid integer", in this run's language
     if isinstance(command, click.Group):
         for sub in command.commands.values():
-            localise(sub)
+            localise(sub, ctx)
 
 
 def translate_filled(text: str, templates: tuple[str, ...]) -> str:

@@ -189,7 +189,8 @@ class RemoteModule:
 
     def op(self, name: str, *args: Any) -> Any:
         """Apply a Python operator (``add``, ``mul``, ``neg``, ...) in the worker."""
-        return self._request({"op": CALL, "f": _Ref({"O": name}), "a": list(args), "k": {}}, f"operator {name}")
+        return self._request({"op": CALL, "f": _Ref({"O": name}), "a": list(args), "k": {}},
+                             _("operator {name}").format(name=name))
 
     def name(self, name: str) -> "_Ref":
         """A reference to ``name`` in the student's module, to pass as an argument (e.g. a class)."""

@@ -68,7 +68,7 @@ MISTAKES = [
     # k * out / x is k * x ** (k - 1) except at x = 0, where it divides by zero
     mistake("pow_derivative_as_k_out_over_x", "        return Value(self.data ** k, [(self, k * self.data ** (k - 1))])",
             "        out = self.data ** k\n        return Value(out, [(self, k * out / self.data)])", "pow",
-            says={"pow": "with x = 0.0"}),
+            says={"pow": ", x = 0.0"}),
     # feedback names the operation and what it returned, not an AttributeError of the grader; x - y is built on
     # -y = y * -1 in this file: the student's own code raises there, with its line
     mistake("mul_returning_none_is_named",

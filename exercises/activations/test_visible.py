@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from grader.i18n import _
 from grader.checks import as_array, as_tuple, assert_close, assert_no_warnings, student_numerical_gradient
 
 NAMES = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu"]
@@ -46,7 +47,7 @@ def test_backward_matches_your_forward(submission):
         fn = f"{name}_backward"
         dx = as_array(submission.call(fn, dout, _out(submission, name, x)[1]), fn, "dx", x.shape)
         numerical = student_numerical_gradient(submission, f"{name}_forward", (x,), 0, dout)
-        assert_close(dx, numerical, fn, "dx (against a numerical gradient of your forward)", 1e-6)
+        assert_close(dx, numerical, fn, _("dx (against a numerical gradient of your forward)"), 1e-6)
 
 
 def test_sigmoid_silent_at_1e4(submission):

@@ -7,6 +7,7 @@ nodes deep.
 """
 import math
 
+from grader.i18n import _
 from grader.proxy import TrustedFunction
 from grader.checks import as_float, assert_close
 
@@ -39,6 +40,6 @@ def test_deep_chain(submission):
     plan = [["leaf", 0.5]] + [["add", k, 0] for k in range(2000)]
     (_, x_grad), (out_data, _) = submission.call(
         TrustedFunction("value_plan"), submission.name("Value"), plan, [0, len(plan) - 1],
-        label="Value (a chain 2,000 nodes deep)")
+        label="Value ({})".format(_("a chain {n:,} nodes deep").format(n=2000)))
     assert_close(as_float(out_data, "Value", "out.data"), 2001 * 0.5, "Value", "out.data")
     assert_close(as_float(x_grad, "Value", "x.grad"), 2001.0, "Value", "x.grad")

@@ -38,7 +38,7 @@ def test_gradients_match_your_own_losses(submission):
     for fn, args in cases.items():
         _, dw = as_tuple(submission.call(fn, *args), 2, fn, "(loss, dw)")
         numerical = student_numerical_gradient(submission, fn, args, 0, np.array(1.0), output=0)
-        assert_close(as_array(dw, fn, "dw", np.shape(args[0])), numerical, fn, "dw against a numerical gradient", 1e-6)
+        assert_close(as_array(dw, fn, "dw", np.shape(args[0])), numerical, fn, _("dw against a numerical gradient"), 1e-6)
 
 
 def test_gradient_descent_lowers_the_loss(submission):
@@ -51,6 +51,6 @@ def test_gradient_descent_lowers_the_loss(submission):
     w, losses = as_tuple(result, 2, "gradient_descent", "(w, losses)")
     assert len(losses) == 100, _("gradient_descent: losses should hold num_steps = 100 values; it holds {n}").format(
                                    n=len(losses))
-    assert_close(losses[0], 0.5 * np.mean(y ** 2), "gradient_descent", "losses[0] (the loss at w0 = 0)")
+    assert_close(losses[0], 0.5 * np.mean(y ** 2), "gradient_descent", _("losses[0] (the loss at w0 = 0)"))
     assert losses[-1] < 1e-3 * losses[0], _("gradient_descent: after 100 steps the loss should be much smaller")
     assert_close(w, [1.0, -2.0, 0.5], "gradient_descent", "w after 100 steps", 1e-2)

@@ -5,6 +5,7 @@ random inputs, numerical gradients and scores mixing magnitudes up to 1e4.
 """
 import numpy as np
 
+from grader.i18n import _
 from grader.checks import (
     as_tuple,
     assert_close,
@@ -26,7 +27,7 @@ def test_hinge_small_example(submission):
     scores, y = np.array([0.5, -1.0, 3.0]), np.array([1.0, -1.0, 1.0])
     loss, dscores = as_tuple(submission.hinge_loss(scores, y), 2, "hinge_loss", "(loss, dscores)")
     assert_close(loss, 0.5 / 3, "hinge_loss", "loss")
-    assert_close(dscores, [-1 / 3, 0.0, 0.0], "hinge_loss", "dscores (0 exactly at the margin)")
+    assert_close(dscores, [-1 / 3, 0.0, 0.0], "hinge_loss", _("dscores (0 exactly at the margin)"))
 
 
 def test_bce_at_1e4(submission):

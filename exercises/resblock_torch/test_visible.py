@@ -67,4 +67,4 @@ def test_zero_branch_gives_relu_of_input(submission):
                            report=report))
     x = np.random.default_rng(1).normal(size=(2, 4, 6, 6))
     got = submission.call(RUN, block, x, False, label="ResidualBlock.forward")
-    assert_close(got["out"], np.maximum(x, 0), "ResidualBlock(4, 4)", "out (branch switched off)")
+    assert_close(got["out"], np.maximum(x, 0), "ResidualBlock(4, 4)", _("out (branch switched off)"))

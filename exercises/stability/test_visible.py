@@ -5,6 +5,7 @@ random inputs, other axes and many inputs mixing magnitudes up to 1e4.
 """
 import numpy as np
 
+from grader.i18n import _
 from grader.checks import assert_close, assert_no_warnings
 
 
@@ -13,7 +14,7 @@ def test_logsumexp_small_example_and_axis(submission):
     x = np.array([[0.0, np.log(3.0)], [1.0, 1.0]])
     assert_close(submission.logsumexp(x), [np.log(4.0), 1.0 + np.log(2.0)], "logsumexp", "result")
     expected = [np.log(1.0 + np.e), np.log(3.0 + np.e)]
-    assert_close(submission.logsumexp(x, axis=0), expected, "logsumexp", "result for axis=0")
+    assert_close(submission.logsumexp(x, axis=0), expected, "logsumexp", _("result for axis=0"))
 
 
 def test_softmax_and_log_softmax_at_1e4(submission):

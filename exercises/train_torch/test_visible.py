@@ -28,7 +28,7 @@ def test_learns_an_easy_task(submission):
     X, y = small_task(rng, 600)
     X_test, y_test = X[400:], y[400:]
     model = submission.call("train_classifier", X[:400], y[:400], 3, 0, label="train_classifier")
-    result = submission.call(PREDICT, model, X_test, label="the model returned by train_classifier")
+    result = submission.call(PREDICT, model, X_test, label=_("the model returned by train_classifier"))
     if "problem" in result:
         raise Feedback(_("train_classifier: {result}").format(result=result['problem']))
     logits = as_array(result["logits"], "train_classifier", "the model's output", (len(X_test), 3))
@@ -45,7 +45,7 @@ def test_same_seed_same_model(submission):
     outputs = []
     for _unused in range(2):
         model = submission.call("train_classifier", X, y, 3, 7, label="train_classifier")
-        result = submission.call(PREDICT, model, X[:50], label="the model returned by train_classifier")
+        result = submission.call(PREDICT, model, X[:50], label=_("the model returned by train_classifier"))
         if "problem" in result:
             raise Feedback(_("train_classifier: {result}").format(result=result['problem']))
         outputs.append(as_array(result["logits"], "train_classifier", "the model's output", (50, 3)))

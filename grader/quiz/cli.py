@@ -169,7 +169,8 @@ def ask(out: Any, bank: Bank, seed: int, reveal: bool = True) -> list[QuestionRe
     graded = []
     for number, variant in enumerate(shown, start=1):
         display.show_question(out, number, len(shown), variant)
-        raw = click.prompt(_("Your answer, {form}").format(form=answer_format(variant)), value_proc=checked(variant))
+        raw = click.prompt(_("Your answer, {form}: ").format(form=answer_format(variant)), prompt_suffix="",
+                           value_proc=checked(variant))
         graded.append(grade_question(variant, raw))
         display.show_feedback(out, variant, graded[-1], reveal=reveal)
     return graded

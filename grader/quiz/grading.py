@@ -35,7 +35,7 @@ def show_answer(answer: Answer, variant: Variant | None = None) -> str:
     """An answer as text: ``b``, ``a, c`` or ``0.0883883``; with the variant, each letter with its option."""
     if isinstance(answer, tuple):
         if variant is not None and variant.options:
-            return "; ".join(f"{a}) {variant.options[variant.labels.index(a)]}" for a in answer) or _("nothing")
+            return _("; ").join(f"{a}) {variant.options[variant.labels.index(a)]}" for a in answer) or _("nothing")
         return ", ".join(answer) or _("nothing")
     return f"{answer:.6g}" if isinstance(answer, float) else answer
 

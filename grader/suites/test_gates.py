@@ -94,7 +94,7 @@ def test_scale_backward(submission, reference, rng):
 @points(1, id="branch_backward_two")
 def test_branch_backward_two(submission, reference, rng):
     """branch_backward: sums the gradients of two consumers"""
-    douts = [_dyadic(rng, (3, 4)) for _ in range(2)]
+    douts = [_dyadic(rng, (3, 4)) for _unused in range(2)]
     (dx,) = _grads(submission.branch_backward(douts), "branch_backward", ("dx",), ((3, 4),))
     assert_close(dx, reference.branch_backward(douts), "branch_backward", _("dx (2 arrays of shape (3, 4))"))
 
@@ -103,7 +103,7 @@ def test_branch_backward_two(submission, reference, rng):
 def test_branch_backward_any_length(submission, reference, rng):
     """branch_backward: sums a list of any length (1, 3 or 5 arrays)"""
     for count, shape in [(1, (7,)), (3, (2, 3, 4)), (5, (3, 4))]:
-        douts = [_dyadic(rng, shape) for _ in range(count)]
+        douts = [_dyadic(rng, shape) for _unused in range(count)]
         (dx,) = _grads(submission.branch_backward(douts), "branch_backward", ("dx",), (shape,))
         assert_close(dx, reference.branch_backward(douts), "branch_backward",
                      _("dx ({count} arrays of shape {shape})").format(count=count, shape=shape))
@@ -123,12 +123,13 @@ def _graph_backward(gates, x, y, z, c, dout):
 @points(2, id="small_graph")
 def test_small_graph(submission, reference, rng):
     """all gates: chained on f = maximum(x * y, z) + c * x, they give the right dx, dy, dz"""
-    x, y, z, dout = (_dyadic(rng, (3, 4)) for _ in range(4))
+    x, y, z, dout = (_dyadic(rng, (3, 4)) for _unused in range(4))
     z = np.where(np.abs(x * y - z) < 0.05, z + 0.5, z)  # no ties: this test is about the chain
     c = float(rng.integers(2, 13)) / 4
     got = _graph_backward(submission, x, y, z, c, dout)
     for g, e, name in zip(got, _graph_backward(reference, x, y, z, c, dout), ("dx", "dy", "dz")):
-        assert_close(g, e, _("the chained gates"), f"{name} of f = maximum(x * y, z) + {c} * x")
+        assert_close(g, e, _("the chained gates"),
+                     _("{name} of {f}").format(name=name, f=f"f = maximum(x * y, z) + {c} * x"))
 
 
 @points(1, id="no_mutation")
