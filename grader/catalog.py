@@ -10,7 +10,7 @@ catalogue adds them up from the suite's text (see :func:`suite_points`), without
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NoReturn
@@ -220,6 +220,22 @@ def _catalog(lang: str) -> dict[str, Exercise]:
     found = cached(f"catalog.{lang}", [exercises_dir(), SUITES_DIR, Path(__file__)], Exercise,
                    lambda: [_load(p, lang) for p in exercises_dir().glob("*/exercise.toml")])
     return {e.id: e for e in sorted(found, key=lambda e: (e.unit, e.order, e.id))}
+
+
+def in_language(exercise: Exercise, lang: str) -> Exercise:
+    """``exercise`` (a course's own one too) with its title, hints and statement in ``lang``: a server loads its
+    exercises once and answers each request in the request's language."""
+    if exercise.lang == lang:
+        return exercise
+    title, hints, found = _texts(exercise.folder, lang)
+    return replace(exercise, title=title, hints=hints, lang=found)
+
+
+@lru_cache(maxsize=256)
+def _texts(folder: Path, lang: str) -> tuple[str, tuple[str, ...], str]:
+    """The title, hints and statement language of the exercise in ``folder``, in ``lang``."""
+    other = _load(folder / "exercise.toml", lang)
+    return other.title, other.hints, other.lang
 
 
 def get(exercise_id: str) -> Exercise:

@@ -252,7 +252,7 @@ def login(url: str, code: str | None) -> None:
     who = client.login(code)
     path = save_login(who)
     _console().print(_("Logged in to [bold]{course}[/] as {login} ({role}); token kept in {path}.").format(
-        course=who.course, login=who.login, role=who.role, path=path))
+        course=who.course, login=who.login, role=_(who.role), path=path))
     _console().print("[dim]" + _("`dlx list`, `fetch`, `submit` and `score` now use the course; `--offline` or "
                                  "`dlx logout` for local mode.") + "[/]")
 

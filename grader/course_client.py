@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DlxError
-from .i18n import DEFAULT_SOURCE, _, language, source
+from .i18n import DEFAULT_SOURCE, N_, _, language, source
 from .paths import data_dir
+
+ROLES = (N_("student"), N_("ta"), N_("instructor"))  # a course member's role; shown as _(role)
 
 if TYPE_CHECKING:
     import urllib.error

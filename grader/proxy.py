@@ -28,7 +28,8 @@ __all__ = ["RemoteModule", "RemoteObject", "TrustedFunction", "SandboxError", "S
 
 
 LOADING = N_("loading your file")
-# The worker's refusals (grader/sandbox/guard.py): English there, translated here where they are shown.
+# The worker's refusals (grader/sandbox/guard.py, trusted_torch.py) and what trusted_torch.py reports of a
+# backward's autograd use: English there, translated here where they are shown.
 REFUSALS = (
     N_("dlx: {module} may not be used in this exercise (hand-written means hand-written)"),
     N_("dlx: graded code may not read the grader's files ({path})"),
@@ -38,6 +39,8 @@ REFUSALS = (
     N_("dlx: graded code has no network access"),
     N_("dlx: graded code may not use {module} ({event})"),
     N_("dlx: graded code may not change the grader's hook"),
+    N_("dlx: {label} may not be used here: compute the gradient by hand"),
+    N_("torch.enable_grad() to build an autograd graph inside backward"),
 )
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import __version__
+from ..catalog import in_language
 from ..i18n import _, language
 from ..runner import new_seed
 from . import auth, clock
@@ -279,7 +280,7 @@ def create_app(settings: Settings) -> FastAPI:
             out.append({"id": a.id, "title": a.title, "opens": a.opens.isoformat(), "due": due.isoformat(),
                         "lock": lock.isoformat() if lock else None, "penalty_per_day": a.penalty_per_day,
                         "counts": a.counts, "quota": str(a.quota) if a.quota else None, "quizzes": list(a.quizzes),
-                        "exercises": [{"id": e, "title": course.exercises[e].title,
+                        "exercises": [{"id": e, "title": in_language(course.exercises[e], language()).title,
                                        "points": course.exercises[e].points, "standing": mine.get(e)}
                                       for e in a.exercises]})
         return {"course": course.name, "now": clock.now().isoformat(), "assignments": out}
@@ -295,6 +296,7 @@ def create_app(settings: Settings) -> FastAPI:
         if me.role == "student" and clock.now() < assignment.opens:
             raise HTTPException(403, _("{id} opens at {time}")
                 .format(id=exercise_id, time=assignment.opens.isoformat()))
+        exercise = in_language(exercise, language())
         files = {exercise.filename: exercise.stub, f"{exercise.id}.md": exercise.statement,
                  "test_visible.py": exercise.visible_tests, "exercise.toml": exercise.folder / "exercise.toml"}
         return {"id": exercise.id, "title": exercise.title, "points": exercise.points, "requires": exercise.requires,

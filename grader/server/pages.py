@@ -30,7 +30,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from ..results import GradeResult, QuizResult
-from ..i18n import LANGUAGES, _, language, ngettext
+from ..i18n import LANGUAGES, N_, _, language, ngettext
 from .config import CourseConfig
 from .db import QuizAttempt, Result, Submission, User
 from .grades import deadline
@@ -39,6 +39,9 @@ SESSION, LOGIN_CSRF = "dlx_session", "dlx_login_csrf"
 HERE = Path(__file__).parent
 
 
+# a submission's status in words, where the page shows it (a graded one shows its score instead)
+SUBMISSION_STATUSES = {"queued": N_("waiting to be graded"), "failed": N_("could not be graded"),
+                       "superseded": N_("replaced by a regrade")}
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}  # each language in its own words, for the switch on every page
 
 def csrf_token(token: str) -> str:
@@ -186,6 +189,7 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
                             extensions=["jinja2.ext.i18n"])
     # {{ _("...") }} in a template: the request's language (grader.server.language)
     templates.install_gettext_callables(_, ngettext)  # type: ignore[attr-defined]
+    templates.globals["submission_statuses"] = SUBMISSION_STATUSES
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     def api() -> httpx.AsyncClient:
