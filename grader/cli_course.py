@@ -248,7 +248,7 @@ def login(url: str, code: str | None) -> None:
     from .course_client import CourseClient, save_login
 
     client = CourseClient(url)
-    code = code or click.prompt(_("Login code"), hide_input=True)
+    code = code or click.prompt(_("Login code: "), prompt_suffix="", hide_input=True)
     who = client.login(code)
     path = save_login(who)
     _console().print(_("Logged in to [bold]{course}[/] as {login} ({role}); token kept in {path}.").format(

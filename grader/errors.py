@@ -41,5 +41,19 @@ def os_error_message(exc: OSError) -> str:
     from .i18n import _
 
     if exc.filename:
-        return _("cannot use {file}: {reason}").format(file=exc.filename, reason=exc.strerror or exc)
-    return _("cannot use: {reason}").format(reason=exc.strerror or exc)
+        return _("cannot use {file}: {reason}").format(file=exc.filename, reason=os_reason(exc))
+    return _("cannot use: {reason}").format(reason=os_reason(exc))
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused, in this run's language for the usual reasons (the C library's text is English)."""
+    import errno
+
+    from .i18n import N_, _
+
+    usual = {errno.ENOENT: N_("no such file or folder"), errno.EACCES: N_("permission denied"),
+             errno.EPERM: N_("operation not permitted"), errno.EROFS: N_("read-only file system"),
+             errno.ENOSPC: N_("no space left on the device"), errno.EISDIR: N_("it is a folder"),
+             errno.ENOTDIR: N_("a part of the path is not a folder"), errno.EEXIST: N_("it already exists"),
+             errno.ENAMETOOLONG: N_("the name is too long")}
+    return _(usual[exc.errno]) if exc.errno in usual else exc.strerror or str(exc)

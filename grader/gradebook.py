@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-from .errors import DlxError
+from .errors import DlxError, os_reason
 from .i18n import _
 from .paths import data_dir
 
@@ -63,7 +63,7 @@ def default_path() -> Path:
     try:
         folder = data_dir()
     except OSError as exc:
-        why = _("it is not a folder") if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
+        why = _("it is not a folder") if isinstance(exc, (FileExistsError, NotADirectoryError)) else os_reason(exc)
         raise GradebookError(_("cannot use {folder} as dlx's data folder ({reason}); set DLX_HOME to a writable folder")
                              .format(folder=exc.filename or "DLX_HOME", reason=why)) from None
     return folder / "gradebook.sqlite3"
@@ -85,14 +85,16 @@ class Gradebook:
     def _problem(self, exc: sqlite3.DatabaseError, existed: bool) -> str:
         """Why the gradebook cannot be opened: damaged only when an existing file is not a database."""
         if existed and "not a database" in str(exc):
-            return (f"the gradebook {self.path} is damaged or not a dlx gradebook ({exc}); "
-                    "move it aside (your attempts stay in it) and dlx will start a new one")
+            return _("the gradebook {path} is damaged or not a dlx gradebook ({reason}); move it aside (your attempts "
+                     "stay in it) and dlx will start a new one").format(path=self.path, reason=exc)
         folder = self.path.parent
         if not existed and not os.access(folder, os.W_OK):
-            return f"cannot create the gradebook in {folder}: the folder is read-only; set DLX_HOME to a writable folder"
+            return _("cannot create the gradebook in {folder}: the folder is read-only; set DLX_HOME to a writable "
+                     "folder").format(folder=folder)
         if existed and not os.access(self.path, os.W_OK) or not os.access(folder, os.W_OK):
-            return f"the gradebook {self.path} is read-only; make it and its folder writable or set DLX_HOME"
-        return f"the gradebook {self.path} could not be opened ({exc})"
+            return _("the gradebook {path} is read-only; make it and its folder writable or set DLX_HOME").format(
+                path=self.path)
+        return _("the gradebook {path} could not be opened ({reason})").format(path=self.path, reason=exc)
 
     def _run(self, sql: str, args: tuple = ()) -> sqlite3.Cursor:
         try:

@@ -5,7 +5,7 @@ import os
 import stat
 from pathlib import Path
 
-from .errors import DlxError
+from .errors import DlxError, os_reason
 from .i18n import _
 
 MAX_BYTES = 2**20
@@ -25,7 +25,7 @@ def read_bytes_file(path: Path, what: str = "", limit: int = MAX_BYTES, *, follo
     except OSError as exc:
         if not follow_links and os.path.islink(path):
             raise DlxError(_("{file} is a symbolic link; submit the file itself").format(file=name)) from None
-        raise DlxError(_("{file} cannot be read ({reason})").format(file=name, reason=exc.strerror)) from None
+        raise DlxError(_("{file} cannot be read ({reason})").format(file=name, reason=os_reason(exc))) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):

@@ -502,6 +502,28 @@ def test_the_pages_speak_the_course_language_and_remember_a_students_choice(zh_c
         assert "Enter the login code" in page.read().decode()
 
 
+def test_a_course_serves_its_exercises_and_pages_in_the_readers_language(zh_course):
+    """The server loads its exercises once, in its own language; each request reads them in the request's."""
+    import httpx
+
+    from tests.course_server import api
+
+    url, token = zh_course
+    status, out = api(url, "GET", "/api/exercises/affine", token)
+    assert status == 200 and out["title"] == AFFINE["zh"]["title"] and out["hints"] == AFFINE["zh"]["hints"], out
+    assert out["files"]["affine.md"] == (exercises_dir() / "affine" / "statement.zh.md").read_text(encoding="utf-8")
+    status, out = api(url, "GET", "/api/exercises/affine?lang=en", token)
+    assert out["title"] == AFFINE["title"] and out["files"]["affine.md"].startswith("# Affine layer"), out["title"]
+    status, out = api(url, "GET", "/api/course", token)
+    assert [e["title"] for a in out["assignments"] for e in a["exercises"]] == [AFFINE["zh"]["title"]], out
+    with httpx.Client(base_url=url, follow_redirects=True) as browser:
+        form = browser.get("/login").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        page = browser.post("/login", data={"csrf": csrf, "code": token}).text
+    assert "alice (学生)" in page and "(student)" not in page, page
+    assert " · graded" not in page and "· affine ·" not in page, page  # a graded attempt shows its score, not a status
+
+
 def test_a_gradescope_bundle_gives_feedback_in_its_language(tmp_path):
     import json
     import zipfile
@@ -573,3 +595,160 @@ def test_the_suites_test_names_and_feedback_are_in_the_students_language(student
     with Gradebook() as book:  # the recorded attempt keeps the English test names
         names = {t.name for attempt in book.attempts("exercise", exercise) for t in attempt["result"].tests}
     assert pairs[0][0] in names and not any(re.search(r"[\u4e00-\u9fff]", name) for name in names), names
+
+
+# --- the walk-through: what a Chinese student sees has no English sentence left ---
+
+ENGLISH_WORD = r"(?:[A-Za-z][a-z]+(?:'[a-z]+)?|a)"
+ENGLISH_RUN = re.compile(rf"(?<![\w./-]){ENGLISH_WORD}(?: {ENGLISH_WORD}){{2,}}(?![\w/-])")  # three words in a row
+NOT_PROSE = re.compile(r"\b\w*(?:Error|Exception|Warning)\b(?:：|: )[^（\n]*"  # Python's own text of an exception
+                       r"|\b(?:dlx|main)(?: [a-z][a-z_-]*)+")  # a command (CliRunner names the program "main")
+
+
+FUNCTION_WORD = re.compile(r"(?<![\w./-])(?:the|with|of|for|and|is|are|to|by|at|from|not|when)(?![\w.(/-])")  # prose glue
+
+
+def english_runs(text: str) -> list[str]:
+    """The runs of three or more English words, and English function words, in ``text``, outside inline code,
+    commands and Python's exceptions (identifiers, paths and comma-separated lists of ids are not runs)."""
+    text = NOT_PROSE.sub(" ", BACKTICKED.sub(" ", " ".join(text.split())))
+    return [found.group(0) for found in ENGLISH_RUN.finditer(text)] + FUNCTION_WORD.findall(ENGLISH_RUN.sub(" ", text))
+
+
+def test_the_english_finder_finds_a_sentence_and_ignores_code():
+    assert english_runs("dlx: missing argument 'KEY'") == []  # two words: below the threshold
+    assert english_runs("dlx：缺少参数 'KEY'，可选值：lang") == []
+    assert english_runs("Show this message and exit.") == ["Show this message and exit"]
+    assert english_runs("运行 `dlx check affine --watch now` 或 ValueError: list index out of range（第 3 行）") == []
+    assert english_runs("已有的练习：gates, autodiff, gradcheck；log-sum-exp；/tmp/pytest-of-root；dlx quiz take BANK") == []
+    assert english_runs("dx (against a numerical gradient of your forward)：相对误差") == [
+        "against a numerical gradient of your forward"]
+    assert english_runs("Value (x ** 2 with x = 0.0)：dx of f = x * y") == ["with", "of"]
+    assert english_runs("Value (x ** 2, x = 0.0)：f = x * y 的 dx；x.to(y)；a.is_leaf") == []
+
+
+ZH_SCREENS = [  # (command line, exit status): help, usage errors and bad input a student meets
+    (("--help",), 0), (("submit", "--help"), 0), (("watch", "--help"), 0), (("login", "--help"), 0),
+    (("quiz", "take", "--help"), 0), (("config", "--help"), 0), (("submit",), 2), (("config",), 2),
+    (("config", "lang", "fr"), 2), (("submit", "affine", "--seed", "abc"), 2), (("submit", "affine", "--seed", "-1"), 2),
+    (("submit", "nope"), 2), (("hint", "nope"), 2), (("quiz", "take", "nope"), 2), (("frobnicate",), 2),
+    (("grade", "affine", "missing.py"), 2), (("list",), 0), (("score",), 0), (("quiz", "list"), 0),
+]
+
+
+@pytest.mark.parametrize("args,status", ZH_SCREENS, ids=lambda v: " ".join(v) if isinstance(v, tuple) else None)
+def test_a_chinese_students_screen_has_no_english_sentence(student, monkeypatch, args, status):
+    monkeypatch.setenv("DLX_LANG", "zh")
+    result = dlx(*args)
+    assert result.exit_code == status, result.output
+    assert not english_runs(result.output), (english_runs(result.output), result.output)
+    if status == 2:
+        assert len(result.output.strip().splitlines()) == 1, result.output  # one line, a choice's values too
+
+
+def test_clicks_help_option_and_type_names_follow_each_run(student):
+    """click writes --help's text and a path's name in the language of the moment it creates them; dlx shows
+    them in each run's language, and its metavars stay the English placeholders (Chinese ones misalign columns)."""
+    for _round in range(2):
+        zh = dlx("--lang", "zh", "--help").output + dlx("--lang", "zh", "watch", "--help").output
+        assert "显示这条帮助信息并退出" in zh and "显示版本号并退出" in zh and "--dir DIRECTORY" in zh, zh
+        en = dlx("--help").output + dlx("watch", "--help").output
+        assert "Show this message and exit." in en and "Show the version and exit." in en, en
+        assert "--dir DIRECTORY" in en and not re.search(r"[\u4e00-\u9fff]", en), en
+    assert "'abc' 不是有效的整数" in dlx("--lang", "zh", "submit", "affine", "--seed", "abc").output
+    assert "is not a valid integer range" in dlx("submit", "affine", "--seed", "abc").output
+
+
+def test_a_broken_gradebook_is_explained_in_chinese(student, monkeypatch):
+    monkeypatch.setenv("DLX_LANG", "zh")
+    home = student / "home"
+    home.mkdir()
+    (home / "gradebook.sqlite3").write_text("not a database")
+    damaged = dlx("score")
+    assert damaged.exit_code == 2 and "已损坏" in damaged.output and not english_runs(
+        damaged.output.replace("file is not a database", "")), damaged.output  # sqlite's reason is quoted as is
+    monkeypatch.setenv("DLX_HOME", str(student / "no" / "such"))
+    (student / "no").write_text("a file where a folder belongs")
+    missing = dlx("list")
+    assert missing.exit_code == 2 and not english_runs(missing.output), missing.output
+
+
+def test_the_system_reason_of_a_refusal_is_translated():
+    import errno
+
+    from grader import i18n
+    from grader.errors import os_error_message
+
+    error = FileNotFoundError(errno.ENOENT, "No such file or directory", "affine.py")
+    with i18n.speaking("zh"):
+        assert os_error_message(error) == i18n._("cannot use {file}: {reason}").format(
+            file="affine.py", reason="没有这个文件或文件夹")
+    assert os_error_message(error) == "cannot use affine.py: no such file or folder"
+
+
+def test_an_unknown_exercise_is_said_in_the_students_language_wherever_it_is_met():
+    """catalog.get's error: the CLI, `%dlx submit nope` and the course server all show it as it is."""
+    from grader import i18n
+    from grader.catalog import UnknownExercise, get
+
+    with i18n.speaking("zh"), pytest.raises(UnknownExercise, match="没有这道练习 'nope'"):
+        get("nope")
+    with pytest.raises(UnknownExercise, match="unknown exercise 'nope'"):
+        get("nope")
+
+
+def test_a_chinese_quiz_reads_naturally(student, monkeypatch):
+    """The prompt, the verdicts and the attempt's number, as a student answering in the terminal sees them."""
+    monkeypatch.setenv("DLX_LANG", "zh")
+    answers = "a\n1\n" * 40  # every question gets a valid answer: a letter, or a number after a refused letter
+    result = CliRunner().invoke(main, ["quiz", "take", "backprop"], input=answers, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    output = "".join(result.output.split())  # rich wraps Chinese text anywhere
+    assert "你的答案（一个字母a-d，或选项的键或文字）：" in output and "✘答错了：你的答案是a；答案是" in output, output
+    assert "已记录为backprop的第1次作答" in output and "#1" not in output, output
+    assert not english_runs(result.output), english_runs(result.output)
+
+
+WRONG_FILES = [  # (exercise, a typical mistake of tests/test_mistakes_<exercise>.py, visible tests?): once English
+    ("autodiff", "pow_derivative_as_k_out_over_x", False), ("gates", "add_splits_the_gradient", False),
+    ("activations", "sigmoid_computed_in_float32", True), ("losses", "hinge_gradient_sign", True),
+    ("linear_models", "svm_gradient_forgets_weight_decay", True),
+    ("linear_models", "sum_loss_with_its_own_gradient_keeps_the_gradient_point", True),
+]
+
+
+@pytest.mark.parametrize("exercise,name,visible", WRONG_FILES, ids=[f"{e}-{n}" for e, n, _v in WRONG_FILES])
+def test_the_feedback_of_a_wrong_file_has_no_english_sentence(exercise, name, visible):
+    import importlib
+
+    from grader import i18n
+    from tests.helpers import grade, pick, reference_text
+
+    wrong = pick(importlib.import_module(f"tests.test_mistakes_{exercise}").MISTAKES, name)
+    with i18n.speaking("zh"):
+        result = grade(exercise, wrong.source(reference_text(exercise)), seed=1, visible=visible)
+        shown = [(i18n._(t.name), t.output) for t in result.tests]
+    assert any(not t.passed for t in result.tests), shown
+    leaks = [(test, output) for test, output in shown if english_runs(test) or english_runs(output)]
+    assert not leaks, leaks
+
+
+def test_the_torch_guards_report_is_translated():
+    from grader import i18n
+    from grader.proxy import refusal
+
+    with i18n.speaking("zh"):
+        assert refusal("torch.enable_grad() to build an autograd graph inside backward").startswith(
+            "torch.enable_grad()，在 backward 中")
+        assert refusal("dlx: autograd may not be used here: compute the gradient by hand") == \
+            "dlx：这里不能使用 autograd：请手工计算梯度"
+
+
+def test_a_servers_exercise_is_read_in_each_requests_language():
+    from grader.catalog import get, in_language, statement_path
+
+    english = get("affine")
+    chinese = in_language(english, "zh")
+    assert chinese.title == AFFINE["zh"]["title"] and chinese.hints == tuple(AFFINE["zh"]["hints"])
+    assert chinese.statement == statement_path(english.folder, "zh") and chinese.points == english.points
+    assert in_language(chinese, "en") == english
