@@ -227,6 +227,6 @@ def translate_filled(text: str, templates: tuple[str, ...]) -> str:
     for template in templates:
         pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+?)", re.escape(template))
         found = re.fullmatch(pattern, text, re.S)
-        if found:
-            return _(template).format(**found.groupdict())
+        if found:  # a value may be a filled template itself ("it returned a list of 3 items")
+            return _(template).format(**{k: translate_filled(v, templates) for k, v in found.groupdict().items()})
     return text

@@ -28,8 +28,7 @@ __all__ = ["RemoteModule", "RemoteObject", "TrustedFunction", "SandboxError", "S
 
 
 LOADING = N_("loading your file")
-# The worker's refusals (grader/sandbox/guard.py, trusted_torch.py) and what trusted_torch.py reports of a
-# backward's autograd use: English there, translated here where they are shown.
+# The worker's refusals (grader/sandbox/guard.py, trusted_torch.py): English there, translated here where shown.
 REFUSALS = (
     N_("dlx: {module} may not be used in this exercise (hand-written means hand-written)"),
     N_("dlx: graded code may not read the grader's files ({path})"),
@@ -40,13 +39,26 @@ REFUSALS = (
     N_("dlx: graded code may not use {module} ({event})"),
     N_("dlx: graded code may not change the grader's hook"),
     N_("dlx: {label} may not be used here: compute the gradient by hand"),
+)
+# What grader/sandbox/trusted_torch.py reports of a student's Function or model: translated where a suite shows it.
+REPORTS = (
     N_("torch.enable_grad() to build an autograd graph inside backward"),
+    N_("train_classifier should return a torch.nn.Module; it returned {what}"),
+    N_("the model returned {what} for a batch of inputs, not a tensor of logits"),
+    N_("a tensor of shape {shape} and dtype {dtype}"),
+    N_("a {kind} of {n} items"),
+    N_("a {kind}"),
 )
 
 
 def refusal(message: str) -> str:
     """``message`` in the student's language when it is one of the sandbox's :data:`REFUSALS`."""
     return translate_filled(message, REFUSALS)
+
+
+def reported(message: str) -> str:
+    """``message`` in the student's language when it is one of trusted_torch.py's :data:`REPORTS`."""
+    return translate_filled(message, REPORTS)
 
 
 @dataclass

@@ -733,15 +733,23 @@ def test_the_feedback_of_a_wrong_file_has_no_english_sentence(exercise, name, vi
     assert not leaks, leaks
 
 
-def test_the_torch_guards_report_is_translated():
+def test_the_torch_workers_reports_and_refusals_are_translated():
+    """trusted_torch.py writes English in the worker; the suites show it in the student's language."""
     from grader import i18n
-    from grader.proxy import refusal
+    from grader.proxy import refusal, reported
 
     with i18n.speaking("zh"):
-        assert refusal("torch.enable_grad() to build an autograd graph inside backward").startswith(
+        assert reported("torch.enable_grad() to build an autograd graph inside backward").startswith(
             "torch.enable_grad()，在 backward 中")
         assert refusal("dlx: autograd may not be used here: compute the gradient by hand") == \
             "dlx：这里不能使用 autograd：请手工计算梯度"
+        for problem in ("train_classifier should return a torch.nn.Module; it returned a list of 3 items",
+                        "train_classifier should return a torch.nn.Module; it returned a function",
+                        "the model returned a tensor of shape (5,) and dtype float32 for a batch of inputs, not a "
+                        "tensor of logits"):
+            shown = reported(problem)
+            assert not english_runs(shown) and re.search(r"[\u4e00-\u9fff]", shown), shown
+    assert reported("train_classifier should return a torch.nn.Module; it returned a function").endswith("a function")
 
 
 def test_a_servers_exercise_is_read_in_each_requests_language():

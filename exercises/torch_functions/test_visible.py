@@ -8,7 +8,7 @@ backward does not use autograd.
 """
 import numpy as np
 
-from grader.proxy import TrustedFunction, refusal
+from grader.proxy import TrustedFunction, reported
 from grader.i18n import _
 from grader.checks import Feedback, as_array, assert_close, numerical_gradient_array
 
@@ -19,7 +19,7 @@ def run(submission, name, inputs, grad_out):
     report = submission.call(PROBE, submission.name(name), inputs, grad_out, label=name)
     if report["autograd"]:
         raise Feedback(_("{name} must compute its gradient by hand, but your code used {report}").format(
-                           name=name, report=refusal(report['autograd'][0])))
+                           name=name, report=reported(report['autograd'][0])))
     if report["out"] is None:
         raise Feedback(_("{name}.forward should return one tensor; it returned {report}").format(
                            name=name, report=report['out_kind']))

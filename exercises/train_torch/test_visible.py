@@ -8,7 +8,7 @@ score the held-out accuracy: points at 70% and at 85%.
 """
 import numpy as np
 
-from grader.proxy import TrustedFunction
+from grader.proxy import TrustedFunction, reported
 from grader.i18n import _
 from grader.checks import Feedback, as_array
 
@@ -30,8 +30,8 @@ def test_learns_an_easy_task(submission):
     model = submission.call("train_classifier", X[:400], y[:400], 3, 0, label="train_classifier")
     result = submission.call(PREDICT, model, X_test, label=_("the model returned by train_classifier"))
     if "problem" in result:
-        raise Feedback(_("train_classifier: {result}").format(result=result['problem']))
-    logits = as_array(result["logits"], "train_classifier", "the model's output", (len(X_test), 3))
+        raise Feedback(_("train_classifier: {result}").format(result=reported(result['problem'])))
+    logits = as_array(result["logits"], "train_classifier", _("the model's output"), (len(X_test), 3))
     accuracy = float(np.mean(np.argmax(logits, axis=1) == y_test))
     if not accuracy >= 0.85:
         raise Feedback(_("train_classifier: held-out accuracy {accuracy:.1%} on an easy task; expected at "
@@ -47,8 +47,8 @@ def test_same_seed_same_model(submission):
         model = submission.call("train_classifier", X, y, 3, 7, label="train_classifier")
         result = submission.call(PREDICT, model, X[:50], label=_("the model returned by train_classifier"))
         if "problem" in result:
-            raise Feedback(_("train_classifier: {result}").format(result=result['problem']))
-        outputs.append(as_array(result["logits"], "train_classifier", "the model's output", (50, 3)))
+            raise Feedback(_("train_classifier: {result}").format(result=reported(result['problem'])))
+        outputs.append(as_array(result["logits"], "train_classifier", _("the model's output"), (50, 3)))
     if not np.allclose(outputs[0], outputs[1], rtol=1e-5, atol=1e-5):
         raise Feedback(_("train_classifier: the same seed gave two different models; "
                          "call torch.manual_seed(seed) first"))

@@ -11,7 +11,7 @@ forward is wrong, with the numerical Jacobian of the student's own forward
 """
 import numpy as np
 
-from grader.proxy import TrustedFunction, refusal
+from grader.proxy import TrustedFunction, reported
 from grader.i18n import _, ngettext
 from grader.checks import (CheckedCalls, Feedback, as_array, assert_close, assert_finite, points, rel_error,
                             trivial_forward)
@@ -28,7 +28,7 @@ def probe(proxy, name, inputs, grad_out=None, numeric=False):
 
 def autograd_used(calls):
     """The most telling entry of the probe's ``autograd`` list: a function called, else the graph built."""
-    return refusal(next((c for c in calls if not c.startswith("torch.enable_grad")), calls[0]))
+    return reported(next((c for c in calls if not c.startswith("torch.enable_grad")), calls[0]))
 
 
 def check_autograd(report, name):

@@ -17,7 +17,7 @@ import weakref
 
 import numpy as np
 
-from grader.proxy import SandboxError, TrustedFunction
+from grader.proxy import SandboxError, TrustedFunction, reported
 from grader.i18n import _
 from grader.checks import Feedback, as_array, points
 
@@ -53,7 +53,7 @@ def train_and_predict(submission, rng, n_train, n_test, seed_offset=0):
     mutated = list(submission.last.mutated)
     result = submission.call(PREDICT, model, X_test, label="the model returned by train_classifier")
     if "problem" in result:
-        raise Feedback(_("train_classifier: {result}").format(result=result['problem']))
+        raise Feedback(_("train_classifier: {result}").format(result=reported(result['problem'])))
     logits = as_array(result["logits"], "train_classifier", _("the model's output for X of shape {shape}").format(
                                                                 shape=X_test.shape),
                       (len(X_test), c))
