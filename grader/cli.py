@@ -74,6 +74,10 @@ class DlxGroup(click.Group):
             localise(command, ctx)
         return command
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        translate_click()  # click's errors about dlx's own options (`--lang fr`, `--bogus`) too
+        return super().parse_args(ctx, args)
+
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         translate_click()
         localise(self, ctx)

@@ -632,7 +632,8 @@ ZH_SCREENS = [  # (command line, exit status): help, usage errors and bad input 
     (("quiz", "take", "--help"), 0), (("config", "--help"), 0), (("submit",), 2), (("config",), 2),
     (("config", "lang", "fr"), 2), (("submit", "affine", "--seed", "abc"), 2), (("submit", "affine", "--seed", "-1"), 2),
     (("submit", "nope"), 2), (("hint", "nope"), 2), (("quiz", "take", "nope"), 2), (("frobnicate",), 2),
-    (("grade", "affine", "missing.py"), 2), (("list",), 0), (("score",), 0), (("quiz", "list"), 0),
+    (("grade", "affine", "missing.py"), 2), (("--lang", "fr", "list"), 2), (("--bogus",), 2), (("list",), 0),
+    (("score",), 0), (("quiz", "list"), 0),
 ]
 
 
