@@ -236,7 +236,7 @@ def create_app(settings: Settings) -> FastAPI:
     def require(me: User, permission: str) -> None:
         if permission not in auth.permissions(me, course.ta_permissions):
             raise HTTPException(403, _("your role ({role}) may not {permission} in this course").format(
-                role=me.role, permission=permission))
+                role=_(me.role), permission=permission))
 
     def student_named(session: Session, login: str) -> User:
         found = session.scalars(select(User).where(User.login == login)).first()
