@@ -26,8 +26,9 @@ def cjk_family() -> str | None:
 
 
 def font_families() -> list[str]:
-    """``font.family`` for the pictures: DejaVu Sans, then the CJK family when there is one."""
-    family = cjk_family()
+    """``font.family`` for the pictures: DejaVu Sans, then a CJK family when this run's language needs one and there
+    is one (English pictures are drawn exactly as without it)."""
+    family = cjk_family() if language() in CJK_LANGUAGES else None
     return [BASE_FAMILY] if family is None else [BASE_FAMILY, family]
 
 

@@ -65,7 +65,7 @@ def _painter(name: str):
                            label=_("{activation}, reference").format(activation=label))
             depth.semilogy(layers, np.maximum(student[label], 1e-300), color=STUDENT_COLOR, marker=marker,
                            markersize=3, linewidth=1.2, label=_("{activation}, yours").format(activation=label))
-        depth.set(xlabel=_("layer"), ylabel=_("std of the activations"),
+        depth.set(xlabel=_("layer (input side = 1)"), ylabel=_("std of the activations"),
                   title=_("{depth} layers, widths {wide}, {narrow}, {wide}, ...: weights from {name}").format(
                       depth=DEPTH, wide=WIDTHS[0], narrow=WIDTHS[1], name=name))
         depth.title.set_fontsize(9)
