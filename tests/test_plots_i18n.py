@@ -110,3 +110,15 @@ def test_a_chinese_report_without_the_font_says_so_once(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert " ".join(result.output.split()).count("apt install fonts-noto-cjk") == 1
     assert "本机没有找到中文字体" in (tmp_path / "linreg_plots.html").read_text(encoding="utf-8")
+
+
+def test_a_cjk_font_installed_after_matplotlib_cached_its_fonts_is_found(monkeypatch):
+    from matplotlib import font_manager
+
+    if fonts.cjk_family() is None:
+        pytest.skip("no CJK font on this machine (.ci/run installs fonts-noto-cjk)")
+    cjk_files = {font.fname for font in font_manager.fontManager.ttflist if font.name in fonts.CJK_FAMILIES}
+    stale = [font for font in font_manager.fontManager.ttflist if font.fname not in cjk_files]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)  # as cached before the font was installed
+    fonts._add_new_cjk_files.cache_clear()
+    assert fonts.cjk_family() in fonts.CJK_FAMILIES

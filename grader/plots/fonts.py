@@ -7,6 +7,9 @@ drawn in English instead, and :func:`missing_font_note` says which package gives
 """
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 from ..i18n import DEFAULT, _, language
 
 BASE_FAMILY = "DejaVu Sans"  # matplotlib's own font: always there
@@ -14,15 +17,36 @@ CJK_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", 
                 "WenQuanYi Micro Hei", "AR PL UMing CN", "AR PL UKai CN", "Noto Sans CJK TC", "Noto Sans CJK JP",
                 "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC")  # Simplified Chinese first
 CJK_LANGUAGES = {"zh"}  # the languages whose labels need a CJK family
+CJK_FILE_MARKS = ("cjk", "sourcehan", "wqy", "uming", "ukai", "notosanssc", "msyh", "simhei", "pingfang",
+                  "heiti")  # in the names of their font files
 FONT_PACKAGE = "fonts-noto-cjk"  # Debian's and Ubuntu's package of Noto Sans CJK
 
 
 def cjk_family() -> str | None:
-    """The first of :data:`CJK_FAMILIES` matplotlib knows on this machine, or ``None``."""
+    """The first of :data:`CJK_FAMILIES` installed on this machine, or ``None``."""
     from matplotlib import font_manager
 
     installed = {font.name for font in font_manager.fontManager.ttflist}
+    if not installed.intersection(CJK_FAMILIES) and _add_new_cjk_files():
+        installed = {font.name for font in font_manager.fontManager.ttflist}
     return next((family for family in CJK_FAMILIES if family in installed), None)
+
+
+@cache
+def _add_new_cjk_files() -> bool:
+    """Add the CJK font files installed after matplotlib cached its list of fonts (once per process); whether any."""
+    from matplotlib import font_manager
+
+    known = {font.fname for font in font_manager.fontManager.ttflist}
+    added = False
+    for path in font_manager.findSystemFonts():
+        if path not in known and any(mark in Path(path).name.lower() for mark in CJK_FILE_MARKS):
+            try:
+                font_manager.fontManager.addfont(path)
+                added = True
+            except (OSError, RuntimeError, ValueError):  # a file FreeType cannot read
+                continue
+    return added
 
 
 def font_families() -> list[str]:
@@ -42,8 +66,5 @@ def missing_font_note() -> str:
     """One line for the student when this run's language is drawn in English for want of a font, else ''."""
     if labels_language() == language():
         return ""
-    from matplotlib import get_cachedir
-
     return _("The pictures' labels are in English: no Chinese font was found. For Chinese labels: apt install "
-             "{package} (if it is installed, delete matplotlib's font cache in {cache}).").format(
-        package=FONT_PACKAGE, cache=get_cachedir())
+             "{package}").format(package=FONT_PACKAGE)
