@@ -61,7 +61,7 @@ def test_the_glyph_check_sees_tofu(monkeypatch, stopper):
 
 def test_chinese_pictures_have_chinese_labels_and_every_glyph(stopper):
     if fonts.cjk_family() is None:
-        pytest.skip("no CJK font on this machine (.ci/run installs fonts-noto-cjk; then delete matplotlib's cache)")
+        pytest.skip("no CJK font on this machine (.ci/run installs fonts-noto-cjk)")
     spec, figure = stopper
     assert figure.title == "在一次过拟合的训练上运行 EarlyStopping" and "直到它返回 True" in figure.caption
     assert figure.png is not None and figure.note == ""
