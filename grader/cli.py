@@ -135,7 +135,8 @@ def _missing(exc: click.UsageError) -> str | None:
 
 
 @click.group(cls=DlxGroup)
-@click.version_option(__version__, prog_name="dlx", help="Show the version and exit.")
+@click.option("--version", is_flag=True, is_eager=True, expose_value=False, callback=lambda ctx, _param, shown:
+              _show_version(ctx) if shown else None, help="Show the version and exit.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None, is_eager=True, expose_value=False,
               callback=lambda ctx, _param, lang: _choose_language(ctx, lang),
               help="Language of statements, hints and titles (default: DLX_LANG, `dlx config lang`, the locale).")
@@ -145,6 +146,14 @@ def main() -> None:
     The loop: `dlx list`, `dlx fetch affine`, edit affine.py, `dlx check affine`,
     `dlx hint affine`, `dlx submit affine`, `dlx score`.
     """
+
+
+def _show_version(ctx: click.Context) -> None:
+    """--version (`dlx --version` alone is answered by grader.launch), in the language of the run so far."""
+    from .i18n import language, version_line
+
+    click.echo(version_line(__version__, language()))
+    ctx.exit()
 
 
 def _choose_language(ctx: click.Context, lang: str | None) -> None:

@@ -162,6 +162,25 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 CLICK_DOMAIN = "click"
+VERSION_MESSAGE = "%(prog)s, version %(version)s"  # click's version_option message, in click's catalogue
+
+
+def version_line(version: str, lang: str | None = None) -> str:
+    """``dlx --version``'s line, click's own message in ``lang``: "dlx, version 0.1.0" or "dlx，版本 0.1.0". Without
+    ``lang``, the language ``$DLX_LANG`` or the locale gives: the stored setting is not read, so that `dlx --version`
+    alone (:mod:`grader.launch`) needs no gradebook."""
+    if lang is None:
+        try:
+            env = os.environ.get("DLX_LANG")
+            lang = normalise(env, "DLX_LANG") if env else from_locale()
+        except UnknownLanguage:  # said by any other command; the version is still shown
+            lang = DEFAULT
+    message = VERSION_MESSAGE
+    if lang != DEFAULT:
+        import gettext
+
+        message = gettext.translation(CLICK_DOMAIN, LOCALE_DIR, [lang], fallback=True).gettext(message)
+    return message % {"prog": "dlx", "version": version}
 
 
 def translate_click() -> None:

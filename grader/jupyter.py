@@ -134,7 +134,7 @@ def _submit(exercise: Exercise, source: str, client: CourseClient | None) -> Non
 
 def _plots(shell: Any, exercise: Exercise, source: str) -> None:
     """The pictures of ``source`` beside the reference's: inline in a notebook, else an HTML report here."""
-    from .plots import build_figures, write_report
+    from .plots import build_figures, missing_font_note, write_report
     from .report import console
 
     if getattr(shell, "kernel", None) is None:  # a terminal IPython shows no images: the CLI's report
@@ -155,6 +155,9 @@ def _plots(shell: Any, exercise: Exercise, source: str) -> None:
         if text:
             display({"text/html": "".join(f"<p>{escape(line)}</p>" for line in text.splitlines()),
                      "text/plain": text}, raw=True)
+    note = missing_font_note()  # the labels were drawn in English
+    if note:
+        display({"text/html": f"<p><small>{escape(note)}</small></p>", "text/plain": note}, raw=True)
 
 
 def _hint(exercise: Exercise) -> None:

@@ -16,8 +16,9 @@ def main() -> None:
     """Run the `dlx` command line in ``sys.argv``."""
     if sys.argv[1:] == ["--version"]:
         from . import __version__
+        from .i18n import version_line
 
-        print(f"dlx, version {__version__}")  # word for word what click's version_option prints
+        print(version_line(__version__))  # word for word what click's version_option prints, in click's catalogue
         sys.exit(0)
     from .startup import heavy_imports, one_blas_thread
 

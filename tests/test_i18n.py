@@ -1,5 +1,6 @@
 """Every text a student reads exists in English and Chinese, and both say the same maths and code;
 the student's language is chosen by --lang > DLX_LANG > `dlx config lang` > the locale > English."""
+import os
 import re
 import tomllib
 from collections import Counter
@@ -761,3 +762,53 @@ def test_a_servers_exercise_is_read_in_each_requests_language():
     assert chinese.title == AFFINE["zh"]["title"] and chinese.hints == tuple(AFFINE["zh"]["hints"])
     assert chinese.statement == statement_path(english.folder, "zh") and chinese.points == english.points
     assert in_language(chinese, "en") == english
+
+
+# --- dlx doctor and dlx --version ---
+
+def test_doctor_shows_every_wall_in_chinese_and_its_json_stays_english(student, monkeypatch):
+    import json
+    import re
+
+    from grader import doctor, i18n
+    from grader.sandbox.spec import WorkerSpec
+
+    layers = doctor.sandbox_layers()
+    with i18n.speaking("zh"):
+        for name, _active, detail in layers:
+            assert doctor.shown(name) != name and name in doctor.shown(name), name  # the English term in brackets
+            if not re.fullmatch(r"[A-Z_]+ \d+", detail):  # e.g. "RLIMIT_NPROC 0" says itself
+                assert doctor.shown(detail) != detail, detail
+    out = " ".join(dlx("--lang", "zh", "doctor").output.split())
+    assert "dlx 沙箱防护层" in out and "PID 命名空间 (PID namespace)" in out and "完全没有网络" in out
+    assert json.loads(dlx("--lang", "zh", "doctor", "--json").output) == json.loads(dlx("doctor", "--json").output)
+    real = doctor.sandbox_layers
+    spec = WorkerSpec(source="def probe():\n    return 1\n", filename="probe.py", module="probe",
+                      layers_off=("pidns", "seccomp"))
+    monkeypatch.setattr(doctor, "sandbox_layers", lambda: real(spec))
+    out = " ".join(dlx("--lang", "zh", "doctor").output.split())
+    assert "已关闭（layers_off）" in out
+    assert "缺少 PID 命名空间 (PID namespace) 会失去： worker 能看到并指名其他进程" in out, out
+    assert "Lost without" not in out and "switched off" not in out
+
+
+def test_the_version_says_版本_in_chinese_without_loading_click(student, monkeypatch):
+    import subprocess
+    import sys
+
+    from grader import __version__
+
+    def launched(**env):
+        done = subprocess.run([sys.executable, "-c", "import sys; from grader.launch import main; main()", "--version"],
+                              capture_output=True, text=True, timeout=60, env={**os.environ, **env})
+        return done.stdout
+
+    assert launched() == f"dlx, version {__version__}\n"
+    assert launched(DLX_LANG="zh") == launched(LANG="zh_CN.UTF-8") == f"dlx，版本 {__version__}\n"
+    assert launched(DLX_LANG="xx") == f"dlx, version {__version__}\n"  # other commands say what is wrong
+    assert dlx("--lang", "zh", "--version").output == f"dlx，版本 {__version__}\n"
+    assert dlx("--version").output == f"dlx, version {__version__}\n"
+    from tests.test_lazy_imports import loaded
+
+    monkeypatch.setenv("DLX_LANG", "zh")
+    assert loaded("grader.launch", ["--version"], ("click", "grader.cli", "sqlite3"), student) == []

@@ -17,16 +17,20 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from rich.markup import escape
+
 from ..catalog import Exercise
 from ..errors import DlxError
+from ..i18n import _, language
 from ..proxy import RemoteModule
 from ..runner import _reference_for, _require_torch, worker_spec
 from .figure import Figure, FigureSpec, Side, draw_figure, matplotlib_available, observe_figure
+from .fonts import missing_font_note
 from .html import render_html
 from .registry import FIGURES, figures_for
 
-__all__ = ["Figure", "PlotsUnavailable", "build_figures", "observe_figures", "report_path", "require_plots",
-           "write_report"]
+__all__ = ["Figure", "PlotsUnavailable", "build_figures", "missing_font_note", "observe_figures", "report_path",
+           "require_plots", "write_report"]
 
 
 class PlotsUnavailable(DlxError):
@@ -37,23 +41,24 @@ def require_plots(exercise: Exercise) -> None:
     """A one-line :class:`PlotsUnavailable` unless ``exercise`` has pictures and matplotlib is installed."""
     if not figures_for(exercise.id):
         with_pictures = ", ".join(FIGURES)
-        raise PlotsUnavailable(f"{exercise.id} has no pictures; --plots works for {with_pictures}")
+        raise PlotsUnavailable(_("{id} has no pictures; --plots works for {exercises}").format(
+            id=exercise.id, exercises=with_pictures))
     if not matplotlib_available():
-        raise PlotsUnavailable('--plots needs matplotlib; install it with: pip install "dlx[plots]"')
+        raise PlotsUnavailable(_('--plots needs matplotlib; install it with: pip install "dlx[plots]"'))
 
 
 def _specs(exercise: Exercise, only: str | None) -> list[FigureSpec]:
-    return [spec for spec in figures_for(exercise.id) if only is None or spec.title == only]
+    return [spec for spec in figures_for(exercise.id) if only is None or spec.name == only]
 
 
 def observe_figures(exercise: Exercise, source: str, only: str | None = None) -> list[Figure]:
     """Observe the student's file and the reference on the demonstration inputs; nothing is drawn.
 
-    ``only`` keeps the one figure with that title.
+    ``only`` keeps the one figure with that English title (:attr:`FigureSpec.name`).
     """
     specs = _specs(exercise, only)
     if not specs:
-        raise PlotsUnavailable(f"{exercise.id} has no pictures")
+        raise PlotsUnavailable(_("{id} has no pictures").format(id=exercise.id))
     _require_torch(exercise)
     with RemoteModule(worker_spec(exercise, source), exercise.filename) as submission, \
             _reference_for(exercise) as reference:
@@ -62,7 +67,8 @@ def observe_figures(exercise: Exercise, source: str, only: str | None = None) ->
 
 
 def build_figures(exercise: Exercise, source: str, only: str | None = None) -> list[Figure]:
-    """The exercise's figures for ``source``, observed then drawn (PNG bytes in ``Figure.png``)."""
+    """The exercise's figures for ``source``, observed then drawn (PNG bytes in ``Figure.png``), in this run's
+    language (the labels in English where no font has its letters: :func:`missing_font_note` says so)."""
     require_plots(exercise)
     figures = observe_figures(exercise, source, only)
     return [draw_figure(spec, figure) for spec, figure in zip(_specs(exercise, only), figures)]
@@ -74,14 +80,22 @@ def report_path(student_file: Path) -> Path:
 
 
 def write_report(exercise: Exercise, source: str, student_file: Path) -> Path:
-    """Write the HTML report beside the student's file and return its path."""
+    """Write the HTML report beside the student's file and return its path (and print the missing font's note)."""
     figures = build_figures(exercise, source)
-    intro = (f"Your {exercise.filename} as of {datetime.now():%Y-%m-%d %H:%M} (red, solid) beside the reference "
-             "solution (black, dashed), on fixed demonstration inputs that are not the hidden tests' inputs. Each "
-             "picture was computed from values your functions returned in the sandbox.")
+    intro = _("Your {file} as of {time} (red, solid) beside the reference solution (black, dashed), on fixed "
+              "demonstration inputs that are not the hidden tests' inputs. Each picture was computed from values your "
+              "functions returned in the sandbox.").format(file=exercise.filename,
+                                                           time=f"{datetime.now():%Y-%m-%d %H:%M}")
+    note = missing_font_note()
+    if note:
+        from ..report import console
+
+        console.print("[dim]" + escape(note) + "[/]")
+        intro += " " + note
     path = report_path(student_file)
     try:
-        path.write_text(render_html(f"dlx: {exercise.id} ({exercise.title})", intro, figures), encoding="utf-8")
+        path.write_text(render_html(f"dlx: {exercise.id} ({exercise.title})", intro, figures, language()),
+                        encoding="utf-8")
     except OSError as exc:
-        raise DlxError(f"cannot write {path}: {exc.strerror}") from None
+        raise DlxError(_("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)) from None
     return path

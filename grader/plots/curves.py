@@ -5,6 +5,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..i18n import N_, _
 from .figure import STUDENT_COLOR, FigureSpec, Side, array, items, legend_lines, relative_error, student_and_reference
 
 X = np.linspace(-10.0, 10.0, 401)  # step 0.05: holds 0 exactly, where the kinks are
@@ -15,7 +16,7 @@ TOLERANCE = 1e-6
 
 def _activation(side: Side, name: str, x: np.ndarray, derivative: bool) -> tuple[np.ndarray, np.ndarray | None]:
     out, cache = items(side.call(f"{name}_forward", x), 2, f"{name}_forward")
-    out = array(out, f"{name}_forward(x) output", x.shape, finite=derivative)
+    out = array(out, _("the output of {call}").format(call=f"{name}_forward(x)"), x.shape, finite=derivative)
     if not derivative:
         return out, None
     dx = array(side.call(f"{name}_backward", np.ones_like(x), cache), f"{name}_backward(dout, cache)", x.shape)
@@ -24,7 +25,7 @@ def _activation(side: Side, name: str, x: np.ndarray, derivative: bool) -> tuple
 
 def observe_activation(side: Side, name: str) -> dict:
     value, slope = _activation(side, name, X, derivative=True)
-    large, _ = _activation(side, name, LARGE, derivative=False)
+    large, _unused = _activation(side, name, LARGE, derivative=False)
     return {"f": value, "df": slope, "large": large}
 
 
@@ -47,7 +48,7 @@ def _stable(side: Side, name: str, x: np.ndarray, finite: bool) -> np.ndarray:
     label, args, pick = STABILITY[name]
     result = side.call(name, *args(x))
     shape = (len(x), 2) if name in ("softmax", "log_softmax") else x.shape
-    checked = array(result, f"{name} for {len(x)} inputs", shape, finite=finite)
+    checked = array(result, _("{name} for {n} inputs").format(name=name, n=len(x)), shape, finite=finite)
     return array(pick(checked), label, x.shape, finite=finite)
 
 
@@ -60,14 +61,15 @@ def observe_stable(side: Side, name: str) -> dict:
 def _painter(label: str, derivative: str):
     def draw(fig: Any, student: dict, reference: dict) -> None:
         axes = fig.subplots(1, 3)
-        for ax, key, title in ((axes[0], "f", label), (axes[1], "df", derivative)):
+        for ax, key, title in ((axes[0], "f", label), (axes[1], "df", _(derivative))):
             student_and_reference(ax, X, student[key], reference[key])
             off = relative_error(student[key], reference[key]) > TOLERANCE
             if off.any():
                 ax.plot(X[off], student[key][off], "x", color=STUDENT_COLOR, markersize=5,
-                        label=f"differs ({int(off.sum())} points)")
+                        label=_("differs ({n} points)").format(n=int(off.sum())))
                 where = X[off]
-                title += f"\ndiffers at {off.sum()} points in [{where.min():g}, {where.max():g}]"
+                title += "\n" + _("differs at {n} points in [{low}, {high}]").format(
+                    n=int(off.sum()), low=f"{where.min():g}", high=f"{where.max():g}")
             ax.set_title(title, fontsize=8, color=STUDENT_COLOR if off.any() else "black")
             ax.set_xlabel("x")
             legend_lines(ax)
@@ -76,11 +78,11 @@ def _painter(label: str, derivative: str):
         student_and_reference(ax, LARGE, np.where(bad, np.nan, student["large"]), reference["large"], marker=".")
         ax.set_xscale("symlog", linthresh=10)
         ax.set_yscale("symlog", linthresh=1)
-        title = "large inputs (|x| up to 1e4)"
+        title = _("large inputs (|x| up to 1e4)")
         if bad.any():
             ax.plot(LARGE[bad], np.zeros(int(bad.sum())), "x", color=STUDENT_COLOR, markersize=7,
-                    label="yours is NaN or inf")
-            title += f"\nNaN or inf at {int(bad.sum())} of {len(LARGE)} inputs"
+                    label=_("yours is NaN or inf"))
+            title += "\n" + _("NaN or inf at {n} of {total} inputs").format(n=int(bad.sum()), total=len(LARGE))
         ax.set_title(title, fontsize=8, color=STUDENT_COLOR if bad.any() else "black")
         ax.set_xlabel("x")
         legend_lines(ax)
@@ -88,13 +90,15 @@ def _painter(label: str, derivative: str):
 
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu")
-CAPTION = ("Left: the function over [-10, 10]; middle: its derivative; right: large inputs. Red crosses mark "
-           f"where yours differs from the reference by more than {TOLERANCE:g} (relative).")
+CAPTION = N_("Left: the function over [-10, 10]; middle: its derivative; right: large inputs. Red crosses mark "
+             "where yours differs from the reference by more than {tolerance:g} (relative).")
 FIGURES = {
-    "activations": [FigureSpec(f"{name}", (lambda n: lambda side: observe_activation(side, n))(name),
+    "activations": [FigureSpec("{name}", (lambda n: lambda side: observe_activation(side, n))(name),
                                _painter(f"{name}_forward(x)", f"{name}_backward(1, cache)"),
-                               caption=CAPTION, size=(11.0, 3.4)) for name in ACTIVATIONS],
-    "stability": [FigureSpec(f"{name}", (lambda n: lambda side: observe_stable(side, n))(name),
-                             _painter(STABILITY[name][0], "its derivative (centred differences)"),
-                             caption=CAPTION, size=(11.0, 3.4)) for name in STABILITY],
+                               caption=CAPTION, size=(11.0, 3.4), values={"name": name, "tolerance": TOLERANCE})
+                    for name in ACTIVATIONS],
+    "stability": [FigureSpec("{name}", (lambda n: lambda side: observe_stable(side, n))(name),
+                             _painter(STABILITY[name][0], N_("its derivative (centred differences)")),
+                             caption=CAPTION, size=(11.0, 3.4), values={"name": name, "tolerance": TOLERANCE})
+                  for name in STABILITY],
 }

@@ -14,11 +14,13 @@ import io
 import zlib
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from ..i18n import _, speaking
 from ..proxy import RemoteModule, RemoteObject, SandboxError
+from .fonts import font_families, labels_language
 
 DPI = 90
 STUDENT_COLOR = "tab:red"
@@ -66,7 +68,11 @@ Draw = Callable[[Any, dict, dict], None]
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """One figure: what to observe on each side and how to draw the two observations."""
+    """One figure: what to observe on each side and how to draw the two observations.
+
+    ``title`` and ``caption`` are English templates marked with ``N_()``, filled with ``values`` and shown in the
+    language of the run that builds the figure; the English title filled in is the figure's :attr:`name`.
+    """
 
     title: str
     observe: Observe
@@ -74,6 +80,16 @@ class FigureSpec:
     caption: str = ""
     size: tuple[float, float] = (9.0, 3.6)
     varying: tuple[str, ...] = ()  # observations whose length may differ from the reference's (a path cut short)
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The title in English, whatever the language: what ``only=`` picks a figure by."""
+        return self.title.format(**self.values)
+
+    def shown(self) -> tuple[str, str]:
+        """The title and the caption in this run's language."""
+        return _(self.title).format(**self.values), _(self.caption).format(**self.values) if self.caption else ""
 
 
 @dataclass
@@ -95,19 +111,24 @@ def array(value: Any, what: str, shape: tuple | None = None, finite: bool = True
     try:
         result = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise Unusable(f"{what} is not an array of numbers (got {type(value).__name__})") from None
+        raise Unusable(_("{what} is not an array of numbers (got {type})").format(
+            what=what, type=type(value).__name__)) from None
     if shape is not None and result.shape != tuple(shape):
-        raise Unusable(f"{what} has shape {result.shape}, expected {tuple(shape)}")
+        raise Unusable(_("{what} has shape {shape}, expected {expected}").format(
+            what=what, shape=result.shape, expected=tuple(shape)))
     if finite and not np.all(np.isfinite(result)):
-        raise Unusable(f"{what} contains NaN or inf")
+        raise Unusable(_("{what} contains NaN or inf").format(what=what))
     return result
 
 
 def items(value: Any, n: int, what: str) -> tuple:
     """``value`` as a tuple of ``n`` items, or :class:`Unusable`."""
-    if not isinstance(value, (tuple, list)) or len(value) != n:
-        raise Unusable(f"{what} should return {n} values, got {type(value).__name__}"
-                       + (f" of length {len(value)}" if isinstance(value, (tuple, list)) else ""))
+    if not isinstance(value, (tuple, list)):
+        raise Unusable(_("{what} should return {n} values, got {type}").format(what=what, n=n,
+                                                                               type=type(value).__name__))
+    if len(value) != n:
+        raise Unusable(_("{what} should return {n} values, got a {type} of length {length}").format(
+            what=what, n=n, type=type(value).__name__, length=len(value)))
     return tuple(value)
 
 
@@ -127,18 +148,20 @@ def problem(exc: BaseException) -> str:
     if isinstance(exc, (SandboxError, Unusable)):
         text = str(exc)
     else:
-        text = f"your functions returned something that cannot be drawn ({type(exc).__name__}: {exc})"
+        text = _("your functions returned something that cannot be drawn ({error})").format(
+            error=f"{type(exc).__name__}: {exc}")
     text = " ".join(text.split())
     return text if len(text) <= 400 else text[:397] + "..."
 
 
 def observe_figure(spec: FigureSpec, student: Side, reference: Side) -> Figure:
     """Observe both sides; a failure of either becomes the figure's note, never an exception."""
-    figure = Figure(spec.title, spec.caption)
+    figure = Figure(*spec.shown())
     try:
         figure.reference = spec.observe(reference)
     except Exception as exc:  # noqa: BLE001 - e.g. a PyTorch reference's worker timed out on a loaded machine
-        figure.note = f"the reference could not be observed, so there is nothing to compare with ({problem(exc)})"
+        figure.note = _("the reference could not be observed, so there is nothing to compare with ({problem})").format(
+            problem=problem(exc))
         return figure
     try:
         figure.student = spec.observe(student)
@@ -160,16 +183,19 @@ def _shape_mismatch(student: dict, reference: dict, varying: tuple[str, ...]) ->
         if key in varying:
             continue
         if isinstance(expected, np.ndarray) and isinstance(got, np.ndarray) and got.shape != expected.shape:
-            return f"{key} has shape {got.shape}; the reference's has shape {expected.shape}"
+            return _("{key} has shape {shape}; the reference's has shape {expected}").format(
+                key=key, shape=got.shape, expected=expected.shape)
     return ""
 
 
 def draw_figure(spec: FigureSpec, figure: Figure) -> Figure:
-    """Add the PNG to an observed figure (or a note if drawing fails)."""
+    """Add the PNG to an observed figure (or a note if drawing fails); its labels are in this run's language when a
+    font has its letters, else in English (:func:`grader.plots.fonts.labels_language`)."""
     if figure.note or figure.student is None or figure.reference is None:
         return figure
     try:
-        figure.png = to_png(lambda fig: spec.draw(fig, figure.student, figure.reference), spec.size)
+        with speaking(labels_language()):
+            figure.png = to_png(lambda fig: spec.draw(fig, figure.student, figure.reference), spec.size)
     except Exception as exc:  # noqa: BLE001
         figure.note = problem(exc)
     return figure
@@ -180,15 +206,18 @@ def matplotlib_available() -> bool:
 
 
 def to_png(paint: Callable[[Any], None], size: tuple[float, float]) -> bytes:
-    """Paint a fresh matplotlib figure (Agg canvas, no pyplot state) and return its PNG bytes."""
+    """Paint a fresh matplotlib figure (Agg canvas, no pyplot state) and return its PNG bytes; text is set in
+    :func:`grader.plots.fonts.font_families` (a CJK family after DejaVu Sans when one is installed)."""
+    from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure as MplFigure
 
-    fig = MplFigure(figsize=size, dpi=DPI, layout="constrained")
-    FigureCanvasAgg(fig)
-    paint(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    with rc_context({"font.family": font_families()}):
+        fig = MplFigure(figsize=size, dpi=DPI, layout="constrained")
+        FigureCanvasAgg(fig)
+        paint(fig)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
@@ -199,8 +228,9 @@ def legend_lines(ax: Any) -> None:
 
 def student_and_reference(ax: Any, x: Any, student: Any, reference: Any, **kwargs: Any) -> None:
     """The reference as a dashed black line under the student's solid red one."""
-    ax.plot(x, reference, color=REFERENCE_COLOR, linestyle="--", linewidth=REFERENCE_WIDTH, label="reference", **kwargs)
-    ax.plot(x, student, color=STUDENT_COLOR, linewidth=1.2, alpha=0.85, label="yours", **kwargs)
+    ax.plot(x, reference, color=REFERENCE_COLOR, linestyle="--", linewidth=REFERENCE_WIDTH, label=_("reference"),
+            **kwargs)
+    ax.plot(x, student, color=STUDENT_COLOR, linewidth=1.2, alpha=0.85, label=_("yours"), **kwargs)
 
 
 def error_map(ax: Any, error: np.ndarray, title: str) -> Any:
@@ -215,15 +245,16 @@ def error_map(ax: Any, error: np.ndarray, title: str) -> Any:
                       interpolation="nearest")
     worst = float(np.max(error)) if error.size else 0.0
     wrong = int(np.sum(error > 1e-6))
-    ax.set_title(f"{title}: max rel. error {worst:.1e}\n{wrong} of {error.size} entries off", fontsize=8,
-                 color=STUDENT_COLOR if wrong else "black")
+    ax.set_title(_("{array}: max rel. error {worst}\n{wrong} of {size} entries off").format(
+        array=title, worst=f"{worst:.1e}", wrong=wrong, size=error.size), fontsize=8,
+        color=STUDENT_COLOR if wrong else "black")
     ax.tick_params(labelsize=6)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if np.ndim(error) < 2:
         ax.set_yticks([])
-        ax.set_xlabel("index", fontsize=7)
+        ax.set_xlabel(_("index"), fontsize=7)
     else:
-        ax.set_xlabel("column" if np.ndim(error) == 2 else "trailing axes, flattened", fontsize=7)
-        ax.set_ylabel("row", fontsize=7)
+        ax.set_xlabel(_("column") if np.ndim(error) == 2 else _("trailing axes, flattened"), fontsize=7)
+        ax.set_ylabel(_("row"), fontsize=7)
     return image

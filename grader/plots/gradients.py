@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..i18n import N_, _
 from .figure import (REFERENCE_COLOR, REFERENCE_WIDTH, STUDENT_COLOR, FigureSpec, Side, array, demo_rng, error_map,
                      items, legend_lines, relative_error)
 
@@ -74,21 +75,21 @@ LOSSES: dict[str, Callable[[np.random.Generator], tuple]] = {
 def observe_loss(side: Side, name: str) -> dict:
     args = LOSSES[name](demo_rng(name))
     loss, grad = items(side.call(name, *args), 2, name)
-    value = float(array(loss, f"{name}: the loss", ()))
+    value = float(array(loss, _("{name}: the loss").format(name=name), ()))
     if name == "l2_penalty":
         grads = items(grad, len(args[0]), f"{name}: grads")
         return {"loss": value, **{f"grad {i}": array(g, f"{name}: grads[{i}]", w.shape)
                                   for i, (g, w) in enumerate(zip(grads, args[0]))}}
-    return {"loss": value, "grad": array(grad, f"{name}: the gradient", np.shape(args[0]))}
+    return {"loss": value, "grad": array(grad, _("{name}: the gradient").format(name=name), np.shape(args[0]))}
 
 
 def _heat_maps(titles: dict[str, str], heading: Callable[[dict, dict], str] | None = None):
     def draw(fig: Any, student: dict, reference: dict) -> None:
         axes = np.atleast_1d(fig.subplots(1, len(titles)))
         for ax, (key, title) in zip(axes, titles.items()):
-            image = error_map(ax, relative_error(student[key], reference[key]), title)
+            image = error_map(ax, relative_error(student[key], reference[key]), _(title))
         bar = fig.colorbar(image, ax=axes.tolist(), shrink=0.8)
-        bar.set_label("relative error", fontsize=7)
+        bar.set_label(_("relative error"), fontsize=7)
         bar.ax.tick_params(labelsize=6)
         if heading is not None:
             fig.suptitle(heading(student, reference), fontsize=9)
@@ -96,7 +97,8 @@ def _heat_maps(titles: dict[str, str], heading: Callable[[dict, dict], str] | No
 
 
 def _loss_heading(student: dict, reference: dict) -> str:
-    return f"loss: yours {student['loss']:.6g}, reference {reference['loss']:.6g}"
+    return _("loss: yours {yours}, reference {reference}").format(yours=f"{student['loss']:.6g}",
+                                                                 reference=f"{reference['loss']:.6g}")
 
 
 # -- residual: the gradient through depth --------------------------------------------------------
@@ -107,7 +109,7 @@ def _stack_weights() -> list[tuple]:
     rng = demo_rng("residual stack")
     scale = np.sqrt(1.0 / WIDTH)
     return [(scale * rng.normal(size=(WIDTH, WIDTH)), np.zeros(WIDTH), scale * rng.normal(size=(WIDTH, WIDTH)),
-             np.zeros(WIDTH)) for _ in range(DEPTH)]
+             np.zeros(WIDTH)) for _block in range(DEPTH)]
 
 
 def _plain_gradient_norms(x: np.ndarray, weights: list[tuple]) -> np.ndarray:
@@ -132,12 +134,12 @@ def observe_depth(side: Side) -> dict:
     caches, h = [], x
     for i, params in enumerate(weights):
         out, cache = items(side.call("residual_forward", h, *params), 2, "residual_forward")
-        h = array(out, f"residual_forward at block {i + 1}", (BATCH, WIDTH))
+        h = array(out, _("residual_forward at block {block}").format(block=i + 1), (BATCH, WIDTH))
         caches.append(cache)
     grad, norms = np.ones((BATCH, WIDTH)) / BATCH, []
     for i, cache in reversed(list(enumerate(caches))):
         grads = items(side.call("residual_backward", grad, cache), 5, "residual_backward")
-        grad = array(grads[0], f"residual_backward at block {i + 1}: dx", (BATCH, WIDTH))
+        grad = array(grads[0], _("residual_backward at block {block}: dx").format(block=i + 1), (BATCH, WIDTH))
         norms.append(float(np.linalg.norm(grad)))
     return {"residual": np.array(norms[::-1]), "plain": plain}
 
@@ -145,38 +147,40 @@ def observe_depth(side: Side) -> dict:
 def draw_depth(fig: Any, student: dict, reference: dict) -> None:
     ax = fig.subplots()
     blocks = np.arange(1, DEPTH + 1)
-    ax.semilogy(blocks, reference["plain"], color="0.5", linestyle=":", marker=".", label="plain stack (no skip)")
+    ax.semilogy(blocks, reference["plain"], color="0.5", linestyle=":", marker=".",
+                label=_("plain stack (no skip)"))
     ax.semilogy(blocks, reference["residual"], color=REFERENCE_COLOR, linestyle="--", marker=".",
-                linewidth=REFERENCE_WIDTH,
-                label="residual stack, reference")
+                linewidth=REFERENCE_WIDTH, label=_("residual stack, reference"))
     ax.semilogy(blocks, np.maximum(student["residual"], 1e-300), color=STUDENT_COLOR, marker=".", linewidth=1.2,
-                label="residual stack, your blocks")
-    ax.set(xlabel="block (input side = 1)", ylabel="‖dL/dx‖ at the block's input",
-           title=f"The gradient through {DEPTH} blocks of width {WIDTH}")
+                label=_("residual stack, your blocks"))
+    ax.set(xlabel=_("block (input side = 1)"), ylabel=_("‖dL/dx‖ at the block's input"),
+           title=_("The gradient through {depth} blocks of width {width}").format(depth=DEPTH, width=WIDTH))
     ax.title.set_fontsize(9)
     legend_lines(ax)
 
 
-HEAT_CAPTION = ("Each cell is one entry: its relative error |yours - reference| / (|yours| + |reference|) on "
-                "fixed demonstration inputs, dark where they agree (1e-12) and bright where yours is wrong (1). "
-                "Arrays with more than two axes are shown with their trailing axes flattened.")
+HEAT_CAPTION = N_("Each cell is one entry: its relative error |yours - reference| / (|yours| + |reference|) on "
+                   "fixed demonstration inputs, dark where they agree (1e-12) and bright where yours is wrong (1). "
+                   "Arrays with more than two axes are shown with their trailing axes flattened.")
 FIGURES: dict[str, list[FigureSpec]] = {
-    exercise: [FigureSpec(f"{layer.forward} and {layer.backward}: relative error of each entry",
+    exercise: [FigureSpec(N_("{forward} and {backward}: relative error of each entry"),
                           (lambda e: lambda side: observe_layer(side, e))(exercise),
                           _heat_maps({"out": "out", **{g: g for g in layer.grads}}), caption=HEAT_CAPTION,
-                          size=(2.6 * (1 + len(layer.grads)), 3.0))]
+                          size=(2.6 * (1 + len(layer.grads)), 3.0),
+                          values={"forward": layer.forward, "backward": layer.backward})]
     for exercise, layer in LAYERS.items()
 }
 FIGURES["losses"] = [
-    FigureSpec(f"{name}: relative error of each gradient entry", (lambda n: lambda side: observe_loss(side, n))(name),
+    FigureSpec(N_("{name}: relative error of each gradient entry"),
+               (lambda n: lambda side: observe_loss(side, n))(name),
                _heat_maps({"grad 0": "grads[0]", "grad 1": "grads[1]"} if name == "l2_penalty"
-                          else {"grad": "the gradient"}, _loss_heading),
-               caption=HEAT_CAPTION, size=(7.0 if name == "l2_penalty" else 4.5, 3.2))
+                          else {"grad": N_("the gradient")}, _loss_heading),
+               caption=HEAT_CAPTION, size=(7.0 if name == "l2_penalty" else 4.5, 3.2), values={"name": name})
     for name in LOSSES
 ]
 FIGURES["residual"].append(FigureSpec(
-    "The gradient through a stack of your residual blocks", observe_depth, draw_depth,
-    caption=f"{DEPTH} of your residual blocks in a row (the same weights for every curve): the norm of the "
-            "gradient at each block's input, from your residual_backward, against the reference's blocks and "
-            "against a plain stack of the same layers without the skip connection (computed by the grader).",
-    size=(6.5, 3.8)))
+    N_("The gradient through a stack of your residual blocks"), observe_depth, draw_depth,
+    caption=N_("{depth} of your residual blocks in a row (the same weights for every curve): the norm of the "
+               "gradient at each block's input, from your residual_backward, against the reference's blocks and "
+               "against a plain stack of the same layers without the skip connection (computed by the grader)."),
+    size=(6.5, 3.8), values={"depth": DEPTH}))

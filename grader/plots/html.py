@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from ..i18n import _
 from .figure import Figure
 
 STYLE = """
@@ -16,15 +17,17 @@ img { max-width: 100%; border: 1px solid #ddd; }
 """
 
 
-def render_html(title: str, intro: str, figures: list[Figure]) -> str:
-    """The whole page as a string; every text is escaped (it may quote the student's code)."""
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>",
+def render_html(title: str, intro: str, figures: list[Figure], lang: str = "en") -> str:
+    """The whole page as a string, in ``lang``; every text is escaped (it may quote the student's code)."""
+    parts = [f"<!doctype html><html lang='{escape(lang, quote=True)}'><head><meta charset='utf-8'>",
+             f"<title>{escape(title)}</title>",
              f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>",
              f"<p class='legend'>{escape(intro)}</p>"]
     for figure in figures:
         parts.append(f"<h2>{escape(figure.title)}</h2>")
         if figure.png is None:
-            parts.append(f"<p class='skipped'>Not drawn: {escape(figure.note or 'no data')}</p>")
+            why = figure.note or _("no data")
+            parts.append("<p class='skipped'>" + escape(_("Not drawn: {reason}").format(reason=why)) + "</p>")
             continue
         data = base64.b64encode(figure.png).decode("ascii")
         parts.append(f"<img alt='{escape(figure.title, quote=True)}' src='data:image/png;base64,{data}'>")

@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, _
 from .figure import REFERENCE_COLOR, REFERENCE_WIDTH, STUDENT_COLOR, FigureSpec, Side, array, demo_rng, legend_lines
 
 FAN = (200, 100)  # n_in, n_out of the sampled matrix
@@ -46,33 +47,37 @@ def _painter(name: str):
         both = np.concatenate([student["sample"], reference["sample"]])
         edges = np.linspace(both.min(), both.max(), 60)
         hist.hist(reference["sample"], bins=edges, density=True, histtype="step", color=REFERENCE_COLOR,
-                  linestyle="--", label="reference")
-        hist.hist(student["sample"], bins=edges, density=True, alpha=0.45, color=STUDENT_COLOR, label="yours")
+                  linestyle="--", label=_("reference"))
+        hist.hist(student["sample"], bins=edges, density=True, alpha=0.45, color=STUDENT_COLOR, label=_("yours"))
         xs = np.linspace(edges[0], edges[-1], 400)
         density = (np.where(np.abs(xs) <= scale, 0.5 / scale, 0.0) if kind == "uniform"
                    else np.exp(-0.5 * (xs / scale) ** 2) / (scale * np.sqrt(2 * np.pi)))
         what = f"U(-{scale:.3f}, {scale:.3f})" if kind == "uniform" else f"N(0, {scale:.3f}²)"
-        hist.plot(xs, density, color="tab:blue", linewidth=1.2, label=f"target {what}")
-        hist.set_title(f"{name}({FAN[0]}, {FAN[1]}): std yours {np.std(student['sample']):.4f}, "
-                       f"reference {np.std(reference['sample']):.4f}", fontsize=8)
+        hist.plot(xs, density, color="tab:blue", linewidth=1.2, label=_("target {density}").format(density=what))
+        hist.set_title(_("{call}: std yours {yours}, reference {reference}").format(
+            call=f"{name}({FAN[0]}, {FAN[1]})", yours=f"{np.std(student['sample']):.4f}",
+            reference=f"{np.std(reference['sample']):.4f}"), fontsize=8)
         legend_lines(hist)
         layers = np.arange(1, DEPTH + 1)
         for label, marker in (("tanh", "o"), ("relu", "s")):
             depth.semilogy(layers, reference[label], color=REFERENCE_COLOR, linestyle="--", marker=marker,
-                           markersize=3, linewidth=REFERENCE_WIDTH, label=f"{label}, reference")
+                           markersize=3, linewidth=REFERENCE_WIDTH,
+                           label=_("{activation}, reference").format(activation=label))
             depth.semilogy(layers, np.maximum(student[label], 1e-300), color=STUDENT_COLOR, marker=marker,
-                           markersize=3, linewidth=1.2, label=f"{label}, yours")
-        depth.set(xlabel="layer", ylabel="std of the activations",
-                  title=f"{DEPTH} layers, widths {WIDTHS[0]}, {WIDTHS[1]}, {WIDTHS[0]}, ...: weights from {name}")
+                           markersize=3, linewidth=1.2, label=_("{activation}, yours").format(activation=label))
+        depth.set(xlabel=_("layer (input side = 1)"), ylabel=_("std of the activations"),
+                  title=_("{depth} layers, widths {wide}, {narrow}, {wide}, ...: weights from {name}").format(
+                      depth=DEPTH, wide=WIDTHS[0], narrow=WIDTHS[1], name=name))
         depth.title.set_fontsize(9)
         legend_lines(depth)
     return draw
 
 
 NAMES = ("xavier_uniform", "xavier_normal", "he_normal", "lecun_normal")
-FIGURES = {"init": [FigureSpec(f"{name}: samples and depth", (lambda n: lambda side: observe(side, n))(name),
+FIGURES = {"init": [FigureSpec(N_("{name}: samples and depth"), (lambda n: lambda side: observe(side, n))(name),
                                _painter(name),
-                               caption="Left: a histogram of one sampled matrix against the density it should "
-                                       "follow. Right: the spread of tanh and ReLU activations through "
-                                       f"{DEPTH} layers whose weights come from this initialiser.")
+                               caption=N_("Left: a histogram of one sampled matrix against the density it should "
+                                          "follow. Right: the spread of tanh and ReLU activations through "
+                                          "{depth} layers whose weights come from this initialiser."),
+                               values={"name": name, "depth": DEPTH})
                     for name in NAMES]}

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, _
 from .figure import REFERENCE_COLOR, STUDENT_COLOR, FigureSpec, Side, array, demo_rng, legend_lines
 
 # -- covariate shift: source N(0, 1), target N(1, 1) in 1-D, so the true ratio is exp(x - 1/2) -------------
@@ -31,21 +32,22 @@ def observe_covariate(side: Side) -> dict:
 
 
 def draw_covariate(fig: Any, student: dict, reference: dict) -> None:
-    source, _ = covariate_task()
+    source = covariate_task()[0]
     x = source[:, 0]
     order = np.argsort(x)
     by_x, versus = fig.subplots(1, 2)
-    by_x.plot(x[order], true_ratio(x[order]), color="tab:blue", label="true p_target / p_source")
-    by_x.plot(x[order], reference["beta"][order], color=REFERENCE_COLOR, linestyle="--", label="reference")
+    by_x.plot(x[order], true_ratio(x[order]), color="tab:blue", label=_("true p_target / p_source"))
+    by_x.plot(x[order], reference["beta"][order], color=REFERENCE_COLOR, linestyle="--", label=_("reference"))
     by_x.plot(x[order], student["beta"][order], color=STUDENT_COLOR, marker=".", markersize=3, linestyle="none",
-              label="yours")
-    by_x.set(xlabel="source point x", ylabel="weight beta", yscale="log", title="weight of each source point")
+              label=_("yours"))
+    by_x.set(xlabel=_("source point x"), ylabel=_("weight beta"), yscale="log",
+             title=_("weight of each source point"))
     truth = true_ratio(x)
     top = max(truth.max(), student["beta"].max(), reference["beta"].max())
-    versus.plot([0, top], [0, top], color="0.6", linewidth=0.8, label="estimate = truth")
-    versus.plot(truth, reference["beta"], ".", color=REFERENCE_COLOR, markersize=3, label="reference")
-    versus.plot(truth, student["beta"], ".", color=STUDENT_COLOR, markersize=3, label="yours")
-    versus.set(xlabel="true weight", ylabel="estimated weight", title="estimated against true")
+    versus.plot([0, top], [0, top], color="0.6", linewidth=0.8, label=_("estimate = truth"))
+    versus.plot(truth, reference["beta"], ".", color=REFERENCE_COLOR, markersize=3, label=_("reference"))
+    versus.plot(truth, student["beta"], ".", color=STUDENT_COLOR, markersize=3, label=_("yours"))
+    versus.set(xlabel=_("true weight"), ylabel=_("estimated weight"), title=_("estimated against true"))
     for ax in (by_x, versus):
         ax.title.set_fontsize(9)
         legend_lines(ax)
@@ -82,23 +84,24 @@ def observe_label(side: Side) -> dict:
 def draw_label(fig: Any, student: dict, reference: dict) -> None:
     weights, target = fig.subplots(1, 2)
     x = np.arange(3)
-    for ax, key, truth, title in ((weights, "w", P_TARGET / P_SOURCE, "weights w = q(y) / p(y)"),
-                                  (target, "q", P_TARGET, "estimated target label distribution q(y)")):
-        ax.bar(x - 0.25, truth, 0.25, color="tab:blue", label="true")
-        ax.bar(x, reference[key], 0.25, color="0.3", label="reference")
-        ax.bar(x + 0.25, student[key], 0.25, color=STUDENT_COLOR, label="yours")
-        ax.set_xticks(x, [f"class {i}" for i in x])
+    for ax, key, truth, title in ((weights, "w", P_TARGET / P_SOURCE, _("weights w = q(y) / p(y)")),
+                                  (target, "q", P_TARGET, _("estimated target label distribution q(y)"))):
+        ax.bar(x - 0.25, truth, 0.25, color="tab:blue", label=_("true"))
+        ax.bar(x, reference[key], 0.25, color="0.3", label=_("reference"))
+        ax.bar(x + 0.25, student[key], 0.25, color=STUDENT_COLOR, label=_("yours"))
+        ax.set_xticks(x, [_("class {i}").format(i=i) for i in x])
         ax.set_title(title, fontsize=9)
         legend_lines(ax)
 
 
 FIGURES = {
-    "covariate_shift": [FigureSpec("domain_classifier_weights: estimated against true weights", observe_covariate,
+    "covariate_shift": [FigureSpec(N_("domain_classifier_weights: estimated against true weights"), observe_covariate,
                                    draw_covariate,
-                                   caption=f"{N_SOURCE} source points from N(0, 1) and {N_TARGET} target points "
-                                           f"from N({TARGET_MEAN:g}, 1): the true weight of x is exp(x - 1/2).")],
-    "label_shift": [FigureSpec("label_shift_weights: estimated against true weights", observe_label, draw_label,
-                               caption=f"{N_LABELS} validation and {N_LABELS} target labels; source label "
-                                       f"distribution {P_SOURCE.tolist()}, target {P_TARGET.tolist()}, and a fixed "
-                                       "classifier that is right 75-80% of the time.")],
+                                   caption=N_("{source} source points from N(0, 1) and {target} target points from "
+                                              "N({mean:g}, 1): the true weight of x is exp(x - 1/2)."),
+                                   values={"source": N_SOURCE, "target": N_TARGET, "mean": TARGET_MEAN})],
+    "label_shift": [FigureSpec(N_("label_shift_weights: estimated against true weights"), observe_label, draw_label,
+                               caption=N_("{n} validation and {n} target labels; source label distribution {source}, "
+                                          "target {target}, and a fixed classifier whose accuracy is 75-80%."),
+                               values={"n": N_LABELS, "source": P_SOURCE.tolist(), "target": P_TARGET.tolist()})],
 }

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import N_, _
 from ..proxy import TrustedFunction
 from .figure import (REFERENCE_COLOR, REFERENCE_WIDTH, STUDENT_COLOR, FigureSpec, Side, Unusable, array, demo_rng,
                      items, legend_lines)
@@ -26,8 +27,8 @@ def _stop_line(ax: Any, at: float, color: str, style: str, label: str) -> None:
 def _curves(ax: Any, student: dict, reference: dict, x: str, y: str, what: str, log: bool = False) -> None:
     plot = ax.semilogy if log else ax.plot
     plot(reference[x], reference[y], color=REFERENCE_COLOR, linestyle="--", linewidth=REFERENCE_WIDTH,
-         label=f"{what}, reference")
-    plot(student[x], student[y], color=STUDENT_COLOR, linewidth=1.2, label=f"{what}, yours")
+         label=_("{what}, reference").format(what=what))
+    plot(student[x], student[y], color=STUDENT_COLOR, linewidth=1.2, label=_("{what}, yours").format(what=what))
 
 
 # -- linreg ------------------------------------------------------------------------------------
@@ -51,19 +52,19 @@ def observe_linreg(side: Side) -> dict:
 
 def draw_linreg(fig: Any, student: dict, reference: dict) -> None:
     curve, params = fig.subplots(1, 2)
-    _curves(curve, student, reference, "epoch", "loss", "loss over X", log=True)
-    _stop_line(curve, LINREG_EPOCHS, "0.4", ":", f"stops after epoch {LINREG_EPOCHS}")
-    curve.set(xlabel="epoch", ylabel="mean 0.5 (Xw + b - y)²", title="losses[e] after each epoch")
+    _curves(curve, student, reference, "epoch", "loss", _("loss over X"), log=True)
+    _stop_line(curve, LINREG_EPOCHS, "0.4", ":", _("stops after epoch {epoch}").format(epoch=LINREG_EPOCHS))
+    curve.set(xlabel=_("epoch"), ylabel=_("mean 0.5 (Xw + b - y)²"), title=_("losses[e] after each epoch"))
     curve.title.set_fontsize(9)
     legend_lines(curve)
     names = ["w[0]", "w[1]", "b"]
     truth = [*LINREG_TRUE[0], LINREG_TRUE[1]]
     x = np.arange(3)
-    params.bar(x - 0.25, truth, 0.25, color="tab:blue", label="true")
-    params.bar(x, [*reference["w"], reference["b"]], 0.25, color="0.3", label="reference")
-    params.bar(x + 0.25, [*student["w"], student["b"]], 0.25, color=STUDENT_COLOR, label="yours")
+    params.bar(x - 0.25, truth, 0.25, color="tab:blue", label=_("true"))
+    params.bar(x, [*reference["w"], reference["b"]], 0.25, color="0.3", label=_("reference"))
+    params.bar(x + 0.25, [*student["w"], student["b"]], 0.25, color=STUDENT_COLOR, label=_("yours"))
     params.set_xticks(x, names)
-    params.set_title("the learned parameters", fontsize=9)
+    params.set_title(_("the learned parameters"), fontsize=9)
     legend_lines(params)
 
 
@@ -115,8 +116,9 @@ def observe_model(side: Side, name: str) -> dict:
     if name != "linear_regression":
         accuracies = []
         for k in CHECKPOINTS:
-            w_k, _ = items(side.call("gradient_descent", loss_grad, w0, X, y, lr, k), 2, "gradient_descent")
-            accuracies.append(accuracy(name, array(w_k, f"gradient_descent after {k} steps: w", w0.shape), X, y))
+            w_k = items(side.call("gradient_descent", loss_grad, w0, X, y, lr, k), 2, "gradient_descent")[0]
+            what = _("gradient_descent after {k} steps: w").format(k=k)
+            accuracies.append(accuracy(name, array(w_k, what, w0.shape), X, y))
         result.update(checkpoint=np.array(CHECKPOINTS), accuracy=np.array(accuracies))
     return result
 
@@ -124,14 +126,15 @@ def observe_model(side: Side, name: str) -> dict:
 def _model_painter(name: str):
     def draw(fig: Any, student: dict, reference: dict) -> None:
         panels = np.atleast_1d(fig.subplots(1, 1 if name == "linear_regression" else 2))
-        _curves(panels[0], student, reference, "step", "loss", "loss")
-        panels[0].set(xlabel="step", ylabel="training loss", title=f"gradient_descent with {name}_loss_grad")
+        _curves(panels[0], student, reference, "step", "loss", _("loss"))
+        panels[0].set(xlabel=_("step"), ylabel=_("training loss"),
+                      title=_("gradient_descent with {function}").format(function=f"{name}_loss_grad"))
         if len(panels) > 1:
-            _curves(panels[1], student, reference, "checkpoint", "accuracy", "accuracy")
-            panels[1].set(xlabel="steps", ylabel="training accuracy", ylim=(0, 1.02),
-                          title="accuracy of w after that many steps")
+            _curves(panels[1], student, reference, "checkpoint", "accuracy", _("accuracy"))
+            panels[1].set(xlabel=_("steps"), ylabel=_("training accuracy"), ylim=(0, 1.02),
+                          title=_("accuracy of w after that many steps"))
         for ax in panels:
-            _stop_line(ax, STEPS, "0.4", ":", f"stops after {STEPS} steps")
+            _stop_line(ax, STEPS, "0.4", ":", _("stops after {steps} steps").format(steps=STEPS))
             ax.title.set_fontsize(9)
             legend_lines(ax)
     return draw
@@ -166,7 +169,7 @@ def overfitting_run() -> dict:
         z = X @ w
         return float(np.mean(np.logaddexp(0, z) - y * z))
 
-    for _ in range(EPOCHS):
+    for _epoch in range(EPOCHS):
         for i in rng.permutation(n_train):
             w = w - 0.1 * X[i] * (1 / (1 + np.exp(-X[i] @ w)) - y[i])
         curves["train_loss"].append(log_loss(X, y))
@@ -186,11 +189,13 @@ def observe_stopper(side: Side) -> dict:
             break
     best_epoch = side.attribute(stopper, "best_epoch")
     if not isinstance(best_epoch, int) or isinstance(best_epoch, bool):
-        raise Unusable(f"EarlyStopping.best_epoch should be an int; it is {type(best_epoch).__name__}")
+        raise Unusable(_("EarlyStopping.best_epoch should be an int; it is {type}").format(
+            type=type(best_epoch).__name__))
     kept = side.attribute(stopper, "best_params")
     kept_epoch = kept.get("epoch", -1) if isinstance(kept, dict) else -1
-    notes = [] if kept_epoch == best_epoch else [f"best_params holds the params passed at epoch {kept_epoch}, but "
-                                                 f"best_epoch is {best_epoch}"]
+    notes = [] if kept_epoch == best_epoch else [
+        _("best_params holds the params passed at epoch {kept}, but best_epoch is {best}").format(
+            kept=kept_epoch, best=best_epoch)]
     return {"stop": stop, "best_epoch": best_epoch,
             "best_loss": float(array(side.attribute(stopper, "best_loss"), "EarlyStopping.best_loss", ())),
             "kept_epoch": kept_epoch, "notes": notes}
@@ -200,28 +205,30 @@ def draw_stopper(fig: Any, student: dict, reference: dict) -> None:
     run = overfitting_run()
     epochs = np.arange(EPOCHS)
     losses, accuracy_ax = fig.subplots(1, 2)
-    losses.plot(epochs, run["train_loss"], color="tab:blue", label="training loss")
-    losses.plot(epochs, run["val_loss"], color="tab:orange", label="validation loss")
-    accuracy_ax.plot(epochs, run["val_acc"], color="tab:orange", label="validation accuracy")
+    losses.plot(epochs, run["train_loss"], color="tab:blue", label=_("training loss"))
+    losses.plot(epochs, run["val_loss"], color="tab:orange", label=_("validation loss"))
+    accuracy_ax.plot(epochs, run["val_acc"], color="tab:orange", label=_("validation accuracy"))
     for ax in (losses, accuracy_ax):
-        for data, color, style, who in ((reference, REFERENCE_COLOR, "--", "reference"),
-                                        (student, STUDENT_COLOR, "-", "yours")):
+        for data, color, style, who in ((reference, REFERENCE_COLOR, "--", _("reference")),
+                                        (student, STUDENT_COLOR, "-", _("yours"))):
             if data["stop"] >= 0:
-                _stop_line(ax, data["stop"], color, style, f"{who}: stops at epoch {data['stop']}")
+                _stop_line(ax, data["stop"], color, style,
+                           _("{who}: stops at epoch {epoch}").format(who=who, epoch=data["stop"]))
         legend_lines(ax)
-    for data, color, marker, who in ((reference, REFERENCE_COLOR, "o", "reference"),
-                                     (student, STUDENT_COLOR, "x", "yours")):
+    for data, color, marker, who in ((reference, REFERENCE_COLOR, "o", _("reference")),
+                                     (student, STUDENT_COLOR, "x", _("yours"))):
         if 0 <= data["best_epoch"] < EPOCHS:
             losses.plot(data["best_epoch"], data["best_loss"], marker=marker, color=color, markersize=9,
-                        linestyle="none", label=f"{who}: best_epoch {data['best_epoch']}, best_loss "
-                                                f"{data['best_loss']:.3f}")
+                        linestyle="none", label=_("{who}: best_epoch {epoch}, best_loss {loss}").format(
+                            who=who, epoch=data["best_epoch"], loss=f"{data['best_loss']:.3f}"))
     legend_lines(losses)
-    stop = student["stop"] if student["stop"] >= 0 else "never"
-    losses.set_title(f"EarlyStopping(patience={PATIENCE}, min_delta={MIN_DELTA:g}): yours stops at {stop}, "
-                     f"the reference at {reference['stop']}", fontsize=8,
-                     color=STUDENT_COLOR if student["stop"] != reference["stop"] else "black")
-    losses.set(xlabel="epoch", ylabel="log-loss")
-    accuracy_ax.set(xlabel="epoch", ylabel="accuracy", title="validation accuracy")
+    stop = student["stop"] if student["stop"] >= 0 else _("never")
+    losses.set_title(_("{stopper}: yours stops at {stop}, the reference at {reference}").format(
+        stopper=f"EarlyStopping(patience={PATIENCE}, min_delta={MIN_DELTA:g})", stop=stop,
+        reference=reference["stop"]), fontsize=8,
+        color=STUDENT_COLOR if student["stop"] != reference["stop"] else "black")
+    losses.set(xlabel=_("epoch"), ylabel=_("log-loss"))
+    accuracy_ax.set(xlabel=_("epoch"), ylabel=_("accuracy"), title=_("validation accuracy"))
     accuracy_ax.title.set_fontsize(9)
 
 
@@ -248,10 +255,10 @@ def observe_torch(side: Side) -> dict:
     X, y, X_val, y_val, c = torch_task()
     result = side.call(CURVES, side.function("train_classifier"), X, y, c, 1234, X_val, y_val)
     if not isinstance(result, dict):
-        raise Unusable("the training curves could not be recorded")
+        raise Unusable(_("the training curves could not be recorded"))
     if "problem" in result:
         raise Unusable(f"train_classifier: {result['problem']}")
-    steps = array(result.get("steps"), "the recorded steps")
+    steps = array(result.get("steps"), _("the recorded steps"))
     data = {key: array(result.get(key), key, steps.shape) for key in ("train_loss", "train_acc", "val_loss", "val_acc")}
     return {"steps": steps, **data, "notes": [result["note"]] if isinstance(result.get("note"), str) else []}
 
@@ -259,38 +266,42 @@ def observe_torch(side: Side) -> dict:
 def draw_torch(fig: Any, student: dict, reference: dict) -> None:
     losses, accuracies = fig.subplots(1, 2)
     for ax, kind in ((losses, "loss"), (accuracies, "acc")):
-        for data, color, who in ((reference, REFERENCE_COLOR, "reference"), (student, STUDENT_COLOR, "yours")):
-            ax.plot(data["steps"], data[f"train_{kind}"], color=color, linestyle=":", label=f"training, {who}")
-            ax.plot(data["steps"], data[f"val_{kind}"], color=color, label=f"held out, {who}",
-                    linewidth=REFERENCE_WIDTH if who == "reference" else 1.2)
-            _stop_line(ax, data["steps"][-1], color, "--", f"{who}: stops after {int(data['steps'][-1])} steps")
-        ax.set_xlabel("optimiser step")
+        for data, color, who in ((reference, REFERENCE_COLOR, _("reference")), (student, STUDENT_COLOR, _("yours"))):
+            ax.plot(data["steps"], data[f"train_{kind}"], color=color, linestyle=":",
+                    label=_("training, {who}").format(who=who))
+            ax.plot(data["steps"], data[f"val_{kind}"], color=color, label=_("held out, {who}").format(who=who),
+                    linewidth=REFERENCE_WIDTH if data is reference else 1.2)
+            _stop_line(ax, data["steps"][-1], color, "--",
+                       _("{who}: stops after {steps} steps").format(who=who, steps=int(data["steps"][-1])))
+        ax.set_xlabel(_("optimiser step"))
         legend_lines(ax)
-    losses.set(ylabel="cross-entropy", title="loss of the model after each step")
-    accuracies.set(ylabel="accuracy", ylim=(0, 1.02),
-                   title=f"held-out accuracy at the end: yours {student['val_acc'][-1]:.1%}, "
-                         f"reference {reference['val_acc'][-1]:.1%}")
+    losses.set(ylabel=_("cross-entropy"), title=_("loss of the model after each step"))
+    accuracies.set(ylabel=_("accuracy"), ylim=(0, 1.02),
+                   title=_("held-out accuracy at the end: yours {yours}, reference {reference}").format(
+                       yours=f"{student['val_acc'][-1]:.1%}", reference=f"{reference['val_acc'][-1]:.1%}"))
     for ax in (losses, accuracies):
         ax.title.set_fontsize(8)
 
 
 FIGURES = {
-    "linreg": [FigureSpec("linreg_train: the loss after each epoch", observe_linreg, draw_linreg,
-                          caption=f"linreg_train(X, y, rng, lr=0.03, num_epochs={LINREG_EPOCHS}, batch_size=10) "
-                                  "on 203 points of y = 2 x₀ - 3.4 x₁ + 4.2 + noise.")],
-    "linear_models": [FigureSpec(f"{name}: loss and accuracy", (lambda n: lambda side: observe_model(side, n))(name),
-                                 _model_painter(name),
-                                 caption=f"Your gradient_descent with your {name}_loss_grad on 90 fixed points in "
-                                         "2-D (a bias column added), against the reference's.")
+    "linreg": [FigureSpec(N_("linreg_train: the loss after each epoch"), observe_linreg, draw_linreg,
+                          caption=N_("{call} on 203 points of y = 2 x₀ - 3.4 x₁ + 4.2 + noise."),
+                          values={"call": f"linreg_train(X, y, rng, lr=0.03, num_epochs={LINREG_EPOCHS}, "
+                                          "batch_size=10)"})],
+    "linear_models": [FigureSpec(N_("{name}: loss and accuracy"),
+                                 (lambda n: lambda side: observe_model(side, n))(name), _model_painter(name),
+                                 caption=N_("Your gradient_descent with your {function} on 90 fixed points in 2-D (a "
+                                            "bias column added), against the reference's."),
+                                 values={"name": name, "function": f"{name}_loss_grad"})
                       for name in MODELS],
-    "early_stopping": [FigureSpec("EarlyStopping on a run that overfits", observe_stopper, draw_stopper,
-                                  caption="A fixed logistic-regression run that overfits (20 features, 100 training "
-                                          "rows, SGD); its validation losses, rounded to 3 decimals, go to your "
-                                          "EarlyStopping's step(val_loss, {'epoch': e}) until it returns True.",
-                                  size=(11.0, 4.0))],
-    "train_torch": [FigureSpec("train_classifier: loss and accuracy during training", observe_torch, draw_torch,
-                               caption="Your train_classifier on a fixed 4-class task (400 training, 300 held-out "
-                                       "points); the parameters after each optimiser step are evaluated in the "
-                                       "sandbox. The dashed line is where training stopped.",
+    "early_stopping": [FigureSpec(N_("EarlyStopping on a run that overfits"), observe_stopper, draw_stopper,
+                                  caption=N_("A fixed logistic-regression run that overfits (20 features, 100 "
+                                             "training rows, SGD); its validation losses, rounded to 3 decimals, go "
+                                             "to your EarlyStopping's {call} until it returns True."),
+                                  size=(11.0, 4.0), values={"call": "step(val_loss, {'epoch': e})"})],
+    "train_torch": [FigureSpec(N_("train_classifier: loss and accuracy during training"), observe_torch, draw_torch,
+                               caption=N_("Your train_classifier on a fixed 4-class task (400 training, 300 held-out "
+                                          "points); the parameters after each optimiser step are evaluated in the "
+                                          "sandbox. The dashed line is where training stopped."),
                                size=(11.0, 4.0), varying=("steps", "train_loss", "train_acc", "val_loss", "val_acc"))],
 }
