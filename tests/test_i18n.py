@@ -5,6 +5,7 @@ import re
 import tomllib
 from collections import Counter
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -728,11 +729,42 @@ def test_the_feedback_of_a_wrong_file_has_no_english_sentence(exercise, name, vi
 
     wrong = pick(importlib.import_module(f"tests.test_mistakes_{exercise}").MISTAKES, name)
     with i18n.speaking("zh"):
+        right = grade(exercise, reference_text(exercise), seed=1, visible=visible)
         result = grade(exercise, wrong.source(reference_text(exercise)), seed=1, visible=visible)
         shown = [(i18n._(t.name), t.output) for t in result.tests]
+    assert all(t.passed for t in right.tests), [t.output for t in right.tests]  # the translated checks still work
     assert any(not t.passed for t in result.tests), shown
     leaks = [(test, output) for test, output in shown if english_runs(test) or english_runs(output)]
     assert not leaks, leaks
+
+
+def test_no_function_that_translates_also_assigns_the_name_underscore():
+    """``_ = ...`` (or ``for _ in``, ``(_, x) = ...``) in a function makes ``_`` local there: its ``_("...")`` then
+    raises UnboundLocalError, a correct file loses the points. Name the throwaway (``_unused``)."""
+    import ast
+
+    from grader.paths import SUITES_DIR
+
+    root = SUITES_DIR.parents[1]
+    files = [*exercises_dir().glob("*/test_visible.py"), *(root / "grader").rglob("*.py"), *(root / "tests").glob("*.py")]
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
+              ast.GeneratorExp)
+
+    def names(node: ast.AST) -> Iterator[ast.Name]:  # the names of this scope, not of the scopes nested in it
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, scopes):
+                if isinstance(child, ast.Name) and child.id == "_":
+                    yield child
+                yield from names(child)
+
+    found = []
+    for path in files:
+        for scope in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(scope, scopes):
+                used = list(names(scope))
+                if any(isinstance(n.ctx, ast.Store) for n in used) and any(isinstance(n.ctx, ast.Load) for n in used):
+                    found.append(f"{path.relative_to(root)}:{scope.lineno}")
+    assert not found, found
 
 
 def test_the_torch_workers_reports_and_refusals_are_translated():

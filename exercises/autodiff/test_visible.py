@@ -38,7 +38,7 @@ def test_numbers_on_either_side(submission):
 def test_deep_chain(submission):
     """Value.backward: y = x + x + ... + x, a chain 2,000 nodes deep (no recursion)"""
     plan = [["leaf", 0.5]] + [["add", k, 0] for k in range(2000)]
-    (_, x_grad), (out_data, _) = submission.call(
+    (_x_data, x_grad), (out_data, _out_grad) = submission.call(
         TrustedFunction("value_plan"), submission.name("Value"), plan, [0, len(plan) - 1],
         label="Value ({})".format(_("a chain {n:,} nodes deep").format(n=2000)))
     assert_close(as_float(out_data, "Value", "out.data"), 2001 * 0.5, "Value", "out.data")

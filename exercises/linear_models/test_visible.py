@@ -36,7 +36,7 @@ def test_gradients_match_your_own_losses(submission):
         "svm_loss_grad": (rng.normal(size=3), X, np.array([1.0, -1.0, 1.0, 1.0, -1.0, -1.0]), 0.5),
     }
     for fn, args in cases.items():
-        _, dw = as_tuple(submission.call(fn, *args), 2, fn, "(loss, dw)")
+        _loss, dw = as_tuple(submission.call(fn, *args), 2, fn, "(loss, dw)")
         numerical = student_numerical_gradient(submission, fn, args, 0, np.array(1.0), output=0)
         assert_close(as_array(dw, fn, "dw", np.shape(args[0])), numerical, fn, _("dw against a numerical gradient"), 1e-6)
 
