@@ -101,7 +101,9 @@ def course_fetch(client: CourseClient, exercise_id: str, directory: Path, force:
             _console().print("[dim]" + _("backed up {file} to {backup}")
                 .format(file=target, backup=_backup(target)) + "[/]")
         target.write_text(text, encoding="utf-8")
-    _console().print(_("Wrote [bold]{path}[/] from the course.").format(path=directory / (exercise_id + ".py")))
+    stub, statement = directory / f"{exercise_id}.py", directory / f"{exercise_id}.md"
+    _console().print((_("Wrote [bold]{stub}[/] and {statement} from the course.") if f"{exercise_id}.md" in files
+                      else _("Wrote [bold]{stub}[/] from the course.")).format(stub=stub, statement=statement))
     _console().print(_("Next: complete the functions, then `dlx check {id}` and `dlx submit {id}`.")
         .format(id=exercise_id))
 
