@@ -51,8 +51,9 @@ CATALOG_MESSAGES = (N_("unknown exercise {id}; known: {known}"),)
 
 
 def fail(message: str, code: int = USAGE_EXIT) -> NoReturn:
-    """Print ``dlx: message`` on stderr and exit."""
-    click.echo(f"dlx: {message}", err=True)
+    """Print ``dlx: message`` on stderr, on one line (click's "Choose from:" lists span several), and exit."""
+    one_line = " ".join(line.strip() for line in message.strip().splitlines())
+    click.echo(f"dlx: {one_line}", err=True)
     sys.exit(code)
 
 

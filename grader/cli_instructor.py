@@ -13,7 +13,7 @@ from .report import console
 
 @click.command("grade-batch")
 @click.argument("exercise_id")
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Parallel graders (default: one per core).")
 @click.option("--out", "out_csv", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The CSV to write (default: <id>-grades.csv).")
