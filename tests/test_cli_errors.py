@@ -243,3 +243,58 @@ def test_ctrl_c_in_grade_batch_prints_no_traceback_and_the_rerun_resumes(tmp_pat
     assert rerun.returncode == 0 and "Graded 4 submissions" in rerun.stdout
     lines = cache.read_text().splitlines()
     assert sum('"student": "fast' in line for line in lines) == 3  # the fast ones were not graded again
+
+
+def test_an_output_file_that_is_a_fifo_is_refused_before_anything_is_written(tmp_path, env):
+    """A FIFO (or a device: as root, /dev/full was once replaced by the CSV) where dlx writes is one line."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "alice.py").write_text(SOLUTION)
+    for name in ("g.csv", "h.csv.cache.jsonl", "bundle.zip", "json/alice.json"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        os.mkfifo(tmp_path / name)
+    assert_one_line_error(run(["grade-batch", "affine", "subs", "--out", "g.csv"], env, tmp_path, timeout=30),
+                          "g.csv", "not a regular file")
+    assert_one_line_error(run(["grade-batch", "affine", "subs", "--out", "h.csv"], env, tmp_path, timeout=30),
+                          "h.csv.cache.jsonl", "not a regular file")
+    result = run(["grade-batch", "affine", "subs", "--out", "j.csv", "--json-dir", "json"], env, tmp_path, timeout=60)
+    assert_one_line_error(result, "alice.json", "not a regular file")
+    assert_one_line_error(run(["gradescope", "build", "affine", "--out", "bundle.zip"], env, tmp_path, timeout=30),
+                          "bundle.zip", "not a regular file")
+    assert_one_line_error(run(["grade-batch", "affine", "nosuch"], env, tmp_path), "nosuch", "does not exist")
+
+
+def test_a_course_file_that_is_a_fifo_does_not_hang(tmp_path, env):
+    pytest.importorskip("sqlalchemy", reason="the course server needs the server extra: pip install 'dlx[server]'")
+    os.mkfifo(tmp_path / "course.toml")
+    (tmp_path / "latin1.toml").write_bytes(b'[course]\nname = "Ren\xe9"\n')
+    for command in (["course", "check", "course.toml"], ["serve", "course.toml"]):
+        assert_one_line_error(run(command, env, tmp_path, timeout=30), "course.toml", "not a regular file")
+    assert_one_line_error(run(["course", "check", "latin1.toml"], env, tmp_path), "latin1.toml", "not UTF-8")
+
+
+def test_an_nbgrader_assignment_must_be_a_folder_name(tmp_path, env):
+    pytest.importorskip("nbformat", reason="nbgrader export needs the nbgrader extra: pip install 'dlx[nbgrader]'")
+    for name in ("../../elsewhere", "", "..", "a/b"):
+        result = run(["nbgrader", "export", "course", "--assignment", name, "affine"], env, tmp_path)
+        assert_one_line_error(result, "--assignment must be a folder name")
+    assert not (tmp_path / "elsewhere").exists() and not (tmp_path / "course").exists()
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://exa mple.org", "http://localhost:99999", "http://",
+                                 "http://" + "a" * 300 + ".org", "http://localhost:1/\x01"])
+def test_a_login_url_no_server_can_have_is_one_line(tmp_path, env, url):
+    assert_one_line_error(run(["login", url, "--code", "c"], env, tmp_path), "not a usable URL")
+
+
+def test_a_host_and_port_without_scheme_is_an_http_url(tmp_path, env):
+    result = run(["login", "localhost:1", "--code", "c"], env, tmp_path)
+    assert_one_line_error(result, "cannot reach the course server at http://localhost:1")
+
+
+def test_usage_errors_spanning_lines_are_one_line_and_a_group_alone_shows_its_help(tmp_path, env):
+    assert_one_line_error(run(["config"], env, tmp_path), "Missing argument", "lang")  # click's "Choose from:\n\t"
+    for group in ([], ["quiz"], ["nbgrader"]):
+        result = run(group, env, tmp_path)
+        assert result.returncode == 2 and result.stderr.startswith("Usage: dlx"), result.stderr
+        assert "dlx: Usage" not in result.stderr and "Commands:\n" in result.stderr
