@@ -298,3 +298,21 @@ def test_usage_errors_spanning_lines_are_one_line_and_a_group_alone_shows_its_he
         result = run(group, env, tmp_path)
         assert result.returncode == 2 and result.stderr.startswith("Usage: dlx"), result.stderr
         assert "dlx: Usage" not in result.stderr and "Commands:\n" in result.stderr
+
+
+def test_ctrl_c_while_python_m_grader_is_loading_is_one_line(monkeypatch, capsys):
+    import builtins
+    import runpy
+
+    real_import = builtins.__import__
+
+    def interrupted_import(name, globals=None, locals=None, fromlist=(), level=0):
+        if name == "cli" and level == 1 and (globals or {}).get("__package__") == "grader":
+            raise KeyboardInterrupt  # as if Ctrl-C came while click, NumPy and the CLI load
+        return real_import(name, globals, locals, fromlist, level)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted_import)
+    with pytest.raises(SystemExit) as stopped:
+        runpy.run_module("grader", run_name="__main__")
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == "dlx: interrupted; nothing was recorded\n"
