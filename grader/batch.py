@@ -105,8 +105,9 @@ def why(row: Graded) -> str:
     reason, count = reasons.most_common(1)[0]
     failed = len(lost)
     others = failed - count
-    return reason if not others else reason + ngettext(" (and {n} other failing test)", " (and {n} other failing tests)",
-                                                       others).format(n=others)
+    if not others:
+        return reason
+    return reason + ngettext(" (and {n} other failing test)", " (and {n} other failing tests)", others).format(n=others)
 
 
 def csv_cell(value: object) -> object:
@@ -126,8 +127,8 @@ class ResultCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.open("a", encoding="utf-8").close()  # a read-only --out folder fails now, before any grading
         except OSError as exc:
-            raise DlxError(_("cannot write the grades beside {folder}: {reason}").format(folder=path.parent,
-                                                                                          reason=exc.strerror)) from None
+            raise DlxError(_("cannot write the grades beside {folder}: {reason}").format(
+                folder=path.parent, reason=exc.strerror)) from None
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:
@@ -181,7 +182,8 @@ def grade_batch(exercise: Exercise, folder: Path, out_csv: Path, *, workers: int
                 on_progress(done, len(entries))
     except KeyboardInterrupt:
         raise Interrupted(_("interrupted; {done} of {total} submissions are graded and kept in {cache}; run the same "
-                            "command again to resume").format(done=done, total=len(entries), cache=cache.path)) from None
+                            "command again to resume").format(done=done, total=len(entries), cache=cache.path)
+                          ) from None
     ordered = [rows[e.student] for e in entries]
     write_csv(ordered, out_csv, exercise)
     if json_dir is not None:
