@@ -316,3 +316,10 @@ def test_ctrl_c_while_python_m_grader_is_loading_is_one_line(monkeypatch, capsys
         runpy.run_module("grader", run_name="__main__")
     assert stopped.value.code == 130
     assert capsys.readouterr().err == "dlx: interrupted; nothing was recorded\n"
+
+
+def test_grade_batch_errors_come_before_the_progress_bar(tmp_path, env):
+    (tmp_path / "empty").mkdir()
+    result = run(["grade-batch", "affine", "empty"], env, tmp_path)
+    assert_one_line_error(result, "no submissions")
+    assert result.stdout == ""  # no progress bar of a batch that never starts
