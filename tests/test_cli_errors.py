@@ -323,3 +323,37 @@ def test_grade_batch_errors_come_before_the_progress_bar(tmp_path, env):
     result = run(["grade-batch", "affine", "empty"], env, tmp_path)
     assert_one_line_error(result, "no submissions")
     assert result.stdout == ""  # no progress bar of a batch that never starts
+
+
+COURSE_FILE = """[course]
+name = "bad input"
+[[assignment]]
+id = "hw1"
+exercises = ["affine"]
+opens = 2026-03-01T00:00:00+01:00
+due = 2030-01-01T00:00:00+00:00
+"""
+
+
+def test_serve_and_worker_with_an_unusable_port_host_database_or_queue_are_one_line(tmp_path, env):
+    pytest.importorskip("sqlalchemy", reason="the course server needs the server extra: pip install 'dlx[server]'")
+    import socket
+
+    (tmp_path / "course.toml").write_text(COURSE_FILE)
+    serve = ["serve", "course.toml", "--data", "data"]
+    assert_one_line_error(run([*serve, "--port", "99999"], env, tmp_path), "--port", "99999")
+    assert_one_line_error(run([*serve, "--host", "no such host"], env, tmp_path), "cannot listen on no such host")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        assert_one_line_error(run([*serve, "--port", port], env, tmp_path), f"cannot listen on 127.0.0.1:{port}")
+    for database in ("nosuch://x", "sqlite:////no/such/folder/course.db"):
+        assert_one_line_error(run([*serve, "--database", database], env, tmp_path), "cannot use the database")
+    pytest.importorskip("huey", reason="dlx worker needs the scale extra: pip install 'dlx[scale]'")
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        nobody = closed.getsockname()[1]
+    worker = ["worker", "--queue", f"redis://127.0.0.1:{nobody}/0", "--database", "sqlite:///x.db",
+              "--course", "course.toml"]
+    assert_one_line_error(run(worker, env, tmp_path, timeout=30), "cannot reach the queue")
