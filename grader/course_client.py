@@ -77,7 +77,7 @@ def normalise_url(url: str) -> str:
         raise CourseError(_("{url} is not an http(s) URL").format(url=url))
     try:
         parts = urllib.parse.urlsplit(url.rstrip("/"))
-        _port = parts.port  # a port out of range (or an unclosed [IPv6) is a ValueError
+        parts.port  # read to validate it: a port out of range (or an unclosed [IPv6) is a ValueError
         if parts.hostname and all(c.isprintable() and not c.isspace() for c in url):
             return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.encode("idna").decode("ascii"),
                                                           path=urllib.parse.quote(parts.path, safe="/%")))
