@@ -3,6 +3,7 @@
 These run the installed `dlx` command in a subprocess, as a student would.
 """
 import csv
+import importlib.util
 import os
 import shutil
 import signal
@@ -262,6 +263,11 @@ def test_an_output_file_that_is_a_fifo_is_refused_before_anything_is_written(tmp
     assert_one_line_error(run(["gradescope", "build", "affine", "--out", "bundle.zip"], env, tmp_path, timeout=30),
                           "bundle.zip", "not a regular file")
     assert_one_line_error(run(["grade-batch", "affine", "nosuch"], env, tmp_path), "nosuch", "does not exist")
+    if importlib.util.find_spec("matplotlib") is not None:  # the pictures' report beside the student's file
+        (tmp_path / "affine.py").write_text(SOLUTION)
+        os.mkfifo(tmp_path / "affine_plots.html")
+        assert_one_line_error(run(["check", "affine", "--plots"], env, tmp_path, timeout=60),
+                              "affine_plots.html", "not a regular file")
 
 
 def test_a_course_file_that_is_a_fifo_does_not_hang(tmp_path, env):
