@@ -15,8 +15,10 @@ from typing import Any, Callable, Iterator
 from .catalog import Exercise, get
 from .errors import DlxError, GradingError, Interrupted
 from .gradebook import file_hash
+from .i18n import _, ngettext
 from .results import GradeResult, TestResult
 from .runner import grade_source, read_source
+from .safe_read import output_file
 from .sandbox.spawn import use_fork_servers
 
 
@@ -32,12 +34,13 @@ class Entry:
 def discover(exercise: Exercise, folder: Path) -> list[Entry]:
     """Submissions laid out as ``<student>.py`` or ``<student>/<id>.py``, sorted by student."""
     if not folder.is_dir():
-        raise DlxError(f"{folder} is not a folder")
+        raise DlxError(_("{folder} is not a folder").format(folder=folder))
     entries = {p.stem: Entry(p.stem, p, folder) for p in folder.glob("*.py") if not p.name.startswith(".")}
     for path in folder.glob(f"*/{exercise.filename}"):
         entries[path.parent.name] = Entry(path.parent.name, path, folder)
     if not entries:
-        raise DlxError(f"no submissions in {folder}: expected <student>.py or <student>/{exercise.filename}")
+        raise DlxError(_("no submissions in {folder}: expected <student>.py or <student>/{file}").format(
+            folder=folder, file=exercise.filename))
     return [entries[k] for k in sorted(entries)]
 
 
@@ -77,7 +80,7 @@ def _grade_task(task: tuple[str, str, str, str, int]) -> Graded:
     try:
         result = grade_source(get(exercise_id), source, seed)
     except Exception as exc:  # noqa: BLE001 - one broken submission must never stop the batch
-        return Graded(student, seed, file_hash(source), f"not graded: {exc}")
+        return Graded(student, seed, file_hash(source), _("not graded: {error}").format(error=exc))
     return Graded(student, seed, file_hash(source), result=result)
 
 
@@ -101,7 +104,10 @@ def why(row: Graded) -> str:
         return ""
     reason, count = reasons.most_common(1)[0]
     failed = len(lost)
-    return reason if count == failed else f"{reason} (and {failed - count} other failing test(s))"
+    others = failed - count
+    if not others:
+        return reason
+    return reason + ngettext(" (and {n} other failing test)", " (and {n} other failing tests)", others).format(n=others)
 
 
 def csv_cell(value: object) -> object:
@@ -121,7 +127,8 @@ class ResultCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.open("a", encoding="utf-8").close()  # a read-only --out folder fails now, before any grading
         except OSError as exc:
-            raise DlxError(f"cannot write the grades beside {path.parent}: {exc.strerror}") from None
+            raise DlxError(_("cannot write the grades beside {folder}: {reason}").format(
+                folder=path.parent, reason=exc.strerror)) from None
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
                 try:
@@ -152,7 +159,8 @@ def grade_batch(exercise: Exercise, folder: Path, out_csv: Path, *, workers: int
                 on_progress: Callable[[int, int], None] | None = None) -> list[Graded]:
     """Grade every submission in ``folder``; write the CSV (and results.json files); return the rows."""
     entries = discover(exercise, folder)
-    cache = ResultCache(out_csv.with_name(out_csv.name + ".cache.jsonl"))
+    output_file(out_csv)  # before grading: a FIFO or device as --out would hang or be replaced at the end
+    cache = ResultCache(output_file(out_csv.with_name(out_csv.name + ".cache.jsonl")))
     rows: dict[str, Graded] = {}
     todo = []
     for entry in entries:
@@ -173,8 +181,9 @@ def grade_batch(exercise: Exercise, folder: Path, out_csv: Path, *, workers: int
             if on_progress:
                 on_progress(done, len(entries))
     except KeyboardInterrupt:
-        raise Interrupted(f"interrupted; {done} of {len(entries)} submissions are graded and kept in {cache.path}; "
-                          "run the same command again to resume") from None
+        raise Interrupted(_("interrupted; {done} of {total} submissions are graded and kept in {cache}; run the same "
+                            "command again to resume").format(done=done, total=len(entries), cache=cache.path)
+                          ) from None
     ordered = [rows[e.student] for e in entries]
     write_csv(ordered, out_csv, exercise)
     if json_dir is not None:
@@ -201,7 +210,7 @@ def write_csv(rows: list[Graded], path: Path, exercise: Exercise) -> None:
             if _column(test) not in test_ids:
                 test_ids.append(_column(test))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = output_file(path.with_name(path.name + ".tmp"))
     with tmp.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "score", "max_score", "seed", "error", *map(csv_cell, test_ids)])
@@ -228,4 +237,4 @@ def write_json(rows: list[Graded], folder: Path, exercise: Exercise) -> None:
             result = row.result.to_json()
         else:
             result = {**GradeResult(exercise.id, row.seed, output=row.error or "").to_json(), "max_score": exercise.points}
-        (folder / f"{row.student}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+        output_file(folder / f"{row.student}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")

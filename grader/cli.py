@@ -47,8 +47,9 @@ LAZY_COMMANDS = {
 
 
 def fail(message: str, code: int = USAGE_EXIT) -> NoReturn:
-    """Print ``dlx: message`` on stderr and exit."""
-    click.echo(f"dlx: {message}", err=True)
+    """Print ``dlx: message`` on stderr, on one line (click's "Choose from:" lists span several), and exit."""
+    one_line = " ".join(line.strip() for line in message.strip().splitlines())
+    click.echo(f"dlx: {one_line}", err=True)
     sys.exit(code)
 
 
@@ -88,6 +89,9 @@ class DlxGroup(click.Group):
         saved_language = os.environ.get("LANGUAGE")  # set by translate_click for this run only
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # `dlx` or `dlx quiz` alone: the help, as click shows it
+            click.echo(exc.format_message(), err=True)
+            sys.exit(USAGE_EXIT)
         except click.UsageError as exc:
             hint = _(" (see `{command} --help`)").format(command=exc.ctx.command_path) if exc.ctx is not None else ""
             fail(f"{_missing(exc) or exc.format_message()}{hint}")

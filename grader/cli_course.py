@@ -281,7 +281,7 @@ def logout() -> None:
 @click.command()
 @click.argument("course_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Where submissions and the SQLite database live (default: dlx-course-data beside the course file).")
 @click.option("--database", help="A database URL, e.g. postgresql+psycopg://user@host/course (default: SQLite).")
@@ -311,7 +311,9 @@ def serve(course_file: Path, host: str, port: int, data_dir: Path | None, databa
     data_dir = (data_dir or course_file.resolve().parent / "dlx-course-data").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     url = database_url(database, data_dir)
+    _check_database(url)
     migrate(url)
+    _check_address(host, port)
     settings = Settings(course=course, data_dir=data_dir, database=url, workers=workers, lease_s=lease_s,
                         queue=queue_url)
     code = first_instructor_code(settings)
@@ -329,16 +331,52 @@ def serve(course_file: Path, host: str, port: int, data_dir: Path | None, databa
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
 
 
-def _check_queue(url: str) -> None:
-    """One line and exit 2 when the scale extra is missing or the queue URL is not Redis's."""
+def _check_database(url: str) -> None:
+    """One line and exit 2 when the database URL names no usable database (unknown driver, unreachable, ...)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except (SQLAlchemyError, ImportError, ValueError) as exc:  # ImportError: the URL's driver is not installed
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise CourseFailure(_("cannot use the database {database}: {reason}").format(
+            database=url.split("@")[-1], reason=reason)) from None
+
+
+def _check_address(host: str, port: int) -> None:
+    """One line and exit 2 when the server could not listen on ``host:port`` (unknown host, port taken)."""
+    import socket
+
+    try:
+        family, kind, protocol, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds it
+            probe.bind(address)
+    except OSError as exc:
+        raise CourseFailure(_("cannot listen on {host}:{port}: {reason}").format(
+            host=host, port=port, reason=exc.strerror or exc)) from None
+
+
+def _check_queue(url: str, reach: bool = False) -> None:
+    """One line and exit 2 when the scale extra is missing or the queue URL is not Redis's (or, with ``reach``,
+    Redis does not answer there: a worker would only log tracebacks)."""
     try:
         from .server.queue import QueueURLError, make_huey
-        make_huey(url)
+        huey = make_huey(url)
+        if reach:
+            huey.storage.conn.ping()
     except ImportError as exc:
         raise CourseFailure(_("--queue needs the scale extra ({module} is missing): pip install 'dlx[scale]'").format(
             module=exc.name)) from None
     except (QueueURLError, ValueError) as exc:
         raise CourseFailure(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - redis's ConnectionError, TimeoutError, AuthenticationError, ...
+        raise CourseFailure(_("cannot reach the queue {queue}: {reason}").format(
+            queue=url.split("@")[-1], reason=exc)) from None
 
 
 @click.command()
@@ -353,7 +391,8 @@ def _check_queue(url: str) -> None:
 @click.option("--name", default=None, help="This worker's name in `dlx course queue` (default: the host name).")
 def worker(queue_url: str, database: str, course_file: Path, processes: int, lease_s: float, name: str | None) -> None:
     """Grade a course's jobs sent by `dlx serve --queue` (needs no inbound port)."""
-    _check_queue(queue_url)
+    _check_queue(queue_url, reach=True)
+    _check_database(database)
     from .server.config import load_course
     from .server.queue import run_worker
 

@@ -13,7 +13,7 @@ from .report import console
 
 @click.command("grade-batch")
 @click.argument("exercise_id")
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Parallel graders (default: one per core).")
 @click.option("--out", "out_csv", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The CSV to write (default: <id>-grades.csv).")
@@ -34,10 +34,13 @@ def grade_batch_command(exercise_id: str, folder: Path, workers: int | None, out
         TimeRemainingColumn,
     )
 
-    from .batch import grade_batch
+    from .batch import discover, grade_batch
+    from .safe_read import output_file
 
     exercise = get(exercise_id)
     out_csv = out_csv or Path(f"{exercise.id}-grades.csv")
+    discover(exercise, folder)  # no submissions, or an --out that is a FIFO: one line before the progress bar
+    output_file(out_csv)
     columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:

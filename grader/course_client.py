@@ -70,12 +70,23 @@ def forget_login() -> bool:
 
 
 def normalise_url(url: str) -> str:
-    url = url.strip().rstrip("/")
-    if not urllib.parse.urlsplit(url).scheme:
+    """``url`` without a trailing slash, http:// added when it names no scheme, an international host name in its
+    ASCII (IDNA) form; a one-line :class:`CourseError` when no server can have it."""
+    url = url.strip()
+    if "://" not in url:  # `localhost:8000` is a host and a port, not the scheme "localhost"
         url = "http://" + url
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+    if url.split("://")[0].lower() not in ("http", "https"):
         raise CourseError(_("{url} is not an http(s) URL").format(url=url))
-    return url
+    try:
+        parts = urllib.parse.urlsplit(url.rstrip("/"))
+        parts.port  # read to validate it: a port out of range (or an unclosed [IPv6) is a ValueError
+        if parts.hostname and all(c.isprintable() and not c.isspace() for c in url):
+            return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.encode("idna").decode("ascii"),
+                                                          path=urllib.parse.quote(parts.path, safe="/%")))
+    except (ValueError, UnicodeError):  # UnicodeError: a host name label IDNA cannot encode (empty, too long)
+        pass
+    raise CourseError(_("{url} is not a usable URL: give the course server's address, e.g. "
+                        "https://dlx.example.org").format(url=ascii(url)[1:-1]))
 
 
 class CourseClient:

@@ -25,6 +25,7 @@ from .i18n import DEFAULT, _, language, speaking
 from .paths import PACKAGE_DIR
 from .results import TestResult
 from .runner import grade_source, read_source
+from .safe_read import output_file
 
 TORCH_INSTALL = f"torch=={TORCH_VERSION} --index-url https://download.pytorch.org/whl/cpu"  # the CPU build, pinned
 
@@ -107,7 +108,7 @@ def build(exercise_ids: list[str], out: Path, hidden_visibility: str = "after_du
     config = {"exercises": [e.id for e in exercises], "hidden_visibility": hidden_visibility,
               "points": {e.id: e.points for e in exercises},  # for an exercise the bundle then cannot grade
               "lang": lang or language()}
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:
+    with zipfile.ZipFile(output_file(out), "w", zipfile.ZIP_DEFLATED) as bundle:
         _write_script(bundle, "setup.sh", setup_script(exercises))
         _write_script(bundle, "run_autograder", RUN_AUTOGRADER)
         bundle.writestr("config.json", json.dumps(config, indent=2))

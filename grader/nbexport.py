@@ -20,6 +20,7 @@ from .catalog import Exercise
 from .errors import DlxError
 from .i18n import _, language, ngettext
 from .runner import collect_tests
+from .safe_read import output_file
 
 SCHEMA_VERSION = 3
 CONFIG = '''c = get_config()  # noqa: F821 - provided by nbgrader
@@ -197,6 +198,8 @@ def export(course_dir: Path, assignment: str, exercises: list[Exercise], seed: i
            quizzes: tuple[str, ...] = ()) -> list[Path]:
     """Write ``source/<assignment>/<id>.ipynb`` per exercise and ``quiz_<bank>.ipynb`` per quiz bank,
     and nbgrader_config.py if the course has none (or add dlx's autograde step to the one it has)."""
+    if assignment in ("", ".", "..") or Path(assignment).name != assignment:
+        raise DlxError(_("--assignment must be a folder name (no / or ..), not {name!r}").format(name=assignment))
     nbf = _nbformat()
     folder = course_dir / "source" / assignment
     targets = [folder / f"{e.id}.ipynb" for e in exercises] + [folder / f"quiz_{b}.ipynb" for b in quizzes]
@@ -205,9 +208,11 @@ def export(course_dir: Path, assignment: str, exercises: list[Exercise], seed: i
         raise DlxError(ngettext("{names} already exists; use --force to overwrite",
                                     "{names} already exist; use --force to overwrite", len(existing)).format(
             names=", ".join(map(str, existing))))
+    config = output_file(course_dir / "nbgrader_config.py")
+    for target in targets:
+        output_file(target)  # a FIFO or device in the way is one line, before anything is written
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    config = course_dir / "nbgrader_config.py"
     if not config.exists():
         config.write_text(CONFIG.format(course=course_dir.resolve().name) + AUTOGRADE, encoding="utf-8")
         written.append(config)

@@ -1,4 +1,5 @@
-"""Reading a user's file safely: only a regular file, at most a size limit; never a FIFO, device or folder."""
+"""A user's file, safely: read only a regular file of at most a size limit, write only where a regular file can be;
+never a FIFO (it would hang), a device (it would be replaced) or a folder."""
 from __future__ import annotations
 
 import os
@@ -46,3 +47,23 @@ def read_bytes_file(path: Path, what: str = "", limit: int = MAX_BYTES, *, follo
 def read_text_file(path: Path, what: str = "", limit: int = MAX_BYTES) -> str:
     """The UTF-8 text (a BOM is dropped) of a regular file; UnicodeDecodeError if it is not UTF-8."""
     return read_bytes_file(path, what, limit).decode("utf-8-sig")
+
+
+def output_file(path: Path, what: str = "") -> Path:
+    """``path``, where dlx may write a file: nothing is there yet, or a regular file (also through a link).
+
+    A FIFO would block the write, and replacing a device or socket by a file (as root: ``/dev/full``) breaks the
+    machine; either, or a folder, is a one-line :class:`DlxError` instead.
+    """
+    name = f"{what} {path}".strip()
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return path
+    except OSError as exc:
+        raise DlxError(_("cannot use {file}: {reason}").format(file=name, reason=exc.strerror or exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DlxError(_("{file} is a folder").format(file=name))
+    if not stat.S_ISREG(info.st_mode):
+        raise DlxError(_("{file} is not a regular file (a device, a FIFO or a socket)").format(file=name))
+    return path

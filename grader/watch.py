@@ -83,13 +83,16 @@ class Watcher:
                 return "save"
 
 
-def _run(exercise: Exercise, path: Path, course: bool) -> bool:
-    """Clear the screen, run the visible tests (and, in course mode, the hidden ones); True when done."""
+def _run(exercise: Exercise, path: Path, course: bool, notice: str = "") -> bool:
+    """Clear the screen, show ``notice``, run the visible tests (and, in course mode, the hidden ones); True when
+    done."""
     from .cli import grade_and_show, record_submission
     from .report import console
 
     console.clear()
     console.rule(f"{exercise.id} · {path}")
+    if notice:
+        console.print(notice)
     try:
         _source, result = grade_and_show(exercise, path, visible=True)
     except DlxError as exc:  # an unreadable or missing file, say: say it and keep watching
@@ -110,8 +113,10 @@ def _run(exercise: Exercise, path: Path, course: bool) -> bool:
     return False
 
 
-def watch_exercise(exercise: Exercise, path: Path, course: bool = False, fd: int | None = None) -> bool:
-    """Watch one exercise until q or Ctrl-C (False) or, in course mode, until its hidden tests pass (True)."""
+def watch_exercise(exercise: Exercise, path: Path, course: bool = False, fd: int | None = None,
+                   notice: str = "") -> bool:
+    """Watch one exercise until q or Ctrl-C (False) or, in course mode, until its hidden tests pass (True);
+    ``notice`` heads its first run (the previous exercise's full marks, which the cleared screen no longer shows)."""
     from .cli import show_hint
     from .report import console
     from .sandbox.spawn import use_fork_servers
@@ -124,8 +129,9 @@ def watch_exercise(exercise: Exercise, path: Path, course: bool = False, fd: int
             while True:
                 if event in ("save", "r"):
                     last = _stamp(path)
-                    if _run(exercise, path, course):
+                    if _run(exercise, path, course, notice):
                         return True
+                    notice = ""
                     console.print("\n [dim]" + _("Watching {path} for saves · {keys} · Ctrl-C stops")
                         .format(path=path, keys=_(KEYS))
                                   + "[/]")
@@ -169,14 +175,15 @@ def watch_command(directory: Path) -> None:
     from .cli import write_exercise_files
     from .report import console
 
+    notice = ""
     for exercise in first_unfinished():
         path = directory / exercise.filename
         if not path.exists():
             write_exercise_files(exercise, directory)
         elif path.is_dir():
             raise DlxError(_("{path} is a folder, not your solution file").format(path=path))
-        if not watch_exercise(exercise, path, course=True):
+        if not watch_exercise(exercise, path, course=True, notice=notice):
             return
         console.print("\n " + _("[bold green]{id}: full marks.[/] Moving on...").format(id=exercise.id))
-        time.sleep(1.0)
+        notice = " " + _("[bold green]✓ {id}: full marks, recorded.[/] Next in the course:").format(id=exercise.id)
     console.print(_("[bold green]Every exercise has full marks. Well done![/] `dlx score` shows your progress."))

@@ -3,6 +3,7 @@
 These run the installed `dlx` command in a subprocess, as a student would.
 """
 import csv
+import importlib.util
 import os
 import shutil
 import signal
@@ -243,3 +244,122 @@ def test_ctrl_c_in_grade_batch_prints_no_traceback_and_the_rerun_resumes(tmp_pat
     assert rerun.returncode == 0 and "Graded 4 submissions" in rerun.stdout
     lines = cache.read_text().splitlines()
     assert sum('"student": "fast' in line for line in lines) == 3  # the fast ones were not graded again
+
+
+def test_an_output_file_that_is_a_fifo_is_refused_before_anything_is_written(tmp_path, env):
+    """A FIFO (or a device: as root, /dev/full was once replaced by the CSV) where dlx writes is one line."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "alice.py").write_text(SOLUTION)
+    for name in ("g.csv", "h.csv.cache.jsonl", "bundle.zip", "json/alice.json"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        os.mkfifo(tmp_path / name)
+    assert_one_line_error(run(["grade-batch", "affine", "subs", "--out", "g.csv"], env, tmp_path, timeout=30),
+                          "g.csv", "not a regular file")
+    assert_one_line_error(run(["grade-batch", "affine", "subs", "--out", "h.csv"], env, tmp_path, timeout=30),
+                          "h.csv.cache.jsonl", "not a regular file")
+    result = run(["grade-batch", "affine", "subs", "--out", "j.csv", "--json-dir", "json"], env, tmp_path, timeout=60)
+    assert_one_line_error(result, "alice.json", "not a regular file")
+    assert_one_line_error(run(["gradescope", "build", "affine", "--out", "bundle.zip"], env, tmp_path, timeout=30),
+                          "bundle.zip", "not a regular file")
+    assert_one_line_error(run(["grade-batch", "affine", "nosuch"], env, tmp_path), "nosuch", "does not exist")
+    if importlib.util.find_spec("matplotlib") is not None:  # the pictures' report beside the student's file
+        (tmp_path / "affine.py").write_text(SOLUTION)
+        os.mkfifo(tmp_path / "affine_plots.html")
+        assert_one_line_error(run(["check", "affine", "--plots"], env, tmp_path, timeout=60),
+                              "affine_plots.html", "not a regular file")
+
+
+def test_a_course_file_that_is_a_fifo_does_not_hang(tmp_path, env):
+    pytest.importorskip("sqlalchemy", reason="the course server needs the server extra: pip install 'dlx[server]'")
+    os.mkfifo(tmp_path / "course.toml")
+    (tmp_path / "latin1.toml").write_bytes(b'[course]\nname = "Ren\xe9"\n')
+    for command in (["course", "check", "course.toml"], ["serve", "course.toml"]):
+        assert_one_line_error(run(command, env, tmp_path, timeout=30), "course.toml", "not a regular file")
+    assert_one_line_error(run(["course", "check", "latin1.toml"], env, tmp_path), "latin1.toml", "not UTF-8")
+
+
+def test_an_nbgrader_assignment_must_be_a_folder_name(tmp_path, env):
+    pytest.importorskip("nbformat", reason="nbgrader export needs the nbgrader extra: pip install 'dlx[nbgrader]'")
+    for name in ("../../elsewhere", "", "..", "a/b"):
+        result = run(["nbgrader", "export", "course", "--assignment", name, "affine"], env, tmp_path)
+        assert_one_line_error(result, "--assignment must be a folder name")
+    assert not (tmp_path / "elsewhere").exists() and not (tmp_path / "course").exists()
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://exa mple.org", "http://localhost:99999", "http://",
+                                 "http://" + "a" * 300 + ".org", "http://localhost:1/\x01"])
+def test_a_login_url_no_server_can_have_is_one_line(tmp_path, env, url):
+    assert_one_line_error(run(["login", url, "--code", "c"], env, tmp_path), "not a usable URL")
+
+
+def test_a_host_and_port_without_scheme_is_an_http_url(tmp_path, env):
+    result = run(["login", "localhost:1", "--code", "c"], env, tmp_path)
+    assert_one_line_error(result, "cannot reach the course server at http://localhost:1")
+
+
+def test_usage_errors_spanning_lines_are_one_line_and_a_group_alone_shows_its_help(tmp_path, env):
+    assert_one_line_error(run(["config"], env, tmp_path), "Missing argument", "lang")  # click's "Choose from:\n\t"
+    for group in ([], ["quiz"], ["nbgrader"]):
+        result = run(group, env, tmp_path)
+        assert result.returncode == 2 and result.stderr.startswith("Usage: dlx"), result.stderr
+        assert "dlx: Usage" not in result.stderr and "Commands:\n" in result.stderr
+
+
+def test_ctrl_c_while_python_m_grader_is_loading_is_one_line(monkeypatch, capsys):
+    import builtins
+    import runpy
+
+    real_import = builtins.__import__
+
+    def interrupted_import(name, globals=None, locals=None, fromlist=(), level=0):
+        if name == "cli" and level == 1 and (globals or {}).get("__package__") == "grader":
+            raise KeyboardInterrupt  # as if Ctrl-C came while click, NumPy and the CLI load
+        return real_import(name, globals, locals, fromlist, level)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted_import)
+    with pytest.raises(SystemExit) as stopped:
+        runpy.run_module("grader", run_name="__main__")
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == "dlx: interrupted; nothing was recorded\n"
+
+
+def test_grade_batch_errors_come_before_the_progress_bar(tmp_path, env):
+    (tmp_path / "empty").mkdir()
+    result = run(["grade-batch", "affine", "empty"], env, tmp_path)
+    assert_one_line_error(result, "no submissions")
+    assert result.stdout == ""  # no progress bar of a batch that never starts
+
+
+COURSE_FILE = """[course]
+name = "bad input"
+[[assignment]]
+id = "hw1"
+exercises = ["affine"]
+opens = 2026-03-01T00:00:00+01:00
+due = 2030-01-01T00:00:00+00:00
+"""
+
+
+def test_serve_and_worker_with_an_unusable_port_host_database_or_queue_are_one_line(tmp_path, env):
+    pytest.importorskip("sqlalchemy", reason="the course server needs the server extra: pip install 'dlx[server]'")
+    import socket
+
+    (tmp_path / "course.toml").write_text(COURSE_FILE)
+    serve = ["serve", "course.toml", "--data", "data"]
+    assert_one_line_error(run([*serve, "--port", "99999"], env, tmp_path), "--port", "99999")
+    assert_one_line_error(run([*serve, "--host", "no such host"], env, tmp_path), "cannot listen on no such host")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        assert_one_line_error(run([*serve, "--port", port], env, tmp_path), f"cannot listen on 127.0.0.1:{port}")
+    for database in ("nosuch://x", "sqlite:////no/such/folder/course.db"):
+        assert_one_line_error(run([*serve, "--database", database], env, tmp_path), "cannot use the database")
+    pytest.importorskip("huey", reason="dlx worker needs the scale extra: pip install 'dlx[scale]'")
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        nobody = closed.getsockname()[1]
+    worker = ["worker", "--queue", f"redis://127.0.0.1:{nobody}/0", "--database", "sqlite:///x.db",
+              "--course", "course.toml"]
+    assert_one_line_error(run(worker, env, tmp_path, timeout=30), "cannot reach the queue")

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 
 import pytest
 from click.testing import CliRunner
@@ -211,3 +212,33 @@ def test_foundations_bank_covers_the_listed_concepts_with_their_chinese_terms():
     ids = {q.id for q in bank.questions}
     assert {"semantic-gap", "embedding", "end-to-end", "pretraining", "structural-vs-empirical",
             "predictions-to-decisions", "selu-weights", "residual-gradient"} <= ids
+
+
+def test_quitting_after_answers_were_revealed_records_the_attempt(home):
+    """Ctrl-C (or the end of the input) after a question's solution was shown records what was answered, so
+    peeking at the solutions and quitting shows in the gradebook; before any answer, nothing is recorded."""
+    pexpect = pytest.importorskip("pexpect")
+    first = variants(get_bank("shift"), 8)[0]
+    env = {**os.environ, "COLUMNS": "120"}
+    child = pexpect.spawn("dlx", ["quiz", "take", "shift", "--seed", "8"], env=env, encoding="utf-8", timeout=30)
+    child.expect("Your answer")
+    child.sendintr()  # Ctrl-C before any answer
+    child.expect("interrupted; nothing was recorded")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    child = pexpect.spawn("dlx", ["quiz", "take", "shift", "--seed", "8"], env=env, encoding="utf-8", timeout=30)
+    child.expect("Your answer")
+    child.sendline(first.expected[0] if first.kind != "numeric" else f"{first.expected:.6g}")
+    child.expect("Your answer")  # the first solution is on the screen, the second question asked
+    child.sendintr()
+    child.expect("recorded as attempt #1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    ended = subprocess.run(["dlx", "quiz", "take", "shift", "--seed", "8"], input="a\n", env=env, text=True,
+                           capture_output=True, timeout=60)
+    assert ended.returncode == 2 and "the input ended" in ended.stderr and "attempt #2" in ended.stderr
+    with Gradebook() as book:
+        attempts = list(book.attempts("quiz", "shift"))
+    assert len(attempts) == 2 and attempts[0]["score"] == first.question.points

@@ -65,6 +65,7 @@ def test_dlx_watch_follows_the_course_from_the_first_unfinished_exercise(tmp_pat
     child.expect("all visible tests pass")
     child.expect(f"{current}: full marks")
     child.expect(f"{following} · ")
+    child.expect(f"{current}: full marks, recorded")  # the cleared screen still says the last one is done
     child.expect("visible tests passed")
     assert (tmp_path / f"{following}.py").is_file()
     child.send("q")

@@ -23,6 +23,7 @@ from ..catalog import Exercise
 from ..errors import DlxError
 from ..i18n import _, language
 from ..proxy import RemoteModule
+from ..safe_read import output_file
 from ..runner import _reference_for, _require_torch, worker_spec
 from .figure import Figure, FigureSpec, Side, draw_figure, matplotlib_available, observe_figure
 from .fonts import missing_font_note
@@ -92,7 +93,7 @@ def write_report(exercise: Exercise, source: str, student_file: Path) -> Path:
 
         console.print("[dim]" + escape(note) + "[/]")
         intro += " " + note
-    path = report_path(student_file)
+    path = output_file(report_path(student_file))  # a FIFO there would hang the write
     try:
         path.write_text(render_html(f"dlx: {exercise.id} ({exercise.title})", intro, figures, language()),
                         encoding="utf-8")

@@ -7,9 +7,9 @@ from typing import Any
 
 import click
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..course_mode import course_aware
-from ..errors import DlxError
+from ..errors import DlxError, Interrupted
 from ..gradebook import Gradebook
 from ..options import SEED
 from ..safe_read import read_text_file
@@ -124,7 +124,13 @@ def take(bank_id: str, seed: int | None, new_variant: bool, answers_file: str | 
         policy = reveal_policy(book)
         out = display.console()
         if answers is None:
-            result = quiz_result(bank, seed, ask(out, bank, seed, reveal=policy != "never"))
+            given: dict[str, str] = {}
+            try:
+                result = quiz_result(bank, seed, ask(out, bank, seed, reveal=policy != "never", given=given))
+            except click.Abort as stop:  # Ctrl-C or the end of the input, at a prompt
+                if not given or policy == "never":
+                    raise
+                record_cut_short(book, bank, seed, given, ended=isinstance(stop.__context__, EOFError))
         else:
             result = grade_bank(bank, seed, answers)
         book.record(result)
@@ -152,7 +158,7 @@ def take(bank_id: str, seed: int | None, new_variant: bool, answers_file: str | 
 
 
 @quiz.command()
-@click.argument("policy", required=False, type=click.Choice(sorted(REVEAL_POLICIES)))
+@click.argument("policy", required=False, metavar="[POLICY]", type=click.Choice(sorted(REVEAL_POLICIES)))
 def reveal(policy: str | None) -> None:
     """Show or set when expected answers and explanations are shown (default: answered)."""
     with Gradebook() as book:
@@ -163,14 +169,34 @@ def reveal(policy: str | None) -> None:
         click.echo(f"{'*' if name == current else ' '} {name:9s} {_(meaning)}")
 
 
-def ask(out: Any, bank: Bank, seed: int, reveal: bool = True) -> list[QuestionResult]:
-    """Ask every question in turn with click.prompt (invalid input asks again) and show its feedback."""
+def record_cut_short(book: Gradebook, bank: Bank, seed: int, given: dict[str, str], ended: bool) -> None:
+    """Record an interactive attempt stopped after some answers were revealed, with the answers given so far:
+    quitting before the last question must not show the solutions without the attempt counting."""
+    book.record(grade_bank(bank, seed, given))
+    n = next(s for s in book.standings("quiz") if s.item == bank.id).attempts
+    if ended:
+        raise DlxError(ngettext(
+            "the input ended; your answer was shown with its solution, so it is recorded as attempt #{n}",
+            "the input ended; your {k} answers were shown with their solutions, so they are recorded as attempt #{n}",
+            len(given)).format(k=len(given), n=n))
+    raise Interrupted(ngettext(
+        "interrupted; your answer was shown with its solution, so it is recorded as attempt #{n}",
+        "interrupted; your {k} answers were shown with their solutions, so they are recorded as attempt #{n}",
+        len(given)).format(k=len(given), n=n))
+
+
+def ask(out: Any, bank: Bank, seed: int, reveal: bool = True, given: dict[str, str] | None = None,
+        ) -> list[QuestionResult]:
+    """Ask every question in turn with click.prompt (invalid input asks again) and show its feedback;
+    ``given`` collects the answers as they come."""
     shown = variants(bank, seed)
     graded = []
     for number, variant in enumerate(shown, start=1):
         display.show_question(out, number, len(shown), variant)
         raw = click.prompt(_("Your answer, {form}: ").format(form=answer_format(variant)), prompt_suffix="",
                            value_proc=checked(variant))
+        if given is not None:
+            given[variant.id] = raw
         graded.append(grade_question(variant, raw))
         display.show_feedback(out, variant, graded[-1], reveal=reveal)
     return graded

@@ -11,6 +11,7 @@ from typing import Any
 from ..catalog import Exercise, ExerciseFileError, UnknownExercise, _load, get
 from ..errors import DlxError
 from ..i18n import DEFAULT, LANGUAGES
+from ..safe_read import read_text_file
 
 PERMISSIONS = ("view", "rerun", "extend", "override", "roster")
 QUOTA_UNITS = {"minute": 60, "hour": 3600, "day": 86400}
@@ -181,9 +182,11 @@ def _own_exercises(folder: Path) -> dict[str, Exercise]:
 def load_course(path: Path) -> CourseConfig:
     """Read and validate a course file; :class:`ConfigError` names the line of the first mistake."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read the course file {path}: {exc.strerror}") from None
+        text = read_text_file(path, "the course file")  # a FIFO or device is refused, never waited on
+    except DlxError as exc:
+        raise ConfigError(str(exc)) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the course file is not UTF-8") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
