@@ -299,7 +299,7 @@ def test_a_host_and_port_without_scheme_is_an_http_url(tmp_path, env):
 
 
 def test_usage_errors_spanning_lines_are_one_line_and_a_group_alone_shows_its_help(tmp_path, env):
-    assert_one_line_error(run(["config"], env, tmp_path), "Missing argument", "lang")  # click's "Choose from:\n\t"
+    assert_one_line_error(run(["config"], env, tmp_path), "missing argument 'KEY'", "lang")  # click's "Choose from:\n\t"
     for group in ([], ["quiz"], ["nbgrader"]):
         result = run(group, env, tmp_path)
         assert result.returncode == 2 and result.stderr.startswith("Usage: dlx"), result.stderr
