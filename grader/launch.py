@@ -1,5 +1,7 @@
-"""The `dlx` program: ``dlx --version`` is answered before click is imported; everything else is :func:`grader.cli.main`,
-with NumPy's BLAS in one thread and no garbage collection while the CLI loads (:mod:`grader.startup`).
+"""The `dlx` program: ``dlx --version`` is answered before click is imported; a student's command goes to the warm
+grader when one is running (:mod:`grader.daemon_client`); everything else is :func:`grader.cli.main`, with NumPy's
+BLAS in one thread and no garbage collection while the CLI loads (:mod:`grader.startup`). A cold `grade`, `check`
+or `submit` then starts a warm grader in the background for the next command (``DLX_DAEMON=0``: never).
 
 When the command is over, the objects left are moved out of the garbage collector's sight (:func:`gc.freeze`):
 the interpreter's final collections would otherwise walk every object NumPy, pytest and rich created, which
@@ -19,12 +21,21 @@ def main() -> None:
 
         print(f"dlx, version {__version__}")  # word for word what click's version_option prints
         sys.exit(0)
+    from . import daemon_client as warm
     from .startup import heavy_imports, one_blas_thread
 
     one_blas_thread()
+    command = warm.command_of(sys.argv[1:]) if warm.enabled() else None
+    if command in warm.WARM_COMMANDS and "--watch" not in sys.argv:
+        try:
+            sys.exit(warm.run_warm(sys.argv))
+        except warm.NotServed:
+            pass
     with heavy_imports():
         from .cli import main as cli
     try:
         cli()
     finally:
         gc.freeze()
+        if command in warm.STARTS_DAEMON:
+            warm.start_daemon()

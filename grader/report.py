@@ -13,7 +13,14 @@ from .gradebook import Standing
 from .i18n import _
 from .results import GradeResult
 
-console = Console(highlight=False)
+CONSOLE_OPTIONS = {"highlight": False}
+console = Console(**CONSOLE_OPTIONS)
+
+
+def rebind_console() -> None:
+    """Set :data:`console` up afresh, in place, for this process's standard output and environment (terminal,
+    width, colours): a warm grader's child runs each command for another terminal (see :mod:`grader.daemon`)."""
+    console.__init__(**CONSOLE_OPTIONS)  # type: ignore[misc]
 
 
 # C0 and C1 controls but newline and tab, DEL, and the bidirectional overrides that reorder what follows them.

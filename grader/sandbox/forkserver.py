@@ -71,6 +71,7 @@ def run_fork_server(ctrl_fd: int, preload: list[str], shared_namespaces: bool = 
             reply = {"pid": pid}
         else:
             reply = {"status": ended.pop(request["pid"], None)}
+        reply["id"] = request.get("id")  # which request this answers (processes may share the socket)
         try:
             ctrl.sendall(json.dumps(reply).encode() + b"\n")
         except OSError:  # the grading process has gone (Ctrl-C): nothing to answer
