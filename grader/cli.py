@@ -43,6 +43,7 @@ LAZY_COMMANDS = {
     "logout": "grader.cli_course:logout",
     "course": "grader.cli_course:course",
     "config": "grader.config_cli:config",
+    "daemon": "grader.daemon_cli:daemon",
 }
 
 

@@ -60,10 +60,15 @@ def identity() -> str:
     interpreter and the settings it fixes at start-up (encodings, ``PYTHON*``, BLAS threads)."""
     import locale
 
+    from .startup import BLAS_THREADS
+
     home = os.environ.get("DLX_HOME")
     data = (os.path.abspath(os.path.expanduser(home)) if home else
             f"default {os.environ.get('XDG_DATA_HOME', '')} {os.path.expanduser('~')}")
-    fixed = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith(KEYED_ENV))
+    env = dict(os.environ)
+    if not any(name in env for name in BLAS_THREADS):
+        env["OPENBLAS_NUM_THREADS"] = "1"  # as the `dlx` program sets it (grader.startup.one_blas_thread)
+    fixed = sorted(f"{k}={v}" for k, v in env.items() if k.startswith(KEYED_ENV))
     return json.dumps([data, PACKAGE_DIR, sys.executable, sys.version, sys.getfilesystemencoding(),
                        locale.getpreferredencoding(False), sys.flags.utf8_mode, fixed])
 

@@ -193,7 +193,7 @@ class ForkServer:
     def alive(self) -> bool:
         if os.getpid() == self.owner:
             return self.popen.poll() is None
-        return _running(self.popen.pid)  # in a forked copy the fork server is not our child: it cannot be waited for
+        return process_running(self.popen.pid)  # in a forked copy the fork server is not our child: it cannot be waited for
 
     def close(self) -> None:
         self.sock.close()
@@ -205,7 +205,7 @@ class ForkServer:
         remove_tree(self.home)
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
     """Whether process ``pid`` runs (exists and is not a zombie), by /proc."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as stat:
