@@ -89,13 +89,16 @@ def preload() -> None:
 
 
 def warm_for(argv: list[str]) -> None:
-    """Start (in the warm grader, so that it stays) the fork server a PyTorch exercise named in ``argv`` uses."""
+    """Before a child is forked: the NumPy fork server, started again if it has died, and the fork server of a
+    PyTorch exercise named in ``argv``, started on first use (in the warm grader, so that it stays)."""
     import importlib.util
 
     from .catalog import catalog
     from .runner import worker_spec
     from .sandbox.spawn import fork_server_for
+    from .sandbox.spec import PRELOAD
 
+    fork_server_for(PRELOAD)
     for exercise in catalog("en").values():
         if exercise.id in argv and exercise.requires == "torch" and importlib.util.find_spec("torch"):
             fork_server_for(worker_spec(exercise, "").preload)
