@@ -4,11 +4,13 @@ Real processes, as a student runs them: each test has its own DLX_HOME and socke
 the warm grader on (tests/conftest.py turns it off for every other test), and stops it in its teardown.
 """
 import importlib.util
+import json
 import os
 import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -276,3 +278,50 @@ def test_stop_and_idle_exit(tmp_path):
         assert wait_gone(pid, 30), "the idle warm grader did not exit"
     finally:
         grader.stop()
+
+
+def test_the_fast_path_loads_only_light_modules():
+    """The client side runs before click, NumPy, rich or pytest would load (and hashlib's OpenSSL)."""
+    probe = ("import json, sys\nbefore = set(sys.modules)\nfrom grader import daemon_client as d, launch\n"
+             "d.identity(); d.paths(); d.command_of(['grade', 'affine'])\n"
+             "print(json.dumps(sorted(set(sys.modules) - before)))\n")
+    loaded = set(json.loads(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                                           timeout=60, check=True).stdout))
+    assert not loaded & {"click", "numpy", "rich", "pytest", "hashlib", "subprocess", "grader.cli", "grader.i18n"}
+
+
+def test_sigterm_ends_a_warm_command_as_it_ends_a_cold_one(warm):
+    (warm.folder / "affine.py").write_text(SLOW)
+    scores = warm.dlx("score", "--json").stdout
+    ends = []
+    for env in (warm.env, warm.cold_env):
+        proc = subprocess.Popen([*DLX, "submit", "affine"], env=env, cwd=warm.folder, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        time.sleep(3.0)  # cold: NumPy and pytest loaded, the worker spinning; warm: well into the first call
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+        ends.append(proc.returncode)
+        assert "did not finish" not in out + err
+    assert ends == [-signal.SIGTERM, -signal.SIGTERM]
+    assert warm.dlx("score", "--json").stdout == scores
+    assert wait_idle(warm)
+
+
+def cmdline(pid: str) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b"--fork-server"  # gone meanwhile: not a running command
+
+
+def wait_idle(warm: Warm, seconds: float = 30) -> bool:
+    """Whether the warm grader has no command running within ``seconds`` (a killed client's child is gone too)."""
+    pid = warm.status()[0]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        commands = [c for c in children if running(int(c)) and b"--fork-server" not in cmdline(c)]
+        if not commands:
+            return True
+        time.sleep(0.1)
+    return False
