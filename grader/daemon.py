@@ -107,15 +107,14 @@ def warm_for(argv: list[str]) -> None:
 class Daemon:
     """The listening socket, the children serving commands, and when to stop."""
 
-    def __init__(self, ident: str, lock_fd: int):
-        self.ident, self.lock_fd = ident, lock_fd
+    def __init__(self, ident: str, lock_fd: int, stamp: list):
+        self.ident, self.lock_fd, self.stamp = ident, lock_fd, stamp
         self.files = paths(ident)
         self.started = time.time()
         self.last_used = time.monotonic()
         self.children: set[int] = set()
         self.served = 0
         self.stopping = False
-        self.stamp = code_stamp()
         self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         path = str(self.files["socket"])
         try:
@@ -202,9 +201,12 @@ class Daemon:
             pass
         pid = os.fork()
         if pid == 0:
-            self.server.close()
-            os.close(self.lock_fd)
-            run_child(conn, request, fds)  # never returns
+            try:
+                self.server.close()
+                os.close(self.lock_fd)
+                run_child(conn, request, fds)
+            finally:
+                os._exit(1)  # a child never returns into the warm grader's loop
         self.children.add(pid)
         self.served += 1
 
@@ -391,10 +393,11 @@ def main() -> None:
         return  # one is serving already (started by hand, say)
     except OSError:
         pass
+    stamp = code_stamp()  # before loading: a file changed meanwhile makes the first command find it stale
     preload()
     gc.collect()
     gc.freeze()  # what is loaded stays: children neither walk nor copy it when they collect
-    Daemon(ident, lock_fd).serve()
+    Daemon(ident, lock_fd, stamp).serve()
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ def main() -> None:
     if command in warm.WARM_COMMANDS and "--watch" not in sys.argv:
         try:
             sys.exit(warm.run_warm(sys.argv))
-        except warm.NotServed:
+        except (warm.NotServed, OSError):  # not started there (OSError: before the go, e.g. no current folder)
             pass
     with heavy_imports():
         from .cli import main as cli
