@@ -5,7 +5,7 @@ import time
 
 import click
 
-from .daemon_client import NotServed, ask, enabled
+from .daemon_client import NotServed, ask, enabled, turned_on
 from .i18n import _, ngettext
 
 STOP_WAIT_S = 30.0  # a warm grader ends the commands it is running before it exits
@@ -26,8 +26,8 @@ def status() -> None:
         info = ask("status")
     except NotServed:
         click.echo(_("No warm grader is running.") + " " + (
-            _("The next `dlx grade`, `check` or `submit` starts one.") if enabled() else
-            _("It is turned off (DLX_DAEMON=0).")))
+            _("The next `dlx grade`, `check` or `submit` starts one.") if enabled() and turned_on() else
+            _("It is turned off (DLX_DAEMON=0 or `dlx config daemon off`).")))
         return
     uptime = max(time.time() - float(info["started"]), 0.0)
     served = int(info["served"])

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 OFF_SWITCH = "DLX_DAEMON"  # "0": every command runs cold and no warm grader is started
+SETTING = "daemon"  # `dlx config daemon off`: no warm grader is started (and the running one was stopped)
 WARM_COMMANDS = ("grade", "check", "submit", "list", "score", "hint")  # run by the warm grader when it is up
 STARTS_DAEMON = ("grade", "check", "submit")  # a cold run of these starts one for the next command
 KEYED_ENV = ("PYTHON", "OPENBLAS", "GOTO", "OMP_", "MKL_", "NUMEXPR_", "VECLIB_")  # fixed once a process has started
@@ -40,6 +41,25 @@ class NotServed(Exception):
 
 def enabled() -> bool:
     return SUPPORTED and os.environ.get(OFF_SWITCH, "1").strip().lower() not in ("0", "off", "false", "no")
+
+
+def stored_switch() -> str | None:
+    """What `dlx config daemon` stored ("on", "off"; None: nothing), read only where a gradebook exists."""
+    from .errors import DlxError
+    from .gradebook import Gradebook, default_path
+
+    try:
+        if not default_path().is_file():
+            return None
+        with Gradebook() as book:
+            return book.get_setting(SETTING)
+    except (DlxError, OSError):
+        return "off"  # an unusable data folder: start nothing
+
+
+def turned_on() -> bool:
+    """Whether `dlx config daemon` leaves the warm grader on."""
+    return stored_switch() != "off"
 
 
 def command_of(argv: list[str]) -> str | None:
@@ -300,12 +320,15 @@ def _umask() -> int:
 
 
 def start_daemon() -> None:
-    """Start a warm grader for this process's identity in the background, fully detached; never raises.
+    """Start a warm grader for this process's identity in the background, fully detached, unless `dlx config
+    daemon off`; never raises.
 
     An intermediate child starts it in a new session and exits at once, so the warm grader is nobody's child
     (no zombie) and keeps none of our descriptors; its standard streams are /dev/null.
     """
     try:
+        if not turned_on():
+            return
         private_folder(create=True)
         pid = os.fork()
     except (OSError, NotServed):

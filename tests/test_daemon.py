@@ -325,3 +325,22 @@ def wait_idle(warm: Warm, seconds: float = 30) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def test_config_daemon_off_stops_it_and_starts_nothing(tmp_path):
+    grader = Warm(tmp_path)
+    try:
+        pid = grader.start()
+        assert grader.dlx("config", "daemon", "off").returncode == 0
+        assert wait_gone(pid, 30)
+        (tmp_path / "affine.py").write_text(SOLUTION)
+        assert "10/10" in grader.dlx("grade", "affine", "affine.py").stdout
+        time.sleep(1.0)
+        assert not list(Path(grader.run_dir).rglob("*.sock"))
+        assert "daemon = off" in grader.dlx("config", "daemon").stdout
+        bad = grader.dlx("config", "daemon", "sometimes")
+        assert bad.returncode == 2 and bad.stderr.startswith("dlx: ")
+        assert grader.dlx("config", "daemon", "on").returncode == 0
+        assert grader.start()
+    finally:
+        grader.stop()
