@@ -308,8 +308,10 @@ def _reopen(fd: int, mode: str, spec: dict | None) -> Any:
 
     if spec is None:
         return None
-    return io.TextIOWrapper(open(fd, mode + "b", closefd=False), encoding=spec.get("encoding"),
-                            errors=spec.get("errors"), line_buffering=bool(spec.get("line_buffering")))
+    unbuffered = bool(spec.get("write_through"))  # python -u, PYTHONUNBUFFERED
+    binary = open(fd, mode + "b", buffering=0 if unbuffered and mode == "w" else -1, closefd=False)
+    return io.TextIOWrapper(binary, encoding=spec.get("encoding"), errors=spec.get("errors"),
+                            line_buffering=bool(spec.get("line_buffering")), write_through=unbuffered)
 
 
 def run_command(argv: list[str]) -> int:

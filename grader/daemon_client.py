@@ -306,11 +306,12 @@ def _ended_without_code(relay: _Relay) -> int:
 
 
 def _stream(stream: Any) -> dict | None:
-    """How Python set up one of our standard streams (encoding, errors, line buffering): the child does the same."""
+    """How Python set up one of our standard streams (encoding, errors, buffering): the child does the same."""
     if stream is None:
         return None
     return {"encoding": getattr(stream, "encoding", None), "errors": getattr(stream, "errors", None),
-            "line_buffering": bool(getattr(stream, "line_buffering", False))}
+            "line_buffering": bool(getattr(stream, "line_buffering", False)),
+            "write_through": bool(getattr(stream, "write_through", False))}
 
 
 def _umask() -> int:
