@@ -166,18 +166,19 @@ class ForkServer:
         with self.lock:
             fcntl.lockf(self.turns, fcntl.LOCK_EX)
             try:
+                line = json.dumps(request).encode() + b"\n"
                 if fds:
-                    socket.send_fds(self.sock, [json.dumps(request).encode()], list(fds))
+                    socket.send_fds(self.sock, [line], list(fds))
                 else:
-                    self.sock.sendall(json.dumps(request).encode())
+                    self.sock.sendall(line)
                 while True:
                     while b"\n" not in self.buffer:
                         chunk = self.sock.recv(4096)
                         if not chunk:
                             raise OSError("the fork server has stopped")
                         self.buffer += chunk
-                    line, _, self.buffer = self.buffer.partition(b"\n")
-                    reply = json.loads(line)
+                    answer, _, self.buffer = self.buffer.partition(b"\n")
+                    reply = json.loads(answer)
                     if reply.get("id") == request["id"]:
                         return reply
             finally:
