@@ -344,3 +344,25 @@ def test_config_daemon_off_stops_it_and_starts_nothing(tmp_path):
         assert grader.start()
     finally:
         grader.stop()
+
+
+def test_forked_processes_take_turns_on_a_fork_server():
+    """The warm grader's children share its fork server's socket: each question and its answer are one turn, and an
+    answer nobody read (its asker was interrupted) is skipped."""
+    from grader.sandbox.spawn import ForkServer
+
+    server = ForkServer(("math",))
+    try:
+        server.sock.sendall(json.dumps({"op": "status", "pid": 1, "id": "interrupted"}).encode() + b"\n")
+        children = []
+        for _ in range(4):
+            pid = os.fork()
+            if pid == 0:
+                signal.alarm(60)  # a child that waits for an answer another one took fails instead of hanging
+                ok = all(server.status(2**22 + n) is None for n in range(200))
+                os._exit(0 if ok else 1)
+            children.append(pid)
+        assert [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children] == [0] * 4
+        assert server.alive and server.status(1) is None
+    finally:
+        server.close()
