@@ -116,7 +116,7 @@ class Daemon:
         self.served = 0
         self.stopping = False
         self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        path = str(self.files["socket"])
+        path = self.files["socket"]
         try:
             os.unlink(path)  # a warm grader that died without cleaning up; we hold the lock, so no live one
         except FileNotFoundError:
@@ -135,9 +135,9 @@ class Daemon:
         import json
 
         status = self.files["status"]
-        partial = status.with_name(f"{status.name}.{os.getpid()}.tmp")
-        partial.write_text(json.dumps({"pid": os.getpid(), "started": self.started, "socket": str(self.files["socket"])}),
-                           encoding="utf-8")
+        partial = f"{status}.{os.getpid()}.tmp"
+        with open(partial, "w", encoding="utf-8") as file:
+            json.dump({"pid": os.getpid(), "started": self.started, "socket": self.files["socket"]}, file)
         os.replace(partial, status)
 
     def serve(self) -> None:
@@ -173,7 +173,7 @@ class Daemon:
             if request.get("identity") != self.ident:
                 send_message(conn, {"refused": "another identity"})
             elif op == "status":
-                send_message(conn, {"pid": os.getpid(), "started": self.started, "socket": str(self.files["socket"]),
+                send_message(conn, {"pid": os.getpid(), "started": self.started, "socket": self.files["socket"],
                                     "served": self.served, "running": len(self.children)})
             elif op == "stop":
                 self.stopping = True
@@ -225,7 +225,7 @@ class Daemon:
         if self.server.fileno() == -1:
             return
         self.server.close()
-        if _inode(str(self.files["socket"])) == self.socket_id:
+        if _inode(self.files["socket"]) == self.socket_id:
             for name in ("socket", "status"):
                 try:
                     os.unlink(self.files[name])
@@ -387,11 +387,11 @@ def main() -> None:
     except NotServed as exc:
         sys.exit(f"dlx daemon: {exc}")
     files = paths(ident)
-    lock_fd = _lock(str(files["lock"]))
+    lock_fd = _lock(files["lock"])
     if lock_fd is None:
         return
     try:
-        socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect(str(files["socket"]))
+        socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect(files["socket"])
         return  # one is serving already (started by hand, say)
     except OSError:
         pass

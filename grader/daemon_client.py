@@ -19,7 +19,6 @@ import signal
 import socket
 import struct
 import sys
-from pathlib import Path
 from typing import Any
 
 OFF_SWITCH = "DLX_DAEMON"  # "0": every command runs cold and no warm grader is started
@@ -32,7 +31,7 @@ HEADER = struct.Struct("!I")  # the length of a JSON message that follows
 MAX_MESSAGE = 1 << 20
 HANDSHAKE_S = 10.0  # the warm grader answers at once unless the machine is swamped; then the command runs cold
 SUPPORTED = sys.platform.startswith("linux") and hasattr(socket, "SO_PEERCRED") and hasattr(socket, "send_fds")
-PACKAGE_DIR = str(Path(__file__).resolve().parent)
+PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))  # (no pathlib: it is not loaded yet)
 
 
 class NotServed(Exception):
@@ -93,20 +92,20 @@ def identity() -> str:
                        locale.getpreferredencoding(False), sys.flags.utf8_mode, fixed])
 
 
-def socket_folder() -> Path:
+def socket_folder() -> str:
     """The user's folder for warm graders' sockets: ``$XDG_RUNTIME_DIR/dlx`` or ``/tmp/dlx-<uid>``, mode 0700."""
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if runtime and os.path.isabs(runtime):
-        return Path(runtime) / "dlx"
-    return Path("/tmp") / f"dlx-{os.getuid()}"
+        return os.path.join(runtime, "dlx")
+    return f"/tmp/dlx-{os.getuid()}"
 
 
-def private_folder(create: bool = False) -> Path:
+def private_folder(create: bool = False) -> str:
     """:func:`socket_folder`, checked to be a real folder of ours that no one else may enter (made if asked)."""
     folder = socket_folder()
     if create:
         try:
-            folder.mkdir(mode=0o700)
+            os.mkdir(folder, 0o700)
         except FileExistsError:
             pass
         except OSError as exc:
@@ -122,14 +121,13 @@ def private_folder(create: bool = False) -> Path:
     return folder
 
 
-def paths(ident: str | None = None) -> dict[str, Path]:
+def paths(ident: str | None = None) -> dict[str, str]:
     """The warm grader's socket, lock and status files for ``ident`` (default: this process's :func:`identity`)."""
     import zlib
 
     data = (ident or identity()).encode()
-    name = f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
-    folder = socket_folder()
-    return {"socket": folder / f"{name}.sock", "lock": folder / f"{name}.lock", "status": folder / f"{name}.json"}
+    base = os.path.join(socket_folder(), f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}")
+    return {"socket": f"{base}.sock", "lock": f"{base}.lock", "status": f"{base}.json"}
 
 
 def send_message(sock: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> None:
@@ -181,7 +179,7 @@ def connect(ident: str | None = None, timeout: float = HANDSHAKE_S) -> socket.so
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:
-        sock.connect(str(paths(ident)["socket"]))
+        sock.connect(paths(ident)["socket"])
     except OSError as exc:
         sock.close()
         raise NotServed(f"no warm grader ({exc.strerror})") from None
