@@ -203,8 +203,11 @@ class _Relay:
     def __init__(self) -> None:
         self.child: int | None = None
         self.received: list[int] = []
-        self.saved = {sig: signal.signal(sig, self.handle) for sig in FORWARDED_SIGNALS}
-        self.saved[signal.SIGTSTP] = signal.signal(signal.SIGTSTP, self.suspend)
+        # a signal we ignore (nohup, a background job) is ignored by the child too, and not relayed
+        self.ignored = [sig for sig in (*FORWARDED_SIGNALS, signal.SIGTSTP) if signal.getsignal(sig) == signal.SIG_IGN]
+        self.saved = {sig: signal.signal(sig, self.handle) for sig in FORWARDED_SIGNALS if sig not in self.ignored}
+        if signal.SIGTSTP not in self.ignored:
+            self.saved[signal.SIGTSTP] = signal.signal(signal.SIGTSTP, self.suspend)
 
     def handle(self, signum: int, _frame: Any) -> None:
         self.received.append(signum)
@@ -245,7 +248,7 @@ def run_warm(argv: list[str]) -> int:
         with connect(ident) as sock:
             streams = [_stream(s) for s in (sys.stdin, sys.stdout, sys.stderr)]
             request = {"op": "run", "identity": ident, "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ),
-                       "umask": _umask(), "streams": streams}
+                       "umask": _umask(), "streams": streams, "ignored": [int(sig) for sig in relay.ignored]}
             try:
                 send_message(sock, request, (0, 1, 2))
                 answer = receive_message(sock)[0]

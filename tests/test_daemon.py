@@ -188,6 +188,20 @@ def test_ctrl_c_during_a_warm_submit_records_nothing_and_exits_130(warm):
     assert warm.dlx("score", "--json").stdout == scores  # nothing recorded
 
 
+def test_a_signal_the_client_ignores_is_ignored_by_the_warm_command(warm):
+    (warm.folder / "affine.py").write_text(SLOW)
+    proc = subprocess.Popen([*DLX, "submit", "affine"], env=warm.env, cwd=warm.folder, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))  # as nohup does
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, (out, err)
+
+
 def test_two_warm_gradings_at_once_share_the_fork_server(warm):
     (warm.folder / "a.py").write_text(SOLUTION)
     (warm.folder / "b.py").write_text(SOLUTION.replace("return x @ w + b,", "return 2 * (x @ w + b),", 1))
