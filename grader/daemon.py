@@ -289,6 +289,8 @@ def take_over(request: dict, fds: list[int]) -> None:
     os.chdir(cwd)
     for fd, target in zip(fds, STDIO):
         os.dup2(fd, target)
+    for fd in set(fds) - set(STDIO):
+        os.close(fd)  # only 0, 1 and 2 stay: the reader of a pipe sees its end when the command closes them
     os.environ.clear()
     os.environ.update({str(k): str(v) for k, v in env.items()})
     time.tzset()

@@ -267,7 +267,7 @@ def run_warm(argv: list[str]) -> int:
                 _kill(relay.child, signum)
             sock.settimeout(None)
             try:
-                return int(receive_message(sock)[0]["exit"])
+                return int(receive_message(sock)[0]["exit"]) & 0xFF
             except (OSError, EOFError, ValueError, KeyError, TypeError):
                 return _ended_without_code(relay)
     except NotServed:
