@@ -13,14 +13,7 @@ from .gradebook import Standing
 from .i18n import _
 from .results import GradeResult
 
-CONSOLE_OPTIONS = {"highlight": False}
-console = Console(**CONSOLE_OPTIONS)
-
-
-def rebind_console() -> None:
-    """Set :data:`console` up afresh, in place, for this process's standard output and environment (terminal,
-    width, colours): a warm grader's child runs each command for another terminal (see :mod:`grader.daemon`)."""
-    console.__init__(**CONSOLE_OPTIONS)  # type: ignore[misc]
+console = Console(highlight=False)
 
 
 # C0 and C1 controls but newline and tab, DEL, and the bidirectional overrides that reorder what follows them.
@@ -118,3 +111,9 @@ def progress_table(exercises: list[Exercise], standings: list[Standing]) -> Tabl
     table.add_section()
     table.add_row(_("total"), _points(round(total, 4)), "", _points(maximum), "", "", style="bold")
     return table
+
+
+def rebind_console() -> None:
+    """Set :data:`console` up afresh, in place, for this process's standard output and environment (terminal,
+    width, colours): a warm grader's child runs each command for another terminal (see :mod:`grader.daemon`)."""
+    console.__init__(highlight=False)  # type: ignore[misc]  # as it was made above
