@@ -42,8 +42,13 @@ def main() -> None:
                 except (OSError, ValueError, AttributeError):
                     pass
             os._exit(code)
-    with heavy_imports():
-        from .cli import main as cli
+    try:
+        with heavy_imports():
+            from .cli import main as cli
+    except KeyboardInterrupt:
+        from .errors import exit_interrupted
+
+        exit_interrupted()
     try:
         cli()
     finally:
