@@ -1,13 +1,10 @@
-"""``python -m grader``: the ``dlx`` command, for when the script is not on PATH."""
-import sys
-
+"""``python -m grader``: the ``dlx`` command, for when the script is not on PATH (Ctrl-C while it loads: one line)."""
 try:
     from .cli import main
-except KeyboardInterrupt:  # Ctrl-C while dlx is still loading: the same one line as later on
-    from .errors import INTERRUPT_EXIT, Interrupted
+except KeyboardInterrupt:
+    from .errors import exit_interrupted
 
-    print(f"dlx: {Interrupted().message}", file=sys.stderr)
-    sys.exit(INTERRUPT_EXIT)
+    exit_interrupted()
 
 if __name__ == "__main__":
     main(prog_name="dlx")

@@ -42,7 +42,7 @@ LAZY_COMMANDS = {
     "login": "grader.cli_course:login",
     "logout": "grader.cli_course:logout",
     "course": "grader.cli_course:course",
-    "config": "grader.config_cli:config",
+    "config": "grader.config_cli:config", "daemon": "grader.daemon_cli:daemon",
 }
 
 

@@ -9,6 +9,9 @@ This module imports nothing heavy, so the CLI can load it at start-up.
 """
 from __future__ import annotations
 
+import sys
+from typing import NoReturn
+
 USAGE_EXIT = 2
 INTERRUPT_EXIT = 130
 
@@ -34,6 +37,12 @@ class Interrupted(KeyboardInterrupt):
         message = message or _("interrupted; nothing was recorded")
         super().__init__(message)
         self.message = message
+
+
+def exit_interrupted() -> NoReturn:
+    """Ctrl-C while dlx is still loading (before the CLI can catch it): the same one line and exit code as later."""
+    print(f"dlx: {Interrupted().message}", file=sys.stderr)
+    sys.exit(INTERRUPT_EXIT)
 
 
 def os_error_message(exc: OSError) -> str:

@@ -111,3 +111,9 @@ def progress_table(exercises: list[Exercise], standings: list[Standing]) -> Tabl
     table.add_section()
     table.add_row(_("total"), _points(round(total, 4)), "", _points(maximum), "", "", style="bold")
     return table
+
+
+def rebind_console() -> None:
+    """Set :data:`console` up afresh, in place, for this process's standard output and environment (terminal,
+    width, colours): a warm grader's child runs each command for another terminal (see :mod:`grader.daemon`)."""
+    console.__init__(highlight=False)  # type: ignore[misc]  # as it was made above

@@ -306,9 +306,12 @@ def test_usage_errors_spanning_lines_are_one_line_and_a_group_alone_shows_its_he
         assert "dlx: Usage" not in result.stderr and "Commands:\n" in result.stderr
 
 
-def test_ctrl_c_while_python_m_grader_is_loading_is_one_line(monkeypatch, capsys):
+@pytest.mark.parametrize("entry", ["python -m grader", "dlx"])
+def test_ctrl_c_while_dlx_is_loading_is_one_line(entry, monkeypatch, capsys):
     import builtins
     import runpy
+
+    from grader import launch
 
     real_import = builtins.__import__
 
@@ -318,8 +321,12 @@ def test_ctrl_c_while_python_m_grader_is_loading_is_one_line(monkeypatch, capsys
         return real_import(name, globals, locals, fromlist, level)
 
     monkeypatch.setattr(builtins, "__import__", interrupted_import)
+    monkeypatch.setattr(sys, "argv", ["dlx", "list"])
     with pytest.raises(SystemExit) as stopped:
-        runpy.run_module("grader", run_name="__main__")
+        if entry == "dlx":
+            launch.main()
+        else:
+            runpy.run_module("grader", run_name="__main__")
     assert stopped.value.code == 130
     assert capsys.readouterr().err == "dlx: interrupted; nothing was recorded\n"
 

@@ -40,6 +40,7 @@ def run_fork_server(ctrl_fd: int, preload: list[str], shared_namespaces: bool = 
                 return
             ended[pid] = os.waitstatus_to_exitcode(status)
 
+    pending, held = b"", []  # requests are JSON lines; several may come in one read (processes share the socket)
     while True:
         message, fds, _, _ = socket.recv_fds(ctrl, 4096, 3)
         if not message:  # the grading process has gone (perhaps without cleaning up): tidy up our folder
@@ -49,29 +50,34 @@ def run_fork_server(ctrl_fd: int, preload: list[str], shared_namespaces: bool = 
 
                 shutil.rmtree(home, ignore_errors=True)
             return
-        request = json.loads(message)
-        reap()
-        if request["op"] == FORK:
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    os.setsid()
-                    ctrl.close()
-                    cmd_fd, reply_fd, out_fd = fds
-                    null = os.open(os.devnull, os.O_RDONLY)
-                    os.dup2(null, 0)
-                    os.dup2(out_fd, 1)
-                    os.dup2(out_fd, 2)
-                    os.close(out_fd)
-                    run_worker(cmd_fd, reply_fd, inherited)
-                finally:
-                    os._exit(0)
-            for fd in fds:
-                os.close(fd)
-            reply = {"pid": pid}
-        else:
-            reply = {"status": ended.pop(request["pid"], None)}
-        try:
-            ctrl.sendall(json.dumps(reply).encode() + b"\n")
-        except OSError:  # the grading process has gone (Ctrl-C): nothing to answer
-            return
+        held += fds
+        *lines, pending = (pending + message).split(b"\n")
+        for line in lines:
+            request = json.loads(line)
+            reap()
+            if request["op"] == FORK:
+                fds, held = held[:3], held[3:]  # a fork request's descriptors came with it
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        os.setsid()
+                        ctrl.close()
+                        cmd_fd, reply_fd, out_fd = fds
+                        null = os.open(os.devnull, os.O_RDONLY)
+                        os.dup2(null, 0)
+                        os.dup2(out_fd, 1)
+                        os.dup2(out_fd, 2)
+                        os.close(out_fd)
+                        run_worker(cmd_fd, reply_fd, inherited)
+                    finally:
+                        os._exit(0)
+                for fd in fds:
+                    os.close(fd)
+                reply = {"pid": pid}
+            else:
+                reply = {"status": ended.pop(request["pid"], None)}
+            reply["id"] = request.get("id")  # which request this answers
+            try:
+                ctrl.sendall(json.dumps(reply).encode() + b"\n")
+            except OSError:  # the grading process has gone (Ctrl-C): nothing to answer
+                return

@@ -132,6 +132,9 @@ class ForkServer:
         self.preload = preload
         self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         self.home = tempfile.mkdtemp(prefix=FORK_SERVER_HOME)
+        # Processes forked from ours (the warm grader's children, see grader/daemon.py) share the socket: a
+        # record lock (per process, unlike flock) on this unnamed file makes each question and its answer one turn.
+        self.turns = tempfile.TemporaryFile()
         try:
             self.popen = subprocess.Popen(
                 [sys.executable, "-I", "-B", str(WORKER_SCRIPT), "--fork-server", str(theirs.fileno()),
@@ -141,29 +144,45 @@ class ForkServer:
             )
         except BaseException:
             self.sock.close()
+            self.turns.close()
             remove_tree(self.home)
             raise
         finally:
             theirs.close()
+        self.owner = os.getpid()
         self.lock = threading.Lock()
         self.buffer = b""
+        self.asked = 0
 
     def _ask(self, request: dict, fds: tuple[int, ...] = ()) -> dict:
+        """Send one request and wait for its answer. Each request has an id the fork server echoes: an answer left
+        unread by an interrupted process (Ctrl-C) that shares the socket is skipped by the next one."""
+        import fcntl
         import json
         import socket
 
+        self.asked += 1
+        request = {**request, "id": f"{os.getpid()}-{self.asked}-{os.urandom(4).hex()}"}
         with self.lock:
-            if fds:
-                socket.send_fds(self.sock, [json.dumps(request).encode()], list(fds))
-            else:
-                self.sock.sendall(json.dumps(request).encode())
-            while b"\n" not in self.buffer:
-                chunk = self.sock.recv(4096)
-                if not chunk:
-                    raise OSError("the fork server has stopped")
-                self.buffer += chunk
-            line, _, self.buffer = self.buffer.partition(b"\n")
-        return json.loads(line)
+            fcntl.lockf(self.turns, fcntl.LOCK_EX)
+            try:
+                line = json.dumps(request).encode() + b"\n"
+                if fds:
+                    socket.send_fds(self.sock, [line], list(fds))
+                else:
+                    self.sock.sendall(line)
+                while True:
+                    while b"\n" not in self.buffer:
+                        chunk = self.sock.recv(4096)
+                        if not chunk:
+                            raise OSError("the fork server has stopped")
+                        self.buffer += chunk
+                    answer, _, self.buffer = self.buffer.partition(b"\n")
+                    reply = json.loads(answer)
+                    if reply.get("id") == request["id"]:
+                        return reply
+            finally:
+                fcntl.lockf(self.turns, fcntl.LOCK_UN)
 
     def fork(self, fds: tuple[int, int, int]) -> int:
         return int(self._ask({"op": FORK}, fds)["pid"])
@@ -173,15 +192,27 @@ class ForkServer:
 
     @property
     def alive(self) -> bool:
-        return self.popen.poll() is None
+        if os.getpid() == self.owner:
+            return self.popen.poll() is None
+        return process_running(self.popen.pid)  # in a forked copy the fork server is not our child: it cannot be waited for
 
     def close(self) -> None:
         self.sock.close()
+        self.turns.close()
         try:
             self.popen.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.popen.kill()
         remove_tree(self.home)
+
+
+def process_running(pid: int) -> bool:
+    """Whether process ``pid`` runs (exists and is not a zombie), by /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rpartition(b")")[2].split()[0] != b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 _fork_servers: dict[tuple, ForkServer] = {}
