@@ -2,7 +2,8 @@
 
 Every text a student reads exists in each language: the English title and hints at the top of
 ``exercise.toml`` and the other languages' in a table named after the language (``[zh]``), the
-statement in ``statement.md`` (English) and ``statement.<lang>.md``.
+statement in ``statement.md`` (English) and ``statement.<lang>.md``, the stub in ``<id>.py`` and
+``<id>.<lang>.py`` (the same code, its docstrings and comments translated).
 
 An exercise's points are declared once, by the ``@points(n, id=...)`` of its hidden suite; the
 catalogue adds them up from the suite's text (see :func:`suite_points`), without importing pytest.
@@ -55,7 +56,10 @@ class Exercise:
 
     @property
     def stub(self) -> Path:
-        return self.folder / self.filename
+        """The file the student completes, its docstrings in the exercise's language: ``<id>.<lang>.py``, else
+        the English ``<id>.py`` (a course may translate only some of its exercises)."""
+        translated = self.folder / f"{self.id}.{self.lang}.py"
+        return translated if self.lang != DEFAULT and translated.is_file() else self.folder / self.filename
 
     @property
     def statement(self) -> Path:

@@ -1,5 +1,6 @@
 """Every text a student reads exists in English and Chinese, and both say the same maths and code;
 the student's language is chosen by --lang > DLX_LANG > `dlx config lang` > the locale > English."""
+import ast
 import os
 import re
 import tomllib
@@ -10,7 +11,7 @@ from typing import Iterator
 import pytest
 from click.testing import CliRunner
 
-from grader.catalog import statement_path
+from grader.catalog import catalog, statement_path
 from grader.cli import main
 from grader.i18n import LANGUAGES, LOCALE_VARIABLES
 from grader.paths import exercises_dir
@@ -90,6 +91,40 @@ def test_title_and_hints_exist_in_every_language_and_say_the_same(folder: Path, 
     for i, (english, hint) in enumerate(zip(data["hints"], translated["hints"]), 1):
         assert_same_facts(english, hint, f"{folder.name} hint {i}")
         assert hint != english, f"{folder.name} hint {i} is not translated"
+
+
+def docstrings_blanked(source: str) -> tuple[str, list[tuple[str, str]]]:
+    """A Python file's code with every docstring emptied (``ast.dump``), and its docstrings by where they are."""
+    tree, found = ast.parse(source), []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and \
+                ast.get_docstring(node, clean=False) is not None:
+            found.append((getattr(node, "name", "the module"), ast.get_docstring(node, clean=False)))
+            node.body[0].value = ast.Constant("")
+    return ast.dump(tree), found
+
+
+@pytest.mark.parametrize("lang", OTHER_LANGUAGES)
+@pytest.mark.parametrize("folder", EXERCISES, ids=lambda p: p.name)
+def test_stub_exists_in_every_language_with_the_same_code_and_facts(folder: Path, lang: str):
+    """The translated stub is the English one with its docstrings (and comments) translated: the code, and the
+    numbers and code its docstrings mention, are the same; every docstring is translated."""
+    english, translated = folder / f"{folder.name}.py", folder / f"{folder.name}.{lang}.py"
+    assert translated.is_file(), f"{folder.name}: no {translated.name}"
+    code, docs = docstrings_blanked(english.read_text(encoding="utf-8"))
+    translated_code, translated_docs = docstrings_blanked(translated.read_text(encoding="utf-8"))
+    assert [where for where, _doc in translated_docs] == [where for where, _doc in docs], f"{translated.name}: docstrings"
+    assert translated_code == code, f"{translated.name}: its code differs from {english.name}'s"
+    for (where, doc), (_where, translated_doc) in zip(docs, translated_docs):
+        assert_same_facts(doc, translated_doc, f"{translated.name}, docstring of {where}")
+        assert translated_doc != doc, f"{translated.name}: the docstring of {where} is not translated"
+    assert catalog(lang)[folder.name].stub == translated and catalog("en")[folder.name].stub == english
+
+
+def test_the_stub_checker_sees_code_changes_but_not_docstring_changes():
+    english = 'def f(x):\n    """Return ``x + 1``."""\n    return x + 1\n'
+    assert docstrings_blanked(english)[0] == docstrings_blanked('def f(x):\n    """返回 ``x + 1``。"""\n    return x + 1\n')[0]
+    assert docstrings_blanked(english)[0] != docstrings_blanked('def f(x):\n    """返回 ``x + 1``。"""\n    return x + 2\n')[0]
 
 
 # --- choosing the language, through the `dlx` command ---
@@ -526,6 +561,27 @@ def test_a_course_serves_its_exercises_and_pages_in_the_readers_language(zh_cour
     assert " · graded" not in page and "· affine ·" not in page, page  # a graded attempt shows its score, not a status
 
 
+def test_the_pictures_page_is_drawn_in_the_readers_language(zh_course):
+    """The course's pictures of an attempt: the page and the figures' labels in each reader's language (a figure
+    drawn for a Chinese reader is not shown to an English one)."""
+    pytest.importorskip("matplotlib", reason="pictures need the plots extra: pip install 'dlx[plots]'")
+    import httpx
+
+    url, token = zh_course
+    _graded_feedback(url, token)  # an attempt to draw
+    with httpx.Client(base_url=url, follow_redirects=True, timeout=120) as browser:
+        form = browser.get("/login").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        student_page = browser.post("/login", data={"csrf": csrf, "code": token}).text
+        link = re.search(r'href="(/ui/submissions/[^"]+/pictures)"', student_page).group(1)
+        in_zh = browser.get(link).text
+        in_en = browser.get(link + "?lang=en").text
+    assert "图：affine" in in_zh and "参考实现" in in_zh and "beside the reference" not in in_zh, in_zh
+    assert "Pictures: affine" in in_en and "beside the reference" in in_en and "参考实现" not in in_en
+    titles = [re.findall(r"<h2>([^<]+)</h2>", page) for page in (in_zh, in_en)]
+    assert titles[0] and len(titles[0]) == len(titles[1]) and titles[0] != titles[1], titles
+
+
 def test_a_gradescope_bundle_gives_feedback_in_its_language(tmp_path):
     import json
     import zipfile
@@ -741,8 +797,6 @@ def test_the_feedback_of_a_wrong_file_has_no_english_sentence(exercise, name, vi
 def test_no_function_that_translates_also_assigns_the_name_underscore():
     """``_ = ...`` (or ``for _ in``, ``(_, x) = ...``) in a function makes ``_`` local there: its ``_("...")`` then
     raises UnboundLocalError, a correct file loses the points. Name the throwaway (``_unused``)."""
-    import ast
-
     from grader.paths import SUITES_DIR
 
     root = SUITES_DIR.parents[1]

@@ -337,20 +337,21 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
 
     # ---- one student (the student themselves, or staff) -------------------------------------------------------
     drawing = threading.Semaphore(1)  # pictures run the student's file in the sandbox: one at a time
-    drawn: dict[str, list] = {}  # submission id -> its figures (a file never changes)
+    drawn: dict[tuple[str, str], list] = {}  # (submission id, language) -> its figures (a file never changes)
 
     def draw(submission_id: str, exercise_id: str) -> list:
         from ..plots import build_figures
 
+        key = (submission_id, language())  # the labels are drawn in the reader's language
         with drawing:
-            if submission_id not in drawn:
+            if key not in drawn:
                 with reader.begin() as session:
                     path = session.get(Submission, submission_id).path  # type: ignore[union-attr]
                 source = Path(path).read_text(encoding="utf-8", errors="replace")
                 if len(drawn) > 200:
                     drawn.clear()
-                drawn[submission_id] = build_figures(course.exercises[exercise_id], source)
-            return drawn[submission_id]
+                drawn[key] = build_figures(course.exercises[exercise_id], source)
+            return drawn[key]
 
     @app.get("/ui/submissions/{submission_id}/pictures", include_in_schema=False)
     async def pictures_page(submission_id: str, request: Request) -> HTMLResponse:
@@ -369,7 +370,10 @@ def mount_pages(app: FastAPI, course: CourseConfig, reader: Any) -> None:
         images = [{"title": f.title, "caption": f.caption, "note": f.note, "notes": f.notes,
                    "src": "data:image/png;base64," + base64.b64encode(f.png).decode() if f.png else ""}
                   for f in figures]
-        return page("pictures.html", request, me, attempt=attempt, images=images, problem=problem)
+        from ..plots.fonts import missing_font_note
+
+        return page("pictures.html", request, me, attempt=attempt, images=images, problem=problem,
+                    font_note=missing_font_note())
 
     @app.get("/ui/students/{login}", include_in_schema=False)
     async def student_page(login: str, request: Request) -> HTMLResponse:
