@@ -21,7 +21,7 @@ EXERCISES = sorted(p.parent for p in exercises_dir().glob("*/exercise.toml"))
 
 ASCII_WORD = "A-Za-z0-9_"
 NUMBER = re.compile(rf"(?<![{ASCII_WORD}.])\d+(?:\.\d+)?(?:e-?\d+)?(?![{ASCII_WORD}])")
-BACKTICKED = re.compile(r"`([^`]+)`")  # inline code may wrap onto the next line
+BACKTICKED = re.compile(r"``((?:(?!``).)+)``|`([^`]+)`", re.S)  # ``code`` or `code`; it may wrap onto the next line
 CALL = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_.]*)\((?!s\))")  # not the plural "word(s)"
 MATHS = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
 PLACEHOLDER = re.compile(r"(?<!\{)\{[A-Za-z_][A-Za-z0-9_]*(?:[:!][^{}]*)?\}")
@@ -42,7 +42,7 @@ def facts(text: str) -> dict[str, object]:
     """What must be identical in every language: numbers, code, calls, maths and placeholders."""
     return {
         "numbers": set(NUMBER.findall(BACKTICKED.sub(" ", text))),
-        "backticked code": {" ".join(code.split()) for code in BACKTICKED.findall(text)},
+        "backticked code": {" ".join((double or single).split()) for double, single in BACKTICKED.findall(text)},
         "function calls": set(CALL.findall(text)),
         "maths": Counter(MATHS.findall(text)),
         "placeholders": set(PLACEHOLDER.findall(text)),
@@ -69,6 +69,10 @@ def test_the_facts_checker_catches_a_changed_number_identifier_and_call():
                    "用 `dx = dout @ w.T`，eps 取 1e-7，调用 affine_forward(x)。\n\n    out = x @ w.T\n"):
         with pytest.raises(AssertionError):
             assert_same_facts(english, broken, "broken")
+    docstring = "Given ``max_weight``, return ``minimum(w, max_weight)`` as ``out``."  # the prose between is not code
+    assert_same_facts(docstring, "给定 ``max_weight``，以 ``out`` 返回 ``minimum(w, max_weight)``。", "ok")
+    with pytest.raises(AssertionError):
+        assert_same_facts(docstring, "给定 ``max_weight``，以 ``out`` 返回 ``maximum(w, max_weight)``。", "broken")
 
 
 @pytest.mark.parametrize("lang", OTHER_LANGUAGES)
@@ -99,7 +103,7 @@ def docstrings_blanked(source: str) -> tuple[str, list[tuple[str, str]]]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and \
                 ast.get_docstring(node, clean=False) is not None:
-            found.append((getattr(node, "name", "the module"), ast.get_docstring(node, clean=False)))
+            found.append((getattr(node, "name", "the module"), ast.get_docstring(node)))  # its indentation removed
             node.body[0].value = ast.Constant("")
     return ast.dump(tree), found
 
