@@ -192,12 +192,13 @@ def test_an_unknown_dlx_lang_is_one_line_and_exit_2(student, monkeypatch):
     assert result.exit_code == 2 and "DLX_LANG='fr'" in result.output
 
 
-def test_fetch_writes_the_statement_in_the_students_language(student):
-    folder = student / "work"
-    assert dlx("--lang", "zh", "fetch", "affine", "--dir", str(folder)).exit_code == 0
-    written = (folder / "affine.md").read_text(encoding="utf-8")
-    assert written == (exercises_dir() / "affine" / "statement.zh.md").read_text(encoding="utf-8")
-    assert (folder / "affine.py").read_text() == (exercises_dir() / "affine" / "affine.py").read_text()
+def test_fetch_writes_the_stub_and_statement_in_the_students_language(student):
+    for lang, stub, statement in (("zh", "affine.zh.py", "statement.zh.md"), ("en", "affine.py", "statement.md")):
+        folder = student / lang
+        assert dlx("--lang", lang, "fetch", "affine", "--dir", str(folder)).exit_code == 0
+        for written, source in (("affine.md", statement), ("affine.py", stub)):
+            wanted = (exercises_dir() / "affine" / source).read_text(encoding="utf-8")
+            assert (folder / written).read_text(encoding="utf-8") == wanted, (lang, written)
     assert dlx("--lang", "en", "fetch", "affine", "--dir", str(folder), "--force").exit_code == 0
     assert (folder / "affine.md").read_text(encoding="utf-8") == (exercises_dir() / "affine" / "statement.md").read_text(
         encoding="utf-8")
