@@ -24,7 +24,7 @@ import sys
 import time
 from typing import Any
 
-from .daemon_client import (FORWARDED_SIGNALS, HANDSHAKE_S, NotServed, identity, paths, private_folder,
+from .daemon_client import (HANDSHAKE_S, NotServed, forwarded_signals, identity, paths, private_folder,
                             receive_message, send_message)
 from .errors import INTERRUPT_EXIT
 from .startup import heavy_imports, one_blas_thread
@@ -256,7 +256,7 @@ def run_child(conn: socket.socket, request: dict, fds: list[int]) -> None:
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGCHLD):
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        for sig in set(request.get("ignored", [])) & {*FORWARDED_SIGNALS, signal.SIGTSTP}:
+        for sig in set(request.get("ignored", [])) & {*forwarded_signals(), signal.SIGTSTP}:
             signal.signal(sig, signal.SIG_IGN)  # as in the client (nohup, a background job)
         conn.settimeout(HANDSHAKE_S)
         try:

@@ -13,24 +13,24 @@ all of it off. Linux only (descriptors and the peer's uid over a Unix socket).
 """
 from __future__ import annotations
 
-import json
 import os
-import signal
-import socket
 import struct
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import socket
 
 OFF_SWITCH = "DLX_DAEMON"  # "0": every command runs cold and no warm grader is started
 SETTING = "daemon"  # `dlx config daemon off`: no warm grader is started (and the running one was stopped)
 WARM_COMMANDS = ("grade", "check", "submit", "list", "score", "hint")  # run by the warm grader when it is up
 STARTS_DAEMON = ("grade", "check", "submit")  # a cold run of these starts one for the next command
 KEYED_ENV = ("PYTHON", "OPENBLAS", "GOTO", "OMP_", "MKL_", "NUMEXPR_", "VECLIB_")  # fixed once a process has started
-FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")  # by name: the signal module loads only when needed
 HEADER = struct.Struct("!I")  # the length of a JSON message that follows
 MAX_MESSAGE = 1 << 20
 HANDSHAKE_S = 10.0  # the warm grader answers at once unless the machine is swamped; then the command runs cold
-SUPPORTED = sys.platform.startswith("linux") and hasattr(socket, "SO_PEERCRED") and hasattr(socket, "send_fds")
+LINUX = sys.platform.startswith("linux")
 PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))  # (no pathlib: it is not loaded yet)
 
 
@@ -39,7 +39,7 @@ class NotServed(Exception):
 
 
 def enabled() -> bool:
-    return SUPPORTED and os.environ.get(OFF_SWITCH, "1").strip().lower() not in ("0", "off", "false", "no")
+    return LINUX and os.environ.get(OFF_SWITCH, "1").strip().lower() not in ("0", "off", "false", "no")
 
 
 def stored_switch() -> str | None:
@@ -88,7 +88,7 @@ def identity() -> str:
     if not any(name in env for name in BLAS_THREADS):
         env["OPENBLAS_NUM_THREADS"] = "1"  # as the `dlx` program sets it (grader.startup.one_blas_thread)
     fixed = sorted(f"{k}={v}" for k, v in env.items() if k.startswith(KEYED_ENV))
-    return json.dumps([data, PACKAGE_DIR, sys.executable, sys.version, sys.getfilesystemencoding(),
+    return repr([data, PACKAGE_DIR, sys.executable, sys.version, sys.getfilesystemencoding(),
                        locale.getpreferredencoding(False), sys.flags.utf8_mode, fixed])
 
 
@@ -130,7 +130,23 @@ def paths(ident: str | None = None) -> dict[str, str]:
     return {"socket": f"{base}.sock", "lock": f"{base}.lock", "status": f"{base}.json"}
 
 
+def supported() -> bool:
+    """Whether this Python can hand descriptors over and tell the peer's uid (Linux, Python 3.9+)."""
+    import socket
+
+    return LINUX and hasattr(socket, "SO_PEERCRED") and hasattr(socket, "send_fds")
+
+
+def forwarded_signals() -> list[int]:
+    import signal
+
+    return [getattr(signal, name) for name in FORWARDED_SIGNALS]
+
+
 def send_message(sock: socket.socket, message: dict, fds: tuple[int, ...] = ()) -> None:
+    import json
+    import socket
+
     data = json.dumps(message).encode()
     head = HEADER.pack(len(data))
     if fds:
@@ -142,6 +158,9 @@ def send_message(sock: socket.socket, message: dict, fds: tuple[int, ...] = ()) 
 
 def receive_message(sock: socket.socket, maxfds: int = 0) -> tuple[dict, list[int]]:
     """One message (and up to ``maxfds`` descriptors sent with its header); EOFError when the peer has gone."""
+    import json
+    import socket
+
     if maxfds:
         head, fds, _flags, _address = socket.recv_fds(sock, HEADER.size, maxfds)
     else:
@@ -175,6 +194,8 @@ def receive_message(sock: socket.socket, maxfds: int = 0) -> tuple[dict, list[in
 
 def connect(ident: str | None = None, timeout: float = HANDSHAKE_S) -> socket.socket:
     """A connection to the warm grader of ``ident``, or :class:`NotServed`."""
+    import socket
+
     private_folder()
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
@@ -201,11 +222,14 @@ class _Relay:
     """Signals that arrive while a command runs in the warm grader's child: passed on to the child."""
 
     def __init__(self) -> None:
+        import signal
+
         self.child: int | None = None
         self.received: list[int] = []
         # a signal we ignore (nohup, a background job) is ignored by the child too, and not relayed
-        self.ignored = [sig for sig in (*FORWARDED_SIGNALS, signal.SIGTSTP) if signal.getsignal(sig) == signal.SIG_IGN]
-        self.saved = {sig: signal.signal(sig, self.handle) for sig in FORWARDED_SIGNALS if sig not in self.ignored}
+        forwarded = forwarded_signals()
+        self.ignored = [sig for sig in (*forwarded, signal.SIGTSTP) if signal.getsignal(sig) == signal.SIG_IGN]
+        self.saved = {sig: signal.signal(sig, self.handle) for sig in forwarded if sig not in self.ignored}
         if signal.SIGTSTP not in self.ignored:
             self.saved[signal.SIGTSTP] = signal.signal(signal.SIGTSTP, self.suspend)
 
@@ -216,6 +240,8 @@ class _Relay:
 
     def suspend(self, _signum: int, _frame: Any) -> None:
         """Ctrl-Z: stop the child, then ourselves; both go on together (``fg``)."""
+        import signal
+
         if self.child is not None:
             _kill(self.child, signal.SIGSTOP)
         signal.signal(signal.SIGTSTP, signal.SIG_DFL)
@@ -225,6 +251,8 @@ class _Relay:
             _kill(self.child, signal.SIGCONT)
 
     def restore(self) -> None:
+        import signal
+
         for sig, handler in self.saved.items():
             signal.signal(sig, handler)
 
@@ -243,6 +271,8 @@ def run_warm(argv: list[str]) -> int:
     is told to go, whatever happens, the command is never run again.
     """
     ident = identity()
+    if not os.path.exists(paths(ident)["socket"]) or not supported():  # no warm grader: decided without sockets
+        raise NotServed("no warm grader")
     relay = _Relay()
     try:
         with connect(ident) as sock:
@@ -280,6 +310,8 @@ def run_warm(argv: list[str]) -> int:
 
 def _die_like(relay: _Relay) -> None:
     """End this process by the last signal (but Ctrl-C) it received, as a cold run would have ended."""
+    import signal
+
     for signum in reversed(relay.received):
         if signum != signal.SIGINT:
             signal.signal(signum, signal.SIG_DFL)
@@ -329,7 +361,7 @@ def start_daemon() -> None:
     (no zombie) and keeps none of our descriptors; its standard streams are /dev/null.
     """
     try:
-        if not turned_on():
+        if not supported() or not turned_on():
             return
         private_folder(create=True)
         pid = os.fork()

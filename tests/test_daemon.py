@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.daemon_client import SUPPORTED
+from grader.daemon_client import supported
 from tests.helpers import reference_text
 
-pytestmark = pytest.mark.skipif(not SUPPORTED, reason="the warm grader needs Linux")
+pytestmark = pytest.mark.skipif(not supported(), reason="the warm grader needs Linux")
 
 DLX = [shutil.which("dlx") or "dlx"]
 SOLUTION = reference_text("affine")
