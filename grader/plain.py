@@ -8,6 +8,8 @@ from typing import Sequence
 
 def width(text: str) -> int:
     """Columns ``text`` takes in a terminal: 2 for each wide (Chinese, Japanese, Korean) character."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
