@@ -187,25 +187,9 @@ def _student_file(exercise: Exercise, directory: Path) -> Path:
 @course_aware("list")
 def list_command(as_json: bool) -> None:
     """Every exercise with its unit, title, points and your best score."""
-    from .catalog import catalog
-    from .gradebook import Gradebook
+    from .listing import exercise_list
 
-    with Gradebook() as book:
-        best = {s.item: s for s in book.standings("exercise")}
-    exercises = list(catalog().values())
-    if as_json:
-        click.echo(json.dumps([
-            {"id": e.id, "unit": e.unit, "title": e.title, "points": e.points, "requires": e.requires,
-             "best": best[e.id].best if e.id in best else None}
-            for e in exercises
-        ], indent=2))
-        return
-    from .plain import table  # not rich: `dlx list` must start instantly
-
-    rows = [(e.id, str(e.unit), e.title, f"{e.points:g}", f"{best[e.id].best:g}" if e.id in best else "-")
-            for e in exercises]
-    click.echo(table((_("id"), _("unit"), _("title"), _("points"), _("best")), rows, right=(1, 3, 4), fill=2))
-    click.echo(_("Start with `dlx fetch <id>`, or `dlx watch` to follow the course in order."))
+    click.echo(exercise_list(as_json))
 
 
 def _backup(path: Path) -> Path:

@@ -1,5 +1,5 @@
-"""The `dlx` program: ``dlx --version`` is answered before click is imported; a student's command goes to the warm
-grader when one is running (:mod:`grader.daemon_client`); everything else is :func:`grader.cli.main`, with NumPy's
+"""The `dlx` program: ``dlx --version`` and a self-learner's bare ``dlx list`` are answered before click is
+imported; a student's command goes to the warm grader when one is running (:mod:`grader.daemon_client`); everything else is :func:`grader.cli.main`, with NumPy's
 BLAS in one thread and no garbage collection while the CLI loads (:mod:`grader.startup`). A cold `grade`, `check`
 or `submit` then starts a warm grader in the background for the next command (``DLX_DAEMON=0``: never). After a
 warm command this process leaves with ``os._exit`` (it holds nothing to clean up; the interpreter's own shutdown
@@ -25,6 +25,16 @@ def main() -> None:
 
         print(version_line(__version__))  # word for word what click's version_option prints, in click's catalogue
         sys.exit(0)
+    if sys.argv[1:] == ["list"]:  # the self-learner's first command: printed before click is imported
+        try:
+            from .listing import print_local_list
+
+            if print_local_list():
+                sys.exit(0)
+        except KeyboardInterrupt:
+            from .errors import exit_interrupted
+
+            exit_interrupted()
     from . import daemon_client as warm
     from .startup import heavy_imports, one_blas_thread
 

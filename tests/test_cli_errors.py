@@ -321,7 +321,7 @@ def test_ctrl_c_while_dlx_is_loading_is_one_line(entry, monkeypatch, capsys):
         return real_import(name, globals, locals, fromlist, level)
 
     monkeypatch.setattr(builtins, "__import__", interrupted_import)
-    monkeypatch.setattr(sys, "argv", ["dlx", "list"])
+    monkeypatch.setattr(sys, "argv", ["dlx", "score"])
     with pytest.raises(SystemExit) as stopped:
         if entry == "dlx":
             launch.main()

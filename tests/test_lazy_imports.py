@@ -40,8 +40,9 @@ def test_light_commands_import_nothing_heavy(tmp_path, args):
     assert set(again) <= allowed, f"`dlx {' '.join(args)}` imported {again} with the catalogue cached"
 
 
-def test_the_version_needs_not_even_click(tmp_path, capsys):
+def test_the_version_and_a_bare_list_need_not_even_click(tmp_path, capsys):
     assert loaded("grader.launch", ["--version"], ("click", "grader.cli"), tmp_path) == []
+    assert loaded("grader.launch", ["list"], ("click", "grader.cli", *HEAVY), tmp_path) == []
     launched = subprocess.run([sys.executable, "-c", "from grader.launch import main; main()", "--version"],
                               capture_output=True, text=True, timeout=60)
     with pytest.raises(SystemExit):
@@ -49,9 +50,11 @@ def test_the_version_needs_not_even_click(tmp_path, capsys):
     assert launched.returncode == 0 and launched.stdout == capsys.readouterr().out  # word for word click's
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("args", [["list"], ["--lang", "zh", "list", "--json"], ["nonsense"]])
-def test_the_program_runs_the_cli_otherwise(tmp_path, args):
-    env = {**os.environ, "DLX_HOME": str(tmp_path)}
+def test_the_program_runs_the_cli_otherwise(tmp_path, args, lang):
+    """The same output, by the CLI or by the program (whose bare `dlx list` is printed before click loads)."""
+    env = {**os.environ, "DLX_HOME": str(tmp_path), "DLX_LANG": lang}
     launched, direct = (subprocess.run([sys.executable, "-c", f"from {module} import main; main()", *args],
                                        capture_output=True, text=True, env=env, timeout=60)
                         for module in ("grader.launch", "grader.cli"))
