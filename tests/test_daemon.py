@@ -252,7 +252,9 @@ def test_another_user_is_not_served(warm):
 def test_a_changed_grader_file_makes_it_stale(tmp_path):
     warm = Warm(tmp_path)
     pid = warm.start()
-    module = Path(importlib.util.find_spec("grader.plain").origin)
+    # the copy of dlx the `dlx` program runs (after `pip install .`, not this checkout's)
+    module = Path(subprocess.run([sys.executable, "-c", "import grader.plain; print(grader.plain.__file__)"],
+                                 cwd=warm.folder, env=warm.env, capture_output=True, text=True, check=True).stdout.strip())
     stamp = module.stat()
     try:
         os.utime(module, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))
