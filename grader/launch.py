@@ -25,16 +25,6 @@ def main() -> None:
 
         print(version_line(__version__))  # word for word what click's version_option prints, in click's catalogue
         sys.exit(0)
-    if sys.argv[1:] == ["list"]:  # the self-learner's first command: printed before click is imported
-        try:
-            from .listing import print_local_list
-
-            if print_local_list():
-                sys.exit(0)
-        except KeyboardInterrupt:
-            from .errors import exit_interrupted
-
-            exit_interrupted()
     from . import daemon_client as warm
     from .startup import heavy_imports, one_blas_thread
 
@@ -52,6 +42,16 @@ def main() -> None:
                 except (OSError, ValueError, AttributeError):
                     pass
             os._exit(code)
+    if sys.argv[1:] == ["list"]:  # no warm grader: the self-learner's first command, printed before click loads
+        try:
+            from .listing import print_local_list
+
+            if print_local_list():
+                sys.exit(0)
+        except KeyboardInterrupt:
+            from .errors import exit_interrupted
+
+            exit_interrupted()
     try:
         with heavy_imports():
             from .cli import main as cli
