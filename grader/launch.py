@@ -42,17 +42,12 @@ def main() -> None:
                 except (OSError, ValueError, AttributeError):
                     pass
             os._exit(code)
-    if sys.argv[1:] == ["list"]:  # no warm grader: the self-learner's first command, printed before click loads
-        try:
+    try:  # Ctrl-C while dlx loads: the same one line as later on
+        if sys.argv[1:] == ["list"]:  # no warm grader: the self-learner's first command, printed before click loads
             from .listing import print_local_list
 
             if print_local_list():
                 sys.exit(0)
-        except KeyboardInterrupt:
-            from .errors import exit_interrupted
-
-            exit_interrupted()
-    try:
         with heavy_imports():
             from .cli import main as cli
     except KeyboardInterrupt:
