@@ -61,7 +61,7 @@ def output_file(path: Path, what: str = "") -> Path:
     except FileNotFoundError:
         return path
     except OSError as exc:
-        raise DlxError(_("cannot use {file}: {reason}").format(file=name, reason=exc.strerror or exc)) from None
+        raise DlxError(_("cannot use {file}: {reason}").format(file=name, reason=os_reason(exc))) from None
     if stat.S_ISDIR(info.st_mode):
         raise DlxError(_("{file} is a folder").format(file=name))
     if not stat.S_ISREG(info.st_mode):

@@ -20,7 +20,7 @@ from pathlib import Path
 from rich.markup import escape
 
 from ..catalog import Exercise
-from ..errors import DlxError
+from ..errors import DlxError, os_reason
 from ..i18n import _, language
 from ..proxy import RemoteModule
 from ..safe_read import output_file
@@ -98,5 +98,5 @@ def write_report(exercise: Exercise, source: str, student_file: Path) -> Path:
         path.write_text(render_html(f"dlx: {exercise.id} ({exercise.title})", intro, figures, language()),
                         encoding="utf-8")
     except OSError as exc:
-        raise DlxError(_("cannot write {path}: {reason}").format(path=path, reason=exc.strerror)) from None
+        raise DlxError(_("cannot write {path}: {reason}").format(path=path, reason=os_reason(exc))) from None
     return path
